@@ -1,0 +1,648 @@
+package io.github.futures;
+
+import io.github.futures.spi.Timeouts;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * The result of a call that may not have finished yet: Python's {@code concurrent.futures.Future}.
+ *
+ * <p>Executors create futures in {@link #submit submit}; user code asks them for their state,
+ * waits for their {@link #result() result}, {@link #cancel() cancels} them while they are pending,
+ * and adds {@link #addDoneCallback(Consumer) done callbacks}. Tests and executors may create a future
+ * directly and complete it with {@link #setRunningOrNotifyCancel()}, {@link #setResult(Object)} and
+ * {@link #setException(Throwable)}.
+ *
+ * <pre>{@code
+ * try (var executor = new ThreadPoolExecutor(4)) {
+ *     Future<Integer> f = executor.submit(() -> 6 * 7);
+ *     f.addDoneCallback(done -> System.out.println("done: " + done.result()));
+ *     int answer = f.result(Duration.ofSeconds(1));
+ * }
+ * }</pre>
+ *
+ * <p>A future is PENDING, then RUNNING, then FINISHED (with a result or an exception); or it is
+ * CANCELLED while it is still pending. A done future never changes again. Unlike
+ * {@link java.util.concurrent.Future#cancel(boolean)}, cancelling never interrupts a running call:
+ * a call that has started runs to its end.
+ *
+ * <p>Memory consistency effects: actions in the thread that completes a future (including the
+ * actions of the call itself) <i>happen-before</i> actions that follow the successful return of
+ * {@code result}, {@code exception} or {@code get} in another thread, and actions in a done callback.
+ *
+ * @param <T> the type of the result
+ * @since 0.1.0
+ */
+public class Future<T> implements java.util.concurrent.Future<T> {
+
+    /*
+     * Implementation note.
+     *
+     * State transitions (all single CAS steps on 'state', made only in this class):
+     *
+     *   PENDING -> RUNNING                      setRunningOrNotifyCancel
+     *   PENDING | RUNNING -> COMPLETING -> FINISHED   setResult / setException
+     *   PENDING -> CANCELLED                    cancel
+     *   CANCELLED -> CANCELLED_AND_NOTIFIED     setRunningOrNotifyCancel
+     *
+     * COMPLETING is transient: the thread that won the CAS writes 'result' or 'exception' and then
+     * publishes them with a release write of FINISHED, so a reader that sees a done state sees the
+     * outcome. Why two cancelled states (as in CPython): CANCELLED says the future was cancelled;
+     * CANCELLED_AND_NOTIFIED says that the executor has also seen it (and dropped the call), so an
+     * executor that meets the same cancelled future twice is told with InvalidStateError. Waiters
+     * and callbacks hear of a cancellation once, at cancel() time.
+     *
+     * 'stack' is a Treiber stack of listeners: threads blocked in result()/exception()/get(),
+     * Waiters of Futures.wait/asCompleted, and done callbacks. Completion swaps it for the DONE
+     * sentinel, so that a listener is either on the stack (and is run by the completing thread)
+     * or sees DONE (and runs at once in the adding thread) - never both, never neither. No lock is
+     * held while a listener runs. A thread that stops waiting (timeout, interrupt) or a Waiter that
+     * is no longer needed clears its node's item and unlinks dead nodes, as FutureTask does.
+     */
+
+    static final int PENDING = 0;
+    static final int RUNNING = 1;
+    static final int COMPLETING = 2;
+    static final int FINISHED = 3;
+    static final int CANCELLED = 4;
+    static final int CANCELLED_AND_NOTIFIED = 5;
+
+    private static final System.Logger LOG = System.getLogger(Future.class.getName());
+
+    /** The state; see the note above. */
+    private volatile int state;
+    /** The value; written before, and published by, the release write of FINISHED. */
+    private T result;
+    /** The exception, or null; written before, and published by, the release write of FINISHED. */
+    private Throwable exception;
+    /** Listeners; DONE once completed. */
+    private volatile Node stack;
+
+    /** Creates a pending future. Executors create futures; user code normally does not. */
+    public Future() {
+    }
+
+    // ---------------------------------------------------------------- state queries
+
+    /**
+     * Attempts to cancel the call.
+     *
+     * @return {@code false} if the call is running or has finished; {@code true} if the future is
+     *     cancelled (now or before)
+     */
+    public boolean cancel() {
+        for (;;) {
+            int s = state;
+            if (s == CANCELLED || s == CANCELLED_AND_NOTIFIED) {
+                return true;
+            }
+            if (s != PENDING) {
+                return false;
+            }
+            if (STATE.compareAndSet(this, PENDING, CANCELLED)) {
+                finishCompletion();
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Same as {@link #cancel()}: a running call is never interrupted, whatever the argument.
+     *
+     * @param mayInterruptIfRunning ignored
+     * @return as {@link #cancel()}
+     */
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        return cancel();
+    }
+
+    /**
+     * Returns whether the future was cancelled.
+     *
+     * @return {@code true} if cancelled
+     */
+    public boolean cancelled() {
+        return state >= CANCELLED;
+    }
+
+    /**
+     * Returns whether the call is running now.
+     *
+     * @return {@code true} if running and not yet done
+     */
+    public boolean running() {
+        int s = state;
+        return s == RUNNING || s == COMPLETING;
+    }
+
+    /**
+     * Returns whether the future is done: cancelled, or finished with a result or an exception.
+     *
+     * @return {@code true} if done
+     */
+    public boolean done() {
+        return state >= FINISHED;
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return cancelled();
+    }
+
+    @Override
+    public boolean isDone() {
+        return done();
+    }
+
+    // ---------------------------------------------------------------- results
+
+    /**
+     * Waits without limit for the call to finish and returns its value.
+     *
+     * @return the value of the call
+     * @throws CancelledError if the future was cancelled
+     * @throws RuntimeException the call's own exception when it is unchecked, or a
+     *     {@link CompletionException} whose cause is the call's checked exception
+     * @throws Error the call's own error
+     */
+    public T result() {
+        return report(awaitUninterruptiblyOrThrow(false, 0L));
+    }
+
+    /**
+     * Waits at most {@code timeout} for the call to finish and returns its value.
+     *
+     * @param timeout how long to wait; {@link Duration#ZERO} or negative: do not wait
+     * @return the value of the call
+     * @throws NullPointerException if {@code timeout} is {@code null}
+     * @throws TimeoutError if the future is not done in time
+     * @throws CancelledError if the future was cancelled
+     * @throws RuntimeException the call's own exception when it is unchecked, or a
+     *     {@link CompletionException} whose cause is the call's checked exception
+     */
+    public T result(Duration timeout) {
+        return report(awaitUninterruptiblyOrThrow(true, Timeouts.toNanos(timeout, "timeout")));
+    }
+
+    /**
+     * Waits without limit and returns the exception of the call, or {@code null} if it finished
+     * normally. The exception is the original object, never wrapped.
+     *
+     * @return the call's exception or {@code null}
+     * @throws CancelledError if the future was cancelled
+     */
+    public Throwable exception() {
+        return reportException(awaitUninterruptiblyOrThrow(false, 0L));
+    }
+
+    /**
+     * Waits at most {@code timeout} and returns the exception of the call, or {@code null} if it
+     * finished normally.
+     *
+     * @param timeout how long to wait; {@link Duration#ZERO} or negative: do not wait
+     * @return the call's exception or {@code null}
+     * @throws NullPointerException if {@code timeout} is {@code null}
+     * @throws TimeoutError if the future is not done in time
+     * @throws CancelledError if the future was cancelled
+     */
+    public Throwable exception(Duration timeout) {
+        return reportException(awaitUninterruptiblyOrThrow(true, Timeouts.toNanos(timeout, "timeout")));
+    }
+
+    @Override
+    public T get() throws InterruptedException, ExecutionException {
+        int s = awaitDone(false, 0L);
+        return getReport(s);
+    }
+
+    @Override
+    public T get(long timeout, TimeUnit unit)
+            throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
+        Objects.requireNonNull(unit, "unit");
+        int s = awaitDone(true, unit.toNanos(timeout));
+        if (s < FINISHED) {
+            throw new java.util.concurrent.TimeoutException("future not done within " + timeout + " " + unit);
+        }
+        return getReport(s);
+    }
+
+    private T getReport(int s) throws ExecutionException {
+        if (s >= CANCELLED) {
+            throw new CancelledError("future was cancelled");
+        }
+        Throwable ex = exception;
+        if (ex != null) {
+            throw new ExecutionException(ex);
+        }
+        return result;
+    }
+
+    private T report(int s) {
+        if (s < FINISHED) {
+            throw new TimeoutError("future not done in time");
+        }
+        if (s >= CANCELLED) {
+            throw new CancelledError("future was cancelled");
+        }
+        Throwable ex = exception;
+        if (ex == null) {
+            return result;
+        }
+        if (ex instanceof RuntimeException re) {
+            throw re;
+        }
+        if (ex instanceof Error err) {
+            throw err;
+        }
+        throw new CompletionException(ex);
+    }
+
+    private Throwable reportException(int s) {
+        if (s < FINISHED) {
+            throw new TimeoutError("future not done in time");
+        }
+        if (s >= CANCELLED) {
+            throw new CancelledError("future was cancelled");
+        }
+        return exception;
+    }
+
+    /** awaitDone, turning an interrupt into an unchecked exception with the interrupt status kept. */
+    private int awaitUninterruptiblyOrThrow(boolean timed, long nanos) {
+        try {
+            return awaitDone(timed, nanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CompletionException("interrupted while waiting for a future", e);
+        }
+    }
+
+    /**
+     * Waits until done or timed out; returns the state seen last.
+     * Throws InterruptedException (interrupt status cleared) if interrupted while it must wait.
+     */
+    private int awaitDone(boolean timed, long nanos) throws InterruptedException {
+        int s = state;
+        if (s >= FINISHED || (timed && nanos <= 0L)) {
+            return s;
+        }
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        Node q = new Node(Thread.currentThread());
+        if (!push(q)) {
+            return state;
+        }
+        // A timeout of more than a century (Duration.ofDays(365_000), say) is no limit: the
+        // deadline would overflow.
+        if (timed && nanos >= Timeouts.FOREVER_NANOS) {
+            timed = false;
+        }
+        long deadline = timed ? System.nanoTime() + nanos : 0L;
+        try {
+            for (;;) {
+                s = state;
+                if (s >= FINISHED) {
+                    return s;
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                if (timed) {
+                    long remaining = deadline - System.nanoTime();
+                    if (remaining <= 0L) {
+                        return s;
+                    }
+                    LockSupport.parkNanos(this, remaining);
+                } else {
+                    LockSupport.park(this);
+                }
+            }
+        } finally {
+            if (state < FINISHED) {
+                remove(q);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- callbacks
+
+    /**
+     * Attaches a callable that is called with this future when it is done (cancelled or finished).
+     * Callbacks run in the order they were added, in the thread that completes the future; if the
+     * future is already done, {@code fn} runs at once in the calling thread. An exception thrown by
+     * a callback is logged and ignored; the other callbacks still run.
+     *
+     * @param fn the callback
+     * @throws NullPointerException if {@code fn} is {@code null}
+     */
+    public void addDoneCallback(Consumer<? super Future<T>> fn) {
+        Objects.requireNonNull(fn, "fn");
+        if (!push(new Node(fn))) {
+            invokeCallback(fn);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void invokeCallback(Object fn) {
+        try {
+            ((Consumer<? super Future<T>>) fn).accept(this);
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.ERROR, "exception calling callback for " + this, t);
+        }
+    }
+
+    // ---------------------------------------------------------------- for executors
+
+    /**
+     * Marks the future as running, or learns that it was cancelled. Executors call this just before
+     * they run the call: {@code true} means run it; {@code false} means the future was cancelled and
+     * the call must not run.
+     *
+     * @return {@code true} if the future was pending and is now running; {@code false} if it was cancelled
+     * @throws InvalidStateError if the future is already running, finished, or this method already
+     *     returned {@code false} for it
+     */
+    public boolean setRunningOrNotifyCancel() {
+        for (;;) {
+            int s = state;
+            if (s == PENDING) {
+                if (STATE.compareAndSet(this, PENDING, RUNNING)) {
+                    return true;
+                }
+            } else if (s == CANCELLED) {
+                if (STATE.compareAndSet(this, CANCELLED, CANCELLED_AND_NOTIFIED)) {
+                    return false;
+                }
+            } else {
+                throw new InvalidStateError("Future in unexpected state: " + this);
+            }
+        }
+    }
+
+    /**
+     * Completes the future with a value.
+     *
+     * @param result the value, may be {@code null}
+     * @throws InvalidStateError if the future is already done
+     */
+    public void setResult(T result) {
+        if (!complete(result, null)) {
+            throw new InvalidStateError("cannot set the result of a future that is done: " + this);
+        }
+    }
+
+    /**
+     * Completes the future with an exception.
+     *
+     * @param exception the exception
+     * @throws NullPointerException if {@code exception} is {@code null}
+     * @throws InvalidStateError if the future is already done
+     */
+    public void setException(Throwable exception) {
+        Objects.requireNonNull(exception, "exception");
+        if (!complete(null, exception)) {
+            throw new InvalidStateError("cannot set the exception of a future that is done: " + this);
+        }
+    }
+
+    /**
+     * Completes the future with an exception unless it is already done.
+     *
+     * @return whether this call completed it
+     */
+    boolean trySetException(Throwable exception) {
+        return complete(null, exception);
+    }
+
+    private boolean complete(T value, Throwable ex) {
+        for (;;) {
+            int s = state;
+            if (s >= COMPLETING) {
+                return false;
+            }
+            if (STATE.compareAndSet(this, s, COMPLETING)) {
+                this.result = value;
+                this.exception = ex;
+                STATE.setRelease(this, FINISHED);
+                finishCompletion();
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Called once, in the thread that completes the future, after it reached its final state and
+     * before waiters and callbacks are told. Executors override it to count outcomes; it must be
+     * quick and must not throw. The default does nothing.
+     */
+    protected void onCompletion() {
+    }
+
+    /**
+     * Returns a {@link CompletableFuture} that completes when this future does: normally, exceptionally
+     * (with the call's exception), or cancelled. Cancelling the returned stage cancels this future
+     * (if it is still pending).
+     *
+     * @return a new completion stage tied to this future
+     */
+    public CompletableFuture<T> toCompletableFuture() {
+        CompletableFuture<T> cf = new CompletableFuture<>() {
+            @Override
+            public boolean cancel(boolean mayInterruptIfRunning) {
+                Future.this.cancel();
+                return super.cancel(mayInterruptIfRunning);
+            }
+        };
+        addDoneCallback(f -> {
+            int s = state;
+            if (s >= CANCELLED) {
+                cf.completeExceptionally(new CancelledError("future was cancelled"));
+            } else if (exception != null) {
+                cf.completeExceptionally(exception);
+            } else {
+                cf.complete(result);
+            }
+        });
+        return cf;
+    }
+
+    @Override
+    public String toString() {
+        String id = getClass().getSimpleName() + "@" + Integer.toHexString(System.identityHashCode(this));
+        int s = state;
+        if (s == FINISHED) {
+            Throwable ex = exception;
+            if (ex != null) {
+                return id + "[state=finished raised " + ex.getClass().getName() + "]";
+            }
+            T r = result;
+            return id + "[state=finished returned " + (r == null ? "null" : r.getClass().getName()) + "]";
+        }
+        return id + "[state=" + stateName(s) + "]";
+    }
+
+    static String stateName(int s) {
+        switch (s) {
+            case PENDING: return "pending";
+            case RUNNING:
+            case COMPLETING: return "running";
+            case FINISHED: return "finished";
+            default: return "cancelled";
+        }
+    }
+
+    /** Whether the future finished by raising (not cancelled). Only meaningful once done. */
+    final boolean finishedWithException() {
+        return state == FINISHED && exception != null;
+    }
+
+    // ---------------------------------------------------------------- listeners
+
+    /** Something to tell when the future is done; used by Futures.wait and asCompleted. */
+    abstract static class Waiter {
+        /** Called once per future, without locks, in the completing thread. Must not throw. */
+        abstract void onDone(Future<?> future);
+    }
+
+    /** A listener node: item is a Thread, a Waiter or a Consumer callback; null once removed. */
+    static final class Node {
+        volatile Object item;
+        volatile Node next;
+
+        Node(Object item) {
+            this.item = item;
+        }
+    }
+
+    private static final Node DONE = new Node(new Object());
+
+    /** Pushes a listener; false if the future is already done (the listener was not added). */
+    private boolean push(Node node) {
+        for (;;) {
+            Node h = stack;
+            if (h == DONE) {
+                return false;
+            }
+            node.next = h;
+            if (STACK.compareAndSet(this, h, node)) {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Adds a waiter; returns its node, or null if the future is already done (the waiter was not
+     * added and is not told).
+     */
+    final Node addWaiter(Waiter waiter) {
+        Node node = new Node(waiter);
+        return push(node) ? node : null;
+    }
+
+    /** Removes a node added by addWaiter or awaitDone; harmless if the future is done. */
+    final void remove(Node node) {
+        node.item = null;
+        retry:
+        for (;;) {
+            for (Node pred = null, q = stack, s; q != null && q != DONE; q = s) {
+                s = q.next;
+                if (q.item != null) {
+                    pred = q;
+                } else if (pred != null) {
+                    pred.next = s;
+                    if (pred.item == null) { // raced with another removal
+                        continue retry;
+                    }
+                } else if (!STACK.compareAndSet(this, q, s)) {
+                    continue retry;
+                }
+            }
+            return;
+        }
+    }
+
+    private void finishCompletion() {
+        try {
+            onCompletion();
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.ERROR, "onCompletion failed for " + this, t);
+        }
+        Node h = (Node) STACK.getAndSet(this, DONE);
+        if (h == null) {
+            return;
+        }
+        if (h.next == null) {
+            Object item = h.item;
+            if (item != null) {
+                tell(item);
+                if (item instanceof Consumer) {
+                    invokeCallback(item);
+                }
+            }
+            return;
+        }
+        // The stack is newest first; listeners are told oldest first.
+        int n = 0;
+        for (Node q = h; q != null; q = q.next) {
+            n++;
+        }
+        Object[] items = new Object[n];
+        int i = n;
+        for (Node q = h; q != null && i > 0; q = q.next) {
+            items[--i] = q.item;
+        }
+        // Waiting threads and Waiters first (they only wake someone up), then the callbacks.
+        boolean anyCallback = false;
+        for (Object item : items) {
+            if (item != null) {
+                anyCallback |= tell(item);
+            }
+        }
+        if (anyCallback) {
+            for (Object item : items) {
+                if (item instanceof Consumer) {
+                    invokeCallback(item);
+                }
+            }
+        }
+    }
+
+    /** Wakes a thread or tells a Waiter; returns true if the item is a callback (not run here). */
+    private boolean tell(Object item) {
+        if (item instanceof Thread t) {
+            LockSupport.unpark(t);
+            return false;
+        }
+        if (item instanceof Waiter w) {
+            w.onDone(this);
+            return false;
+        }
+        return true;
+    }
+
+    // VarHandle set-up
+    private static final VarHandle STATE;
+    private static final VarHandle STACK;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            STATE = l.findVarHandle(Future.class, "state", int.class);
+            STACK = l.findVarHandle(Future.class, "stack", Node.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+        // Reduce the risk of rare disastrous classloading in first call to LockSupport.park (JDK-8074773).
+        Class<?> ensureLoaded = LockSupport.class;
+    }
+}

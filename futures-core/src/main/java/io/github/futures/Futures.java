@@ -1,0 +1,308 @@
+package io.github.futures;
+
+import io.github.futures.spi.Timeouts;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The module functions of Python's {@code concurrent.futures}: {@link #wait wait} and
+ * {@link #asCompleted asCompleted}.
+ *
+ * <pre>{@code
+ * List<Future<Integer>> fs = List.of(executor.submit(a), executor.submit(b));
+ * for (Future<Integer> f : Futures.asCompleted(fs)) {
+ *     System.out.println(f.result());          // in completion order
+ * }
+ * DoneAndNotDone<Future<Integer>> r = Futures.wait(fs, Duration.ofSeconds(1), ReturnWhen.FIRST_COMPLETED);
+ * }</pre>
+ *
+ * <p>Neither function polls: a waiting thread is parked until a future it waits for is done, and
+ * the cost is linear in the number of futures. The futures may come from different executors.
+ *
+ * @since 0.1.0
+ */
+public final class Futures {
+
+    /*
+     * Implementation note. Both functions install one Waiter on every future that is not done yet
+     * (Future.addWaiter, a lock-free push); a future tells its waiters, in its completing thread and
+     * without any lock, right after its final state is published. A future that completes between the
+     * first look and the install is caught because addWaiter refuses a done future, and the caller
+     * then counts it itself. wait() removes its waiters when it returns (so repeated waits on
+     * long-lived futures do not pile up nodes); asCompleted removes them when it ends or times out.
+     */
+
+    private Futures() {
+    }
+
+    /**
+     * Waits without limit for all futures to be done (finished or cancelled).
+     *
+     * @param fs the futures; duplicates count once
+     * @param <F> the future type
+     * @return the done and not-done futures
+     * @throws NullPointerException if {@code fs} or one of its elements is {@code null}
+     */
+    public static <F extends Future<?>> DoneAndNotDone<F> wait(Collection<F> fs) {
+        return wait(fs, null, ReturnWhen.ALL_COMPLETED);
+    }
+
+    /**
+     * Waits at most {@code timeout} for all futures to be done; returns when they are or when the
+     * timeout passes (without an exception).
+     *
+     * @param fs the futures; duplicates count once
+     * @param timeout the limit, {@code null} for none
+     * @param <F> the future type
+     * @return the done and not-done futures
+     */
+    public static <F extends Future<?>> DoneAndNotDone<F> wait(Collection<F> fs, Duration timeout) {
+        return wait(fs, timeout, ReturnWhen.ALL_COMPLETED);
+    }
+
+    /**
+     * Waits until the {@code returnWhen} condition holds or the timeout passes, and returns which
+     * futures are done. No exception is thrown on timeout.
+     *
+     * @param fs the futures; duplicates count once
+     * @param timeout the limit, {@code null} for none
+     * @param returnWhen when to return
+     * @param <F> the future type
+     * @return the done and not-done futures, each set in the order of {@code fs}
+     * @throws NullPointerException if {@code fs}, an element of it, or {@code returnWhen} is {@code null}
+     */
+    public static <F extends Future<?>> DoneAndNotDone<F> wait(Collection<F> fs, Duration timeout,
+                                                               ReturnWhen returnWhen) {
+        Objects.requireNonNull(fs, "fs");
+        Objects.requireNonNull(returnWhen, "returnWhen");
+        long nanos = Timeouts.toNanosOrForever(timeout);
+        LinkedHashSet<F> distinct = distinct(fs);
+
+        List<F> pending = new ArrayList<>();
+        boolean anyException = false;
+        for (F f : distinct) {
+            if (f.done()) {
+                anyException |= f.finishedWithException();
+            } else {
+                pending.add(f);
+            }
+        }
+        boolean satisfied = switch (returnWhen) {
+            case FIRST_COMPLETED -> pending.size() < distinct.size();
+            case FIRST_EXCEPTION -> anyException || pending.isEmpty();
+            case ALL_COMPLETED -> pending.isEmpty();
+        };
+        if (!satisfied && nanos != 0L) {
+            ConditionWaiter waiter = new ConditionWaiter(returnWhen, pending.size());
+            Future.Node[] nodes = new Future.Node[pending.size()];
+            try {
+                for (int i = 0; i < nodes.length; i++) {
+                    F f = pending.get(i);
+                    nodes[i] = f.addWaiter(waiter);
+                    if (nodes[i] == null) {
+                        waiter.onDone(f); // done since the first look: count it here
+                    }
+                }
+                waiter.await(nanos);
+            } finally {
+                for (int i = 0; i < nodes.length; i++) {
+                    if (nodes[i] != null) {
+                        pending.get(i).remove(nodes[i]);
+                    }
+                }
+            }
+        }
+        Set<F> doneSet = new LinkedHashSet<>();
+        Set<F> notDoneSet = new LinkedHashSet<>();
+        for (F f : distinct) {
+            (f.done() ? doneSet : notDoneSet).add(f);
+        }
+        return new DoneAndNotDone<>(Collections.unmodifiableSet(doneSet), Collections.unmodifiableSet(notDoneSet));
+    }
+
+    /**
+     * Returns an iterable over the futures that yields each distinct one once, as it completes
+     * (finished or cancelled); those already done come first. Waits without limit.
+     *
+     * @param fs the futures; duplicates count once
+     * @param <F> the future type
+     * @return a single-pass iterable
+     */
+    public static <F extends Future<?>> Iterable<F> asCompleted(Collection<F> fs) {
+        return asCompleted(fs, null);
+    }
+
+    /**
+     * Returns an iterable over the futures that yields each distinct one once, as it completes;
+     * those already done come first. The timeout runs from this call: when it has passed and futures
+     * are still pending, the iterator's {@code next()} throws {@link TimeoutError} with a message such
+     * as {@code "2 (of 4) futures unfinished"}. The iterable can be iterated once.
+     *
+     * <pre>{@code
+     * for (Future<String> f : Futures.asCompleted(futures, Duration.ofSeconds(30))) {
+     *     System.out.println(f.result());
+     * }
+     * }</pre>
+     *
+     * @param fs the futures; duplicates count once
+     * @param timeout the limit from now, {@code null} for none
+     * @param <F> the future type
+     * @return a single-pass iterable
+     * @throws NullPointerException if {@code fs} or one of its elements is {@code null}
+     */
+    public static <F extends Future<?>> Iterable<F> asCompleted(Collection<F> fs, Duration timeout) {
+        Objects.requireNonNull(fs, "fs");
+        long nanos = Timeouts.toNanosOrForever(timeout);
+        long deadline = nanos < 0L ? 0L : System.nanoTime() + nanos;
+        AsCompletedIterator<F> it = new AsCompletedIterator<>(distinct(fs), nanos >= 0L, deadline);
+        AtomicBoolean used = new AtomicBoolean();
+        return () -> {
+            if (!used.compareAndSet(false, true)) {
+                throw new IllegalStateException("asCompleted(...) can be iterated only once");
+            }
+            return it;
+        };
+    }
+
+    private static <F extends Future<?>> LinkedHashSet<F> distinct(Collection<F> fs) {
+        LinkedHashSet<F> set = new LinkedHashSet<>(Math.max(16, (int) (fs.size() / .75f) + 1));
+        for (F f : fs) {
+            set.add(Objects.requireNonNull(f, "fs contains null"));
+        }
+        return set;
+    }
+
+    // ------------------------------------------------------------------ waiters
+
+    /** Counts down to the return condition of wait(); one latch, released once. */
+    private static final class ConditionWaiter extends Future.Waiter {
+        private final ReturnWhen returnWhen;
+        private final AtomicInteger pending;
+        private final CountDownLatch latch = new CountDownLatch(1);
+
+        ConditionWaiter(ReturnWhen returnWhen, int pending) {
+            this.returnWhen = returnWhen;
+            this.pending = new AtomicInteger(pending);
+        }
+
+        @Override
+        void onDone(Future<?> future) {
+            if (returnWhen == ReturnWhen.FIRST_COMPLETED
+                    || (returnWhen == ReturnWhen.FIRST_EXCEPTION && future.finishedWithException())
+                    || pending.decrementAndGet() == 0) {
+                latch.countDown();
+            }
+        }
+
+        void await(long nanos) {
+            try {
+                if (nanos < 0L) {
+                    latch.await();
+                } else {
+                    latch.await(nanos, TimeUnit.NANOSECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CompletionException("interrupted while waiting for futures", e);
+            }
+        }
+    }
+
+    /** Queues futures as they complete; the iterator takes from the queue. */
+    private static final class AsCompletedIterator<F extends Future<?>> extends Future.Waiter implements Iterator<F> {
+        private final LinkedBlockingQueue<Future<?>> completed = new LinkedBlockingQueue<>();
+        private final int total;
+        private final boolean timed;
+        private final long deadline;
+        private final List<Future<?>> installedOn = new ArrayList<>();
+        private final List<Future.Node> nodes = new ArrayList<>();
+        private int yielded;
+
+        AsCompletedIterator(LinkedHashSet<F> fs, boolean timed, long deadline) {
+            this.total = fs.size();
+            this.timed = timed;
+            this.deadline = deadline;
+            List<F> pending = new ArrayList<>();
+            for (F f : fs) {
+                if (f.done()) {
+                    completed.add(f);
+                } else {
+                    pending.add(f);
+                }
+            }
+            for (F f : pending) {
+                Future.Node node = f.addWaiter(this);
+                if (node == null) {
+                    completed.add(f);
+                } else {
+                    installedOn.add(f);
+                    nodes.add(node);
+                }
+            }
+        }
+
+        @Override
+        void onDone(Future<?> future) {
+            completed.add(future);
+        }
+
+        @Override
+        public boolean hasNext() {
+            return yielded < total;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public F next() {
+            if (yielded >= total) {
+                throw new NoSuchElementException();
+            }
+            Future<?> f = completed.poll();
+            if (f == null) {
+                try {
+                    if (!timed) {
+                        f = completed.take();
+                    } else {
+                        long remaining = deadline - System.nanoTime();
+                        if (remaining > 0L) {
+                            f = completed.poll(remaining, TimeUnit.NANOSECONDS);
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CompletionException("interrupted while waiting for futures", e);
+                }
+                if (f == null) {
+                    removeWaiters();
+                    throw new TimeoutError((total - yielded) + " (of " + total + ") futures unfinished");
+                }
+            }
+            if (++yielded == total) {
+                removeWaiters();
+            }
+            return (F) f;
+        }
+
+        private void removeWaiters() {
+            for (int i = 0; i < nodes.size(); i++) {
+                installedOn.get(i).remove(nodes.get(i));
+            }
+            nodes.clear();
+            installedOn.clear();
+        }
+    }
+}

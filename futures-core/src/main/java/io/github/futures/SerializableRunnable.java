@@ -1,0 +1,16 @@
+package io.github.futures;
+
+import java.io.Serializable;
+
+/**
+ * A {@link Runnable} that is also {@link Serializable}, so that it can be sent to a worker process.
+ *
+ * <p>A lambda becomes serializable when its target type is this interface, for example
+ * {@code (SerializableRunnable) ...} as a cast, or when it is passed straight to a
+ * {@link ProcessPoolExecutor} method that takes this type. Everything it captures must be serializable too.
+ *
+ * @since 0.1.0
+ */
+@FunctionalInterface
+public interface SerializableRunnable extends Runnable, Serializable {
+}

@@ -1,0 +1,50 @@
+package io.github.futures.spi;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/** Timeout arithmetic shared by futures, waits and executors. Part of the implementor's API. */
+public final class Timeouts {
+
+    /** Timeouts of this many nanoseconds or more (about 146 years) mean "no limit". */
+    public static final long FOREVER_NANOS = Long.MAX_VALUE >> 1;
+
+    private Timeouts() {
+    }
+
+    /**
+     * The timeout in nanoseconds: negative becomes 0 ("do not wait"), too large saturates at
+     * {@link Long#MAX_VALUE}.
+     *
+     * @param timeout the timeout
+     * @param name the argument's name, for the exception
+     * @return nanoseconds, at least 0
+     * @throws NullPointerException naming the argument if {@code timeout} is null
+     */
+    public static long toNanos(Duration timeout, String name) {
+        Objects.requireNonNull(timeout, name);
+        if (timeout.isNegative()) {
+            return 0L;
+        }
+        try {
+            return timeout.toNanos();
+        } catch (ArithmeticException tooLarge) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /**
+     * Like {@link #toNanos} but {@code null}, and anything of {@link #FOREVER_NANOS} or more, means no
+     * limit, returned as {@code -1}.
+     *
+     * @param timeout the timeout or {@code null}
+     * @return nanoseconds, or -1 for no limit
+     */
+    public static long toNanosOrForever(Duration timeout) {
+        if (timeout == null) {
+            return -1L;
+        }
+        long n = toNanos(timeout, "timeout");
+        return n >= FOREVER_NANOS ? -1L : n;
+    }
+}

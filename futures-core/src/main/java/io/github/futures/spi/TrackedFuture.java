@@ -1,0 +1,78 @@
+package io.github.futures.spi;
+
+import io.github.futures.Future;
+import java.time.Duration;
+
+/**
+ * A future that counts its own life into a {@link TaskStats}: started when
+ * {@link #setRunningOrNotifyCancel()} says so, and its outcome once, in {@link #onCompletion()}.
+ *
+ * @param <T> the result type
+ */
+public final class TrackedFuture<T> extends Future<T> {
+
+    /*
+     * 'started', 'submitNanos' and 'startNanos' are plain fields: 'submitNanos' is written before the
+     * future is handed to a worker (published by the queue), the other two before the CAS to RUNNING
+     * that publishes them to whichever thread completes the future.
+     */
+    private final TaskStats stats;
+    private final long submitNanos;
+    private boolean started;
+    private long startNanos;
+
+    TrackedFuture(TaskStats stats) {
+        this.stats = stats;
+        this.submitNanos = stats.listeners.length == 0 ? 0L : System.nanoTime();
+    }
+
+    @Override
+    public boolean setRunningOrNotifyCancel() {
+        TaskListener[] l = stats.listeners;
+        long now = l.length == 0 ? 0L : System.nanoTime();
+        started = true;
+        startNanos = now;
+        if (!super.setRunningOrNotifyCancel()) {
+            started = false;
+            return false;
+        }
+        stats.started.increment();
+        if (l.length != 0 && submitNanos != 0L) {
+            long wait = now - submitNanos;
+            for (TaskListener listener : l) {
+                listener.taskStarted(wait);
+            }
+        }
+        return true;
+    }
+
+    /** Whether the call started. */
+    boolean started() {
+        return started;
+    }
+
+    @Override
+    protected void onCompletion() {
+        TaskListener.Outcome outcome;
+        if (cancelled()) {
+            stats.cancelled.increment();
+            outcome = TaskListener.Outcome.CANCELLED;
+        } else if (exception(Duration.ZERO) != null) {
+            stats.failed.increment();
+            if (!started) {
+                stats.failedBeforeStart.increment();
+            }
+            outcome = TaskListener.Outcome.FAILURE;
+        } else {
+            stats.succeeded.increment();
+            outcome = TaskListener.Outcome.SUCCESS;
+        }
+        TaskListener[] l = stats.listeners;
+        if (l.length != 0) {
+            long exec = started && startNanos != 0L ? System.nanoTime() - startNanos : 0L;
+            for (TaskListener listener : l) {
+                listener.taskFinished(exec, outcome);
+            }
+        }
+    }
+}
