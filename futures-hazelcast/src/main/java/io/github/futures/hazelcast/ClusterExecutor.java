@@ -133,8 +133,9 @@ public final class ClusterExecutor implements Executor, ObservableExecutor {
      *
      * Member slots: 'slots' is a copy-on-write array replaced under 'membershipLock' by membership
      * events only; submitters read it with one volatile load. A slot's 'removed' flag is set before
-     * its attempts are failed; dispatch re-checks it after registering an attempt, so an attempt is
-     * either seen by the removal or takes itself back.
+     * its attempts are failed (or when Hazelcast reports the member gone, which may come first);
+     * choose() skips removed slots, and dispatch re-checks the flag after registering an attempt, so
+     * an attempt is either seen by the removal or takes itself back.
      *
      * Shutdown: 'shutdown' is volatile, set once. 'outstanding' counts accepted calls whose futures
      * are not done (incremented before the shutdown check in submit, decremented by a done callback).
@@ -528,6 +529,9 @@ public final class ClusterExecutor implements Executor, ObservableExecutor {
         int bestLoad = Integer.MAX_VALUE;
         for (int i = 0; i < n; i++) {
             MemberSlot candidate = s[(start + i) % n];
+            if (candidate.removed) {
+                continue; // Hazelcast already told us it left; the membership event may still be on its way
+            }
             int load = candidate.inFlight.get();
             if (load < bestLoad) {
                 best = candidate;
@@ -541,6 +545,11 @@ public final class ClusterExecutor implements Executor, ObservableExecutor {
     private void handleFailure(Attempt a, Throwable t) {
         Throwable cause = unwrap(t);
         Call<?> c = a.call;
+        if (cause instanceof MemberLeftException || cause instanceof TargetNotMemberException) {
+            // Hazelcast's failure can come before the membership event: stop choosing this member now,
+            // or a retry could go straight back to it.
+            a.slot.removed = true;
+        }
         if (cause instanceof TargetNotMemberException && c.redeliveries < MAX_REDELIVERIES) {
             c.redeliveries++; // it never reached the member: sending it elsewhere keeps at-most-once
             dispatch(c);
@@ -859,7 +868,11 @@ public final class ClusterExecutor implements Executor, ObservableExecutor {
         final AtomicInteger inFlight = new AtomicInteger();
         final LongAdder completed = new LongAdder();
         final Set<Attempt> attempts = ConcurrentHashMap.newKeySet();
-        /** Set under 'membershipLock' before the slot's attempts are failed. */
+        /**
+         * Set when the member is known to be gone: under 'membershipLock' before the slot's attempts
+         * are failed, or by a Hazelcast failure that says the member left. Never cleared (a member
+         * that comes back has a new UUID, hence a new slot).
+         */
         volatile boolean removed;
 
         MemberSlot(Member member) {
