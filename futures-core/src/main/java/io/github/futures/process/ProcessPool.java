@@ -60,7 +60,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * maxWorkers, one per queued item not already covered by a starting worker); else it is pipelined
  * to a READY worker with fewer than {@link #MAX_IN_FLIGHT} items, so that a worker finds its next
  * call waiting when it finishes one (CPython's EXTRA_QUEUED_CALLS). An item becomes RUNNING when it
- * is assigned, as in CPython when it enters the call queue.
+ * is first assigned, as in CPython when it enters the call queue. CPython's extra call waits in a
+ * shared queue that any free worker takes from; here it was sent to one worker, so when a worker is
+ * idle with nothing queued, the pool sends REVOKE for a call waiting behind a busy worker's call:
+ * the worker gives it back (REVOKED) unless it started it, and it goes to the front of the queue.
  * <li>Each worker has one platform thread that spawns its process (so several start in parallel),
  * writes the initializer and reads the results; death is seen as end-of-file on the worker's
  * standard output (no polling). A second thread forwards the worker's standard error, line by line,
@@ -316,6 +319,15 @@ public final class ProcessPool {
                 break;
             }
         }
+        // 3b. A worker is idle and nothing is queued: take back a call sent ahead to a busy worker (it
+        //     may wait there behind a long call); the worker returns it unless it has started it.
+        if (queue.isEmpty()) {
+            for (Worker idle : workers) {
+                if (idle.state == READY && idle.inFlight.isEmpty()) {
+                    revokeOneLocked(sends);
+                }
+            }
+        }
         // 4. Shut down: let idle workers go.
         if (shutdown && queue.isEmpty()) {
             for (Worker w : workers) {
@@ -329,14 +341,17 @@ public final class ProcessPool {
     /** Sends the oldest live queued item to {@code w}; false if the queue had none. */
     private boolean assignLocked(Worker w, List<Send> sends) {
         for (WorkItem item; (item = queue.pollFirst()) != null; ) {
-            boolean run;
-            try {
-                run = item.future.setRunningOrNotifyCancel();
-            } catch (InvalidStateError completedElsewhere) {
-                run = false;
-            }
-            if (!run) {
-                continue;
+            if (!item.started) {
+                boolean run;
+                try {
+                    run = item.future.setRunningOrNotifyCancel();
+                } catch (InvalidStateError completedElsewhere) {
+                    run = false;
+                }
+                if (!run) {
+                    continue;
+                }
+                item.started = true;
             }
             w.inFlight.add(item);
             w.assigned++;
@@ -347,6 +362,20 @@ public final class ProcessPool {
             return true;
         }
         return false;
+    }
+
+    private void revokeOneLocked(List<Send> sends) {
+        for (Worker w : workers) {
+            int n = w.inFlight.size();
+            if (n >= 2 && (w.state == READY || w.state == RETIRING)) {
+                WorkItem last = w.inFlight.get(n - 1);
+                if (!last.revoking) {
+                    last.revoking = true;
+                    sends.add(new Send(w, new Wire.Frame(Wire.HEADER).begin().finish(Wire.REVOKE, last.id).toByteArray()));
+                    return;
+                }
+            }
+        }
     }
 
     private void exitLocked(Worker w, List<Send> sends) {
@@ -423,9 +452,6 @@ public final class ProcessPool {
                     }
                 }
             }
-            if (s.item != null) {
-                s.item.frame = null;
-            }
         }
     }
 
@@ -447,8 +473,12 @@ public final class ProcessPool {
     private static final class WorkItem {
         final long id;
         final TrackedFuture<Object> future;
-        /** The whole TASK frame; dropped once written. */
-        volatile byte[] frame;
+        /** The whole TASK frame, kept until the outcome arrives (a revoked call is sent again). */
+        final byte[] frame;
+        /** Whether the future was set running. Guarded by the pool lock. */
+        boolean started;
+        /** Whether a REVOKE was sent for it. Guarded by the pool lock. */
+        boolean revoking;
 
         WorkItem(long id, TrackedFuture<Object> future, byte[] frame) {
             this.id = id;
@@ -637,6 +667,27 @@ public final class ProcessPool {
                     if (item != null) {
                         complete(item, f.type, payload);
                     }
+                }
+                case Wire.REVOKED -> {
+                    List<Send> sends = new ArrayList<>(2);
+                    lock.lock();
+                    try {
+                        WorkItem item = removeInFlight(f.id);
+                        if (item != null) {
+                            item.revoking = false;
+                            assigned--;
+                            if (state == RETIRING && assigned < config.maxTasksPerChild()) {
+                                state = READY;
+                            }
+                            if (broken == null) {
+                                queue.addFirst(item);
+                            }
+                        }
+                        dispatchLocked(sends);
+                    } finally {
+                        lock.unlock();
+                    }
+                    send(sends);
                 }
                 case Wire.INIT_FAILED -> {
                     Throwable cause = decodeException(f.payload);

@@ -23,9 +23,11 @@ import java.io.StreamCorruptedException;
  *   parent -> worker   INIT  (payload: the serialized initializer)
  *                      TASK  (payload: a serialized Callable; its id names the future)
  *                      EXIT  (no payload: finish and exit)
+ *                      REVOKE (no payload: give call id back unless it started)
  *   worker -> parent   RESULT       (payload: the serialized value)
  *                      EXCEPTION    (payload: a serialized ExceptionEnvelope)
  *                      INIT_FAILED  (payload: a serialized ExceptionEnvelope)
+ *                      REVOKED      (no payload: call id was given back, it never started)
  * </pre>
  *
  * <p>The parent writes to the worker's standard input and reads its standard output; the worker's
@@ -42,9 +44,11 @@ final class Wire {
     static final byte INIT = 1;
     static final byte TASK = 2;
     static final byte EXIT = 3;
+    static final byte REVOKE = 4;
     static final byte RESULT = 10;
     static final byte EXCEPTION = 11;
     static final byte INIT_FAILED = 12;
+    static final byte REVOKED = 13;
 
     /** Bytes of a frame before its payload: length, type, id. */
     static final int HEADER = 13;

@@ -25,7 +25,8 @@ import java.util.concurrent.LinkedBlockingQueue;
  * deserializes them into jobs on a queue; when standard input ends without an EXIT frame (the
  * parent died, even by {@code kill -9}), it halts the JVM at once, even while a task runs. The main
  * thread takes jobs one at a time, runs them and writes each outcome as one frame to standard output,
- * which nothing else can reach: {@code System.out} and {@code System.err} are redirected to standard
+ * which nothing else can reach (the stdin thread writes there too, under the same lock, to give back
+ * a call the parent revoked before it started): {@code System.out} and {@code System.err} are redirected to standard
  * error (the parent forwards it, prefixed with this worker's pid) before any user code runs. The
  * start-up path avoids lambdas and string concatenation, whose first use costs milliseconds of
  * bootstrapping.
@@ -104,6 +105,10 @@ public final class WorkerMain {
                         jobs.add(new Job(Wire.EXIT, 0L, null, null));
                         return;
                     }
+                    if (f.type == Wire.REVOKE) {
+                        revoke(f.id);
+                        continue;
+                    }
                     Object payload = null;
                     Exception unreadable = null;
                     try {
@@ -123,6 +128,22 @@ public final class WorkerMain {
         }
     }
 
+    /** Gives a call back to the parent if the main thread has not taken it yet. */
+    private void revoke(long id) throws IOException {
+        for (Job j : jobs) {
+            if (j.id == id && j.type == Wire.TASK) {
+                if (jobs.remove(j)) {
+                    byte[] frame = new Wire.Frame(Wire.HEADER).begin().finish(Wire.REVOKED, id).toByteArray();
+                    synchronized (out) {
+                        out.write(frame);
+                        out.flush();
+                    }
+                }
+                return;
+            }
+        }
+    }
+
     private void serve() throws IOException {
         for (;;) {
             Job job;
@@ -133,7 +154,9 @@ public final class WorkerMain {
                 continue;
             }
             if (job.type == Wire.EXIT) {
-                out.flush();
+                synchronized (out) {
+                    out.flush();
+                }
                 System.exit(0);
                 return;
             }
@@ -203,8 +226,10 @@ public final class WorkerMain {
             return;
         }
         fr.finish(Wire.RESULT, job.id);
-        fr.writeTo(out);
-        out.flush();
+        synchronized (out) {
+            fr.writeTo(out);
+            out.flush();
+        }
         fr.trim();
     }
 
@@ -239,8 +264,10 @@ public final class WorkerMain {
         ExceptionEnvelope env = new ExceptionEnvelope(t.getClass().getName(), message, trace, bytes, why);
         Wire.serialize(fr, env);
         fr.finish(type, id);
-        fr.writeTo(out);
-        out.flush();
+        synchronized (out) {
+            fr.writeTo(out);
+            out.flush();
+        }
         fr.trim();
     }
 }
