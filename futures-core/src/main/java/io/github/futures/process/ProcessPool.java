@@ -936,6 +936,8 @@ public final class ProcessPool {
                 s.append(", ").append(n);
             }
             s.append(')');
+        } else if (code == WorkerMain.ORPHANED) {
+            s.append(" (it saw its standard input close)");
         } else if (code == 3) {
             s.append(" (a JVM that ran out of memory exits with 3 under -XX:+ExitOnOutOfMemoryError;"
                     + " give workers more heap with jvmArgs(\"-Xmx...\"))");
