@@ -102,7 +102,8 @@ public final class Futures {
             }
         }
         boolean satisfied = switch (returnWhen) {
-            case FIRST_COMPLETED -> pending.size() < distinct.size();
+            // An empty collection is done at once, as in CPython (len(done) == len(fs)).
+            case FIRST_COMPLETED -> pending.size() < distinct.size() || pending.isEmpty();
             case FIRST_EXCEPTION -> anyException || pending.isEmpty();
             case ALL_COMPLETED -> pending.isEmpty();
         };
