@@ -231,6 +231,23 @@ class FuturesAutoConfigurationTests {
     }
 
     @Test
+    @org.junit.jupiter.api.extension.ExtendWith(org.springframework.boot.test.system.OutputCaptureExtension.class)
+    void failureOfATaskGivenToExecuteIsLoggedNotLost(org.springframework.boot.test.system.CapturedOutput output) {
+        this.contextRunner.withPropertyValues("futures.thread.max-workers=1").run(context -> {
+            AsyncTaskExecutor executor = context.getBean(AsyncTaskExecutor.class);
+            java.util.concurrent.CountDownLatch ran = new java.util.concurrent.CountDownLatch(1);
+            executor.execute(() -> {
+                ran.countDown();
+                throw new IllegalStateException("lost-or-logged");
+            });
+            assertThat(ran.await(30, TimeUnit.SECONDS)).isTrue();
+            // one worker: it finished completing the first call (callbacks included) before it ran the second
+            assertThat(executor.submit(() -> 1).get(30, TimeUnit.SECONDS)).isEqualTo(1);
+            assertThat(output).contains("Task submitted through execute() failed").contains("lost-or-logged");
+        });
+    }
+
+    @Test
     void badMaxWorkersFailsNamingTheProperty() {
         assertFailsNaming("futures.thread.max-workers", "futures.thread.max-workers=0");
         assertFailsNaming("futures.process.max-workers", "futures.process.max-workers=-1");
