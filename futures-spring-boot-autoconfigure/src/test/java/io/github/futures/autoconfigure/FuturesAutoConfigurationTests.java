@@ -69,10 +69,13 @@ class FuturesAutoConfigurationTests {
         this.contextRunner.withPropertyValues("futures.process.max-workers=2", "futures.process.max-tasks-per-child=5",
                 "futures.process.jvm-args=-Xmx64m,-Dapp.mode=test")
                 .run(context -> {
-                    FuturesProperties.Process process = context.getBean(FuturesProperties.class).getProcess();
-                    assertThat(process.getMaxTasksPerChild()).isEqualTo(5);
-                    assertThat(process.getJvmArgs()).containsExactly("-Xmx64m", "-Dapp.mode=test");
-                    assertThat(context.getBean(ProcessPoolExecutor.class).maxWorkers()).isEqualTo(2);
+                    ProcessPoolExecutor processes = context.getBean(ProcessPoolExecutor.class);
+                    assertThat(processes.maxWorkers()).isEqualTo(2);
+                    // read from the pool itself; no worker has started
+                    java.util.Map<String, Object> config = processes.snapshot().config();
+                    assertThat(config).containsEntry("maxTasksPerChild", 5);
+                    assertThat((java.util.List<String>) config.get("jvmOptions")).containsSubsequence("-Xmx64m", "-Dapp.mode=test");
+                    assertThat(processes.snapshot().workersStarted()).isZero();
                 });
     }
 
@@ -162,7 +165,10 @@ class FuturesAutoConfigurationTests {
                     assertThat(io.maxWorkers()).isEqualTo(7);
                     assertThat(threadNameOf(io)).isEqualTo("io_0");
                     assertThat(threadNameOf(context.getBean("named", ThreadPoolExecutor.class))).isEqualTo("custom_0");
-                    assertThat(context.getBean("reports", ProcessPoolExecutor.class).maxWorkers()).isEqualTo(2);
+                    ProcessPoolExecutor reports = context.getBean("reports", ProcessPoolExecutor.class);
+                    assertThat(reports.maxWorkers()).isEqualTo(2);
+                    assertThat(reports.snapshot().config()).containsEntry("maxTasksPerChild", 10);
+                    assertThat((java.util.List<String>) reports.snapshot().config().get("jvmOptions")).contains("-Xmx32m");
                     NamedPoolConsumer consumer = context.getBean(NamedPoolConsumer.class);
                     assertThat(consumer.io).isSameAs(io);
                     assertThat(consumer.reports).isSameAs(context.getBean("reports"));
