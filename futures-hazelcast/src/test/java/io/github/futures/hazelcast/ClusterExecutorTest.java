@@ -26,6 +26,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -238,13 +239,17 @@ class ClusterExecutorTest {
 
     /** Done callbacks, wait and asCompleted work on cluster futures. */
     @Test
-    void callbacksWaitAndAsCompletedWork() {
+    void callbacksWaitAndAsCompletedWork() throws InterruptedException {
         try (ClusterExecutor executor = onCluster().build()) {
             List<Future<Long>> futures = new ArrayList<>();
             List<Long> called = new CopyOnWriteArrayList<>();
+            CountDownLatch callbacks = new CountDownLatch(6);
             for (int i = 0; i < 6; i++) {
                 Future<Long> f = executor.submit(new Gate.MyPid());
-                f.addDoneCallback(done -> called.add(done.result()));
+                f.addDoneCallback(done -> {
+                    called.add(done.result());
+                    callbacks.countDown();
+                });
                 futures.add(f);
             }
             DoneAndNotDone<Future<Long>> r = Futures.wait(futures, Duration.ofSeconds(30));
@@ -253,6 +258,8 @@ class ClusterExecutorTest {
             List<Future<Long>> completed = new ArrayList<>();
             Futures.asCompleted(futures, Duration.ofSeconds(30)).forEach(completed::add);
             assertThat(completed).containsExactlyInAnyOrderElementsOf(futures);
+            // Callbacks run in the completing thread after waiters are woken: wait for them too.
+            assertThat(callbacks.await(30, TimeUnit.SECONDS)).isTrue();
             assertThat(called).hasSize(6).allMatch(cluster.pids()::contains);
             assertThat(futures.get(0).toCompletableFuture().join()).isIn(cluster.pids());
         }
