@@ -26,6 +26,7 @@ import io.github.futures.spi.ExecutorSnapshot;
 import io.github.futures.spi.MapSupport;
 import io.github.futures.spi.ObservableExecutor;
 import io.github.futures.spi.TaskStats;
+import io.github.futures.spi.Timeouts;
 import io.github.futures.spi.TrackedFuture;
 import io.github.futures.spi.WorkerSnapshot;
 import java.io.IOException;
@@ -48,6 +49,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -167,8 +169,9 @@ public final class ClusterExecutor implements Executor, ObservableExecutor {
     private final LongAdder memberLosses = new LongAdder();
     private final LongAdder retries = new LongAdder();
 
+    /** Guards membership changes; awaitMembers() waits on it. */
     private final Object membershipLock = new Object();
-    /** Copy-on-write; replaced under 'membershipLock'. */
+    /** Copy-on-write; replaced under 'membershipLock', which is then notified. */
     private volatile MemberSlot[] slots = new MemberSlot[0];
     /** Written under 'membershipLock'. */
     private long membersSeen;
@@ -269,6 +272,41 @@ public final class ClusterExecutor implements Executor, ObservableExecutor {
             list.add(s.member);
         }
         return List.copyOf(list);
+    }
+
+    /**
+     * Waits until at least {@code n} eligible members receive this executor's calls, for example
+     * before sending a batch that should spread over all the nodes being started.
+     *
+     * @param n the number of members
+     * @param timeout the limit
+     * @return whether there were {@code n} members in time
+     * @throws NullPointerException if {@code timeout} is {@code null}
+     * @throws IllegalArgumentException if {@code n < 1}
+     * @throws CompletionException wrapping an {@link InterruptedException} if the thread is
+     *     interrupted (its interrupt status is kept)
+     */
+    public boolean awaitMembers(int n, Duration timeout) {
+        if (n < 1) {
+            throw new IllegalArgumentException("n must be at least 1, got " + n);
+        }
+        long nanos = Timeouts.toNanos(timeout, "timeout");
+        long deadline = System.nanoTime() + nanos;
+        synchronized (membershipLock) {
+            while (slots.length < n) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0L) {
+                    return false;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(membershipLock, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CompletionException(e);
+                }
+            }
+            return true;
+        }
     }
 
     /**
@@ -805,6 +843,7 @@ public final class ClusterExecutor implements Executor, ObservableExecutor {
                     }
                 }
                 slots = list.toArray(new MemberSlot[0]);
+                membershipLock.notifyAll();
             }
         }
 
@@ -824,6 +863,7 @@ public final class ClusterExecutor implements Executor, ObservableExecutor {
                 next[next.length - 1] = new MemberSlot(m);
                 membersSeen++;
                 slots = next;
+                membershipLock.notifyAll();
             }
             pump();
         }

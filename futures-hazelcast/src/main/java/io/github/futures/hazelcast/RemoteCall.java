@@ -1,7 +1,9 @@
 package io.github.futures.hazelcast;
 
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializable;
 import java.io.IOException;
-import java.io.Serializable;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.Callable;
 
@@ -12,20 +14,38 @@ import java.util.concurrent.Callable;
  * exception. The call's own exception therefore never passes through Hazelcast's failure path:
  * a failed Hazelcast invocation always means the infrastructure failed (member left, instance
  * stopped), never the user's code.
+ *
+ * <p>It and its outcome are {@link DataSerializable}: Hazelcast writes their byte arrays as they are,
+ * rather than running Java serialization a second time over what is already serialized. Hazelcast
+ * creates them through their no-argument constructors.
  */
-final class RemoteCall implements Callable<RemoteCall.Outcome>, Serializable {
-
-    private static final long serialVersionUID = 1L;
+final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable {
 
     /** The id of the executor whose call this thread runs now; lets {@code shutdown} know it is called from inside. */
     static final ThreadLocal<String> CURRENT_EXECUTOR = new ThreadLocal<>();
 
-    private final byte[] call;
-    private final String executorId;
+    private byte[] call;
+    private String executorId;
+
+    /** For Hazelcast's deserialization only. */
+    RemoteCall() {
+    }
 
     RemoteCall(byte[] call, String executorId) {
         this.call = call;
         this.executorId = executorId;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+        out.writeByteArray(call);
+        out.writeString(executorId);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+        call = in.readByteArray();
+        executorId = in.readString();
     }
 
     @Override
@@ -63,13 +83,41 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, Serializable {
         return ManagementFactory.getRuntimeMXBean().getName();
     }
 
-    /**
-     * A call's outcome: a serialized value, or a serialized exception.
-     *
-     * @param payload the serialized value or exception
-     * @param failed whether {@code payload} is an exception
-     */
-    record Outcome(byte[] payload, boolean failed) implements Serializable {
+    /** A call's outcome: a serialized value, or a serialized exception. */
+    static final class Outcome implements DataSerializable {
+        private byte[] payload;
+        private boolean failed;
+
+        /** For Hazelcast's deserialization only. */
+        Outcome() {
+        }
+
+        Outcome(byte[] payload, boolean failed) {
+            this.payload = payload;
+            this.failed = failed;
+        }
+
+        /** @return the serialized value or exception */
+        byte[] payload() {
+            return payload;
+        }
+
+        /** @return whether {@link #payload()} is an exception */
+        boolean failed() {
+            return failed;
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            out.writeBoolean(failed);
+            out.writeByteArray(payload);
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            failed = in.readBoolean();
+            payload = in.readByteArray();
+        }
 
         static Outcome failure(Throwable t) {
             try {
