@@ -48,7 +48,7 @@ function createPool(name) {
   const cancelled = el('b', { class: 'cancelled', text: '0' });
   const broken = el('p', { class: 'broken-reason', hidden: '' });
   const canvas = el('canvas', { 'aria-label': 'pending and running over the last minute', role: 'img' });
-  const workerList = el('div', { class: 'workers mono' });
+  const workerList = el('div', { class: 'worker-list mono' });
   const card = el('article', { class: 'pool', 'data-name': name },
     el('div', { class: 'pool-head' }, el('h3', { text: name }), kind, state),
     broken,
@@ -91,7 +91,9 @@ function createPool(name) {
 }
 
 function renderPools(executors) {
-  const names = Object.keys(executors).sort();
+  const kindOrder = { thread: 0, process: 1 };
+  const rank = name => kindOrder[executors[name].kind] ?? 2;
+  const names = Object.keys(executors).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   if (names.length && $('#pools .empty')) $('#pools .empty').remove();
   for (const [name, entry] of pools) {
     if (!(name in executors)) { entry.card.remove(); if (entry.chart) entry.chart.destroy(); pools.delete(name); }
@@ -146,7 +148,7 @@ function createJobRow(job) {
   };
   const row = el('tr', { class: 'job', 'data-id': job.id },
     el('td', { class: 'mono', text: '#' + job.id }),
-    el('td', { class: 'mono', text: `${job.start} … +${job.total}` }),
+    el('td', { class: 'numbers', text: `${job.total.toLocaleString('en-US')} from ${job.start.toLocaleString('en-US')}` }),
     el('td', { class: 'progress-cell' }, el('div', { class: 'progress' }, bar, label)),
     el('td', {}, state), cells.done, cells.primes, cells.failed, cells.cancelled, cells.elapsed,
     el('td', {}, cancel));
@@ -176,6 +178,7 @@ function renderJobs(jobs) {
     r.label.textContent = `${job.done + job.cancelled} / ${job.total} · ${percent}%`;
     r.state.textContent = job.state;
     r.state.className = 'job-state ' + job.state;
+    r.state.title = job.error ?? '';
     r.row.dataset.state = job.state;
     r.done.textContent = job.done;
     r.primes.textContent = job.primes;
