@@ -132,14 +132,14 @@ class DashboardBrowserTest {
             if (bars.isEmpty()) {
                 return false;
             }
-            double value = Double.parseDouble(bars.get(0).getAttribute("aria-valuenow"));
+            double value = Double.parseDouble(bars.get(0).getDomAttribute("aria-valuenow"));
             if (seen.isEmpty() || seen.get(seen.size() - 1) != value) {
                 seen.add(value);
             }
             return value == 100.0;
         });
         WebElement row = driver.findElement(By.cssSelector("tr.job[data-id='" + id + "']"));
-        waitUpTo(30).until(d -> "done".equals(row.getAttribute("data-state")));
+        waitUpTo(30).until(d -> "done".equals(row.getDomAttribute("data-state")));
         assertThat(row.findElement(By.cssSelector(".job-state")).getText()).isEqualTo("done");
         assertThat(row.findElement(By.cssSelector(".progress-label")).getText()).startsWith("400 / 400");
         assertThat(seen).isSortedAccordingTo(Double::compare).last().isEqualTo(100.0);
@@ -163,7 +163,7 @@ class DashboardBrowserTest {
         screenshot("dashboard-running.png");
         cancel.click();
 
-        waitUpTo(60).until(d -> "cancelled".equals(row.getAttribute("data-state")));
+        waitUpTo(60).until(d -> "cancelled".equals(row.getDomAttribute("data-state")));
         assertThat(row.findElement(By.cssSelector(".job-state")).getText()).isEqualTo("cancelled");
         long cancelled = Long.parseLong(row.findElements(By.cssSelector("td.num")).get(3).getText());
         assertThat(cancelled).isPositive();
