@@ -102,7 +102,8 @@ public final class Futures {
             }
         }
         boolean satisfied = switch (returnWhen) {
-            case FIRST_COMPLETED -> pending.size() < distinct.size();
+            // No futures at all: nothing can complete, so return at once (as CPython does).
+            case FIRST_COMPLETED -> pending.size() < distinct.size() || pending.isEmpty();
             case FIRST_EXCEPTION -> anyException || pending.isEmpty();
             case ALL_COMPLETED -> pending.isEmpty();
         };

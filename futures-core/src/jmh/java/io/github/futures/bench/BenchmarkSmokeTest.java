@@ -1,0 +1,111 @@
+package io.github.futures.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs every benchmark once, for one short iteration in this JVM, so that the benchmarks keep
+ * compiling and working: each workload checks its own results and a failure fails the run. Speed
+ * is not asserted (that is the full run's job, see BENCHMARKS.md). In the default build the peers
+ * are our pool and the JDK's; with {@code -Pbench} Spring's pool and the Micrometer listener as well.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class BenchmarkSmokeTest {
+
+    private static final Path OUTPUT = Path.of("target", "jmh-smoke");
+
+    @Test
+    void submitBenchmarkRunsForEveryPool() throws RunnerException {
+        assertRuns(SubmitBenchmark.class, "impl", Peers.available());
+    }
+
+    @Test
+    void roundTripBenchmarkRunsForEveryPool() throws RunnerException {
+        assertRuns(RoundTripBenchmark.class, "impl", Peers.available());
+    }
+
+    @Test
+    void mapBenchmarkRunsForEveryPool() throws RunnerException {
+        assertRuns(MapBenchmark.class, "impl", Peers.available());
+    }
+
+    @Test
+    void asCompletedBenchmarkRunsForEveryPool() throws RunnerException {
+        assertRuns(AsCompletedBenchmark.class, "impl", Peers.available());
+    }
+
+    @Test
+    void waitFirstCompletedBenchmarkRunsForEveryPool() throws RunnerException {
+        assertRuns(WaitFirstCompletedBenchmark.class, "impl", Peers.available());
+    }
+
+    @Test
+    void metricsBenchmarkRunsForEveryListener() throws RunnerException {
+        assertRuns(MetricsBenchmark.class, "listener", MetricsBenchmark.available());
+    }
+
+    /** The memory target is a fact, not a speed: a million pending futures must fit in a 256 MB heap. */
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void millionPendingFuturesFitIn256MegabytesOfHeap() throws IOException, InterruptedException {
+        Path out = Files.createDirectories(OUTPUT).resolve("footprint.txt");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                PendingFuturesFootprint.class.getName(), Peers.FUTURES, "1000000")
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
+        assertThat(p.waitFor(100, TimeUnit.SECONDS)).as("footprint run ended").isTrue();
+        String printed = Files.readString(out, StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).as("exit status; it printed: %s", printed).isZero();
+        assertThat(printed).contains("impl=futures count=1000000 usedBytes=");
+        long used = Long.parseLong(printed.replaceAll("(?s).*usedBytes=(\\d+).*", "$1"));
+        assertThat(used).as("heap used by the pending futures").isPositive().isLessThan(256L << 20);
+    }
+
+    private static void assertRuns(Class<?> benchmark, String param, List<String> values) throws RunnerException {
+        ChainedOptionsBuilder options = new OptionsBuilder()
+                .include(benchmark.getName() + "\\.")
+                .param(param, values.toArray(String[]::new))
+                .forks(0)
+                .warmupIterations(0)
+                .measurementIterations(1)
+                .measurementTime(TimeValue.milliseconds(100))
+                .shouldFailOnError(true)
+                .output(output(benchmark));
+        Collection<RunResult> results = new Runner(options.build()).run();
+
+        List<String> ran = new ArrayList<>();
+        for (RunResult r : results) {
+            assertThat(r.getPrimaryResult().getScore()).as("score of %s", r.getParams()).isPositive().isFinite();
+            ran.add(r.getParams().getBenchmark().replaceAll(".*\\.", "") + ":" + r.getParams().getParam(param));
+        }
+        int methods = (int) java.util.Arrays.stream(benchmark.getDeclaredMethods())
+                .filter(m -> m.isAnnotationPresent(org.openjdk.jmh.annotations.Benchmark.class)).count();
+        assertThat(ran).as("benchmark runs").hasSize(methods * values.size()).doesNotHaveDuplicates();
+    }
+
+    private static String output(Class<?> benchmark) {
+        try {
+            return Files.createDirectories(OUTPUT).resolve(benchmark.getSimpleName() + ".txt").toString();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

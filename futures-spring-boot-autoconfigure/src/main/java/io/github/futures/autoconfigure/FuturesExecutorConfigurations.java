@@ -1,0 +1,298 @@
+package io.github.futures.autoconfigure;
+
+import io.github.futures.ProcessPoolExecutor;
+import io.github.futures.ThreadPoolExecutor;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.springframework.aop.interceptor.AsyncUncaughtExceptionHandler;
+import org.springframework.beans.BeansException;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.support.AutowireCandidateQualifier;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.beans.factory.support.RootBeanDefinition;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.context.EnvironmentAware;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
+import org.springframework.core.env.Environment;
+import org.springframework.core.task.TaskDecorator;
+import org.springframework.core.task.support.CompositeTaskDecorator;
+import org.springframework.core.type.AnnotationMetadata;
+import org.springframework.scheduling.annotation.AsyncConfigurer;
+
+/**
+ * The configurations imported by {@link FuturesAutoConfiguration}, in this order: the default
+ * pools, the named pools, their shutdown, and {@code @Async}.
+ */
+final class FuturesExecutorConfigurations {
+
+    private FuturesExecutorConfigurations() {
+    }
+
+    // ------------------------------------------------------------------ building pools
+
+    /**
+     * Builds a thread pool from property values and customizers.
+     *
+     * @param prefix the properties' prefix, for messages ({@code futures.thread} or {@code futures.executors.<name>})
+     */
+    static ThreadPoolExecutor threadPool(String prefix, Integer maxWorkers, String threadNamePrefix,
+                                         Stream<ThreadPoolExecutorCustomizer> customizers) {
+        FuturesProperties.checkPositive(prefix + ".max-workers", maxWorkers);
+        ThreadPoolExecutor.Builder builder = ThreadPoolExecutor.builder().threadNamePrefix(threadNamePrefix);
+        if (maxWorkers != null) {
+            builder.maxWorkers(maxWorkers);
+        }
+        customizers.forEach(customizer -> customizer.customize(builder));
+        return builder.build();
+    }
+
+    /**
+     * Builds a process pool from property values and customizers. No worker starts here.
+     *
+     * @param prefix the properties' prefix, for messages ({@code futures.process} or {@code futures.executors.<name>})
+     */
+    static ProcessPoolExecutor processPool(String prefix, Integer maxWorkers, Integer maxTasksPerChild,
+                                           List<String> jvmArgs, Stream<ProcessPoolExecutorCustomizer> customizers) {
+        FuturesProperties.checkPositive(prefix + ".max-workers", maxWorkers);
+        FuturesProperties.checkPositive(prefix + ".max-tasks-per-child", maxTasksPerChild);
+        ProcessPoolExecutor.Builder builder = ProcessPoolExecutor.builder();
+        if (maxWorkers != null) {
+            builder.maxWorkers(maxWorkers);
+        }
+        if (maxTasksPerChild != null) {
+            builder.maxTasksPerChild(maxTasksPerChild);
+        }
+        if (jvmArgs != null && !jvmArgs.isEmpty()) {
+            for (int i = 0; i < jvmArgs.size(); i++) {
+                String arg = jvmArgs.get(i);
+                if (arg == null || arg.isBlank()) {
+                    throw new InvalidConfigurationPropertyValueException(prefix + ".jvm-args[" + i + "]", arg,
+                            "JVM options must not be blank.");
+                }
+            }
+            builder.jvmArgs(jvmArgs.toArray(String[]::new));
+        }
+        customizers.forEach(customizer -> customizer.customize(builder));
+        return builder.build();
+    }
+
+    // ------------------------------------------------------------------ default pools
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnBooleanProperty(name = "futures.thread.enabled", matchIfMissing = true)
+    static class ThreadPoolConfiguration {
+
+        // No destroy method: FuturesShutdownLifecycle shuts the pool down, with the configured rules.
+        @Bean(name = FuturesAutoConfiguration.THREAD_POOL_BEAN_NAME, destroyMethod = "")
+        @ConditionalOnMissingBean(ThreadPoolExecutor.class)
+        ThreadPoolExecutor futuresThreadPool(FuturesProperties properties,
+                                             ObjectProvider<ThreadPoolExecutorCustomizer> customizers) {
+            FuturesProperties.Thread thread = properties.getThread();
+            return threadPool("futures.thread", thread.getMaxWorkers(), thread.getThreadNamePrefix(),
+                    customizers.orderedStream());
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnBooleanProperty(name = "futures.process.enabled", matchIfMissing = true)
+    static class ProcessPoolConfiguration {
+
+        // No destroy method: FuturesShutdownLifecycle shuts the pool down, with the configured rules.
+        @Bean(name = FuturesAutoConfiguration.PROCESS_POOL_BEAN_NAME, destroyMethod = "")
+        @ConditionalOnMissingBean(ProcessPoolExecutor.class)
+        ProcessPoolExecutor futuresProcessPool(FuturesProperties properties,
+                                               ObjectProvider<ProcessPoolExecutorCustomizer> customizers) {
+            FuturesProperties.Process process = properties.getProcess();
+            return processPool("futures.process", process.getMaxWorkers(), process.getMaxTasksPerChild(),
+                    process.getJvmArgs(), customizers.orderedStream());
+        }
+    }
+
+    // ------------------------------------------------------------------ named pools
+
+    @Configuration(proxyBeanMethods = false)
+    @Import(NamedExecutorsRegistrar.class)
+    static class NamedExecutorsConfiguration {
+    }
+
+    /**
+     * Registers one bean per {@code futures.executors.<name>}. The beans are qualified by their name
+     * and are not default candidates: injecting a plain {@code ThreadPoolExecutor} still gets the
+     * default pool, and {@code @ConditionalOnMissingBean} on the pool types (here and in Spring Boot's
+     * task execution auto-configuration) does not see them.
+     */
+    static class NamedExecutorsRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware, BeanFactoryAware {
+
+        private Environment environment;
+
+        private BeanFactory beanFactory;
+
+        @Override
+        public void setEnvironment(Environment environment) {
+            this.environment = environment;
+        }
+
+        @Override
+        public void setBeanFactory(BeanFactory beanFactory) {
+            this.beanFactory = beanFactory;
+        }
+
+        @Override
+        public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
+            Map<String, FuturesProperties.NamedExecutor> executors = Binder.get(this.environment)
+                    .bind("futures.executors", Bindable.mapOf(String.class, FuturesProperties.NamedExecutor.class))
+                    .orElse(Map.of());
+            executors.forEach((name, executor) -> register(registry, name, executor));
+        }
+
+        private void register(BeanDefinitionRegistry registry, String name, FuturesProperties.NamedExecutor executor) {
+            String prefix = "futures.executors." + name;
+            if (executor.getKind() == null) {
+                throw new InvalidConfigurationPropertyValueException(prefix + ".kind", null,
+                        "The kind of a named pool is required: \"thread\" or \"process\".");
+            }
+            if (registry.containsBeanDefinition(name)) {
+                throw new InvalidConfigurationPropertyValueException(prefix, name,
+                        "A bean named '" + name + "' already exists; choose another name for the pool.");
+            }
+            // Checked here too, so that a bad value fails while the configuration is read.
+            FuturesProperties.checkPositive(prefix + ".max-workers", executor.getMaxWorkers());
+            FuturesProperties.checkPositive(prefix + ".max-tasks-per-child", executor.getMaxTasksPerChild());
+            RootBeanDefinition definition;
+            if (executor.getKind() == FuturesProperties.Kind.THREAD) {
+                String threadNamePrefix = executor.getThreadNamePrefix() != null ? executor.getThreadNamePrefix() : name;
+                definition = new RootBeanDefinition(ThreadPoolExecutor.class, () -> threadPool(prefix,
+                        executor.getMaxWorkers(), threadNamePrefix,
+                        this.beanFactory.getBeanProvider(ThreadPoolExecutorCustomizer.class).orderedStream()));
+            } else {
+                definition = new RootBeanDefinition(ProcessPoolExecutor.class, () -> processPool(prefix,
+                        executor.getMaxWorkers(), executor.getMaxTasksPerChild(), executor.getJvmArgs(),
+                        this.beanFactory.getBeanProvider(ProcessPoolExecutorCustomizer.class).orderedStream()));
+            }
+            definition.setDefaultCandidate(false);
+            definition.addQualifier(new AutowireCandidateQualifier(Qualifier.class, name));
+            definition.setDestroyMethodName(""); // FuturesShutdownLifecycle shuts it down
+            registry.registerBeanDefinition(name, definition);
+        }
+    }
+
+    // ------------------------------------------------------------------ shutdown
+
+    @Configuration(proxyBeanMethods = false)
+    static class ShutdownConfiguration {
+
+        @Bean(name = FuturesAutoConfiguration.SHUTDOWN_LIFECYCLE_BEAN_NAME)
+        FuturesShutdownLifecycle futuresShutdownLifecycle(FuturesProperties properties,
+                                                          ConfigurableListableBeanFactory beanFactory) {
+            FuturesProperties.Shutdown shutdown = properties.getShutdown();
+            FuturesProperties.checkTimeout(shutdown.getTimeout());
+            return new FuturesShutdownLifecycle(beanFactory, managedPoolNames(properties), shutdown.isWait(),
+                    shutdown.isCancelFutures(), shutdown.getTimeout());
+        }
+
+        private static List<String> managedPoolNames(FuturesProperties properties) {
+            return Stream.concat(Stream.of(FuturesAutoConfiguration.THREAD_POOL_BEAN_NAME,
+                    FuturesAutoConfiguration.PROCESS_POOL_BEAN_NAME), properties.getExecutors().keySet().stream())
+                    .toList();
+        }
+    }
+
+    // ------------------------------------------------------------------ @Async
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnBooleanProperty(name = "futures.async.enabled", matchIfMissing = true)
+    @ConditionalOnSingleCandidate(ThreadPoolExecutor.class)
+    @Import({ AsyncConfigurerWrapperConfiguration.class, AsyncConfigurerConfiguration.class })
+    static class AsyncConfiguration {
+
+        @Bean(name = FuturesAutoConfiguration.APPLICATION_TASK_EXECUTOR_BEAN_NAME, destroyMethod = "")
+        @ConditionalOnMissingBean(name = FuturesAutoConfiguration.APPLICATION_TASK_EXECUTOR_BEAN_NAME)
+        FuturesTaskExecutor applicationTaskExecutor(ThreadPoolExecutor threadPool,
+                                                    ObjectProvider<TaskDecorator> taskDecorators) {
+            List<TaskDecorator> decorators = taskDecorators.orderedStream().toList();
+            TaskDecorator decorator = decorators.isEmpty() ? null
+                    : decorators.size() == 1 ? decorators.get(0) : new CompositeTaskDecorator(decorators);
+            return new FuturesTaskExecutor(threadPool, decorator);
+        }
+    }
+
+    /** Without an application {@link AsyncConfigurer}, {@code @Async} methods run on the thread pool. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnMissingBean(AsyncConfigurer.class)
+    static class AsyncConfigurerConfiguration {
+
+        @Bean
+        FuturesAsyncConfigurer futuresAsyncConfigurer(BeanFactory beanFactory) {
+            return new FuturesAsyncConfigurer(beanFactory, null);
+        }
+    }
+
+    /**
+     * With an application {@link AsyncConfigurer}, that configurer wins; only where it supplies no
+     * executor, {@code @Async} methods run on the thread pool (as Spring Boot does for its own pool).
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnBean(AsyncConfigurer.class)
+    static class AsyncConfigurerWrapperConfiguration {
+
+        @Bean
+        static BeanPostProcessor futuresAsyncConfigurerBeanPostProcessor(ObjectProvider<BeanFactory> beanFactory) {
+            return new BeanPostProcessor() {
+                @Override
+                public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
+                    if (bean instanceof AsyncConfigurer configurer && !(bean instanceof FuturesAsyncConfigurer)) {
+                        return new FuturesAsyncConfigurer(beanFactory.getObject(), configurer);
+                    }
+                    return bean;
+                }
+            };
+        }
+    }
+
+    /**
+     * Supplies the application task executor to {@code @Async}, unless a delegate (the application's
+     * own configurer) supplies an executor; the exception handler is the delegate's.
+     */
+    static final class FuturesAsyncConfigurer implements AsyncConfigurer {
+
+        private final BeanFactory beanFactory;
+
+        private final AsyncConfigurer delegate;
+
+        FuturesAsyncConfigurer(BeanFactory beanFactory, AsyncConfigurer delegate) {
+            this.beanFactory = beanFactory;
+            this.delegate = delegate;
+        }
+
+        @Override
+        public java.util.concurrent.Executor getAsyncExecutor() {
+            java.util.concurrent.Executor executor = this.delegate != null ? this.delegate.getAsyncExecutor() : null;
+            return executor != null ? executor : this.beanFactory.getBean(
+                    FuturesAutoConfiguration.APPLICATION_TASK_EXECUTOR_BEAN_NAME, java.util.concurrent.Executor.class);
+        }
+
+        @Override
+        public AsyncUncaughtExceptionHandler getAsyncUncaughtExceptionHandler() {
+            if (this.delegate != null) {
+                return this.delegate.getAsyncUncaughtExceptionHandler();
+            }
+            // Without a configurer of its own, an application may declare the handler as a bean.
+            return this.beanFactory.getBeanProvider(AsyncUncaughtExceptionHandler.class).getIfUnique();
+        }
+    }
+}

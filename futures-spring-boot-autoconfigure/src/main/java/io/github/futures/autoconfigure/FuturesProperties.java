@@ -1,0 +1,340 @@
+package io.github.futures.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+
+/**
+ * Configuration properties of the futures executors, under the prefix {@code futures}.
+ *
+ * <pre>{@code
+ * futures:
+ *   thread:
+ *     max-workers: 16
+ *   shutdown:
+ *     timeout: 30s
+ *   executors:
+ *     reports:
+ *       kind: process
+ *       max-workers: 2
+ * }</pre>
+ *
+ * @since 0.1.0
+ */
+@ConfigurationProperties("futures")
+public class FuturesProperties {
+
+    /** Whether the futures auto-configuration applies at all. */
+    private boolean enabled = true;
+
+    private final Thread thread = new Thread();
+
+    private final Process process = new Process();
+
+    private final Shutdown shutdown = new Shutdown();
+
+    private final Async async = new Async();
+
+    private final Metrics metrics = new Metrics();
+
+    /** Additional named pools, one bean per entry, called by the entry's name. */
+    private Map<String, NamedExecutor> executors = new LinkedHashMap<>();
+
+    public boolean isEnabled() {
+        return this.enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public Thread getThread() {
+        return this.thread;
+    }
+
+    public Process getProcess() {
+        return this.process;
+    }
+
+    public Shutdown getShutdown() {
+        return this.shutdown;
+    }
+
+    public Async getAsync() {
+        return this.async;
+    }
+
+    public Metrics getMetrics() {
+        return this.metrics;
+    }
+
+    public Map<String, NamedExecutor> getExecutors() {
+        return this.executors;
+    }
+
+    public void setExecutors(Map<String, NamedExecutor> executors) {
+        this.executors = executors;
+    }
+
+    /** The thread pool bean, {@code futuresThreadPool}. */
+    public static class Thread {
+
+        /** Whether to create the thread pool bean. */
+        private boolean enabled = true;
+
+        /**
+         * Maximum number of worker threads. Default: five per available processor, the core
+         * library's default for pools of calls that mostly wait.
+         */
+        private Integer maxWorkers;
+
+        /** Prefix of the worker threads' names; threads are named "<prefix>_<n>". */
+        private String threadNamePrefix = "futures-thread";
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Integer getMaxWorkers() {
+            return this.maxWorkers;
+        }
+
+        public void setMaxWorkers(Integer maxWorkers) {
+            this.maxWorkers = maxWorkers;
+        }
+
+        public String getThreadNamePrefix() {
+            return this.threadNamePrefix;
+        }
+
+        public void setThreadNamePrefix(String threadNamePrefix) {
+            this.threadNamePrefix = threadNamePrefix;
+        }
+    }
+
+    /** The process pool bean, {@code futuresProcessPool}. Its workers start lazily, on first use. */
+    public static class Process {
+
+        /** Whether to create the process pool bean (its worker JVMs still start only when work arrives). */
+        private boolean enabled = true;
+
+        /** Maximum number of worker processes. Default: one per available processor. */
+        private Integer maxWorkers;
+
+        /** Number of calls after which a worker process is replaced by a fresh one. Default: never. */
+        private Integer maxTasksPerChild;
+
+        /** Extra JVM options for the worker processes, such as "-Xmx256m". */
+        private List<String> jvmArgs = new ArrayList<>();
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Integer getMaxWorkers() {
+            return this.maxWorkers;
+        }
+
+        public void setMaxWorkers(Integer maxWorkers) {
+            this.maxWorkers = maxWorkers;
+        }
+
+        public Integer getMaxTasksPerChild() {
+            return this.maxTasksPerChild;
+        }
+
+        public void setMaxTasksPerChild(Integer maxTasksPerChild) {
+            this.maxTasksPerChild = maxTasksPerChild;
+        }
+
+        public List<String> getJvmArgs() {
+            return this.jvmArgs;
+        }
+
+        public void setJvmArgs(List<String> jvmArgs) {
+            this.jvmArgs = jvmArgs;
+        }
+    }
+
+    /** What happens to the pools when the application context closes. */
+    public static class Shutdown {
+
+        /** Whether closing the context waits for the calls already accepted to finish. */
+        private boolean wait = true;
+
+        /** Whether closing the context cancels the calls that have not started yet. */
+        private boolean cancelFutures = false;
+
+        /**
+         * Maximum time to wait for each pool on close. Past it, pending calls are cancelled, running
+         * worker threads are interrupted, worker processes are terminated and then killed, and what
+         * was abandoned is logged. Default: wait as long as it takes.
+         */
+        private Duration timeout;
+
+        public boolean isWait() {
+            return this.wait;
+        }
+
+        public void setWait(boolean wait) {
+            this.wait = wait;
+        }
+
+        public boolean isCancelFutures() {
+            return this.cancelFutures;
+        }
+
+        public void setCancelFutures(boolean cancelFutures) {
+            this.cancelFutures = cancelFutures;
+        }
+
+        public Duration getTimeout() {
+            return this.timeout;
+        }
+
+        public void setTimeout(Duration timeout) {
+            this.timeout = timeout;
+        }
+    }
+
+    /** Spring's asynchronous execution ({@code @Async}, MVC async requests). */
+    public static class Async {
+
+        /**
+         * Whether @Async methods and Spring MVC async requests run on the thread pool bean, which then
+         * replaces Spring Boot's "applicationTaskExecutor".
+         */
+        private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+    }
+
+    /** Micrometer meters of the pools (needs Micrometer and a MeterRegistry bean). */
+    public static class Metrics {
+
+        /** Whether to bind the executor meters of every pool to the meter registry. */
+        private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+    }
+
+    /** The kinds of named pools. */
+    public enum Kind {
+        /** A {@code ThreadPoolExecutor}. */
+        THREAD,
+        /** A {@code ProcessPoolExecutor}. */
+        PROCESS
+    }
+
+    /** One named pool, {@code futures.executors.<name>}. */
+    public static class NamedExecutor {
+
+        /** Kind of pool: "thread" or "process". */
+        private Kind kind;
+
+        /** Maximum number of workers. Default: as for the default pool of the same kind. */
+        private Integer maxWorkers;
+
+        /** Prefix of the worker threads' names (thread pools). Default: the pool's name. */
+        private String threadNamePrefix;
+
+        /** Number of calls after which a worker process is replaced (process pools). Default: never. */
+        private Integer maxTasksPerChild;
+
+        /** Extra JVM options for the worker processes (process pools). */
+        private List<String> jvmArgs = new ArrayList<>();
+
+        public Kind getKind() {
+            return this.kind;
+        }
+
+        public void setKind(Kind kind) {
+            this.kind = kind;
+        }
+
+        public Integer getMaxWorkers() {
+            return this.maxWorkers;
+        }
+
+        public void setMaxWorkers(Integer maxWorkers) {
+            this.maxWorkers = maxWorkers;
+        }
+
+        public String getThreadNamePrefix() {
+            return this.threadNamePrefix;
+        }
+
+        public void setThreadNamePrefix(String threadNamePrefix) {
+            this.threadNamePrefix = threadNamePrefix;
+        }
+
+        public Integer getMaxTasksPerChild() {
+            return this.maxTasksPerChild;
+        }
+
+        public void setMaxTasksPerChild(Integer maxTasksPerChild) {
+            this.maxTasksPerChild = maxTasksPerChild;
+        }
+
+        public List<String> getJvmArgs() {
+            return this.jvmArgs;
+        }
+
+        public void setJvmArgs(List<String> jvmArgs) {
+            this.jvmArgs = jvmArgs;
+        }
+    }
+
+    // ------------------------------------------------------------------ validation
+
+    /**
+     * Checks an optional worker count.
+     *
+     * @param property the property's full name, for the message
+     * @param value the value or {@code null}
+     * @throws InvalidConfigurationPropertyValueException naming the property if the value is below 1
+     */
+    static void checkPositive(String property, Integer value) {
+        if (value != null && value < 1) {
+            throw new InvalidConfigurationPropertyValueException(property, value,
+                    "Must be at least 1; remove the property to use the default.");
+        }
+    }
+
+    /**
+     * Checks the shutdown timeout.
+     *
+     * @param timeout the value or {@code null}
+     * @throws InvalidConfigurationPropertyValueException naming the property if it is negative
+     */
+    static void checkTimeout(Duration timeout) {
+        if (timeout != null && timeout.isNegative()) {
+            throw new InvalidConfigurationPropertyValueException("futures.shutdown.timeout", timeout,
+                    "Must not be negative; use 0 to stop waiting at once, or remove it to wait as long as it takes.");
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package io.github.futures.autoconfigure;
+
+import io.github.futures.Executor;
+import io.github.futures.ProcessPoolExecutor;
+import io.github.futures.ThreadPoolExecutor;
+import io.github.futures.spi.ExecutorSnapshot;
+import io.github.futures.spi.ObservableExecutor;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Shuts the auto-configured pools down when the application context closes: once per pool,
+ * {@code shutdown(wait, cancelFutures)} with the {@code futures.shutdown.*} values.
+ *
+ * <p>It stops in phase {@link #PHASE}, after the web server's graceful shutdown has drained the
+ * requests in flight (a request waiting on a future still gets its answer) and after the web
+ * server stopped, and before singletons are destroyed. First every pool stops accepting work (and
+ * cancels what has not started, if asked), then each is waited for. With a {@code timeout}, a pool
+ * still busy when it passes has its pending calls cancelled, its running threads interrupted, and
+ * its worker processes terminated and then killed; what was abandoned is logged.
+ *
+ * <p>If the context never started (its refresh failed), the same happens when the bean is destroyed.
+ *
+ * <p>Implementation note: {@code stopped} is guarded by {@code this}; stop and destroy run in the
+ * thread that closes the context.
+ *
+ * @since 0.1.0
+ */
+public final class FuturesShutdownLifecycle implements SmartLifecycle, DisposableBean {
+
+    /**
+     * The lifecycle phase: one step (1024) below Spring Boot's web server start/stop phase, which is
+     * itself one step below the graceful shutdown phase. Higher phases stop first.
+     */
+    public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 3072;
+
+    /** How long to wait after interrupting threads or terminating processes before moving on. */
+    private static final Duration GRACE = Duration.ofSeconds(5);
+
+    private static final Log logger = LogFactory.getLog(FuturesShutdownLifecycle.class);
+
+    private final ConfigurableListableBeanFactory beanFactory;
+
+    private final List<String> poolNames;
+
+    private final boolean wait;
+
+    private final boolean cancelFutures;
+
+    private final Duration timeout;
+
+    private boolean running;
+
+    private boolean stopped;
+
+    /**
+     * A lifecycle for the pools of the given bean names; names of beans that do not exist or were
+     * never created are skipped.
+     *
+     * @param beanFactory the factory that holds the pools
+     * @param poolNames the pools' bean names
+     * @param wait whether to wait for the calls accepted
+     * @param cancelFutures whether to cancel the calls not started
+     * @param timeout how long to wait for each pool, or {@code null} for no limit
+     */
+    public FuturesShutdownLifecycle(ConfigurableListableBeanFactory beanFactory, List<String> poolNames,
+                                    boolean wait, boolean cancelFutures, Duration timeout) {
+        this.beanFactory = Objects.requireNonNull(beanFactory, "beanFactory");
+        this.poolNames = List.copyOf(poolNames);
+        this.wait = wait;
+        this.cancelFutures = cancelFutures;
+        this.timeout = timeout;
+    }
+
+    @Override
+    public synchronized void start() {
+        this.running = true;
+    }
+
+    @Override
+    public void stop() {
+        shutdownPools();
+    }
+
+    @Override
+    public synchronized boolean isRunning() {
+        return this.running;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+
+    @Override
+    public void destroy() {
+        shutdownPools();
+    }
+
+    private synchronized void shutdownPools() {
+        this.running = false;
+        if (this.stopped) {
+            return;
+        }
+        this.stopped = true;
+        Map<String, Executor> pools = new LinkedHashMap<>();
+        for (String name : this.poolNames) {
+            if (this.beanFactory.containsSingleton(name)
+                    && this.beanFactory.getSingleton(name) instanceof Executor executor) {
+                pools.put(name, executor);
+            }
+        }
+        // Every pool stops taking work (and drops what has not started, if asked) before any is waited for.
+        pools.forEach((name, pool) -> guarded(name, () -> pool.shutdown(false, this.cancelFutures)));
+        if (this.wait) {
+            pools.forEach((name, pool) -> guarded(name, () -> awaitPool(name, pool)));
+        }
+    }
+
+    /** One pool failing to shut down must not keep the others running. */
+    private static void guarded(String name, Runnable action) {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            logger.warn("Failed to shut down pool '" + name + "'", e);
+        }
+    }
+
+    private void awaitPool(String name, Executor pool) {
+        if (this.timeout == null || !(pool instanceof ThreadPoolExecutor || pool instanceof ProcessPoolExecutor)) {
+            pool.shutdown(true, this.cancelFutures);
+            return;
+        }
+        if (awaitTermination(pool, this.timeout)) {
+            return;
+        }
+        ExecutorSnapshot before = snapshot(pool);
+        pool.shutdown(false, true); // cancel what is still queued
+        String stopped;
+        boolean ended;
+        if (pool instanceof ThreadPoolExecutor threads) {
+            threads.interruptWorkers();
+            stopped = "interrupted the running calls";
+            ended = threads.awaitTermination(GRACE);
+        } else {
+            ProcessPoolExecutor processes = (ProcessPoolExecutor) pool;
+            processes.terminateWorkers();
+            stopped = "terminated the worker processes";
+            ended = processes.awaitTermination(GRACE);
+            if (!ended) {
+                processes.killWorkers();
+                stopped = "terminated, then killed the worker processes";
+                ended = processes.awaitTermination(GRACE);
+            }
+        }
+        long cancelled = before == null ? -1 : snapshotCancelled(pool) - before.cancelled();
+        logger.warn("Pool '" + name + "' was still busy " + this.timeout + " after shutdown began: "
+                + (before == null ? "" : "abandoned " + before.running() + " running and "
+                        + cancelled + " pending call(s); ")
+                + "cancelled the pending calls and " + stopped
+                + (ended ? "; the pool has ended." : "; some workers ignored it and are left running."));
+    }
+
+    private static boolean awaitTermination(Executor pool, Duration timeout) {
+        if (pool instanceof ThreadPoolExecutor threads) {
+            return threads.awaitTermination(timeout);
+        }
+        return ((ProcessPoolExecutor) pool).awaitTermination(timeout);
+    }
+
+    private static ExecutorSnapshot snapshot(Executor pool) {
+        try {
+            return pool instanceof ObservableExecutor observable ? observable.snapshot() : null;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static long snapshotCancelled(Executor pool) {
+        ExecutorSnapshot after = snapshot(pool);
+        return after == null ? 0 : after.cancelled();
+    }
+}

@@ -1,0 +1,119 @@
+package io.github.futures.autoconfigure;
+
+import io.github.futures.Future;
+import io.github.futures.ThreadPoolExecutor;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import org.springframework.core.task.AsyncTaskExecutor;
+import org.springframework.core.task.TaskDecorator;
+
+/**
+ * Spring's {@link AsyncTaskExecutor} over a futures {@link ThreadPoolExecutor}: the bean that
+ * {@code @Async} methods and Spring MVC async requests run on. It owns no threads of its own;
+ * every task goes to the pool, so an application has one pool, not two.
+ *
+ * <p>{@link #submit(Callable)} returns the pool's {@link io.github.futures.Future}, so an
+ * {@code @Async} method declared to return {@code java.util.concurrent.Future<T>} hands its caller a
+ * futures {@code Future} with {@code result()}, {@code addDoneCallback} and the rest. When a
+ * {@link TaskDecorator} is set, every task submitted through this adapter is decorated (for example,
+ * to carry the caller's context into the worker thread).
+ *
+ * <p>The adapter has no life of its own: the pool is shut down with the application context.
+ *
+ * @since 0.1.0
+ */
+public final class FuturesTaskExecutor implements AsyncTaskExecutor {
+
+    private final ThreadPoolExecutor pool;
+
+    private final TaskDecorator taskDecorator;
+
+    /**
+     * An adapter over {@code pool}.
+     *
+     * @param pool the pool that runs the tasks
+     * @param taskDecorator decorates each task, or {@code null}
+     */
+    public FuturesTaskExecutor(ThreadPoolExecutor pool, TaskDecorator taskDecorator) {
+        this.pool = Objects.requireNonNull(pool, "pool");
+        this.taskDecorator = taskDecorator;
+    }
+
+    /**
+     * The pool the tasks run on.
+     *
+     * @return the pool
+     */
+    public ThreadPoolExecutor getPool() {
+        return this.pool;
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        this.pool.submit(decorate(task));
+    }
+
+    @Override
+    public Future<Void> submit(Runnable task) {
+        return this.pool.submit(decorate(task));
+    }
+
+    @Override
+    public <T> Future<T> submit(Callable<T> task) {
+        Objects.requireNonNull(task, "task");
+        return this.pool.submit(this.taskDecorator == null ? task : new DecoratedCall<>(task, this.taskDecorator));
+    }
+
+    @Override
+    public CompletableFuture<Void> submitCompletable(Runnable task) {
+        return submit(task).toCompletableFuture();
+    }
+
+    @Override
+    public <T> CompletableFuture<T> submitCompletable(Callable<T> task) {
+        return submit(task).toCompletableFuture();
+    }
+
+    private Runnable decorate(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        return this.taskDecorator == null ? task : this.taskDecorator.decorate(task);
+    }
+
+    @Override
+    public String toString() {
+        return "FuturesTaskExecutor[" + this.pool + "]";
+    }
+
+    /**
+     * A call whose body runs inside the decorated {@link Runnable}; the decorated runnable runs in the
+     * worker thread and in {@link #call()}, so the plain fields need no synchronisation.
+     */
+    private static final class DecoratedCall<T> implements Callable<T> {
+
+        private final Runnable decorated;
+
+        private T result;
+
+        private Exception failure;
+
+        DecoratedCall(Callable<T> task, TaskDecorator decorator) {
+            this.decorated = decorator.decorate(() -> {
+                try {
+                    this.result = task.call();
+                } catch (Exception e) {
+                    this.failure = e;
+                }
+            });
+        }
+
+        @Override
+        public T call() throws Exception {
+            this.decorated.run();
+            if (this.failure != null) {
+                throw this.failure;
+            }
+            return this.result;
+        }
+    }
+}

@@ -1,0 +1,392 @@
+package io.github.futures.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.futures.ProcessPoolExecutor;
+import io.github.futures.ThreadPoolExecutor;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.aop.interceptor.AsyncUncaughtExceptionHandler;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.core.task.AsyncTaskExecutor;
+import org.springframework.core.task.TaskDecorator;
+import org.springframework.scheduling.annotation.AsyncConfigurer;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+
+/** Tests for {@link FuturesAutoConfiguration}. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class FuturesAutoConfigurationTests {
+
+    private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(FuturesAutoConfiguration.class, TaskExecutionAutoConfiguration.class));
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private static String threadNameOf(io.github.futures.Executor pool) {
+        return pool.submit(() -> Thread.currentThread().getName()).result(WAIT);
+    }
+
+    @Test
+    void defaultPoolsAreCreatedWithTheCoreDefaults() {
+        this.contextRunner.run(context -> {
+            assertThat(context).hasSingleBean(ThreadPoolExecutor.class).hasSingleBean(ProcessPoolExecutor.class);
+            ThreadPoolExecutor threads = context.getBean(FuturesAutoConfiguration.THREAD_POOL_BEAN_NAME, ThreadPoolExecutor.class);
+            ProcessPoolExecutor processes = context.getBean(FuturesAutoConfiguration.PROCESS_POOL_BEAN_NAME, ProcessPoolExecutor.class);
+            int cpus = Runtime.getRuntime().availableProcessors();
+            assertThat(threads.maxWorkers()).isEqualTo(cpus * 5);
+            assertThat(threads.threadNamePrefix()).isEqualTo("futures-thread");
+            assertThat(threadNameOf(threads)).isEqualTo("futures-thread_0");
+            assertThat(processes.maxWorkers()).isEqualTo(cpus);
+        });
+    }
+
+    @Test
+    void threadPropertiesAreApplied() {
+        this.contextRunner.withPropertyValues("futures.thread.max-workers=3", "futures.thread.thread-name-prefix=work")
+                .run(context -> {
+                    ThreadPoolExecutor threads = context.getBean(ThreadPoolExecutor.class);
+                    assertThat(threads.maxWorkers()).isEqualTo(3);
+                    assertThat(threadNameOf(threads)).isEqualTo("work_0");
+                });
+    }
+
+    @Test
+    void processPropertiesAreApplied() {
+        this.contextRunner.withPropertyValues("futures.process.max-workers=2", "futures.process.max-tasks-per-child=5",
+                "futures.process.jvm-args=-Xmx64m,-Dapp.mode=test")
+                .run(context -> {
+                    FuturesProperties.Process process = context.getBean(FuturesProperties.class).getProcess();
+                    assertThat(process.getMaxTasksPerChild()).isEqualTo(5);
+                    assertThat(process.getJvmArgs()).containsExactly("-Xmx64m", "-Dapp.mode=test");
+                    assertThat(context.getBean(ProcessPoolExecutor.class).maxWorkers()).isEqualTo(2);
+                });
+    }
+
+    @Test
+    void shutdownAndSwitchPropertiesAreBound() {
+        this.contextRunner.withPropertyValues("futures.shutdown.wait=false", "futures.shutdown.cancel-futures=true",
+                "futures.shutdown.timeout=7s", "futures.metrics.enabled=false")
+                .run(context -> {
+                    FuturesProperties properties = context.getBean(FuturesProperties.class);
+                    assertThat(properties.getShutdown().isWait()).isFalse();
+                    assertThat(properties.getShutdown().isCancelFutures()).isTrue();
+                    assertThat(properties.getShutdown().getTimeout()).isEqualTo(Duration.ofSeconds(7));
+                    assertThat(properties.getMetrics().isEnabled()).isFalse();
+                    assertThat(context).hasSingleBean(FuturesShutdownLifecycle.class);
+                });
+    }
+
+    @Test
+    void customizersAdjustTheBuildersInOrder() {
+        this.contextRunner.withUserConfiguration(CustomizerConfiguration.class)
+                .withPropertyValues("futures.thread.max-workers=3", "futures.executors.io.kind=thread")
+                .run(context -> {
+                    ThreadPoolExecutor threads = context.getBean(ThreadPoolExecutor.class);
+                    // 'first' set 5 and 'second' (later) set the prefix; both override the properties
+                    assertThat(threads.maxWorkers()).isEqualTo(5);
+                    assertThat(threadNameOf(threads)).isEqualTo("second_0");
+                    assertThat(context.getBean("io", ThreadPoolExecutor.class).maxWorkers()).isEqualTo(5);
+                    assertThat(context.getBean(ProcessPoolExecutor.class).maxWorkers()).isEqualTo(1);
+                });
+    }
+
+    @Test
+    void whenDisabledNothingIsCreated() {
+        this.contextRunner.withPropertyValues("futures.enabled=false", "futures.executors.io.kind=thread")
+                .run(context -> assertThat(context).doesNotHaveBean(ThreadPoolExecutor.class)
+                        .doesNotHaveBean(ProcessPoolExecutor.class)
+                        .doesNotHaveBean("io")
+                        .doesNotHaveBean(FuturesShutdownLifecycle.class)
+                        .doesNotHaveBean(FuturesTaskExecutor.class)
+                        // Spring Boot's own executor is back
+                        .hasSingleBean(ThreadPoolTaskExecutor.class));
+    }
+
+    @Test
+    void whenThreadPoolDisabledOnlyTheProcessPoolIsCreated() {
+        this.contextRunner.withPropertyValues("futures.thread.enabled=false")
+                .run(context -> assertThat(context).doesNotHaveBean(ThreadPoolExecutor.class)
+                        .doesNotHaveBean(FuturesTaskExecutor.class)
+                        .hasSingleBean(ProcessPoolExecutor.class));
+    }
+
+    @Test
+    void whenProcessPoolDisabledOnlyTheThreadPoolIsCreated() {
+        this.contextRunner.withPropertyValues("futures.process.enabled=false")
+                .run(context -> assertThat(context).doesNotHaveBean(ProcessPoolExecutor.class)
+                        .hasSingleBean(ThreadPoolExecutor.class));
+    }
+
+    @Test
+    void threadPoolWhenHasCustomThreadPoolShouldBackOff() {
+        this.contextRunner.withUserConfiguration(CustomPoolsConfiguration.class).run(context -> {
+            assertThat(context).hasSingleBean(ThreadPoolExecutor.class).hasSingleBean(ProcessPoolExecutor.class)
+                    .doesNotHaveBean(FuturesAutoConfiguration.THREAD_POOL_BEAN_NAME)
+                    .doesNotHaveBean(FuturesAutoConfiguration.PROCESS_POOL_BEAN_NAME);
+            ThreadPoolExecutor mine = context.getBean("myThreads", ThreadPoolExecutor.class);
+            // @Async and MVC then run on the application's own pool
+            assertThat(context.getBean(FuturesTaskExecutor.class).getPool()).isSameAs(mine);
+        });
+    }
+
+    @Test
+    void namedPoolsAreAdditionalQualifiedBeans() {
+        this.contextRunner.withUserConfiguration(NamedPoolConsumer.class)
+                .withPropertyValues("futures.executors.io.kind=thread", "futures.executors.io.max-workers=7",
+                        "futures.executors.reports.kind=process", "futures.executors.reports.max-workers=2",
+                        "futures.executors.reports.max-tasks-per-child=10", "futures.executors.reports.jvm-args=-Xmx32m",
+                        "futures.executors.named.kind=thread", "futures.executors.named.thread-name-prefix=custom")
+                .run(context -> {
+                    // the defaults stay, and plain injection by type still gets them
+                    assertThat(context).hasBean(FuturesAutoConfiguration.THREAD_POOL_BEAN_NAME)
+                            .hasBean(FuturesAutoConfiguration.PROCESS_POOL_BEAN_NAME);
+                    assertThat(context.getBean(ThreadPoolExecutor.class))
+                            .isSameAs(context.getBean(FuturesAutoConfiguration.THREAD_POOL_BEAN_NAME));
+                    assertThat(context.getBean(ProcessPoolExecutor.class))
+                            .isSameAs(context.getBean(FuturesAutoConfiguration.PROCESS_POOL_BEAN_NAME));
+                    ThreadPoolExecutor io = context.getBean("io", ThreadPoolExecutor.class);
+                    assertThat(io.maxWorkers()).isEqualTo(7);
+                    assertThat(threadNameOf(io)).isEqualTo("io_0");
+                    assertThat(threadNameOf(context.getBean("named", ThreadPoolExecutor.class))).isEqualTo("custom_0");
+                    assertThat(context.getBean("reports", ProcessPoolExecutor.class).maxWorkers()).isEqualTo(2);
+                    NamedPoolConsumer consumer = context.getBean(NamedPoolConsumer.class);
+                    assertThat(consumer.io).isSameAs(io);
+                    assertThat(consumer.reports).isSameAs(context.getBean("reports"));
+                    // Spring Boot's own executor still backs off for the defaults, not for the named pools
+                    assertThat(context).doesNotHaveBean(ThreadPoolTaskExecutor.class);
+                });
+    }
+
+    @Test
+    void namedPoolsDoNotMakeTheDefaultsOrBootsExecutorBackOff() {
+        this.contextRunner.withPropertyValues("futures.thread.enabled=false", "futures.process.enabled=false",
+                "futures.executors.io.kind=thread")
+                .run(context -> {
+                    assertThat(context).hasBean("io");
+                    // with no default pool, Spring Boot's application task executor is created as usual
+                    assertThat(context.getBean(TaskExecutionAutoConfiguration.APPLICATION_TASK_EXECUTOR_BEAN_NAME))
+                            .isInstanceOf(ThreadPoolTaskExecutor.class);
+                });
+    }
+
+    @Test
+    void applicationTaskExecutorIsOursAndBootsBacksOff() {
+        this.contextRunner.run(context -> {
+            assertThat(context).doesNotHaveBean(ThreadPoolTaskExecutor.class).hasSingleBean(AsyncTaskExecutor.class);
+            Object executor = context.getBean(TaskExecutionAutoConfiguration.APPLICATION_TASK_EXECUTOR_BEAN_NAME);
+            assertThat(executor).isInstanceOf(FuturesTaskExecutor.class);
+            assertThat(((FuturesTaskExecutor) executor).getPool()).isSameAs(context.getBean(ThreadPoolExecutor.class));
+            assertThat(context).hasSingleBean(AsyncConfigurer.class);
+            assertThat(context.getBean(AsyncConfigurer.class).getAsyncExecutor()).isSameAs(executor);
+        });
+    }
+
+    @Test
+    void whenAsyncDisabledTheThreadPoolIsNotTheApplicationTaskExecutor() {
+        this.contextRunner.withPropertyValues("futures.async.enabled=false").run(context -> {
+            assertThat(context).hasSingleBean(ThreadPoolExecutor.class).doesNotHaveBean(FuturesTaskExecutor.class);
+            assertThat(context.getBeansOfType(AsyncConfigurer.class)).isEmpty();
+        });
+    }
+
+    @Test
+    void asyncConfigurerWhenApplicationHasOneShouldBackOffAndKeepItsChoices() {
+        this.contextRunner.withUserConfiguration(UserAsyncConfigurer.class).run(context -> {
+            AsyncConfigurer configurer = context.getBean(AsyncConfigurer.class);
+            // the application's handler is kept; where it supplies no executor, ours fills in
+            assertThat(configurer.getAsyncUncaughtExceptionHandler()).isSameAs(UserAsyncConfigurer.HANDLER);
+            assertThat(configurer.getAsyncExecutor()).isInstanceOf(FuturesTaskExecutor.class);
+        });
+    }
+
+    @Test
+    void taskDecoratorDecoratesTasksSubmittedThroughSpringsInterfaces() {
+        this.contextRunner.withUserConfiguration(DecoratorConfiguration.class).run(context -> {
+            AsyncTaskExecutor executor = context.getBean(AsyncTaskExecutor.class);
+            assertThat(executor.submit(() -> DecoratorConfiguration.CONTEXT.get()).get(30, TimeUnit.SECONDS))
+                    .isEqualTo("decorated");
+            assertThat(executor.submitCompletable(() -> DecoratorConfiguration.CONTEXT.get()).get(30, TimeUnit.SECONDS))
+                    .isEqualTo("decorated");
+            // a failing call keeps its exception through the decoration
+            java.util.concurrent.Future<Object> failing = executor.submit(() -> {
+                throw new java.io.IOException("boom");
+            });
+            assertThat(((io.github.futures.Future<Object>) failing).exception(WAIT))
+                    .isInstanceOf(java.io.IOException.class).hasMessage("boom");
+        });
+    }
+
+    @Test
+    void badMaxWorkersFailsNamingTheProperty() {
+        assertFailsNaming("futures.thread.max-workers", "futures.thread.max-workers=0");
+        assertFailsNaming("futures.process.max-workers", "futures.process.max-workers=-1");
+        assertFailsNaming("futures.process.max-tasks-per-child", "futures.process.max-tasks-per-child=0");
+        assertFailsNaming("futures.executors.io.max-workers", "futures.executors.io.kind=thread",
+                "futures.executors.io.max-workers=0");
+    }
+
+    @Test
+    void negativeTimeoutFailsNamingTheProperty() {
+        assertFailsNaming("futures.shutdown.timeout", "futures.shutdown.timeout=-1s");
+    }
+
+    @Test
+    void missingKindFailsNamingTheProperty() {
+        assertFailsNaming("futures.executors.io.kind", "futures.executors.io.max-workers=2");
+    }
+
+    @Test
+    void unknownKindFailsNamingTheProperty() {
+        this.contextRunner.withPropertyValues("futures.executors.io.kind=fiber").run(context -> {
+            assertThat(context).hasFailed();
+            Throwable failure = context.getStartupFailure();
+            assertThat(failure).hasRootCauseInstanceOf(IllegalArgumentException.class);
+            assertThat(findCause(failure, BindException.class)).isNotNull();
+            assertThat(findCause(failure, BindException.class).getMessage()).contains("futures.executors.io.kind");
+        });
+    }
+
+    @Test
+    void worksWithoutActuatorAndMicrometer() {
+        this.contextRunner.withClassLoader(new FilteredClassLoader("io.micrometer", "org.springframework.boot.actuate",
+                "org.springframework.boot.health", "org.springframework.boot.micrometer"))
+                .run(context -> {
+                    assertThat(context).hasNotFailed().hasSingleBean(ThreadPoolExecutor.class);
+                    assertThat(threadNameOf(context.getBean(ThreadPoolExecutor.class))).startsWith("futures-thread_");
+                });
+    }
+
+    @Test
+    void everyPropertyIsInTheGeneratedMetadata() throws Exception {
+        String json;
+        try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+            assertThat(in).isNotNull();
+            json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        for (String property : new String[] { "futures.enabled", "futures.thread.enabled", "futures.thread.max-workers",
+                "futures.thread.thread-name-prefix", "futures.process.enabled", "futures.process.max-workers",
+                "futures.process.max-tasks-per-child", "futures.process.jvm-args", "futures.shutdown.wait",
+                "futures.shutdown.cancel-futures", "futures.shutdown.timeout", "futures.async.enabled",
+                "futures.metrics.enabled", "futures.executors" }) {
+            assertThat(json).contains("\"name\": \"" + property + "\"");
+        }
+        assertThat(json).contains("Maximum number of worker threads");
+    }
+
+    private void assertFailsNaming(String property, String... values) {
+        this.contextRunner.withPropertyValues(values).run(context -> {
+            assertThat(context).hasFailed();
+            Throwable failure = context.getStartupFailure();
+            InvalidConfigurationPropertyValueException cause = findCause(failure, InvalidConfigurationPropertyValueException.class);
+            assertThat(cause).as("cause of %s", failure).isNotNull();
+            assertThat(cause.getName()).isEqualTo(property);
+            assertThat(cause.getMessage()).contains(property);
+            assertThat(failure.getMessage()).contains(property);
+        });
+    }
+
+    private static <T extends Throwable> T findCause(Throwable t, Class<T> type) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return type.cast(c);
+            }
+        }
+        return null;
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class CustomizerConfiguration {
+
+        @Bean
+        @Order(1)
+        ThreadPoolExecutorCustomizer first() {
+            return builder -> builder.maxWorkers(5).threadNamePrefix("first");
+        }
+
+        @Bean
+        @Order(2)
+        ThreadPoolExecutorCustomizer second() {
+            return builder -> builder.threadNamePrefix("second");
+        }
+
+        @Bean
+        ProcessPoolExecutorCustomizer processCustomizer() {
+            return builder -> builder.maxWorkers(1);
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class CustomPoolsConfiguration {
+
+        @Bean(destroyMethod = "")
+        ThreadPoolExecutor myThreads() {
+            return new ThreadPoolExecutor(2, "mine");
+        }
+
+        @Bean(destroyMethod = "")
+        ProcessPoolExecutor myProcesses() {
+            return new ProcessPoolExecutor(1);
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class NamedPoolConsumer {
+
+        final ThreadPoolExecutor io;
+
+        final ProcessPoolExecutor reports;
+
+        NamedPoolConsumer(@Qualifier("io") ThreadPoolExecutor io, @Qualifier("reports") ProcessPoolExecutor reports) {
+            this.io = io;
+            this.reports = reports;
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class UserAsyncConfigurer implements AsyncConfigurer {
+
+        static final AsyncUncaughtExceptionHandler HANDLER = (ex, method, params) -> { };
+
+        @Override
+        public Executor getAsyncExecutor() {
+            return null;
+        }
+
+        @Override
+        public AsyncUncaughtExceptionHandler getAsyncUncaughtExceptionHandler() {
+            return HANDLER;
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class DecoratorConfiguration {
+
+        static final ThreadLocal<String> CONTEXT = new ThreadLocal<>();
+
+        @Bean
+        TaskDecorator taskDecorator() {
+            return task -> () -> {
+                CONTEXT.set("decorated");
+                try {
+                    task.run();
+                } finally {
+                    CONTEXT.remove();
+                }
+            };
+        }
+    }
+}
