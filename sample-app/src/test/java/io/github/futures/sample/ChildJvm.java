@@ -103,15 +103,21 @@ final class ChildJvm implements AutoCloseable {
 
     /** Asks the JVM to stop (SIGTERM: a graceful shutdown), and kills it and its descendants if it lingers. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         List<ProcessHandle> descendants = process.descendants().toList();
         process.destroy();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
             process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
-        for (ProcessHandle child : descendants) {
-            child.destroyForcibly();
+            Thread.currentThread().interrupt();
+        } finally {
+            for (ProcessHandle child : descendants) {
+                child.destroyForcibly();
+            }
         }
     }
 }
