@@ -19,7 +19,7 @@ class DemoTest {
     @Test
     void demoPrintsWhatThePythonExamplesPrintAndExits() throws Exception {
         List<String> command = List.of(ChildJvm.java(), "-cp", System.getProperty("java.class.path"),
-                SampleApplication.class.getName(), "--demo", "--sample.second=200ms");
+                SampleApplication.class.getName(), "--demo", "--sample.second=300ms");
         List<String> out;
         try (ChildJvm demo = new ChildJvm(command)) {
             assertThat(demo.awaitExit(100)).as("exit status; output:%n%s", String.join("\n", demo.lines())).isZero();
@@ -27,7 +27,7 @@ class DemoTest {
         }
 
         // The thread-pool example: the seed's pool, its initializer, one task, then three in completion order.
-        assertThat(out).contains("== ThreadPoolExecutor: long_running_task (1 second = 200 ms) ==");
+        assertThat(out).contains("== ThreadPoolExecutor: long_running_task (1 second = 300 ms) ==");
         assertThat(out).anyMatch(l -> l.equals("Task thread is starting [TaskThreadPool_0]"));
         assertThat(out).anyMatch(l -> l.equals("Starting task that will take 3 seconds [TaskThreadPool_0]"));
         int returned = out.indexOf("The task returned: 3");
