@@ -55,7 +55,10 @@ public class Future<T> implements java.util.concurrent.Future<T> {
      *
      * COMPLETING is transient: the thread that won the CAS writes 'result' or 'exception' and then
      * publishes them with a release write of FINISHED, so a reader that sees a done state sees the
-     * outcome. Why two cancelled states (as in CPython): CANCELLED says the future was cancelled;
+     * outcome. setResult/setException take effect at their CAS: a future in COMPLETING is done (not
+     * running), and a reader that needs the outcome waits out the two plain writes (awaitOutcome,
+     * Thread.yield, as FutureTask does). Otherwise a pending future completed directly would look
+     * running, and neither done nor cancellable, for a moment. Why two cancelled states (as in CPython): CANCELLED says the future was cancelled;
      * CANCELLED_AND_NOTIFIED says that the executor has also seen it (and dropped the call), so an
      * executor that meets the same cancelled future twice is told with InvalidStateError. Waiters
      * and callbacks hear of a cancellation once, at cancel() time.
@@ -140,8 +143,7 @@ public class Future<T> implements java.util.concurrent.Future<T> {
      * @return {@code true} if running and not yet done
      */
     public boolean running() {
-        int s = state;
-        return s == RUNNING || s == COMPLETING;
+        return state == RUNNING;
     }
 
     /**
@@ -150,7 +152,7 @@ public class Future<T> implements java.util.concurrent.Future<T> {
      * @return {@code true} if done
      */
     public boolean done() {
-        return state >= FINISHED;
+        return state >= COMPLETING;
     }
 
     @Override
@@ -292,8 +294,8 @@ public class Future<T> implements java.util.concurrent.Future<T> {
      */
     private int awaitDone(boolean timed, long nanos) throws InterruptedException {
         int s = state;
-        if (s >= FINISHED || (timed && nanos <= 0L)) {
-            return s;
+        if (s >= COMPLETING || (timed && nanos <= 0L)) {
+            return awaitOutcome(s);
         }
         if (Thread.interrupted()) {
             throw new InterruptedException();
@@ -311,8 +313,8 @@ public class Future<T> implements java.util.concurrent.Future<T> {
         try {
             for (;;) {
                 s = state;
-                if (s >= FINISHED) {
-                    return s;
+                if (s >= COMPLETING) {
+                    return awaitOutcome(s);
                 }
                 if (Thread.interrupted()) {
                     throw new InterruptedException();
@@ -479,7 +481,7 @@ public class Future<T> implements java.util.concurrent.Future<T> {
     @Override
     public String toString() {
         String id = getClass().getSimpleName() + "@" + Integer.toHexString(System.identityHashCode(this));
-        int s = state;
+        int s = awaitOutcome(state);
         if (s == FINISHED) {
             Throwable ex = exception;
             if (ex != null) {
@@ -494,8 +496,7 @@ public class Future<T> implements java.util.concurrent.Future<T> {
     static String stateName(int s) {
         switch (s) {
             case PENDING: return "pending";
-            case RUNNING:
-            case COMPLETING: return "running";
+            case RUNNING: return "running";
             case FINISHED: return "finished";
             default: return "cancelled";
         }
@@ -503,7 +504,19 @@ public class Future<T> implements java.util.concurrent.Future<T> {
 
     /** Whether the future finished by raising (not cancelled). Only meaningful once done. */
     final boolean finishedWithException() {
-        return state == FINISHED && exception != null;
+        return awaitOutcome(state) == FINISHED && exception != null;
+    }
+
+    /**
+     * Returns the state, after waiting out COMPLETING: the completing thread is between its CAS and
+     * the release write of FINISHED (two plain writes), so this yields at most briefly.
+     */
+    private int awaitOutcome(int s) {
+        while (s == COMPLETING) {
+            Thread.yield();
+            s = state;
+        }
+        return s;
     }
 
     // ---------------------------------------------------------------- listeners

@@ -1,0 +1,60 @@
+package io.github.futures;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A program that never calls shutdown still runs what it submitted and then exits; an idle pool
+ * never keeps the JVM alive (CPython's test_interpreter_shutdown / the atexit join of thread.py).
+ * Each test runs a real child JVM.
+ */
+@Timeout(60)
+class ExitWithoutShutdownTest {
+
+    private static final Duration EXIT_BOUND = Duration.ofSeconds(30);
+
+    /** main submits calls that can only finish after main has returned, and never shuts the pool down. */
+    static final class WorkOutlivesMain {
+        public static void main(String[] args) {
+            Thread main = Thread.currentThread();
+            var pool = new ThreadPoolExecutor(1, "exit-test");
+            pool.submit(() -> {
+                main.join(); // proves main has returned before this call finishes
+                System.out.println("first call done after main returned");
+                return null;
+            });
+            pool.submit(() -> System.out.println("queued call done"));
+            System.out.println("main returns");
+        }
+    }
+
+    /** main uses a pool, leaves it idle with a live worker thread, and returns. */
+    static final class IdlePool {
+        public static void main(String[] args) {
+            var pool = new ThreadPoolExecutor(2, "idle-test");
+            System.out.println("result " + pool.submit(() -> 6 * 7).result());
+            System.out.println("main returns");
+        }
+    }
+
+    /** A pool with work keeps the JVM alive until that work is done; then the JVM exits. */
+    @Test
+    void mainThatNeverCallsShutdownStillRunsItsWorkAndExits() throws Exception {
+        ChildJvm.Outcome o = ChildJvm.run(WorkOutlivesMain.class, EXIT_BOUND);
+        assertThat(o.exited()).as("child exited within %s; output %s", EXIT_BOUND, o.lines()).isTrue();
+        assertThat(o.exitCode()).as(String.join("\n", o.lines())).isZero();
+        assertThat(o.lines()).containsSubsequence("main returns", "first call done after main returned", "queued call done");
+    }
+
+    /** An idle pool does not keep the JVM alive. */
+    @Test
+    void idlePoolDoesNotKeepTheJvmAlive() throws Exception {
+        ChildJvm.Outcome o = ChildJvm.run(IdlePool.class, EXIT_BOUND);
+        assertThat(o.exited()).as("child exited within %s; output %s", EXIT_BOUND, o.lines()).isTrue();
+        assertThat(o.exitCode()).as(String.join("\n", o.lines())).isZero();
+        assertThat(o.lines()).containsExactly("result 42", "main returns");
+    }
+}

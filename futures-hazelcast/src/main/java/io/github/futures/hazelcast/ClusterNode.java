@@ -1,0 +1,183 @@
+package io.github.futures.hazelcast;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.ExecutorConfig;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The Hazelcast member configuration that {@link ClusterExecutor} uses for its embedded member, and a
+ * {@code main} that runs a plain worker node with the same configuration.
+ *
+ * <p>The configuration is closed by default: the member binds to one interface only (loopback,
+ * {@code 127.0.0.1}, unless told otherwise) and listens on no other address; it finds the others by
+ * TCP-IP on the listed addresses only (multicast, cloud discovery and auto-detection are off); it
+ * sends no usage data home; Jet is off; and it registers the calls' executor under
+ * {@code executorName} with the given pool size. Each member also publishes its process id as the
+ * member attribute {@value #PID_ATTRIBUTE}, which {@link ClusterExecutor#snapshot()} reports.
+ *
+ * <p>Run a worker node (the application's jar and its dependencies must be on the class path, so the
+ * node can load the classes of the calls it is sent):
+ * <pre>{@code
+ * java -cp app.jar:libs/* io.github.futures.hazelcast.ClusterNode \
+ *      --cluster-name=demo --interface=127.0.0.1 --port=5702 --members=127.0.0.1:5701,127.0.0.1:5702
+ * }</pre>
+ *
+ * @since 0.1.0
+ */
+public final class ClusterNode {
+
+    /** The member attribute that holds the member's process id. */
+    public static final String PID_ATTRIBUTE = "futures.pid";
+
+    /** The default cluster name. */
+    public static final String DEFAULT_CLUSTER_NAME = "futures";
+
+    /** The default name of the Hazelcast executor that runs the calls. */
+    public static final String DEFAULT_EXECUTOR_NAME = "futures";
+
+    /** The default interface: loopback, so that nothing outside this machine can join or connect. */
+    public static final String DEFAULT_INTERFACE = "127.0.0.1";
+
+    /** Hazelcast's default member port; the next free one is taken when it is in use. */
+    public static final int DEFAULT_PORT = 5701;
+
+    private ClusterNode() {
+    }
+
+    /**
+     * A member configuration as described in the class comment.
+     *
+     * @param clusterName the cluster name; members join only a cluster of the same name
+     * @param networkInterface the address to bind to, e.g. {@code 127.0.0.1} or {@code 10.0.0.5}
+     *     (Hazelcast interface syntax, so {@code 10.0.0.*} works too)
+     * @param port the first port to try; the next free port is taken if it is in use
+     * @param members the addresses of the other members, {@code host} or {@code host:port}
+     *     (without a port, Hazelcast tries the three ports from 5701)
+     * @param executorName the name of the Hazelcast executor that runs the calls
+     * @param poolSize the number of threads that run calls on this member
+     * @return a new configuration
+     * @throws IllegalArgumentException if a value is blank or out of range
+     */
+    public static Config config(String clusterName, String networkInterface, int port, List<String> members,
+                                String executorName, int poolSize) {
+        requireText(clusterName, "clusterName");
+        requireText(networkInterface, "networkInterface");
+        requireText(executorName, "executorName");
+        Objects.requireNonNull(members, "members");
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port must be between 1 and 65535, got " + port);
+        }
+        if (poolSize < 1) {
+            throw new IllegalArgumentException("poolSize must be at least 1, got " + poolSize);
+        }
+        Config config = new Config();
+        config.setClusterName(clusterName);
+        config.setInstanceName("futures-" + clusterName + "-" + ProcessHandle.current().pid() + "-" + port
+                + "-" + System.nanoTime());
+        config.setProperty("hazelcast.phone.home.enabled", "false");
+        // Listen on the configured interface only, not on every address of the machine.
+        config.setProperty("hazelcast.socket.bind.any", "false");
+        config.getJetConfig().setEnabled(false);
+        config.getMemberAttributeConfig().setAttribute(PID_ATTRIBUTE, Long.toString(ProcessHandle.current().pid()));
+
+        NetworkConfig network = config.getNetworkConfig();
+        network.setPort(port).setPortAutoIncrement(true);
+        network.getInterfaces().setEnabled(true).addInterface(networkInterface);
+        JoinConfig join = network.getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        join.getTcpIpConfig().setEnabled(true);
+        for (String member : members) {
+            requireText(member, "members[]");
+            if (member.indexOf('-') >= 0) {
+                throw new IllegalArgumentException("member address '" + member
+                        + "' has a port range; list each member as host or host:port");
+            }
+            join.getTcpIpConfig().addMember(member.trim());
+        }
+        config.addExecutorConfig(new ExecutorConfig(executorName, poolSize));
+        return config;
+    }
+
+    /**
+     * Starts a member with {@link #config} and keeps it running until the JVM is stopped.
+     *
+     * <p>Arguments (all optional): {@code --cluster-name=}, {@code --interface=}, {@code --port=},
+     * {@code --members=} (comma-separated {@code host[:port]}), {@code --executor-name=},
+     * {@code --pool-size=}.
+     *
+     * @param args the arguments
+     * @throws InterruptedException never in practice: the node runs until the JVM stops
+     */
+    public static void main(String[] args) throws InterruptedException {
+        HazelcastInstance hz = Hazelcast.newHazelcastInstance(configFromArgs(args));
+        System.out.println("futures cluster node " + hz.getCluster().getLocalMember() + " pid "
+                + ProcessHandle.current().pid() + " is up in cluster '" + hz.getConfig().getClusterName() + "'");
+        new CountDownLatch(1).await();
+    }
+
+    /**
+     * Parses {@link #main}'s arguments into a configuration.
+     *
+     * @param args the arguments
+     * @return the configuration
+     * @throws IllegalArgumentException on an unknown or malformed argument
+     */
+    public static Config configFromArgs(String... args) {
+        String clusterName = DEFAULT_CLUSTER_NAME;
+        String networkInterface = DEFAULT_INTERFACE;
+        int port = DEFAULT_PORT;
+        List<String> members = new ArrayList<>(List.of(DEFAULT_INTERFACE));
+        String executorName = DEFAULT_EXECUTOR_NAME;
+        int poolSize = ExecutorConfig.DEFAULT_POOL_SIZE;
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            if (!arg.startsWith("--") || eq < 0) {
+                throw new IllegalArgumentException("unknown argument '" + arg + "'; expected --name=value with name one of "
+                        + "cluster-name, interface, port, members, executor-name, pool-size");
+            }
+            String name = arg.substring(2, eq);
+            String value = arg.substring(eq + 1);
+            switch (name) {
+                case "cluster-name" -> clusterName = value;
+                case "interface" -> networkInterface = value;
+                case "port" -> port = parseInt(name, value);
+                case "members" -> {
+                    members.clear();
+                    for (String m : value.split(",")) {
+                        if (!m.isBlank()) {
+                            members.add(m.trim());
+                        }
+                    }
+                }
+                case "executor-name" -> executorName = value;
+                case "pool-size" -> poolSize = parseInt(name, value);
+                default -> throw new IllegalArgumentException("unknown argument '--" + name + "'; expected one of "
+                        + "--cluster-name, --interface, --port, --members, --executor-name, --pool-size");
+            }
+        }
+        return config(clusterName, networkInterface, port, members, executorName, poolSize);
+    }
+
+    private static int parseInt(String name, String value) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " must be a number, got '" + value + "'", e);
+        }
+    }
+
+    private static void requireText(String value, String name) {
+        Objects.requireNonNull(value, name);
+        if (value.isBlank()) {
+            throw new IllegalArgumentException(name + " must not be blank");
+        }
+    }
+}

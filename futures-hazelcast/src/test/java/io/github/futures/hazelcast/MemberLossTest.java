@@ -1,0 +1,148 @@
+package io.github.futures.hazelcast;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.MemberLeftException;
+import io.github.futures.Future;
+import io.github.futures.Futures;
+import io.github.futures.spi.ExecutorSnapshot;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@code kill -9} of a member while it runs calls: the test JVM and three child members; each test
+ * kills one child (SIGKILL, {@link Process#destroyForcibly()}) while every member holds calls at a gate.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class MemberLossTest {
+
+    /** "Promptly": a lost member's calls must fail within this long of the kill. */
+    private static final Duration PROMPTLY = Duration.ofSeconds(15);
+
+    private static LocalCluster cluster;
+
+    @BeforeAll
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    static void startCluster() throws Exception {
+        cluster = new LocalCluster(3);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    /** Submits calls held at a gate, evenly over the members, and waits until each member runs its share. */
+    private static List<Future<Long>> submitHeldCalls(ClusterExecutor executor, String gate, int perMember) throws Exception {
+        List<Member> members = executor.members();
+        List<Future<Long>> futures = new ArrayList<>();
+        for (int i = 0; i < perMember * members.size(); i++) {
+            futures.add(executor.submit(new Gate.Pid(gate)));
+        }
+        for (Member m : members) {
+            assertThat(cluster.hz.getExecutorService(TestMember.CONTROL_EXECUTOR)
+                    .submitToMember(new Gate.AwaitStarted(gate, perMember), m).get(60, TimeUnit.SECONDS))
+                    .as("member %s started its %d calls", m, perMember).isTrue();
+        }
+        return futures;
+    }
+
+    private static LocalCluster.Child liveChild() {
+        return cluster.children.stream().filter(c -> c.process().isAlive()).findFirst().orElseThrow();
+    }
+
+    private static Set<Long> livePids() {
+        Set<Long> pids = new HashSet<>();
+        pids.add(ProcessHandle.current().pid());
+        cluster.children.stream().filter(c -> c.process().isAlive()).forEach(c -> pids.add(c.pid()));
+        return pids;
+    }
+
+    /**
+     * At-most-once (the default): the killed member's calls fail promptly with MemberLeftException
+     * naming it; the other calls complete; the executor is not broken and later calls succeed.
+     */
+    @Test
+    void killedMembersCallsFailPromptlyNamingItAndTheRestComplete() throws Exception {
+        String gate = "kill-" + UUID.randomUUID();
+        int perMember = 3;
+        try (ClusterExecutor executor = ClusterExecutor.builder().hazelcastInstance(cluster.hz).build()) {
+            int membersBefore = executor.members().size();
+            List<Future<Long>> futures = submitHeldCalls(executor, gate, perMember);
+            LocalCluster.Child victim = liveChild();
+            String victimAddress = "127.0.0.1]:" + victim.port();
+
+            long killedAt = System.nanoTime();
+            victim.process().destroyForcibly(); // SIGKILL
+            List<Future<Long>> failed = new ArrayList<>();
+            for (Future<Long> f : Futures.asCompleted(futures, Duration.ofSeconds(60))) {
+                failed.add(f); // only the victim's calls can finish: the others wait at the gate
+                if (failed.size() == perMember) {
+                    break;
+                }
+            }
+            Duration detection = Duration.ofNanos(System.nanoTime() - killedAt);
+            System.out.println("calls of the killed member failed " + detection.toMillis() + " ms after kill -9");
+            assertThat(detection).isLessThan(PROMPTLY);
+            for (Future<Long> f : failed) {
+                assertThat(f.exception()).isInstanceOf(MemberLeftException.class)
+                        .hasMessageContaining(victimAddress);
+            }
+
+            List<Future<Long>> others = new ArrayList<>(futures);
+            others.removeAll(failed);
+            assertThat(others).hasSize(perMember * (membersBefore - 1)).noneMatch(Future::done);
+            cluster.onAllMembers(new Gate.Open(gate));
+            Set<Long> alive = livePids();
+            for (Future<Long> f : others) {
+                assertThat(f.result(Duration.ofSeconds(30))).isIn(alive);
+            }
+
+            assertThat(executor.members()).hasSize(membersBefore - 1);
+            List<Future<Long>> later = new ArrayList<>();
+            for (int i = 0; i < 4 * (membersBefore - 1); i++) {
+                later.add(executor.submit(new Gate.MyPid()));
+            }
+            assertThat(later.stream().map(Future::result).collect(Collectors.toSet()))
+                    .containsExactlyInAnyOrderElementsOf(alive);
+            ExecutorSnapshot s = executor.snapshot();
+            assertThat(s.state()).isEqualTo(ExecutorSnapshot.RUNNING);
+            assertThat(s.failed()).isEqualTo(perMember);
+            assertThat(s.config()).containsEntry("memberLosses", (long) perMember).containsEntry("retries", 0L);
+        }
+    }
+
+    /** With retryOnMemberLoss, the killed member's calls run once more on the members that remain. */
+    @Test
+    void retryOnMemberLossSendsLostCallsToAnotherMember() throws Exception {
+        String gate = "retry-" + UUID.randomUUID();
+        int perMember = 2;
+        try (ClusterExecutor executor = ClusterExecutor.builder().hazelcastInstance(cluster.hz)
+                .retryOnMemberLoss(true).build()) {
+            List<Future<Long>> futures = submitHeldCalls(executor, gate, perMember);
+            LocalCluster.Child victim = liveChild();
+            victim.process().destroyForcibly();
+            assertThat(victim.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+            cluster.awaitMembers(futures.size() / perMember - 1);
+            cluster.onAllMembers(new Gate.Open(gate));
+            Set<Long> alive = livePids();
+            for (Future<Long> f : futures) {
+                assertThat(f.result(Duration.ofSeconds(30))).isIn(alive);
+            }
+            assertThat(executor.snapshot().config()).containsEntry("retries", (long) perMember);
+        }
+    }
+}

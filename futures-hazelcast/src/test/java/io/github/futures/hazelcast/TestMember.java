@@ -1,0 +1,46 @@
+package io.github.futures.hazelcast;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.ExecutorConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A cluster member in a child JVM, for tests: {@code TestMember <clusterName> <port> <member,...>}.
+ * Prints {@code READY <pid> <port>} once it has joined, and exits when its standard input closes,
+ * so that it never outlives the test JVM that started it.
+ */
+public final class TestMember {
+
+    /** The executor the tests use to reach members directly, beside the one that runs the calls. */
+    static final String CONTROL_EXECUTOR = "futures-control";
+
+    private TestMember() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        String clusterName = args[0];
+        int port = Integer.parseInt(args[1]);
+        List<String> members = Arrays.asList(args[2].split(","));
+        HazelcastInstance hz = Hazelcast.newHazelcastInstance(config(clusterName, port, members));
+        System.out.println("READY " + ProcessHandle.current().pid() + " " + hz.getCluster().getLocalMember().getAddress().getPort());
+        System.out.flush();
+        InputStream in = System.in;
+        while (in.read() >= 0) {
+            // wait for the parent to close our stdin (or to die)
+        }
+        Runtime.getRuntime().halt(0);
+    }
+
+    static Config config(String clusterName, int port, List<String> members) {
+        Config config = ClusterNode.config(clusterName, ClusterNode.DEFAULT_INTERFACE, port, members,
+                ClusterNode.DEFAULT_EXECUTOR_NAME, 8);
+        config.addExecutorConfig(new ExecutorConfig(CONTROL_EXECUTOR, 4));
+        config.getNetworkConfig().setPortAutoIncrement(false);
+        return config;
+    }
+}

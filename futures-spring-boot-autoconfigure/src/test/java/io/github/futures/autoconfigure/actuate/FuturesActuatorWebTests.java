@@ -1,0 +1,166 @@
+package io.github.futures.autoconfigure.actuate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.futures.Future;
+import io.github.futures.ThreadPoolExecutor;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The endpoint, health and Prometheus output over HTTP, in one web application shared by the tests
+ * (which only read it).
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class FuturesActuatorWebTests {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private static ConfigurableApplicationContext context;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    @BeforeAll
+    static void start() {
+        context = new SpringApplicationBuilder(WebApplication.class)
+                .properties("server.port=0", "spring.main.banner-mode=off",
+                        "management.endpoints.web.exposure.include=futures,health,prometheus",
+                        "management.endpoint.health.show-details=always",
+                        "futures.thread.max-workers=4", "futures.executors.io.kind=thread",
+                        "futures.executors.io.max-workers=2", "futures.process.enabled=false")
+                .run();
+        ThreadPoolExecutor pool = context.getBean(ThreadPoolExecutor.class);
+        Future<Integer> ok = pool.submit(() -> 1);
+        Future<Integer> failed = pool.submit(() -> {
+            throw new IllegalStateException("fails");
+        });
+        ok.result(WAIT);
+        failed.exception(WAIT);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (context != null) {
+            context.close();
+        }
+    }
+
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        return this.http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(WAIT).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void endpointListsEveryExecutorByBeanName() throws Exception {
+        HttpResponse<String> response = get("/actuator/futures");
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode executors = this.json.readTree(response.body()).get("executors");
+        assertThat(executors.propertyNames()).containsExactlyInAnyOrder("futuresThreadPool", "io");
+        JsonNode pool = executors.get("futuresThreadPool");
+        assertExecutorShape(pool);
+        assertThat(pool.get("name").asString()).isEqualTo("futuresThreadPool");
+        assertThat(pool.get("kind").asString()).isEqualTo("thread");
+        assertThat(pool.get("state").asString()).isEqualTo("running");
+        assertThat(pool.get("maxWorkers").asInt()).isEqualTo(4);
+        assertThat(pool.get("submitted").asLong()).isEqualTo(2);
+        assertThat(pool.get("completed").get("success").asLong()).isEqualTo(1);
+        assertThat(pool.get("completed").get("failure").asLong()).isEqualTo(1);
+        assertThat(pool.get("completed").get("cancelled").asLong()).isZero();
+        assertThat(pool.get("config").get("threadNamePrefix").asString()).isEqualTo("futures-thread");
+        assertThat(executors.get("io").get("maxWorkers").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void endpointShowsOneExecutorByName() throws Exception {
+        HttpResponse<String> response = get("/actuator/futures/io");
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode io = this.json.readTree(response.body());
+        assertExecutorShape(io);
+        assertThat(io.get("name").asString()).isEqualTo("io");
+        assertThat(io.get("config").get("threadNamePrefix").asString()).isEqualTo("io");
+    }
+
+    @Test
+    void endpointAnswers404ForAnUnknownName() throws Exception {
+        assertThat(get("/actuator/futures/nope").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void healthHasTheFuturesContributor() throws Exception {
+        HttpResponse<String> response = get("/actuator/health");
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode futures = this.json.readTree(response.body()).get("components").get("futures");
+        assertThat(futures.get("status").asString()).isEqualTo("UP");
+        assertThat(futures.get("details").get("futuresThreadPool").get("state").asString()).isEqualTo("running");
+        assertThat(futures.get("details").get("io").get("kind").asString()).isEqualTo("thread");
+    }
+
+    @Test
+    void prometheusHasEveryMetricTheDashboardQueries() throws Exception {
+        HttpResponse<String> response = get("/actuator/prometheus");
+        assertThat(response.statusCode()).isEqualTo(200);
+        String scrape = response.body();
+        Set<String> queried = dashboardMetricNames();
+        assertThat(queried).contains("futures_executor_workers", "futures_executor_broken",
+                "futures_executor_futures", "futures_executor_futures_completed_total",
+                "futures_executor_queue_wait_seconds_bucket", "futures_executor_execution_seconds_bucket");
+        for (String metric : queried) {
+            assertThat(Pattern.compile("(?m)^" + Pattern.quote(metric) + "[{ ]").matcher(scrape).find())
+                    .as("%s in /actuator/prometheus", metric).isTrue();
+        }
+        assertThat(scrape).contains("futures_executor_futures_completed_total{kind=\"thread\",name=\"futuresThreadPool\",outcome=\"failure\"} 1.0");
+    }
+
+    /** The metric names in the expressions of the Grafana dashboard shipped with the sample app. */
+    static Set<String> dashboardMetricNames() throws IOException {
+        String dashboard = Files.readString(Path.of("..", "sample-app", "dashboards", "futures.json"));
+        Set<String> names = new TreeSet<>();
+        Matcher expr = Pattern.compile("\"(?:expr|query|definition)\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(dashboard);
+        while (expr.find()) {
+            Matcher metric = Pattern.compile("\\b((?:futures|executor)_[a-z_]+)\\b").matcher(expr.group(1));
+            while (metric.find()) {
+                names.add(metric.group(1));
+            }
+        }
+        return names;
+    }
+
+    private static void assertExecutorShape(JsonNode executor) {
+        for (String field : new String[] { "name", "kind", "state", "maxWorkers", "workers", "pending", "running",
+                "submitted", "completed", "config", "workerDetails" }) {
+            assertThat(executor.has(field)).as("field %s in %s", field, executor).isTrue();
+        }
+        assertThat(executor.get("workers").isNumber()).isTrue();
+        assertThat(executor.get("completed").propertyNames()).containsExactlyInAnyOrder("success", "failure", "cancelled");
+    }
+
+    @SpringBootConfiguration(proxyBeanMethods = false)
+    @EnableAutoConfiguration
+    static class WebApplication {
+    }
+}

@@ -1,0 +1,132 @@
+package io.github.futures.autoconfigure.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.core.HazelcastInstance;
+import io.github.futures.SerializableCallable;
+import io.github.futures.hazelcast.ClusterExecutor;
+import io.github.futures.hazelcast.ClusterNode;
+import io.github.futures.spi.ExecutorSnapshot;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.hazelcast.autoconfigure.HazelcastAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Tests for {@link FuturesClusterAutoConfiguration}, with real (loopback-only) Hazelcast members. */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class FuturesClusterAutoConfigurationTests {
+
+    private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(FuturesClusterAutoConfiguration.class));
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static long pidOfACall(ClusterExecutor pool) {
+        return pool.submit((SerializableCallable<Long>) () -> ProcessHandle.current().pid()).result(WAIT);
+    }
+
+    @Test
+    void clusterPoolIsOffByDefault() {
+        this.contextRunner.run(context -> assertThat(context).doesNotHaveBean(ClusterExecutor.class)
+                .doesNotHaveBean(HazelcastInstance.class));
+    }
+
+    @Test
+    void clusterPoolBacksOffWithoutFuturesHazelcast() {
+        this.contextRunner.withPropertyValues("futures.cluster.enabled=true")
+                .withClassLoader(new FilteredClassLoader(ClusterExecutor.class))
+                .run(context -> assertThat(context).doesNotHaveBean(FuturesClusterAutoConfiguration.CLUSTER_POOL_BEAN_NAME));
+    }
+
+    @Test
+    void enabledClusterPoolStartsAnEmbeddedMemberFromTheProperties() throws IOException {
+        String name = "futures-boot-" + UUID.randomUUID();
+        int port = freePort();
+        AtomicReference<HazelcastInstance> member = new AtomicReference<>();
+        this.contextRunner.withPropertyValues("futures.cluster.enabled=true", "futures.cluster.name=" + name,
+                "futures.cluster.port=" + port, "futures.cluster.members=127.0.0.1:" + port,
+                "futures.cluster.max-workers=3", "futures.cluster.executor-name=jobs",
+                "futures.cluster.member-pool-size=2", "futures.cluster.retry-on-member-loss=true").run(context -> {
+                    assertThat(context).hasSingleBean(ClusterExecutor.class);
+                    ClusterExecutor pool = context.getBean(FuturesClusterAutoConfiguration.CLUSTER_POOL_BEAN_NAME, ClusterExecutor.class);
+                    member.set(pool.hazelcastInstance());
+                    assertThat(pool.maxWorkers()).isEqualTo(3);
+                    assertThat(pool.executorName()).isEqualTo("jobs");
+                    assertThat(pool.memberPoolSize()).isEqualTo(2);
+                    HazelcastInstance hz = pool.hazelcastInstance();
+                    assertThat(hz.getConfig().getClusterName()).isEqualTo(name);
+                    assertThat(hz.getCluster().getLocalMember().getAddress().getHost()).isEqualTo("127.0.0.1");
+                    assertThat(hz.getCluster().getLocalMember().getAddress().getPort()).isEqualTo(port);
+                    assertThat(pidOfACall(pool)).isEqualTo(ProcessHandle.current().pid());
+                    ExecutorSnapshot snapshot = pool.snapshot();
+                    assertThat(snapshot.kind()).isEqualTo("cluster");
+                    assertThat(snapshot.workers()).isEqualTo(1);
+                    assertThat(snapshot.config()).containsEntry("retryOnMemberLoss", true)
+                            .containsEntry("embeddedMember", true);
+                });
+        assertThat(member.get().getLifecycleService().isRunning()).as("embedded member left with the context").isFalse();
+    }
+
+    @Test
+    void clusterPoolReusesSpringBootsHazelcastInstance() {
+        AtomicReference<ClusterExecutor> pool = new AtomicReference<>();
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(HazelcastAutoConfiguration.class, FuturesClusterAutoConfiguration.class))
+                .withUserConfiguration(HazelcastConfigConfiguration.class)
+                .withPropertyValues("futures.cluster.enabled=true", "futures.cluster.max-workers=2")
+                .run(context -> {
+                    assertThat(context).hasSingleBean(HazelcastInstance.class).hasSingleBean(ClusterExecutor.class);
+                    ClusterExecutor executor = context.getBean(ClusterExecutor.class);
+                    pool.set(executor);
+                    assertThat(executor.hazelcastInstance()).isSameAs(context.getBean(HazelcastInstance.class));
+                    assertThat(executor.maxWorkers()).isEqualTo(2);
+                    assertThat(executor.snapshot().config()).containsEntry("embeddedMember", false);
+                    assertThat(pidOfACall(executor)).isEqualTo(ProcessHandle.current().pid());
+                });
+        assertThat(pool.get().isShutdown()).as("the pool is closed with the context").isTrue();
+    }
+
+    @Test
+    void badValuesFailStartupNamingTheProperty() {
+        for (List<String> bad : List.of(List.of("futures.cluster.max-workers=0"),
+                List.of("futures.cluster.executor-name= "), List.of("futures.cluster.port=0"),
+                List.of("futures.cluster.members=127.0.0.1:5701-5703"), List.of("futures.cluster.member-pool-size=-1"))) {
+            String property = bad.get(0).substring(0, bad.get(0).indexOf('='));
+            this.contextRunner.withPropertyValues("futures.cluster.enabled=true").withPropertyValues(bad.toArray(String[]::new))
+                    .run(context -> assertThat(context).hasFailed().getFailure()
+                            .rootCause().isInstanceOf(InvalidConfigurationPropertyValueException.class)
+                            .hasMessageContaining(property));
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class HazelcastConfigConfiguration {
+
+        @Bean
+        Config hazelcastConfig() throws IOException {
+            int port = freePort();
+            return ClusterNode.config("futures-boot-" + UUID.randomUUID(), "127.0.0.1", port,
+                    List.of("127.0.0.1:" + port), ClusterNode.DEFAULT_EXECUTOR_NAME, 4);
+        }
+    }
+}
