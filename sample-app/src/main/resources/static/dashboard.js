@@ -90,6 +90,20 @@ function createPool(name) {
   return entry;
 }
 
+const MAX_WORKER_CHIPS = 8;
+
+// One chip per worker: its pid (process pools) or thread name, and the calls it has done; busy ones stand out.
+function renderWorkers(container, details) {
+  const chips = details.slice(0, MAX_WORKER_CHIPS).map(w => {
+    const who = w.pid != null ? 'pid ' + w.pid : (w.name ?? '?');
+    const done = w.tasksCompleted ?? w.tasks ?? 0;
+    return el('span', { class: 'chip' + (w.busy ? ' busy' : ''), title: w.busy ? 'running a call' : 'idle' },
+      `${who} · ${done} done`);
+  });
+  if (details.length > MAX_WORKER_CHIPS) chips.push(el('span', { class: 'more', text: `+${details.length - MAX_WORKER_CHIPS} more` }));
+  container.replaceChildren(...chips);
+}
+
 function renderPools(executors) {
   const kindOrder = { thread: 0, process: 1 };
   const rank = name => kindOrder[executors[name].kind] ?? 2;
@@ -118,13 +132,10 @@ function renderPools(executors) {
     const scale = Math.max(Number(pool.maxWorkers ?? 1), running + pending, 1);
     p.loadRunning.style.width = (100 * running / scale) + '%';
     p.loadPending.style.width = (100 * pending / scale) + '%';
-    const reason = pool.brokenReason ?? pool.reason;
+    const reason = pool.brokenReason;
     p.broken.hidden = pool.state !== 'broken';
     p.broken.textContent = reason ? 'broken: ' + reason : 'broken';
-    const details = workerDetails(pool);
-    p.workerList.textContent = details.length
-      ? 'workers: ' + details.map(w => w.pid != null ? `pid ${w.pid} (${w.tasks ?? w.tasksDone ?? 0} tasks)` : (w.name ?? JSON.stringify(w))).join(' · ')
-      : '';
+    renderWorkers(p.workerList, workerDetails(pool));
     if (p.chart) {
       const [r, q] = p.chart.data.datasets;
       r.data.push(running); r.data.shift();
