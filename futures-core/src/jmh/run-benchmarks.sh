@@ -69,7 +69,7 @@ jmh() {
   while [[ $1 != -- ]]; do prefix+=("$1"); shift; done
   shift
   echo "== JMH $name: ${prefix[*]} java ... org.openjdk.jmh.Main $*"
-  "${prefix[@]}" "$JAVA" -Xmx512m -cp "$CP" org.openjdk.jmh.Main "$@" -rf json -rff "$OUT/jmh-$name.json" \
+  "${prefix[@]}" "$JAVA" -Xmx512m -Djmh.ignoreLock=true -cp "$CP" org.openjdk.jmh.Main "$@" -rf json -rff "$OUT/jmh-$name.json" \
     > "$OUT/jmh-$name.log" 2>&1 || { tail -40 "$OUT/jmh-$name.log" >&2; echo "JMH run $name failed; see $OUT/jmh-$name.log" >&2; return 1; }
   sed -n '/^Benchmark /,$p' "$OUT/jmh-$name.log"
 }

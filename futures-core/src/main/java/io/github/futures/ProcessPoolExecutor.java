@@ -1,13 +1,20 @@
 package io.github.futures;
 
+import io.github.futures.process.ProcessPool;
 import io.github.futures.spi.ExecutorSnapshot;
+import io.github.futures.spi.MapSupport;
 import io.github.futures.spi.ObservableExecutor;
 import io.github.futures.spi.TaskStats;
+import io.github.futures.spi.Timeouts;
+import java.io.Serial;
+import java.io.Serializable;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
-import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -15,100 +22,374 @@ import java.util.stream.Stream;
  * An {@link Executor} that runs calls in a pool of worker JVMs: Python's
  * {@code concurrent.futures.ProcessPoolExecutor}.
  *
- * <p>WORK IN PROGRESS: the public shape is fixed; the implementation lands with the process-pool work.
+ * <pre>{@code
+ * static boolean isPrime(long n) { ... }
+ *
+ * List<Long> numbers = LongStream.range(1_000_000_000_000L, 1_000_000_000_200L).boxed().toList();
+ * try (var executor = new ProcessPoolExecutor()) {
+ *     Iterator<Boolean> primes = executor.map(Primes::isPrime, numbers).iterator();
+ *     for (long n : numbers) {
+ *         System.out.println(n + " is prime: " + primes.next());
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p><b>Workers.</b> Each worker is a separate JVM started from this JVM's {@code java} executable
+ * and class path (from a Spring Boot executable jar too), so calls may use any class of the
+ * application. Workers start lazily, several in parallel, up to {@link #maxWorkers()}; an idle worker
+ * is reused before a new one starts. {@link Builder#javaExecutable}, {@link Builder#jvmArgs} and
+ * {@link Builder#environment} choose how workers start (Python's {@code mp_context}). By default
+ * workers run with options that favour a fast start ({@code -XX:TieredStopAtLevel=1
+ * -XX:+UseSerialGC -XX:-UsePerfData}); options given with {@code jvmArgs} come after them and win.
+ * A worker whose heap runs out exits ({@code -XX:+ExitOnOutOfMemoryError}).
+ *
+ * <p><b>What crosses the process boundary.</b> Calls, their arguments, their results and their
+ * exceptions travel Java-serialized over the worker's standard input and output (no socket, no
+ * port). They must be {@link Serializable}: a lambda is when its target type is, so pass
+ * {@link SerializableCallable}, {@link SerializableRunnable} or {@link SerializableFunction} (the
+ * overloads of this class take them), or cast: {@code (SerializableCallable<Integer>) () -> 42}. A call
+ * that cannot be serialized is refused by {@code submit} with an {@link IllegalArgumentException}
+ * naming the class at fault. A result that cannot be serialized fails only its own future (with a
+ * {@link java.io.NotSerializableException} naming the class). An exception thrown by a call keeps its
+ * type, message and stack frames; the stack trace as printed in the worker is attached as a
+ * {@link io.github.futures.process.RemoteTraceback} cause. Everything read is checked by an
+ * {@link java.io.ObjectInputFilter} ({@link Builder#serialFilter}), and no message may exceed
+ * {@link Builder#maxMessageSize}. What a call prints on {@code System.out} or {@code System.err}
+ * appears on this JVM's standard error, each line prefixed with {@code [worker <pid>]}.
+ *
+ * <p><b>When a worker dies</b> (killed, {@code System.exit}, a crash, out of memory) the pool is
+ * broken: every pending future fails at once with {@link BrokenProcessPool}, whose message names the
+ * worker's pid and exit code, and every later submit throws it. When this JVM dies, even by
+ * {@code kill -9}, its workers see their standard input close and exit.
+ *
+ * <p>Memory consistency effects: actions in a thread before it submits a call <i>happen-before</i>
+ * the future of the call completes, which <i>happens-before</i> its result is read. The call itself
+ * runs in another JVM and shares no memory with this one.
  *
  * @since 0.1.0
  */
 public final class ProcessPoolExecutor implements Executor, ObservableExecutor {
 
+    private final ProcessPool pool;
+    private final Map<String, Object> reportedConfig;
     private final int maxWorkers;
 
-    /** A pool of {@code availableProcessors()} worker processes. */
+    /**
+     * A pool of {@code availableProcessors()} worker processes: CPU-bound work gains nothing from
+     * more processes than cores (Python's default as well).
+     */
     public ProcessPoolExecutor() {
-        this(Runtime.getRuntime().availableProcessors());
+        this(new Builder());
     }
 
     /**
      * A pool of at most {@code maxWorkers} worker processes.
      *
      * @param maxWorkers at least 1
+     * @throws IllegalArgumentException if {@code maxWorkers <= 0}
      */
     public ProcessPoolExecutor(int maxWorkers) {
-        if (maxWorkers <= 0) {
-            throw new IllegalArgumentException("maxWorkers must be greater than 0, got " + maxWorkers);
-        }
-        this.maxWorkers = maxWorkers;
+        this(new Builder().maxWorkers(maxWorkers));
     }
 
-    /** @return a new builder */
+    private ProcessPoolExecutor(Builder b) {
+        this.maxWorkers = b.maxWorkers;
+        List<String> options = new ArrayList<>();
+        if (b.fastStartupOptions) {
+            options.addAll(ProcessPool.defaultJvmOptions());
+        }
+        options.addAll(ProcessPool.safetyJvmOptions());
+        options.addAll(b.jvmArgs);
+        String java = b.javaExecutable != null ? b.javaExecutable : ProcessPool.currentJava();
+        String classPath = b.classPath != null ? b.classPath : System.getProperty("java.class.path", "");
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        if (loader == null) {
+            loader = ProcessPoolExecutor.class.getClassLoader();
+        }
+        Runnable init = b.initializer;
+        this.pool = ProcessPool.create(new ProcessPool.Config(b.maxWorkers, init, b.maxTasksPerChild, java,
+                List.copyOf(options), b.environment, b.serialFilter, b.maxMessageSize, classPath, loader));
+        Map<String, Object> cfg = new LinkedHashMap<>();
+        cfg.put("maxWorkers", b.maxWorkers);
+        cfg.put("maxTasksPerChild", b.maxTasksPerChild);
+        cfg.put("initializer", b.initializer != null);
+        cfg.put("javaExecutable", java);
+        cfg.put("jvmOptions", List.copyOf(options));
+        cfg.put("environment", List.copyOf(b.environment.keySet()));
+        cfg.put("serialFilter", b.serialFilter == null ? "default" : b.serialFilter);
+        cfg.put("maxMessageSize", b.maxMessageSize);
+        this.reportedConfig = Map.copyOf(cfg);
+    }
+
+    /**
+     * A builder with the defaults ({@code availableProcessors()} workers, no initializer, no task
+     * limit per worker, this JVM's {@code java}, the fast-start options).
+     *
+     * <pre>{@code
+     * var pool = ProcessPoolExecutor.builder()
+     *         .maxWorkers(4)
+     *         .jvmArgs("-Xmx256m")
+     *         .initializer(() -> System.setProperty("role", "worker"))
+     *         .maxTasksPerChild(1000)
+     *         .build();
+     * }</pre>
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return the maximum number of worker processes */
+    /**
+     * The maximum number of worker processes.
+     *
+     * @return {@code maxWorkers}
+     */
     public int maxWorkers() {
         return maxWorkers;
     }
 
+    // ------------------------------------------------------------------ submit
+
+    /**
+     * Schedules {@code fn} in a worker process.
+     *
+     * @param fn the call; it, and everything it captures, must be serializable
+     * @param <T> the result type
+     * @return its future
+     * @throws IllegalArgumentException if {@code fn} cannot be serialized (the message names the class)
+     * @throws java.util.concurrent.RejectedExecutionException after shutdown
+     * @throws BrokenProcessPool if the pool is broken
+     */
     public <T> Future<T> submit(SerializableCallable<T> fn) {
-        throw new UnsupportedOperationException("not yet");
-    }
-
-    public Future<Void> submit(SerializableRunnable fn) {
-        throw new UnsupportedOperationException("not yet");
-    }
-
-    @Override
-    public <T> Future<T> submit(Callable<T> fn) {
-        throw new UnsupportedOperationException("not yet");
-    }
-
-    @Override
-    public Future<Void> submit(Runnable fn) {
-        throw new UnsupportedOperationException("not yet");
-    }
-
-    public <T, R> Stream<R> map(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items) {
-        throw new UnsupportedOperationException("not yet");
-    }
-
-    public <T, R> Stream<R> map(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items, Duration timeout) {
-        throw new UnsupportedOperationException("not yet");
-    }
-
-    public <T, R> Stream<R> map(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items, MapOptions options) {
-        throw new UnsupportedOperationException("not yet");
-    }
-
-    public <A, B, R> Stream<R> map(SerializableBiFunction<? super A, ? super B, ? extends R> fn,
-                                   Iterable<? extends A> a, Iterable<? extends B> b) {
-        throw new UnsupportedOperationException("not yet");
-    }
-
-    @Override
-    public void shutdown(boolean wait, boolean cancelFutures) {
-        throw new UnsupportedOperationException("not yet");
-    }
-
-    /** Stops every worker now (SIGTERM-like); pending futures fail. */
-    public void terminateWorkers() {
-        throw new UnsupportedOperationException("not yet");
-    }
-
-    /** Kills every worker now (SIGKILL-like); pending futures fail. */
-    public void killWorkers() {
-        throw new UnsupportedOperationException("not yet");
+        return pool.submit(Objects.requireNonNull(fn, "fn"));
     }
 
     /**
-     * Waits until every worker has ended after shutdown.
+     * Schedules {@code fn} in a worker process; the future's value is {@code null}.
+     *
+     * @param fn the call; it, and everything it captures, must be serializable
+     * @return its future
+     * @throws IllegalArgumentException if {@code fn} cannot be serialized (the message names the class)
+     * @throws java.util.concurrent.RejectedExecutionException after shutdown
+     * @throws BrokenProcessPool if the pool is broken
+     */
+    public Future<Void> submit(SerializableRunnable fn) {
+        return pool.submit(new RunCall(Objects.requireNonNull(fn, "fn")));
+    }
+
+    /**
+     * Schedules {@code fn}, which must be {@link Serializable} (for example a
+     * {@link SerializableCallable}): it runs in another JVM.
+     *
+     * @throws IllegalArgumentException if {@code fn} is not serializable, naming its class
+     */
+    @Override
+    public <T> Future<T> submit(Callable<T> fn) {
+        Objects.requireNonNull(fn, "fn");
+        requireSerializable(fn, "SerializableCallable<T>) () -> ...");
+        return pool.submit(fn);
+    }
+
+    /**
+     * Schedules {@code fn}, which must be {@link Serializable} (for example a
+     * {@link SerializableRunnable}): it runs in another JVM.
+     *
+     * @throws IllegalArgumentException if {@code fn} is not serializable, naming its class
+     */
+    @Override
+    public Future<Void> submit(Runnable fn) {
+        Objects.requireNonNull(fn, "fn");
+        requireSerializable(fn, "SerializableRunnable) () -> ...");
+        return pool.submit(new RunCall(fn));
+    }
+
+    private static void requireSerializable(Object fn, String cast) {
+        if (!(fn instanceof Serializable)) {
+            String cls = fn.getClass().getName();
+            throw new IllegalArgumentException("The task (" + cls + ") cannot be sent to a worker process: it does not"
+                    + " implement java.io.Serializable. Calls run in another JVM and travel serialized; "
+                    + (cls.contains("$$Lambda") ? "make the lambda serializable with a cast: (" + cast
+                    : "make the class implement java.io.Serializable") + ".");
+        }
+    }
+
+    /** A runnable as a call; serializable when the runnable is. */
+    private record RunCall(Runnable fn) implements Callable<Void>, Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Void call() {
+            fn.run();
+            return null;
+        }
+    }
+
+    /** One chunk of a map: applies the function to each item in order. */
+    private record ChunkCall<T, R>(Function<? super T, ? extends R> fn, List<T> items)
+            implements Callable<List<R>>, Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public List<R> call() {
+            List<R> out = new ArrayList<>(items.size());
+            for (T item : items) {
+                out.add(fn.apply(item));
+            }
+            return out;
+        }
+    }
+
+    // ------------------------------------------------------------------ map
+
+    /**
+     * Applies {@code fn} to every item in worker processes; see {@link Executor#map(Function, Iterable)}.
+     *
+     * @param fn the function; serializable, as are the items and results
+     * @param items the arguments
+     * @param <T> the argument type
+     * @param <R> the result type
+     * @return the results, in order
+     */
+    public <T, R> Stream<R> map(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items) {
+        return map(fn, items, MapOptions.DEFAULTS);
+    }
+
+    /**
+     * Like {@link #map(SerializableFunction, Iterable)}, with a timeout measured from this call.
+     *
+     * @param fn the function
+     * @param items the arguments
+     * @param timeout the limit for all results, from now; {@code null} for none
+     * @param <T> the argument type
+     * @param <R> the result type
+     * @return the results, in order
+     */
+    public <T, R> Stream<R> map(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items,
+                                Duration timeout) {
+        return map(fn, items, MapOptions.DEFAULTS.withTimeout(timeout));
+    }
+
+    /**
+     * Like {@link #map(SerializableFunction, Iterable)}, with a timeout, a chunk size (items sent to
+     * a worker in one message: fewer round trips for many small items) and a buffer size.
+     *
+     * @param fn the function
+     * @param items the arguments
+     * @param options timeout, chunk size and buffer size
+     * @param <T> the argument type
+     * @param <R> the result type
+     * @return the results, in order
+     */
+    public <T, R> Stream<R> map(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items,
+                                MapOptions options) {
+        return mapChunked(fn, items, options);
+    }
+
+    /**
+     * Like {@link Executor#map(java.util.function.BiFunction, Iterable, Iterable)}, in worker processes.
+     *
+     * @param fn the function; serializable
+     * @param a the first arguments
+     * @param b the second arguments
+     * @param <A> the first argument type
+     * @param <B> the second argument type
+     * @param <R> the result type
+     * @return the results, in order
+     */
+    public <A, B, R> Stream<R> map(SerializableBiFunction<? super A, ? super B, ? extends R> fn,
+                                   Iterable<? extends A> a, Iterable<? extends B> b) {
+        Objects.requireNonNull(fn, "fn");
+        return mapChunked(MapSupport.spread(fn), MapSupport.zip(a, b), MapOptions.DEFAULTS);
+    }
+
+    /**
+     * Maps in worker processes; {@code fn} must be {@link Serializable}.
+     *
+     * @throws IllegalArgumentException if {@code fn} is not serializable, naming its class
+     */
+    @Override
+    public <T, R> Stream<R> map(Function<? super T, ? extends R> fn, Iterable<? extends T> items, MapOptions options) {
+        Objects.requireNonNull(fn, "fn");
+        requireSerializable(fn, "SerializableFunction<T, R>) x -> ...");
+        return mapChunked(fn, items, options);
+    }
+
+    private <T, R> Stream<R> mapChunked(Function<? super T, ? extends R> fn, Iterable<? extends T> items,
+                                        MapOptions options) {
+        Objects.requireNonNull(fn, "fn");
+        return MapSupport.<T, R>mapChunked(items, options, chunk -> pool.submit(new ChunkCall<T, R>(fn, chunk)));
+    }
+
+    // ------------------------------------------------------------------ shutdown
+
+    @Override
+    public void shutdown(boolean wait, boolean cancelFutures) {
+        pool.shutdown(wait, cancelFutures);
+    }
+
+    /**
+     * Python 3.14's {@code terminate_workers}: shuts the pool down (cancelling calls not yet sent to a
+     * worker) and asks every worker process to stop now (SIGTERM on Unix); calls they were running
+     * fail with {@link BrokenProcessPool}.
+     */
+    public void terminateWorkers() {
+        pool.endWorkers(false);
+    }
+
+    /**
+     * Python 3.14's {@code kill_workers}: like {@link #terminateWorkers()}, but kills the worker
+     * processes (SIGKILL on Unix).
+     */
+    public void killWorkers() {
+        pool.endWorkers(true);
+    }
+
+    /**
+     * Waits until every worker process has ended after a {@link #shutdown(boolean, boolean) shutdown}.
      *
      * @param timeout the limit
      * @return whether all ended in time
+     * @throws IllegalStateException if the pool was not shut down
      */
     public boolean awaitTermination(Duration timeout) {
-        throw new UnsupportedOperationException("not yet");
+        long nanos = Timeouts.toNanos(timeout, "timeout");
+        if (!pool.isShutdown()) {
+            throw new IllegalStateException("awaitTermination needs shutdown first");
+        }
+        return pool.awaitTermination(nanos >= Timeouts.FOREVER_NANOS ? -1L : nanos);
     }
+
+    /**
+     * Whether {@link #shutdown} was called.
+     *
+     * @return {@code true} once shut down
+     */
+    public boolean isShutdown() {
+        return pool.isShutdown();
+    }
+
+    /**
+     * Whether the pool is broken (a worker died, or an initializer failed).
+     *
+     * @return {@code true} if broken
+     */
+    public boolean isBroken() {
+        return pool.isBroken();
+    }
+
+    /**
+     * The command line that starts a worker, for diagnostics.
+     *
+     * @return the command
+     */
+    public List<String> workerCommand() {
+        return pool.command();
+    }
+
+    // ------------------------------------------------------------------ observability
 
     @Override
     public String kind() {
@@ -117,15 +398,22 @@ public final class ProcessPoolExecutor implements Executor, ObservableExecutor {
 
     @Override
     public ExecutorSnapshot snapshot() {
-        throw new UnsupportedOperationException("not yet");
+        return pool.snapshot(kind(), reportedConfig);
     }
 
     @Override
     public TaskStats taskStats() {
-        throw new UnsupportedOperationException("not yet");
+        return pool.stats();
     }
 
-    /** Builds a {@link ProcessPoolExecutor}. */
+    @Override
+    public String toString() {
+        return "ProcessPoolExecutor[" + pool.name() + ", maxWorkers=" + maxWorkers + ", state=" + pool.state() + "]";
+    }
+
+    // ------------------------------------------------------------------ builder
+
+    /** Builds a {@link ProcessPoolExecutor}; every setting is optional. */
     public static final class Builder {
         private int maxWorkers = Runtime.getRuntime().availableProcessors();
         private SerializableRunnable initializer;
@@ -133,44 +421,152 @@ public final class ProcessPoolExecutor implements Executor, ObservableExecutor {
         private List<String> jvmArgs = List.of();
         private String javaExecutable;
         private Map<String, String> environment = Map.of();
+        private boolean fastStartupOptions = true;
+        private String serialFilter;
+        private int maxMessageSize = ProcessPool.DEFAULT_MAX_MESSAGE_SIZE;
+        private String classPath;
 
         private Builder() {
         }
 
+        /**
+         * @param maxWorkers the maximum number of worker processes, at least 1 (default: the number of processors)
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxWorkers <= 0}
+         */
         public Builder maxWorkers(int maxWorkers) {
+            if (maxWorkers <= 0) {
+                throw new IllegalArgumentException("maxWorkers must be greater than 0, got " + maxWorkers);
+            }
             this.maxWorkers = maxWorkers;
             return this;
         }
 
+        /**
+         * @param initializer run once in each worker process before its first call; if it throws, the
+         *     pool is broken. Must be serializable.
+         * @return this builder
+         */
         public Builder initializer(SerializableRunnable initializer) {
             this.initializer = initializer;
             return this;
         }
 
+        /**
+         * @param maxTasksPerChild calls a worker process runs before it is replaced by a fresh one, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxTasksPerChild <= 0}
+         */
         public Builder maxTasksPerChild(int maxTasksPerChild) {
+            if (maxTasksPerChild <= 0) {
+                throw new IllegalArgumentException("maxTasksPerChild must be at least 1, got " + maxTasksPerChild);
+            }
             this.maxTasksPerChild = maxTasksPerChild;
             return this;
         }
 
+        /**
+         * @param jvmArgs options for the worker JVMs, such as {@code -Xmx256m}; they come after the
+         *     defaults and so override them
+         * @return this builder
+         */
         public Builder jvmArgs(String... jvmArgs) {
-            this.jvmArgs = List.of(jvmArgs);
+            return jvmArgs(List.of(jvmArgs));
+        }
+
+        /**
+         * @param jvmArgs options for the worker JVMs, such as {@code -Xmx256m}
+         * @return this builder
+         */
+        public Builder jvmArgs(List<String> jvmArgs) {
+            for (String a : jvmArgs) {
+                Objects.requireNonNull(a, "jvmArgs element");
+                if (a.isBlank()) {
+                    throw new IllegalArgumentException("jvmArgs must not contain blank options: " + jvmArgs);
+                }
+            }
+            this.jvmArgs = List.copyOf(jvmArgs);
             return this;
         }
 
-        /** The java executable that starts workers (Python's mp_context); default: this JVM's. */
+        /**
+         * The java executable that starts workers (Python's {@code mp_context}); default: this JVM's own.
+         *
+         * @param javaExecutable a path to {@code java}
+         * @return this builder
+         */
         public Builder javaExecutable(String javaExecutable) {
-            this.javaExecutable = javaExecutable;
+            this.javaExecutable = Objects.requireNonNull(javaExecutable, "javaExecutable");
             return this;
         }
 
-        /** Extra environment variables for workers. */
+        /**
+         * @param environment extra environment variables for the worker processes (added to this
+         *     process's environment)
+         * @return this builder
+         */
         public Builder environment(Map<String, String> environment) {
             this.environment = Map.copyOf(environment);
             return this;
         }
 
+        /**
+         * @param fastStartupOptions whether to start workers with the fast-start options (default {@code true}):
+         *     {@code -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto}. Long-running
+         *     CPU-bound calls may prefer the full JIT: turn this off, or pass {@code -XX:TieredStopAtLevel=4}.
+         * @return this builder
+         */
+        public Builder fastStartupOptions(boolean fastStartupOptions) {
+            this.fastStartupOptions = fastStartupOptions;
+            return this;
+        }
+
+        /**
+         * The deserialization filter applied on both sides, as a {@link java.io.ObjectInputFilter}
+         * pattern (for example {@code "com.acme.**;java.**;!*"}). The default lets every class
+         * through except a few well-known gadget classes, and limits depth and references; the JVM-wide
+         * filter ({@code jdk.serialFilter}) is consulted for what the pattern leaves undecided.
+         *
+         * @param pattern the pattern
+         * @return this builder
+         * @throws IllegalArgumentException if the pattern is malformed
+         */
+        public Builder serialFilter(String pattern) {
+            java.io.ObjectInputFilter.Config.createFilter(Objects.requireNonNull(pattern, "pattern"));
+            this.serialFilter = pattern;
+            return this;
+        }
+
+        /**
+         * @param maxMessageSize the largest serialized call, result or exception, in bytes (default
+         *     128 MiB); a larger one fails with a message that says so
+         * @return this builder
+         * @throws IllegalArgumentException if less than 1024
+         */
+        public Builder maxMessageSize(int maxMessageSize) {
+            if (maxMessageSize < 1024) {
+                throw new IllegalArgumentException("maxMessageSize must be at least 1024 bytes, got " + maxMessageSize);
+            }
+            this.maxMessageSize = maxMessageSize;
+            return this;
+        }
+
+        /**
+         * @param classPath the workers' class path; default: {@code java.class.path}. A Spring Boot
+         *     executable jar is recognised and started through its launcher.
+         * @return this builder
+         */
+        public Builder classPath(String classPath) {
+            this.classPath = Objects.requireNonNull(classPath, "classPath");
+            return this;
+        }
+
+        /**
+         * @return a new pool; no worker starts before the first call
+         * @throws IllegalArgumentException if the initializer cannot be serialized
+         */
         public ProcessPoolExecutor build() {
-            return new ProcessPoolExecutor(maxWorkers);
+            return new ProcessPoolExecutor(this);
         }
     }
 }

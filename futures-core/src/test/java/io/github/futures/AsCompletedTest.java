@@ -142,6 +142,30 @@ class AsCompletedTest {
         assertThat(it.hasNext()).isFalse();
     }
 
+    /** A huge timeout is no limit, not an overflow. */
+    @Test
+    void hugeTimeoutIsNoLimit() throws InterruptedException {
+        Future<Integer> p = pending();
+        Iterator<Future<Integer>> it = Futures.asCompleted(List.of(p), Duration.ofDays(365_000)).iterator();
+        Thread t = new Thread(() -> p.setResult(1));
+        t.start();
+        assertThat(it.next()).isSameAs(p);
+        t.join();
+    }
+
+    /** A thread interrupted in next() gets an unchecked exception caused by InterruptedException, status kept. */
+    @Test
+    void interruptWhileWaitingThrowsUncheckedAndKeepsStatus() {
+        Iterator<Future<Integer>> it = Futures.asCompleted(List.of(FutureStates.<Integer>pending())).iterator();
+        Thread.currentThread().interrupt();
+        try {
+            assertThatThrownBy(it::next).isInstanceOf(RuntimeException.class).hasCauseInstanceOf(InterruptedException.class);
+            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
     /** Null collection or null element is rejected. */
     @Test
     void nullArgumentsAreRejected() {

@@ -20,6 +20,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -85,8 +86,11 @@ class FutureTest {
         final List<LogRecord> records = new CopyOnWriteArrayList<>();
         private final Logger logger = Logger.getLogger(Future.class.getName());
 
+        private final boolean parentHandlers = logger.getUseParentHandlers();
+
         LogCapture() {
             logger.addHandler(this);
+            logger.setUseParentHandlers(false); // keep the expected stack traces out of the build log
         }
 
         @Override
@@ -101,6 +105,7 @@ class FutureTest {
         @Override
         public void close() {
             logger.removeHandler(this);
+            logger.setUseParentHandlers(parentHandlers);
         }
     }
 
@@ -410,6 +415,39 @@ class FutureTest {
         assertThat(f.result()).isEqualTo(1);
     }
 
+    /**
+     * Callbacks run without any lock held: while a callback blocks, another thread can query the
+     * future, wait for it, add callbacks and complete other futures it waits on.
+     */
+    @Test
+    void callbacksRunWithoutALockSoOtherThreadsCanUseTheFuture() throws Exception {
+        Future<Integer> f = pending();
+        CountDownLatch inCallback = new CountDownLatch(1);
+        CompletableFuture<String> otherThread = new CompletableFuture<>();
+        f.addDoneCallback(done -> {
+            inCallback.countDown();
+            try {
+                // blocks the completing thread until the other thread has used the future
+                otherThread.get(20, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread completer = new Thread(() -> f.setResult(3), "completer");
+        completer.start();
+        assertThat(inCallback.await(20, TimeUnit.SECONDS)).isTrue();
+        Thread other = new Thread(() -> {
+            AtomicInteger ranAtOnce = new AtomicInteger();
+            f.addDoneCallback(done -> ranAtOnce.incrementAndGet());
+            otherThread.complete(f.done() + " " + f.result() + " " + f.result(Duration.ZERO) + " "
+                    + Futures.wait(List.of(f)).done().size() + " " + ranAtOnce.get());
+        }, "other");
+        other.start();
+        other.join(20_000);
+        completer.join(20_000);
+        assertThat(otherThread.get(1, TimeUnit.SECONDS)).isEqualTo("true 3 3 1 1");
+    }
+
     /** addDoneCallback(null) throws NullPointerException. */
     @Test
     void addDoneCallbackRejectsNull() {
@@ -501,6 +539,16 @@ class FutureTest {
         assertThatThrownBy(() -> pending().get(1, null)).isInstanceOf(NullPointerException.class);
         assertThat(cancelled().isCancelled()).isTrue();
         assertThat(finished(1).isDone()).isTrue();
+    }
+
+    /** get() with a huge timeout waits for the value rather than overflowing into an instant timeout. */
+    @Test
+    void getWithAHugeTimeoutWaits() throws InterruptedException {
+        Future<Integer> f = pending();
+        Waiter w = startWaiting(f, () -> f.get(Long.MAX_VALUE, TimeUnit.DAYS));
+        f.setResult(8);
+        w.join();
+        assertThat(w.outcome.get()).isEqualTo(8);
     }
 
     /** get() throws InterruptedException when the waiting thread is interrupted (JDK convention: status cleared). */

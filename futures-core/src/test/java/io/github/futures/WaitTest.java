@@ -234,6 +234,25 @@ class WaitTest {
         assertThat(listenerCount(p)).isZero();
     }
 
+    /** A thread in wait() without a timeout is parked (WAITING), not polling on a timer. */
+    @Test
+    void waitingThreadIsParkedNotPolling() {
+        Future<Integer> p = pending();
+        Thread[] waiter = new Thread[1];
+        CompletableFuture<DoneAndNotDone<Future<Integer>>> r = new CompletableFuture<>();
+        waiter[0] = new Thread(() -> r.complete(Futures.wait(List.of(p))));
+        waiter[0].start();
+        while (listenerCount(p) == 0) {
+            Thread.yield();
+        }
+        while (waiter[0].getState() == Thread.State.RUNNABLE) {
+            Thread.yield();
+        }
+        assertThat(waiter[0].getState()).isEqualTo(Thread.State.WAITING);
+        p.setResult(1);
+        assertThat(r.join().done()).containsExactly(p);
+    }
+
     /** Futures from several sources mix; the returned sets keep the collection's order. */
     @Test
     void resultSetsKeepTheOrderOfTheCollection() {

@@ -2,12 +2,13 @@ package io.github.futures.bench;
 
 import io.github.futures.spi.TaskListener;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * The cheapest useful listener - counts and sums into {@link LongAdder}s - to separate the cost of
  * the listener machinery (clock reads, the calls) from what a metrics library adds on top.
  */
-public final class CountingTaskListener implements TaskListener {
+public final class CountingTaskListener implements TaskListener, LongSupplier {
 
     final LongAdder started = new LongAdder();
     final LongAdder queueWaitNanos = new LongAdder();
@@ -26,12 +27,9 @@ public final class CountingTaskListener implements TaskListener {
         this.executionNanos.add(executionNanos);
     }
 
-    /**
-     * Calls seen to their end.
-     *
-     * @return the count
-     */
-    public long finishedCount() {
-        return finished.sum();
+    /** @return the calls seen to start */
+    @Override
+    public long getAsLong() {
+        return started.sum();
     }
 }

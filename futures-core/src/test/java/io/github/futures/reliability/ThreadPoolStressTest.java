@@ -45,6 +45,7 @@ class ThreadPoolStressTest {
     private static final int WORKERS = 8;
     private static final int QUEUED_AT_SHUTDOWN = 100;
     private static final int LATE = 8;
+    private static final int RECENT = 1024;
 
     private static final int SUCCESS = 1;
     private static final int FAILURE = 2;
@@ -97,6 +98,8 @@ class ThreadPoolStressTest {
         final AtomicIntegerArray cancelReturnedTrue;
         final AtomicIntegerArray cancelReturnedFalse;
         final AtomicInteger attempts = new AtomicInteger();
+        /** Indexes of recently accepted futures, for the cancellers; -1 while empty. */
+        final AtomicIntegerArray recent = new AtomicIntegerArray(RECENT);
         final LongAdder accepted = new LongAdder();
         final LongAdder rejected = new LongAdder();
         final LongAdder cancelCalls = new LongAdder();
@@ -127,6 +130,9 @@ class ThreadPoolStressTest {
             this.outcomeSeenByCallback = new AtomicIntegerArray(slots);
             this.cancelReturnedTrue = new AtomicIntegerArray(slots);
             this.cancelReturnedFalse = new AtomicIntegerArray(slots);
+            for (int r = 0; r < RECENT; r++) {
+                recent.set(r, -1);
+            }
         }
 
         /** Submits the call of index i and adds the recording callback; false if rejected at submit. */
@@ -139,8 +145,10 @@ class ThreadPoolStressTest {
                 rejected.increment();
                 return false;
             }
+            long a = accepted.sum();
             accepted.increment();
             futures.set(i, f);
+            recent.set((int) (a % RECENT), i);
             f.addDoneCallback(done -> record(i, done));
             return true;
         }
@@ -230,10 +238,14 @@ class ThreadPoolStressTest {
         void canceller() {
             ThreadLocalRandom rnd = ThreadLocalRandom.current();
             while (submittersDone.getCount() > 0) {
-                // Half the picks near the submit front (likely still pending), half anywhere (likely
-                // done). Only regular tasks: the pivot's tasks keep their planned fate.
-                int front = Math.min(n, attempts.get());
-                int i = rnd.nextBoolean() ? Math.max(0, front - 1 - rnd.nextInt(256)) : rnd.nextInt(n);
+                // Half the picks among the last RECENT accepted futures (likely still pending), half
+                // anywhere (likely done or not yet submitted). Only regular tasks: the pivot's tasks
+                // keep their planned fate.
+                int i = rnd.nextBoolean() ? recent.get(rnd.nextInt(RECENT)) : rnd.nextInt(n);
+                if (i < 0 || i >= n) {
+                    Thread.yield();
+                    continue;
+                }
                 Future<Integer> f = futures.get(i);
                 if (f == null) {
                     Thread.yield();

@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import io.github.futures.SerializableCallable;
+import io.github.futures.autoconfigure.actuate.FuturesEndpoint;
+import io.github.futures.autoconfigure.actuate.FuturesEndpointAutoConfiguration;
+import io.github.futures.autoconfigure.actuate.FuturesHealthContributorAutoConfiguration;
+import io.github.futures.autoconfigure.actuate.FuturesHealthIndicator;
+import io.github.futures.autoconfigure.metrics.FuturesMetricsAutoConfiguration;
 import io.github.futures.hazelcast.ClusterExecutor;
 import io.github.futures.hazelcast.ClusterNode;
 import io.github.futures.spi.ExecutorSnapshot;
@@ -12,7 +17,10 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -104,6 +112,49 @@ class FuturesClusterAutoConfigurationTests {
                     assertThat(pidOfACall(executor)).isEqualTo(ProcessHandle.current().pid());
                 });
         assertThat(pool.get().isShutdown()).as("the pool is closed with the context").isTrue();
+    }
+
+    @Test
+    void clusterPoolHasMetricsEndpointAndHealthOfKindClusterWithItsMembers() throws IOException {
+        int port = freePort();
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(FuturesClusterAutoConfiguration.class,
+                        FuturesMetricsAutoConfiguration.class, FuturesEndpointAutoConfiguration.class,
+                        FuturesHealthContributorAutoConfiguration.class))
+                .withBean(SimpleMeterRegistry.class)
+                .withPropertyValues("futures.cluster.enabled=true", "futures.cluster.name=futures-boot-" + UUID.randomUUID(),
+                        "futures.cluster.port=" + port, "futures.cluster.members=127.0.0.1:" + port,
+                        "futures.cluster.max-workers=4", "management.endpoints.web.exposure.include=futures")
+                .run(context -> {
+                    ClusterExecutor pool = context.getBean(FuturesClusterAutoConfiguration.CLUSTER_POOL_BEAN_NAME, ClusterExecutor.class);
+                    long pid = pidOfACall(pool);
+                    String name = FuturesClusterAutoConfiguration.CLUSTER_POOL_BEAN_NAME;
+
+                    FuturesEndpoint.ExecutorDescriptor described = context.getBean(FuturesEndpoint.class).executor(name);
+                    assertThat(described.kind()).isEqualTo("cluster");
+                    assertThat(described.state()).isEqualTo("running");
+                    assertThat(described.maxWorkers()).isEqualTo(4);
+                    assertThat(described.workers()).isEqualTo(1);
+                    assertThat(described.completed().success()).isEqualTo(1);
+                    assertThat(described.workerDetails()).singleElement().satisfies(member -> {
+                        assertThat(member.name()).isEqualTo("127.0.0.1:" + port + " (this)");
+                        assertThat(member.pid()).isEqualTo(pid);
+                        assertThat(member.tasksCompleted()).isEqualTo(1);
+                    });
+                    assertThat(described.config()).containsEntry("members", List.of("127.0.0.1:" + port + " (this)"));
+
+                    MeterRegistry registry = context.getBean(MeterRegistry.class);
+                    assertThat(registry.get("executor.pool.max").tag("name", name).gauge().value()).isEqualTo(4.0);
+                    assertThat(registry.get("executor.pool.size").tag("name", name).gauge().value()).isEqualTo(1.0);
+                    assertThat(registry.get("executor.completed").tag("name", name).functionCounter().count()).isEqualTo(1.0);
+
+                    var health = context.getBean(FuturesHealthIndicator.class).health(true);
+                    assertThat(health.getStatus().getCode()).isEqualTo("UP");
+                    assertThat(health.getDetails()).containsKey(name);
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> summary = (Map<String, Object>) health.getDetails().get(name);
+                    assertThat(summary).containsEntry("kind", "cluster").containsEntry("workers", 1);
+                });
     }
 
     @Test

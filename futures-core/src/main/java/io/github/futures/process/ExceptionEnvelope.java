@@ -1,0 +1,39 @@
+package io.github.futures.process;
+
+import java.io.PrintWriter;
+import java.io.Serializable;
+import java.io.StringWriter;
+
+/**
+ * How an exception of a worker travels: the exception serialized on its own (so that a class that
+ * cannot be serialized, or that the parent does not have, still leaves its name, message and stack
+ * trace), plus its description in plain strings.
+ */
+final class ExceptionEnvelope implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    final String className;
+    final String message;
+    final String trace;
+    /** The serialized exception, or {@code null} when it could not be serialized. */
+    final byte[] serialized;
+    /** Why {@link #serialized} is {@code null}. */
+    final String notSerializedBecause;
+
+    ExceptionEnvelope(String className, String message, String trace, byte[] serialized, String notSerializedBecause) {
+        this.className = className;
+        this.message = message;
+        this.trace = trace;
+        this.serialized = serialized;
+        this.notSerializedBecause = notSerializedBecause;
+    }
+
+    static String traceOf(Throwable t) {
+        StringWriter w = new StringWriter();
+        try (PrintWriter p = new PrintWriter(w)) {
+            t.printStackTrace(p);
+        }
+        return w.toString();
+    }
+}

@@ -1,0 +1,40 @@
+package io.github.futures.process;
+
+import io.github.futures.Executor;
+import io.github.futures.ProcessPoolExecutor;
+import io.github.futures.SerializableRunnable;
+import io.github.futures.contract.ExecutorContractTests;
+import java.time.Duration;
+import org.junit.jupiter.api.Timeout;
+
+/** Runs the executor contract suite against {@link ProcessPoolExecutor}, with real worker JVMs. */
+@Timeout(120)
+class ProcessPoolContractTest extends ExecutorContractTests {
+
+    @Override
+    protected Executor newExecutor(int maxWorkers) {
+        return new ProcessPoolExecutor(maxWorkers);
+    }
+
+    @Override
+    protected boolean supportsInitializer() {
+        return true;
+    }
+
+    @Override
+    protected Executor newExecutor(int maxWorkers, SerializableRunnable initializer) {
+        return ProcessPoolExecutor.builder().maxWorkers(maxWorkers).initializer(initializer).build();
+    }
+
+    /** A busy worker is sent one more call ahead of its result, as CPython's call queue holds one extra. */
+    @Override
+    protected int callsDispatchedAhead() {
+        return ProcessPool.MAX_IN_FLIGHT - 1;
+    }
+
+    /** Long enough for a trivial call on a warm worker on a loaded machine. */
+    @Override
+    protected Duration expectedTimeout() {
+        return Duration.ofMillis(1500);
+    }
+}
