@@ -215,7 +215,7 @@ public final class ProcessPool {
             prestart();
         }
         long id = ids.incrementAndGet();
-        byte[] frame = serializeFrame(task, Wire.TASK, id, "task", config.maxMessageSize());
+        byte[] frame = taskFrame(task, id);
         TrackedFuture<Object> f = stats.newFuture();
         WorkItem item = new WorkItem(id, f, frame);
         List<Send> sends = new ArrayList<>(2);
@@ -252,6 +252,27 @@ public final class ProcessPool {
         if (shutdown) {
             throw new RejectedExecutionException("cannot schedule new futures after shutdown");
         }
+    }
+
+    /** The last stateless call serialized, with its payload: a constant lambda submitted again is not serialized again. */
+    private volatile CachedTask lastStateless;
+
+    private record CachedTask(Object task, byte[] frame) {
+    }
+
+    private byte[] taskFrame(Callable<?> task, long id) {
+        CachedTask c = lastStateless;
+        byte[] frame;
+        if (c != null && c.task() == task) {
+            frame = c.frame().clone();
+            Wire.header(frame, frame.length, Wire.TASK, id);
+            return frame;
+        }
+        frame = serializeFrame(task, Wire.TASK, id, "task", config.maxMessageSize());
+        if (Wire.STATELESS.get(task.getClass()) && frame.length <= 4096) {
+            lastStateless = new CachedTask(task, frame.clone());
+        }
+        return frame;
     }
 
     static byte[] serializeFrame(Object obj, byte type, long id, String what, int maxMessageSize) {
@@ -703,7 +724,7 @@ public final class ProcessPool {
                 if (type == Wire.RESULT) {
                     Object value;
                     try {
-                        value = Wire.deserialize(payload, filter, config.loader());
+                        value = Wire.decodeValue(payload, filter, config.loader());
                     } catch (Exception e) {
                         item.future.setException(Wire.cannotRead("The result of the task (from worker pid " + pid + ")", e));
                         return;
@@ -991,11 +1012,13 @@ public final class ProcessPool {
      */
     public boolean awaitTermination(long nanos) {
         boolean interrupted = false;
+        // Decided once: awaitNanos returns a negative remainder on timeout, which must not turn into "no limit".
+        final boolean untimed = nanos < 0L;
         lock.lock();
         try {
             while (!terminatedLocked()) {
                 try {
-                    if (nanos < 0L) {
+                    if (untimed) {
                         terminatedCondition.await();
                     } else {
                         if (nanos <= 0L) {
@@ -1005,7 +1028,7 @@ public final class ProcessPool {
                     }
                 } catch (InterruptedException e) {
                     interrupted = true;
-                    if (nanos >= 0L) {
+                    if (!untimed) {
                         return false;
                     }
                 }

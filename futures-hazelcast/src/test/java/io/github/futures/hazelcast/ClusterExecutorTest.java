@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.hazelcast.cluster.Member;
+import io.github.futures.BrokenExecutor;
 import io.github.futures.CancelledError;
 import io.github.futures.DoneAndNotDone;
 import io.github.futures.Future;
@@ -26,6 +27,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -238,13 +240,17 @@ class ClusterExecutorTest {
 
     /** Done callbacks, wait and asCompleted work on cluster futures. */
     @Test
-    void callbacksWaitAndAsCompletedWork() {
+    void callbacksWaitAndAsCompletedWork() throws InterruptedException {
         try (ClusterExecutor executor = onCluster().build()) {
             List<Future<Long>> futures = new ArrayList<>();
             List<Long> called = new CopyOnWriteArrayList<>();
+            CountDownLatch callbacks = new CountDownLatch(6);
             for (int i = 0; i < 6; i++) {
                 Future<Long> f = executor.submit(new Gate.MyPid());
-                f.addDoneCallback(done -> called.add(done.result()));
+                f.addDoneCallback(done -> {
+                    called.add(done.result());
+                    callbacks.countDown();
+                });
                 futures.add(f);
             }
             DoneAndNotDone<Future<Long>> r = Futures.wait(futures, Duration.ofSeconds(30));
@@ -253,6 +259,8 @@ class ClusterExecutorTest {
             List<Future<Long>> completed = new ArrayList<>();
             Futures.asCompleted(futures, Duration.ofSeconds(30)).forEach(completed::add);
             assertThat(completed).containsExactlyInAnyOrderElementsOf(futures);
+            // Callbacks run in the completing thread after waiters are woken: wait for them too.
+            assertThat(callbacks.await(30, TimeUnit.SECONDS)).isTrue();
             assertThat(called).hasSize(6).allMatch(cluster.pids()::contains);
             assertThat(futures.get(0).toCompletableFuture().join()).isIn(cluster.pids());
         }
@@ -320,6 +328,36 @@ class ClusterExecutorTest {
         assertThat(f.result(Duration.ofSeconds(30))).isEqualTo("stopped from inside");
         executor.shutdown(true, false);
         assertThat(executor.isShutdown()).isTrue();
+    }
+
+    /**
+     * A failing initializer breaks the executor: the call and the waiting calls fail with
+     * BrokenExecutor naming the member, later submits throw it, and the snapshot says why.
+     */
+    @Test
+    void failingInitializerBreaksTheExecutorAndSaysWhere() {
+        try (ClusterExecutor executor = onThisJvm().maxWorkers(1)
+                .initializer(() -> {
+                    throw new IllegalStateException("no database");
+                }).build()) {
+            Future<Long> first = executor.submit(new Gate.MyPid());
+            Future<Long> waiting = executor.submit(new Gate.MyPid());
+            assertThatThrownBy(first::result).isInstanceOf(BrokenExecutor.class)
+                    .hasMessageContaining("initializer failed on member")
+                    .hasMessageContaining("no database")
+                    .hasCauseInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(waiting::result).isInstanceOf(BrokenExecutor.class);
+            assertThatThrownBy(() -> executor.submit(new Gate.MyPid())).isInstanceOf(BrokenExecutor.class)
+                    .hasMessageContaining("no database");
+            assertThat(executor.isBroken()).isTrue();
+            ExecutorSnapshot s = executor.snapshot();
+            assertThat(s.state()).isEqualTo(ExecutorSnapshot.BROKEN);
+            assertThat(s.brokenReason()).contains("no database");
+            assertThat(s.failed()).isEqualTo(2);
+        }
+        NotSerializable captured = new NotSerializable();
+        assertThatThrownBy(() -> onCluster().initializer(() -> captured.toString()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(NotSerializable.class.getName());
     }
 
     /** Bad builder input is rejected with a message that says what is wrong. */
