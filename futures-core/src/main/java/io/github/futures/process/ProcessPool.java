@@ -215,7 +215,7 @@ public final class ProcessPool {
             prestart();
         }
         long id = ids.incrementAndGet();
-        byte[] frame = serializeFrame(task, Wire.TASK, id, "task", config.maxMessageSize());
+        byte[] frame = taskFrame(task, id);
         TrackedFuture<Object> f = stats.newFuture();
         WorkItem item = new WorkItem(id, f, frame);
         List<Send> sends = new ArrayList<>(2);
@@ -252,6 +252,27 @@ public final class ProcessPool {
         if (shutdown) {
             throw new RejectedExecutionException("cannot schedule new futures after shutdown");
         }
+    }
+
+    /** The last stateless call serialized, with its payload: a constant lambda submitted again is not serialized again. */
+    private volatile CachedTask lastStateless;
+
+    private record CachedTask(Object task, byte[] frame) {
+    }
+
+    private byte[] taskFrame(Callable<?> task, long id) {
+        CachedTask c = lastStateless;
+        byte[] frame;
+        if (c != null && c.task() == task) {
+            frame = c.frame().clone();
+            Wire.header(frame, frame.length, Wire.TASK, id);
+            return frame;
+        }
+        frame = serializeFrame(task, Wire.TASK, id, "task", config.maxMessageSize());
+        if (Wire.STATELESS.get(task.getClass()) && frame.length <= 4096) {
+            lastStateless = new CachedTask(task, frame.clone());
+        }
+        return frame;
     }
 
     static byte[] serializeFrame(Object obj, byte type, long id, String what, int maxMessageSize) {
@@ -703,7 +724,7 @@ public final class ProcessPool {
                 if (type == Wire.RESULT) {
                     Object value;
                     try {
-                        value = Wire.deserialize(payload, filter, config.loader());
+                        value = Wire.decodeValue(payload, filter, config.loader());
                     } catch (Exception e) {
                         item.future.setException(Wire.cannotRead("The result of the task (from worker pid " + pid + ")", e));
                         return;

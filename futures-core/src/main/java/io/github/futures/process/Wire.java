@@ -69,6 +69,21 @@ final class Wire {
             + ";!java.rmi.server.UnicastRemoteObject"
             + ";!java.rmi.server.RemoteObjectInvocationHandler";
 
+    /*
+     * A RESULT payload starts with a tag: common immutable values travel without Java serialization
+     * (whose stream set-up costs microseconds per message); anything else is a serialization stream.
+     */
+    static final int V_SERIAL = 0;
+    static final int V_NULL = 1;
+    static final int V_INT = 2;
+    static final int V_LONG = 3;
+    static final int V_FALSE = 4;
+    static final int V_TRUE = 5;
+    static final int V_STRING = 6;
+    static final int V_DOUBLE = 7;
+    /** An ArrayList of values that are all simple (map chunks return them). */
+    static final int V_LIST = 8;
+
     /** 128 MiB: far above what a task should carry, far below what a JVM cannot hold. */
     static final int DEFAULT_MAX_MESSAGE_SIZE = 128 * 1024 * 1024;
 
@@ -92,16 +107,7 @@ final class Wire {
 
         /** Fills in the header. */
         Frame finish(byte type, long id) {
-            int len = count - 4;
-            byte[] b = buf;
-            b[0] = (byte) (len >>> 24);
-            b[1] = (byte) (len >>> 16);
-            b[2] = (byte) (len >>> 8);
-            b[3] = (byte) len;
-            b[4] = type;
-            for (int i = 0; i < 8; i++) {
-                b[5 + i] = (byte) (id >>> (56 - 8 * i));
-            }
+            header(buf, count, type, id);
             return this;
         }
 
@@ -122,12 +128,159 @@ final class Wire {
         }
     }
 
+    /** Writes the header of a frame of {@code size} bytes (header included) into {@code b}. */
+    static void header(byte[] b, int size, byte type, long id) {
+        int len = size - 4;
+        b[0] = (byte) (len >>> 24);
+        b[1] = (byte) (len >>> 16);
+        b[2] = (byte) (len >>> 8);
+        b[3] = (byte) len;
+        b[4] = type;
+        for (int i = 0; i < 8; i++) {
+            b[5 + i] = (byte) (id >>> (56 - 8 * i));
+        }
+    }
+
     /** Serializes {@code obj} into {@code frame} after the header; the caller finishes the header. */
     static void serialize(Frame frame, Object obj) throws IOException {
         frame.begin();
         ObjectOutputStream oos = new ObjectOutputStream(frame);
         oos.writeObject(obj);
         oos.flush();
+    }
+
+    /** Writes a tagged value (see V_*) after the header. */
+    static void encodeValue(Frame frame, Object v) throws IOException {
+        frame.begin();
+        java.io.DataOutputStream d = new java.io.DataOutputStream(frame);
+        if (!writeSimple(d, v, true)) {
+            frame.begin();
+            frame.write(V_SERIAL);
+            ObjectOutputStream oos = new ObjectOutputStream(frame);
+            oos.writeObject(v);
+            oos.flush();
+        }
+    }
+
+    private static boolean isSimple(Object v) {
+        if (v == null) {
+            return true;
+        }
+        Class<?> c = v.getClass();
+        return c == Integer.class || c == Long.class || c == Boolean.class || c == Double.class
+                || (c == String.class && ((String) v).length() <= 16_000);
+    }
+
+    private static boolean writeSimple(java.io.DataOutputStream d, Object v, boolean top) throws IOException {
+        if (v == null) {
+            d.write(V_NULL);
+        } else if (v.getClass() == Integer.class) {
+            d.write(V_INT);
+            d.writeInt((Integer) v);
+        } else if (v.getClass() == Long.class) {
+            d.write(V_LONG);
+            d.writeLong((Long) v);
+        } else if (v.getClass() == Boolean.class) {
+            d.write((Boolean) v ? V_TRUE : V_FALSE);
+        } else if (v.getClass() == Double.class) {
+            d.write(V_DOUBLE);
+            d.writeDouble((Double) v);
+        } else if (v.getClass() == String.class && ((String) v).length() <= 16_000) {
+            d.write(V_STRING);
+            d.writeUTF((String) v); // modified UTF-8, as serialization: every char survives
+        } else if (top && v.getClass() == java.util.ArrayList.class) {
+            java.util.ArrayList<?> list = (java.util.ArrayList<?>) v;
+            int n = list.size();
+            if (n > 100_000) {
+                return false;
+            }
+            for (int i = 0; i < n; i++) {
+                if (!isSimple(list.get(i))) {
+                    return false;
+                }
+            }
+            d.write(V_LIST);
+            d.writeInt(n);
+            for (int i = 0; i < n; i++) {
+                writeSimple(d, list.get(i), false);
+            }
+        } else {
+            return false;
+        }
+        return true;
+    }
+
+    /** Reads a value written by {@link #encodeValue}. */
+    static Object decodeValue(byte[] payload, ObjectInputFilter filter, ClassLoader loader)
+            throws IOException, ClassNotFoundException {
+        if (payload.length == 0) {
+            throw new StreamCorruptedException("empty value");
+        }
+        if (payload[0] == V_SERIAL) {
+            return deserialize(payload, 1, filter, loader);
+        }
+        DataInputStream d = new DataInputStream(new ByteArrayInputStream(payload));
+        Object v = readSimple(d, d.read(), true);
+        if (d.available() != 0) {
+            throw new StreamCorruptedException("trailing bytes after a value");
+        }
+        return v;
+    }
+
+    private static Object readSimple(DataInputStream d, int tag, boolean top) throws IOException {
+        switch (tag) {
+            case V_NULL:
+                return null;
+            case V_INT:
+                return d.readInt();
+            case V_LONG:
+                return d.readLong();
+            case V_FALSE:
+                return Boolean.FALSE;
+            case V_TRUE:
+                return Boolean.TRUE;
+            case V_DOUBLE:
+                return d.readDouble();
+            case V_STRING:
+                return d.readUTF();
+            case V_LIST:
+                if (top) {
+                    int n = d.readInt();
+                    if (n < 0 || n > 100_000) {
+                        throw new StreamCorruptedException("bad list length " + n);
+                    }
+                    java.util.ArrayList<Object> list = new java.util.ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        list.add(readSimple(d, d.read(), false));
+                    }
+                    return list;
+                }
+                throw new StreamCorruptedException("nested list");
+            default:
+                throw new StreamCorruptedException("unknown value tag " + tag);
+        }
+    }
+
+    /**
+     * Whether instances of a class carry no state: a serializable lambda that captured nothing (such
+     * as a non-capturing lambda or method reference, which javac makes a singleton). Two such
+     * objects of one class behave the same, so one deserialized instance may serve many calls.
+     */
+    static final ClassValue<Boolean> STATELESS = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> c) {
+            return c.isSynthetic() && c.getName().contains("$$Lambda") && java.io.Serializable.class.isAssignableFrom(c)
+                    && allStatic(c.getDeclaredFields());
+        }
+    };
+
+    private static boolean allStatic(java.lang.reflect.Field[] fields) {
+        for (java.lang.reflect.Field f : fields) {
+            if (!java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** One frame read from a stream. */
@@ -170,8 +323,13 @@ final class Wire {
      */
     static Object deserialize(byte[] payload, ObjectInputFilter filter, ClassLoader loader)
             throws IOException, ClassNotFoundException {
+        return deserialize(payload, 0, filter, loader);
+    }
+
+    static Object deserialize(byte[] payload, int offset, ObjectInputFilter filter, ClassLoader loader)
+            throws IOException, ClassNotFoundException {
         Recording recording = new Recording(filter);
-        try (FilteredInput in = new FilteredInput(new ByteArrayInputStream(payload), loader)) {
+        try (FilteredInput in = new FilteredInput(new ByteArrayInputStream(payload, offset, payload.length - offset), loader)) {
             in.setObjectInputFilter(recording);
             return in.readObject();
         } catch (InvalidClassException e) {

@@ -112,7 +112,13 @@ public final class WorkerMain {
                     Object payload = null;
                     Exception unreadable = null;
                     try {
-                        payload = Wire.deserialize(f.payload, filter, loader);
+                        payload = f.type == Wire.TASK ? cachedTask(f.payload) : null;
+                        if (payload == null) {
+                            payload = Wire.deserialize(f.payload, filter, loader);
+                            if (f.type == Wire.TASK && payload != null && Wire.STATELESS.get(payload.getClass())) {
+                                remember(f.payload, payload);
+                            }
+                        }
                     } catch (Exception e) {
                         unreadable = e;
                     }
@@ -125,6 +131,33 @@ public final class WorkerMain {
                 System.err.println("futures worker: cannot read from the parent process, exiting: " + t);
                 Runtime.getRuntime().halt(ORPHANED);
             }
+        }
+    }
+
+    /**
+     * Stateless calls seen before, by their serialized form: a call that captured nothing is the same
+     * call each time, so it is deserialized once. Used by the stdin thread only.
+     */
+    private final byte[][] cachedBytes = new byte[16][];
+    private final Object[] cachedTasks = new Object[16];
+    private int cacheNext;
+
+    private Object cachedTask(byte[] payload) {
+        for (int i = 0; i < cachedBytes.length; i++) {
+            byte[] b = cachedBytes[i];
+            if (b != null && b.length == payload.length && java.util.Arrays.equals(b, payload)) {
+                return cachedTasks[i];
+            }
+        }
+        return null;
+    }
+
+    private void remember(byte[] payload, Object task) {
+        if (payload.length <= 4096) {
+            int i = cacheNext;
+            cacheNext = (i + 1) % cachedBytes.length;
+            cachedBytes[i] = payload;
+            cachedTasks[i] = task;
         }
     }
 
@@ -157,7 +190,8 @@ public final class WorkerMain {
                 synchronized (out) {
                     out.flush();
                 }
-                System.exit(0);
+                // As CPython's workers (os._exit after their loop): no shutdown hooks, a fast exit.
+                Runtime.getRuntime().halt(0);
                 return;
             }
             if (job.type == Wire.INIT) {
@@ -205,7 +239,7 @@ public final class WorkerMain {
         Wire.Frame fr = frame;
         Throwable problem = null;
         try {
-            Wire.serialize(fr, value);
+            Wire.encodeValue(fr, value);
             if (fr.payloadSize() > maxMessageSize) {
                 problem = new java.io.IOException(new StringBuilder("The result of the task (")
                         .append(value.getClass().getName()).append(") is ").append(fr.payloadSize())
