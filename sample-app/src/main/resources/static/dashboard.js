@@ -139,6 +139,7 @@ function renderPools(executors) {
     p.broken.textContent = reason ? 'broken: ' + reason : 'broken';
     renderWorkers(p.workerList, workerDetails(pool));
     const settings = Object.entries(pool.config ?? {})
+      .sort(([a], [b]) => (a === 'maxWorkers' ? -1 : b === 'maxWorkers' ? 1 : a.localeCompare(b)))
       .map(([key, value]) => `${key}=${Array.isArray(value) ? value.join(' ') : typeof value === 'object' && value !== null ? JSON.stringify(value) : value}`);
     if (pool.workersStarted != null) settings.unshift(`workersStarted=${pool.workersStarted}`);
     p.config.textContent = settings.join(' · ');
