@@ -15,6 +15,7 @@ import io.github.futures.spi.ExecutorSnapshot;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -44,6 +45,9 @@ class ProcessPoolStressTest {
         int middle = n / 2;
         AtomicIntegerArray callbackCalls = new AtomicIntegerArray(n);
         AtomicLongArray doneAt = new AtomicLongArray(n);
+        // Futures.wait may return before the completing thread has run the done callbacks (waiters
+        // are told first), so the callbacks' own count is awaited before anything reads their records.
+        CountDownLatch callbacksRan = new CountDownLatch(n);
         List<Future<Integer>> futures = new ArrayList<>(n);
         Gate gate = Gate.create();
         ProcessPoolExecutor pool = ProcessPoolExecutor.builder().maxWorkers(2).build();
@@ -58,8 +62,9 @@ class ProcessPoolStressTest {
                 };
                 Future<Integer> f = pool.submit(call);
                 f.addDoneCallback(done -> {
+                    doneAt.compareAndSet(index, 0L, System.nanoTime());
                     callbackCalls.incrementAndGet(index);
-                    doneAt.set(index, System.nanoTime());
+                    callbacksRan.countDown();
                 });
                 futures.add(f);
             }
@@ -85,6 +90,7 @@ class ProcessPoolStressTest {
             Processes.kill9(victim);
             List<Future<Integer>> secondHalf = futures.subList(middle, n);
             assertThat(Futures.wait(secondHalf, LONG).notDone()).as("second half done after the kill").isEmpty();
+            assertThat(callbacksRan.await(LONG.toSeconds(), TimeUnit.SECONDS)).as("every done callback ran").isTrue();
             long lastDoneAfterKill = 0;
             for (int i = middle; i < n; i++) {
                 if (!cancelTrue[i]) {
