@@ -40,7 +40,7 @@ import java.util.stream.Stream;
  * is reused before a new one starts. {@link Builder#javaExecutable}, {@link Builder#jvmArgs} and
  * {@link Builder#environment} choose how workers start (Python's {@code mp_context}). By default
  * workers run with options that favour a fast start ({@code -XX:TieredStopAtLevel=1
- * -XX:+UseSerialGC -XX:-UsePerfData}); options given with {@code jvmArgs} come after them and win.
+ * -XX:+UseSerialGC}); options given with {@code jvmArgs} come after them and win.
  * A worker whose heap runs out exits ({@code -XX:+ExitOnOutOfMemoryError}).
  *
  * <p><b>What crosses the process boundary.</b> Calls, their arguments, their results and their
@@ -514,7 +514,7 @@ public final class ProcessPoolExecutor implements Executor, ObservableExecutor {
 
         /**
          * @param fastStartupOptions whether to start workers with the fast-start options (default {@code true}):
-         *     {@code -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto}. Long-running
+         *     {@code -XX:TieredStopAtLevel=1 -XX:+UseSerialGC}. Long-running
          *     CPU-bound calls may prefer the full JIT: turn this off, or pass {@code -XX:TieredStopAtLevel=4}.
          * @return this builder
          */

@@ -40,6 +40,30 @@ class ExitWithoutShutdownTest {
         }
     }
 
+    /** A call exits the JVM while main waits for it, and a second call is queued behind. */
+    static final class CallExits {
+        public static void main(String[] args) {
+            var pool = new ThreadPoolExecutor(1, "exit-call-test");
+            Future<Object> exiting = pool.submit(() -> {
+                System.out.println("calling exit");
+                System.exit(3);
+                return null;
+            });
+            pool.submit(() -> System.out.println("queued call ran"));
+            exiting.result();
+            System.out.println("not reached");
+        }
+    }
+
+    /** A call that calls System.exit ends the JVM with its status; the exit hook does not wait for that call. */
+    @Test
+    void callThatCallsSystemExitEndsTheJvm() throws Exception {
+        ChildJvm.Outcome o = ChildJvm.run(CallExits.class, EXIT_BOUND);
+        assertThat(o.exited()).as("child exited within %s; output %s", EXIT_BOUND, o.lines()).isTrue();
+        assertThat(o.exitCode()).as(String.join("\n", o.lines())).isEqualTo(3);
+        assertThat(o.lines()).contains("calling exit").doesNotContain("not reached");
+    }
+
     /** A pool with work keeps the JVM alive until that work is done; then the JVM exits. */
     @Test
     void mainThatNeverCallsShutdownStillRunsItsWorkAndExits() throws Exception {

@@ -119,8 +119,8 @@ public class FutureLincheckTest {
     @Test
     void modelChecking() {
         new ModelCheckingOptions()
-                .iterations(25)
-                .invocationsPerIteration(500)
+                .iterations(10)
+                .invocationsPerIteration(200)
                 .threads(3)
                 .actorsPerThread(2)
                 .actorsBefore(1)
@@ -132,8 +132,8 @@ public class FutureLincheckTest {
     @Test
     void stress() {
         new StressOptions()
-                .iterations(10)
-                .invocationsPerIteration(1_000)
+                .iterations(4)
+                .invocationsPerIteration(500)
                 .threads(3)
                 .actorsPerThread(2)
                 .check(FutureLincheckTest.class);

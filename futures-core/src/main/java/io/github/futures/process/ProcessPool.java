@@ -1012,11 +1012,13 @@ public final class ProcessPool {
      */
     public boolean awaitTermination(long nanos) {
         boolean interrupted = false;
+        // Decided once: awaitNanos returns a negative remainder on timeout, which must not turn into "no limit".
+        final boolean untimed = nanos < 0L;
         lock.lock();
         try {
             while (!terminatedLocked()) {
                 try {
-                    if (nanos < 0L) {
+                    if (untimed) {
                         terminatedCondition.await();
                     } else {
                         if (nanos <= 0L) {
@@ -1026,7 +1028,7 @@ public final class ProcessPool {
                     }
                 } catch (InterruptedException e) {
                     interrupted = true;
-                    if (nanos >= 0L) {
+                    if (!untimed) {
                         return false;
                     }
                 }

@@ -25,17 +25,18 @@ final class WorkerCommand {
     static final String BOOT_LAUNCHER = "org.springframework.boot.loader.launch.PropertiesLauncher";
 
     /**
-     * Options that make a worker start fast, and keep it safe, measured on the seed workload (see the
-     * README): C1 only, since worker tasks are short-lived and C2's warm-up never pays off in them;
-     * the serial collector, which starts fastest and suits one busy thread; and no perf-data file.
-     * Out-of-memory ends the worker (its pool is then broken) rather than leaving a JVM in an unknown
-     * state, and the JVM's own messages go to standard error, never into the protocol channel.
+     * Options that make a worker start and finish short calls fast, measured on the seed workload
+     * (is_prime over 10^12 .. 10^12+199 with map, two workers, JDK 17, a shared 2-core machine; medians
+     * of 7-8 runs, all interleaved): C1 only ({@code -XX:TieredStopAtLevel=1}) cut the workers' CPU time
+     * from 420 to 280 ms and the wall time from 1550 to 1217 ms, since C2's warm-up never pays off in
+     * short-lived workers; the serial collector cut the wall time further (1160 ms together) and needs
+     * the least memory per worker, which suits one busy thread per JVM. {@code -XX:-UsePerfData} and
+     * {@code -Xshare} settings made no difference beyond the noise ({@code -Xshare:off} lost), so they
+     * are left out: the default class-data sharing stays on and workers stay visible to {@code jps}.
      */
     static final List<String> DEFAULT_JVM_OPTIONS = List.of(
             "-XX:TieredStopAtLevel=1",
-            "-XX:+UseSerialGC",
-            "-XX:-UsePerfData",
-            "-Xshare:auto");
+            "-XX:+UseSerialGC");
 
     /** Always added, before the user's options (which may override them). */
     static final List<String> SAFETY_OPTIONS = List.of(

@@ -107,6 +107,11 @@ import java.util.stream.Stream;
  * is always sent elsewhere. The executor itself is not broken by a member loss and keeps serving
  * with the members that remain.
  *
+ * <h2>Initializer</h2>
+ * An optional {@link Builder#initializer initializer} runs on each member thread once, before that
+ * thread's first call of this executor. If it throws, the executor is broken as a thread pool is:
+ * that call and every waiting call fail with {@link BrokenExecutor}, and so does every later submit.
+ *
  * <p>Done callbacks run in a Hazelcast thread; keep them short.
  *
  * <p>Memory consistency effects: actions in a thread before it submits a call <i>happen-before</i>
@@ -139,6 +144,10 @@ public final class ClusterExecutor implements Executor, ObservableExecutor {
      * choose() skips removed slots, and dispatch re-checks the flag after registering an attempt, so
      * an attempt is either seen by the removal or takes itself back.
      *
+     * Broken (an initializer failed on a member): 'broken' is set once under 'membershipLock' (with
+     * 'brokenCause' written first), before the failing call's permit is released; from then on pump()
+     * fails waiting calls instead of sending them, and submit throws. Calls already on members finish.
+     *
      * Shutdown: 'shutdown' is volatile, set once. 'outstanding' counts accepted calls whose futures
      * are not done (incremented before the shutdown check in submit, decremented by a done callback).
      * Waiters in shutdown(wait=true) block on 'quiescent' under 'terminationLock', which finishers take
@@ -160,6 +169,7 @@ public final class ClusterExecutor implements Executor, ObservableExecutor {
     private final int memberPoolSize;
     private final boolean retryOnMemberLoss;
     private final MemberSelector memberSelector;
+    private final byte[] initializer;
     private final TaskStats stats = new TaskStats();
 
     private final ConcurrentLinkedQueue<Call<?>> waiting = new ConcurrentLinkedQueue<>();
@@ -178,6 +188,10 @@ public final class ClusterExecutor implements Executor, ObservableExecutor {
     private final UUID membershipRegistration;
 
     private volatile boolean shutdown;
+    /** Why the executor is broken (an initializer failed), or null; written once under 'membershipLock'. */
+    private volatile String broken;
+    /** The initializer's exception; written before, and published by, the write of 'broken'. */
+    private Throwable brokenCause;
     private final AtomicBoolean quiesced = new AtomicBoolean();
     private final CompletableFuture<Void> memberGone = new CompletableFuture<>();
     private final ReentrantLock terminationLock = new ReentrantLock();
@@ -189,6 +203,7 @@ public final class ClusterExecutor implements Executor, ObservableExecutor {
         this.executorName = b.executorName;
         this.retryOnMemberLoss = b.retryOnMemberLoss;
         this.memberSelector = b.memberSelector;
+        this.initializer = b.initializerBytes;
         this.service = hazelcast.getExecutorService(executorName);
         this.memberPoolSize = configuredPoolSize(hazelcast, executorName);
         int eligible = 0;
@@ -318,6 +333,15 @@ public final class ClusterExecutor implements Executor, ObservableExecutor {
         return shutdown;
     }
 
+    /**
+     * Whether the executor is broken: an initializer failed.
+     *
+     * @return {@code true} if broken
+     */
+    public boolean isBroken() {
+        return broken != null;
+    }
+
     // ------------------------------------------------------------------ submit
 
     /**
@@ -370,7 +394,7 @@ public final class ClusterExecutor implements Executor, ObservableExecutor {
 
     private <T> Future<T> enqueue(Callable<T> call, Object userTask) {
         checkAccepting();
-        RemoteCall remote = new RemoteCall(serialize(call, userTask), id);
+        RemoteCall remote = new RemoteCall(serialize(call, userTask), id, initializer);
         outstanding.incrementAndGet();
         if (shutdown) {
             outstanding.decrementAndGet();
@@ -401,6 +425,10 @@ public final class ClusterExecutor implements Executor, ObservableExecutor {
     }
 
     private void checkAccepting() {
+        String b = broken;
+        if (b != null) {
+            throw new BrokenExecutor(b, brokenCause);
+        }
         if (shutdown) {
             throw new RejectedExecutionException("cannot schedule new futures after shutdown");
         }
@@ -500,6 +528,11 @@ public final class ClusterExecutor implements Executor, ObservableExecutor {
     private void pump() {
         for (;;) {
             if (waiting.isEmpty()) {
+                return;
+            }
+            String b = broken;
+            if (b != null) {
+                failWaiting(b);
                 return;
             }
             int p = permits.get();
@@ -623,17 +656,26 @@ public final class ClusterExecutor implements Executor, ObservableExecutor {
     }
 
     @SuppressWarnings("unchecked")
-    private static <T> void complete(Call<T> c, RemoteCall.Outcome outcome) {
+    private <T> void complete(Call<T> c, RemoteCall.Outcome outcome, Member member) {
         Object value;
         try {
             value = Wire.fromBytes(outcome.payload());
         } catch (IOException | ClassNotFoundException | RuntimeException e) {
-            fail(c, new IllegalStateException("cannot read the call's " + (outcome.failed() ? "exception" : "result")
+            fail(c, new IllegalStateException("cannot read the call's "
+                    + (outcome.kind() == RemoteCall.Outcome.VALUE ? "result" : "exception")
                     + " sent back by the member: " + e, e));
             return;
         }
+        if (outcome.kind() == RemoteCall.Outcome.INITIALIZER_FAILED) {
+            Throwable t = (Throwable) value;
+            BrokenExecutor failure = breakExecutor("the initializer failed on member " + member.getAddress()
+                    + ", the cluster executor is not usable anymore (" + t.getClass().getName()
+                    + (t.getMessage() == null ? "" : ": " + t.getMessage()) + ")", t);
+            fail(c, failure);
+            return;
+        }
         try {
-            if (outcome.failed()) {
+            if (outcome.kind() == RemoteCall.Outcome.FAILED) {
                 c.future.setException((Throwable) value);
             } else {
                 c.future.setResult((T) value);
@@ -648,6 +690,27 @@ public final class ClusterExecutor implements Executor, ObservableExecutor {
             c.future.setException(t);
         } catch (InvalidStateError completedFromOutside) {
             // already done
+        }
+    }
+
+    /**
+     * Marks the executor broken (once; later reasons are dropped) and fails every waiting call.
+     * Returns the exception for the call that broke it.
+     */
+    private BrokenExecutor breakExecutor(String reason, Throwable cause) {
+        synchronized (membershipLock) {
+            if (broken == null) {
+                brokenCause = cause;
+                broken = reason;
+            }
+        }
+        failWaiting(broken);
+        return new BrokenExecutor(reason, cause);
+    }
+
+    private void failWaiting(String reason) {
+        for (Call<?> c; (c = waiting.poll()) != null; ) {
+            fail(c, new BrokenExecutor(reason, brokenCause));
         }
     }
 
@@ -795,6 +858,7 @@ public final class ClusterExecutor implements Executor, ObservableExecutor {
         config.put("executorName", executorName);
         config.put("memberPoolSize", memberPoolSize);
         config.put("retryOnMemberLoss", retryOnMemberLoss);
+        config.put("initializer", initializer != null);
         config.put("embeddedMember", ownsMember);
         config.put("memberLosses", memberLosses.sum());
         config.put("retries", retries.sum());
@@ -804,8 +868,10 @@ public final class ClusterExecutor implements Executor, ObservableExecutor {
         }
         config.put("members", List.copyOf(members));
         boolean running = hazelcast.getLifecycleService().isRunning();
-        String state = shutdown ? ExecutorSnapshot.SHUTDOWN : running ? ExecutorSnapshot.RUNNING : ExecutorSnapshot.BROKEN;
-        String reason = !shutdown && !running ? "the Hazelcast member is not running" : null;
+        String b = broken;
+        String state = b != null ? ExecutorSnapshot.BROKEN : shutdown ? ExecutorSnapshot.SHUTDOWN
+                : running ? ExecutorSnapshot.RUNNING : ExecutorSnapshot.BROKEN;
+        String reason = b != null ? b : !shutdown && !running ? "the Hazelcast member is not running" : null;
         long seen;
         synchronized (membershipLock) {
             seen = membersSeen;
@@ -975,8 +1041,13 @@ public final class ClusterExecutor implements Executor, ObservableExecutor {
         public void onResponse(RemoteCall.Outcome outcome) {
             if (settle()) {
                 slot.completed.increment();
-                permits.incrementAndGet();
-                complete(call, outcome);
+                if (outcome.kind() == RemoteCall.Outcome.INITIALIZER_FAILED) {
+                    complete(call, outcome, slot.member); // breaks the executor before the permit is free
+                    permits.incrementAndGet();
+                } else {
+                    permits.incrementAndGet();
+                    complete(call, outcome, slot.member);
+                }
             }
             pump();
         }
@@ -1050,8 +1121,30 @@ public final class ClusterExecutor implements Executor, ObservableExecutor {
         private int maxWorkers;
         private boolean retryOnMemberLoss;
         private MemberSelector memberSelector;
+        private byte[] initializerBytes;
 
         private Builder() {
+        }
+
+        /**
+         * A call that each member thread runs once before it runs its first call of this executor
+         * (Hazelcast's threads are shared by every executor, so "once per worker" means once per member
+         * thread and executor). If it throws, the executor is broken: that call and every waiting call
+         * fail with {@link BrokenExecutor}, and so does every later submit.
+         *
+         * @param initializer the initializer; serializable, with what it captures
+         * @return this builder
+         * @throws IllegalArgumentException if it cannot be serialized (the message names the class)
+         */
+        public Builder initializer(SerializableRunnable initializer) {
+            Objects.requireNonNull(initializer, "initializer");
+            try {
+                this.initializerBytes = Wire.toBytes(initializer);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot send the initializer to cluster members: "
+                        + Wire.whyNotSerializable(initializer, e), e);
+            }
+            return this;
         }
 
         /**

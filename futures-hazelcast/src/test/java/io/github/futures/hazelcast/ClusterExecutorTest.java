@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.hazelcast.cluster.Member;
+import io.github.futures.BrokenExecutor;
 import io.github.futures.CancelledError;
 import io.github.futures.DoneAndNotDone;
 import io.github.futures.Future;
@@ -327,6 +328,36 @@ class ClusterExecutorTest {
         assertThat(f.result(Duration.ofSeconds(30))).isEqualTo("stopped from inside");
         executor.shutdown(true, false);
         assertThat(executor.isShutdown()).isTrue();
+    }
+
+    /**
+     * A failing initializer breaks the executor: the call and the waiting calls fail with
+     * BrokenExecutor naming the member, later submits throw it, and the snapshot says why.
+     */
+    @Test
+    void failingInitializerBreaksTheExecutorAndSaysWhere() {
+        try (ClusterExecutor executor = onThisJvm().maxWorkers(1)
+                .initializer(() -> {
+                    throw new IllegalStateException("no database");
+                }).build()) {
+            Future<Long> first = executor.submit(new Gate.MyPid());
+            Future<Long> waiting = executor.submit(new Gate.MyPid());
+            assertThatThrownBy(first::result).isInstanceOf(BrokenExecutor.class)
+                    .hasMessageContaining("initializer failed on member")
+                    .hasMessageContaining("no database")
+                    .hasCauseInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(waiting::result).isInstanceOf(BrokenExecutor.class);
+            assertThatThrownBy(() -> executor.submit(new Gate.MyPid())).isInstanceOf(BrokenExecutor.class)
+                    .hasMessageContaining("no database");
+            assertThat(executor.isBroken()).isTrue();
+            ExecutorSnapshot s = executor.snapshot();
+            assertThat(s.state()).isEqualTo(ExecutorSnapshot.BROKEN);
+            assertThat(s.brokenReason()).contains("no database");
+            assertThat(s.failed()).isEqualTo(2);
+        }
+        NotSerializable captured = new NotSerializable();
+        assertThatThrownBy(() -> onCluster().initializer(() -> captured.toString()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(NotSerializable.class.getName());
     }
 
     /** Bad builder input is rejected with a message that says what is wrong. */

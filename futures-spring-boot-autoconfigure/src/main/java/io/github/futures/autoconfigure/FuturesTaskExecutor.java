@@ -2,9 +2,12 @@ package io.github.futures.autoconfigure;
 
 import io.github.futures.Future;
 import io.github.futures.ThreadPoolExecutor;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.springframework.core.task.AsyncTaskExecutor;
 import org.springframework.core.task.TaskDecorator;
 
@@ -24,6 +27,8 @@ import org.springframework.core.task.TaskDecorator;
  * @since 0.1.0
  */
 public final class FuturesTaskExecutor implements AsyncTaskExecutor {
+
+    private static final Log logger = LogFactory.getLog(FuturesTaskExecutor.class);
 
     private final ThreadPoolExecutor pool;
 
@@ -49,9 +54,22 @@ public final class FuturesTaskExecutor implements AsyncTaskExecutor {
         return this.pool;
     }
 
+    /**
+     * Runs the task on the pool. Nobody holds its future, so a task that throws is logged (as a JDK
+     * pool's uncaught exception would be) rather than lost.
+     */
     @Override
     public void execute(Runnable task) {
-        this.pool.submit(decorate(task));
+        this.pool.submit(decorate(task)).addDoneCallback(FuturesTaskExecutor::logFailure);
+    }
+
+    private static void logFailure(Future<Void> future) {
+        if (!future.cancelled()) {
+            Throwable failure = future.exception(Duration.ZERO);
+            if (failure != null) {
+                logger.error("Task submitted through execute() failed", failure);
+            }
+        }
     }
 
     @Override

@@ -69,10 +69,13 @@ class FuturesAutoConfigurationTests {
         this.contextRunner.withPropertyValues("futures.process.max-workers=2", "futures.process.max-tasks-per-child=5",
                 "futures.process.jvm-args=-Xmx64m,-Dapp.mode=test")
                 .run(context -> {
-                    FuturesProperties.Process process = context.getBean(FuturesProperties.class).getProcess();
-                    assertThat(process.getMaxTasksPerChild()).isEqualTo(5);
-                    assertThat(process.getJvmArgs()).containsExactly("-Xmx64m", "-Dapp.mode=test");
-                    assertThat(context.getBean(ProcessPoolExecutor.class).maxWorkers()).isEqualTo(2);
+                    ProcessPoolExecutor processes = context.getBean(ProcessPoolExecutor.class);
+                    assertThat(processes.maxWorkers()).isEqualTo(2);
+                    // read from the pool itself; no worker has started
+                    java.util.Map<String, Object> config = processes.snapshot().config();
+                    assertThat(config).containsEntry("maxTasksPerChild", 5);
+                    assertThat((java.util.List<String>) config.get("jvmOptions")).containsSubsequence("-Xmx64m", "-Dapp.mode=test");
+                    assertThat(processes.snapshot().workersStarted()).isZero();
                 });
     }
 
@@ -162,7 +165,10 @@ class FuturesAutoConfigurationTests {
                     assertThat(io.maxWorkers()).isEqualTo(7);
                     assertThat(threadNameOf(io)).isEqualTo("io_0");
                     assertThat(threadNameOf(context.getBean("named", ThreadPoolExecutor.class))).isEqualTo("custom_0");
-                    assertThat(context.getBean("reports", ProcessPoolExecutor.class).maxWorkers()).isEqualTo(2);
+                    ProcessPoolExecutor reports = context.getBean("reports", ProcessPoolExecutor.class);
+                    assertThat(reports.maxWorkers()).isEqualTo(2);
+                    assertThat(reports.snapshot().config()).containsEntry("maxTasksPerChild", 10);
+                    assertThat((java.util.List<String>) reports.snapshot().config().get("jvmOptions")).contains("-Xmx32m");
                     NamedPoolConsumer consumer = context.getBean(NamedPoolConsumer.class);
                     assertThat(consumer.io).isSameAs(io);
                     assertThat(consumer.reports).isSameAs(context.getBean("reports"));
@@ -227,6 +233,23 @@ class FuturesAutoConfigurationTests {
             });
             assertThat(((io.github.futures.Future<Object>) failing).exception(WAIT))
                     .isInstanceOf(java.io.IOException.class).hasMessage("boom");
+        });
+    }
+
+    @Test
+    @org.junit.jupiter.api.extension.ExtendWith(org.springframework.boot.test.system.OutputCaptureExtension.class)
+    void failureOfATaskGivenToExecuteIsLoggedNotLost(org.springframework.boot.test.system.CapturedOutput output) {
+        this.contextRunner.withPropertyValues("futures.thread.max-workers=1").run(context -> {
+            AsyncTaskExecutor executor = context.getBean(AsyncTaskExecutor.class);
+            java.util.concurrent.CountDownLatch ran = new java.util.concurrent.CountDownLatch(1);
+            executor.execute(() -> {
+                ran.countDown();
+                throw new IllegalStateException("lost-or-logged");
+            });
+            assertThat(ran.await(30, TimeUnit.SECONDS)).isTrue();
+            // one worker: it finished completing the first call (callbacks included) before it ran the second
+            assertThat(executor.submit(() -> 1).get(30, TimeUnit.SECONDS)).isEqualTo(1);
+            assertThat(output).contains("Task submitted through execute() failed").contains("lost-or-logged");
         });
     }
 

@@ -1,13 +1,47 @@
 package io.github.futures.sample;
 
+import java.util.Arrays;
+import java.util.Map;
+import org.springframework.boot.Banner;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.scheduling.annotation.EnableAsync;
 
-/** The sample application: the seed's examples, the pools' metrics and a live dashboard. */
+/**
+ * The sample application: the seed's examples on the starter's pools, over HTTP and on the command line,
+ * batch jobs, metrics and a live dashboard at {@code /}.
+ *
+ * <p>{@code --demo} runs both examples at start-up without a web server, prints their output and exits.
+ */
 @SpringBootApplication
+@EnableAsync
+@EnableConfigurationProperties(SampleProperties.class)
 public class SampleApplication {
 
+    /** Printed once the web server listens; tests and scripts wait for this line. */
+    static final String READY = "futures sample app ready at http://localhost:%d/";
+
     public static void main(String[] args) {
-        SpringApplication.run(SampleApplication.class, args);
+        SpringApplication app = new SpringApplication(SampleApplication.class);
+        if (Arrays.asList(args).contains("--demo")) {
+            // The demo's output should read like the Python originals': no banner, no web server, few logs.
+            app.setWebApplicationType(WebApplicationType.NONE);
+            app.setBannerMode(Banner.Mode.OFF);
+            app.setDefaultProperties(Map.of("logging.level.root", "warn"));
+            ConfigurableApplicationContext context = app.run(args);
+            System.exit(SpringApplication.exit(context));
+        }
+        app.run(args);
+    }
+
+    @Bean
+    ApplicationListener<WebServerInitializedEvent> readyLine() {
+        return event -> System.out.printf(READY + "%n", event.getWebServer().getPort());
     }
 }

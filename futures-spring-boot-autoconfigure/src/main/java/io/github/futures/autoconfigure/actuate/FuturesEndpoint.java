@@ -108,6 +108,16 @@ public class FuturesEndpoint {
                 env.keySet().forEach(name -> masked.put(String.valueOf(name), MASK));
                 return masked;
             }
+            if (value instanceof Iterable<?> names) {
+                // A list of variable names; anything after an '=' would be a value.
+                List<Object> masked = new ArrayList<>();
+                names.forEach(name -> {
+                    String n = String.valueOf(name);
+                    int eq = n.indexOf('=');
+                    masked.add(eq < 0 ? n : n.substring(0, eq) + "=" + MASK);
+                });
+                return masked;
+            }
             return MASK;
         }
         if (SECRET_NAME.matcher(key).matches() && !(value instanceof Boolean) && !(value instanceof Number)) {

@@ -51,7 +51,8 @@ class FuturesActuatorWebTests {
                         "management.endpoints.web.exposure.include=futures,health,prometheus",
                         "management.endpoint.health.show-details=always",
                         "futures.thread.max-workers=4", "futures.executors.io.kind=thread",
-                        "futures.executors.io.max-workers=2", "futures.process.enabled=false")
+                        "futures.executors.io.max-workers=2", "futures.process.max-workers=1",
+                        "futures.process.jvm-args=-Xmx64m,-Dapp.db.password=hunter2")
                 .run();
         ThreadPoolExecutor pool = context.getBean(ThreadPoolExecutor.class);
         Future<Integer> ok = pool.submit(() -> 1);
@@ -80,7 +81,7 @@ class FuturesActuatorWebTests {
         HttpResponse<String> response = get("/actuator/futures");
         assertThat(response.statusCode()).isEqualTo(200);
         JsonNode executors = this.json.readTree(response.body()).get("executors");
-        assertThat(executors.propertyNames()).containsExactlyInAnyOrder("futuresThreadPool", "io");
+        assertThat(executors.propertyNames()).containsExactlyInAnyOrder("futuresThreadPool", "futuresProcessPool", "io");
         JsonNode pool = executors.get("futuresThreadPool");
         assertExecutorShape(pool);
         assertThat(pool.get("name").asString()).isEqualTo("futuresThreadPool");
@@ -93,6 +94,13 @@ class FuturesActuatorWebTests {
         assertThat(pool.get("completed").get("cancelled").asLong()).isZero();
         assertThat(pool.get("config").get("threadNamePrefix").asString()).isEqualTo("futures-thread");
         assertThat(executors.get("io").get("maxWorkers").asInt()).isEqualTo(2);
+        JsonNode processes = executors.get("futuresProcessPool");
+        assertExecutorShape(processes);
+        assertThat(processes.get("kind").asString()).isEqualTo("process");
+        assertThat(processes.get("workers").asInt()).isZero(); // workers start lazily
+        // the secret-looking system property is masked, the rest is shown
+        assertThat(processes.get("config").get("jvmOptions").toString()).contains("-Dapp.db.password=******", "-Xmx64m");
+        assertThat(response.body()).doesNotContain("hunter2");
     }
 
     @Test
@@ -118,6 +126,7 @@ class FuturesActuatorWebTests {
         assertThat(futures.get("status").asString()).isEqualTo("UP");
         assertThat(futures.get("details").get("futuresThreadPool").get("state").asString()).isEqualTo("running");
         assertThat(futures.get("details").get("io").get("kind").asString()).isEqualTo("thread");
+        assertThat(futures.get("details").get("futuresProcessPool").get("state").asString()).isEqualTo("running");
     }
 
     @Test

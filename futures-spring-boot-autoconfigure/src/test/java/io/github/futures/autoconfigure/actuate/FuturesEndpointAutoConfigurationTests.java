@@ -91,10 +91,12 @@ class FuturesEndpointAutoConfigurationTests {
         Map<String, Object> sanitized = FuturesEndpoint.sanitize(Map.of(
                 "jvmArgs", java.util.List.of("-Xmx64m", "-Dpassword=p", "-Duser=u"),
                 "environment", Map.of("API_TOKEN", "t", "TZ", "UTC"),
-                "maxWorkers", 2));
+                "maxWorkers", 2,
+                "env", java.util.List.of("TZ", "DB_PASSWORD=hunter2")));
         assertThat(sanitized.get("jvmArgs")).isEqualTo(java.util.List.of("-Xmx64m", "-Dpassword=******", "-Duser=u"));
         assertThat(sanitized.get("environment")).isEqualTo(Map.of("API_TOKEN", "******", "TZ", "******"));
         assertThat(sanitized.get("maxWorkers")).isEqualTo(2);
+        assertThat(sanitized.get("env")).isEqualTo(java.util.List.of("TZ", "DB_PASSWORD=******"));
     }
 
     @Configuration(proxyBeanMethods = false)

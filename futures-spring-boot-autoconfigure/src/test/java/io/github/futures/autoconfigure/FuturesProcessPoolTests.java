@@ -1,0 +1,129 @@
+package io.github.futures.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.futures.BrokenProcessPool;
+import io.github.futures.Future;
+import io.github.futures.ProcessPoolExecutor;
+import io.github.futures.SerializableCallable;
+import io.github.futures.autoconfigure.actuate.FuturesEndpoint;
+import io.github.futures.autoconfigure.actuate.FuturesEndpointAutoConfiguration;
+import io.github.futures.autoconfigure.actuate.FuturesHealthContributorAutoConfiguration;
+import io.github.futures.autoconfigure.metrics.FuturesMetricsAutoConfiguration;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationContext;
+
+/** The process pool bean with real worker JVMs: properties, shutdown timeout, meters, endpoint and health. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class FuturesProcessPoolTests {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(FuturesAutoConfiguration.class, FuturesMetricsAutoConfiguration.class,
+                    FuturesEndpointAutoConfiguration.class, FuturesHealthContributorAutoConfiguration.class))
+            .withBean(SimpleMeterRegistry.class)
+            .withPropertyValues("futures.thread.enabled=false", "futures.process.max-workers=1",
+                    "management.endpoints.web.exposure.include=futures");
+
+    /** Runs in the worker JVM: its process id. */
+    private static long workerPid(ProcessPoolExecutor pool) {
+        return pool.submit((SerializableCallable<Long>) () -> ProcessHandle.current().pid()).result(WAIT);
+    }
+
+    /** Submits a call that never ends on its own. */
+    private static Future<Object> never(ProcessPoolExecutor pool) {
+        return pool.submit((SerializableCallable<Object>) () -> {
+            Thread.sleep(Long.MAX_VALUE);
+            return null;
+        });
+    }
+
+    private static Health health(ApplicationContext context) {
+        return context.getBean(FuturesHealthContributorAutoConfiguration.HEALTH_INDICATOR_BEAN_NAME, HealthIndicator.class)
+                .health(true);
+    }
+
+    @Test
+    void processPropertiesReachThePoolAndSecretsAreMaskedInTheEndpoint() {
+        this.contextRunner.withPropertyValues("futures.process.max-tasks-per-child=5",
+                "futures.process.jvm-args=-Xmx64m,-Dapp.mode=test,-Dapp.db.password=hunter2")
+                .run(context -> {
+                    ProcessPoolExecutor pool = context.getBean(ProcessPoolExecutor.class);
+                    assertThat(pool.submit((SerializableCallable<String>) () -> System.getProperty("app.mode")).result(WAIT))
+                            .isEqualTo("test");
+                    Map<String, Object> config = pool.snapshot().config();
+                    assertThat(config).containsEntry("maxTasksPerChild", 5).containsEntry("maxWorkers", 1);
+                    assertThat((List<String>) config.get("jvmOptions")).contains("-Xmx64m", "-Dapp.db.password=hunter2");
+                    FuturesEndpoint.ExecutorDescriptor descriptor = context.getBean(FuturesEndpoint.class)
+                            .executor(FuturesAutoConfiguration.PROCESS_POOL_BEAN_NAME);
+                    assertThat(descriptor.kind()).isEqualTo("process");
+                    assertThat((List<String>) descriptor.config().get("jvmOptions")).contains("-Dapp.mode=test",
+                            "-Dapp.db.password=******").doesNotContain("-Dapp.db.password=hunter2");
+                    assertThat(descriptor.workerDetails()).singleElement().satisfies(worker -> {
+                        assertThat(worker.pid()).isPositive();
+                        assertThat(worker.tasksCompleted()).isEqualTo(1);
+                        assertThat(worker.uptimeMillis()).isNotNegative();
+                    });
+                });
+    }
+
+    @Test
+    void timeoutEndsAWorkerRunningACallThatNeverEnds() {
+        this.contextRunner.withPropertyValues("futures.shutdown.timeout=300ms").run(context -> {
+            ProcessPoolExecutor pool = context.getBean(ProcessPoolExecutor.class);
+            long pid = workerPid(pool);
+            ProcessHandle worker = ProcessHandle.of(pid).orElseThrow();
+            Future<Object> stuck = never(pool);
+            CompletableFuture.runAsync(context::close).get(60, TimeUnit.SECONDS);
+            worker.onExit().get(60, TimeUnit.SECONDS);
+            assertThat(worker.isAlive()).isFalse();
+            assertThat(stuck.exception(WAIT)).isNotNull();
+        });
+    }
+
+    @Test
+    void workersAndBrokenGaugesAndHealthFollowAKilledWorker() {
+        this.contextRunner.run(context -> {
+            ProcessPoolExecutor pool = context.getBean(ProcessPoolExecutor.class);
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            String name = FuturesAutoConfiguration.PROCESS_POOL_BEAN_NAME;
+            long pid = workerPid(pool);
+            assertThat(registry.get("futures.executor.workers").tag("name", name).tag("kind", "process").gauge().value()).isEqualTo(1);
+            assertThat(registry.get("futures.executor.workers.started").tag("name", name).functionCounter().count()).isEqualTo(1);
+            assertThat(registry.get("futures.executor.broken").tag("name", name).gauge().value()).isZero();
+            assertThat(health(context).getStatus()).isEqualTo(Status.UP);
+
+            Future<Object> running = never(pool);
+            ProcessHandle worker = ProcessHandle.of(pid).orElseThrow();
+            assertThat(worker.destroyForcibly()).isTrue();
+            assertThat(running.exception(WAIT)).isInstanceOf(BrokenProcessPool.class);
+            worker.onExit().get(60, TimeUnit.SECONDS);
+
+            assertThat(registry.get("futures.executor.broken").tag("name", name).gauge().value()).isEqualTo(1);
+            assertThat(registry.get("futures.executor.workers").tag("name", name).gauge().value()).isZero();
+            assertThat(registry.get("futures.executor.futures.completed").tag("name", name).tag("outcome", "failure")
+                    .functionCounter().count()).isEqualTo(1);
+            Health health = health(context);
+            assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+            Map<String, Object> details = (Map<String, Object>) health.getDetails().get(name);
+            assertThat(details).containsEntry("state", "broken");
+            assertThat((String) details.get("reason")).contains(Long.toString(pid));
+        });
+        // a fresh context has a fresh pool
+        this.contextRunner.run(context -> assertThat(health(context).getStatus()).isEqualTo(Status.UP));
+    }
+}

@@ -1,0 +1,229 @@
+package io.github.futures.sample;
+
+import io.github.futures.Future;
+import io.github.futures.ProcessPoolExecutor;
+import io.github.futures.SerializableCallable;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.springframework.stereotype.Service;
+
+/**
+ * Batch jobs that users can watch: each job checks {@code count} consecutive numbers for primality, one
+ * process-pool call per number, and counts the outcomes as the futures complete.
+ *
+ * <p>Implementation note. A {@link Job} is created, its futures submitted, and only then published in
+ * {@link #jobs}; from then on it is read by any request thread. Its counters are atomics updated by the
+ * futures' done-callbacks (which run in whichever thread completes or cancels a future); {@code settled}
+ * reaching {@code total} completes {@code finished} exactly once. {@code futures} is written once before
+ * publication and only read afterwards. {@code cancelRequested} is a volatile flag set by {@link #cancel}.
+ */
+@Service
+public class JobService {
+
+    /** Default number of prime checks in a job. */
+    public static final int DEFAULT_COUNT = 2_000;
+
+    /**
+     * Default first number of a job. Around 10<sup>16</sup> a prime costs the naive check 5&times;10<sup>7</sup>
+     * divisions (about 0.1 s), so that a default job runs for several seconds on a two-core machine: long
+     * enough to watch it on the dashboard, and to cancel it.
+     */
+    public static final long DEFAULT_START = 10_000_000_000_000_000L;
+
+    /** Upper limit of {@code count}: every number is one future. */
+    public static final int MAX_COUNT = 100_000;
+
+    private final ProcessPoolExecutor pool;
+    private final SampleProperties properties;
+    private final AtomicLong ids = new AtomicLong();
+    private final Map<String, Job> jobs = new ConcurrentHashMap<>();
+
+    public JobService(ProcessPoolExecutor pool, SampleProperties properties) {
+        this.pool = pool;
+        this.properties = properties;
+    }
+
+    /**
+     * Starts a job: submits one prime check per number to the process pool and returns at once.
+     *
+     * @param start the first number, at least 0
+     * @param count how many numbers, 1 to {@value #MAX_COUNT}
+     * @return the running job
+     * @throws IllegalArgumentException when an argument is out of range
+     */
+    public Job start(long start, int count) {
+        if (count < 1 || count > MAX_COUNT) {
+            throw new IllegalArgumentException("count must be between 1 and " + MAX_COUNT + ", got " + count);
+        }
+        if (start < 0 || start > Long.MAX_VALUE - count) {
+            throw new IllegalArgumentException("start must be between 0 and " + (Long.MAX_VALUE - count) + ", got " + start);
+        }
+        Job job = new Job(Long.toString(ids.incrementAndGet()), start, count);
+        List<Future<Boolean>> futures = new ArrayList<>(count);
+        try {
+            for (int i = 0; i < count; i++) {
+                futures.add(pool.submit(new PrimeCheck(start + i)));
+            }
+        } catch (RuntimeException e) {
+            // A broken or shut-down pool: the numbers never submitted count as failed.
+            job.error = e.getClass().getSimpleName() + ": " + e.getMessage();
+            job.failed.addAndGet(count - futures.size());
+            job.settle(count - futures.size());
+        }
+        job.futures = List.copyOf(futures);
+        for (Future<Boolean> f : futures) {
+            f.addDoneCallback(job::onDone);
+        }
+        forgetOldJobs();
+        jobs.put(job.id, job);
+        return job;
+    }
+
+    /**
+     * @param id a job id
+     * @return that job, if it is still known
+     */
+    public Optional<Job> find(String id) {
+        return Optional.ofNullable(jobs.get(id));
+    }
+
+    /** @return every known job, newest first */
+    public List<Job> all() {
+        return jobs.values().stream().sorted(Comparator.comparingLong((Job j) -> j.seq).reversed()).toList();
+    }
+
+    /**
+     * Cancels the job's futures that have not started; those already running finish.
+     *
+     * @param id a job id
+     * @return the job, if it is known
+     */
+    public Optional<Job> cancel(String id) {
+        Job job = jobs.get(id);
+        if (job != null) {
+            job.cancelRequested = true;
+            for (Future<Boolean> f : job.futures) {
+                f.cancel();
+            }
+        }
+        return Optional.ofNullable(job);
+    }
+
+    private void forgetOldJobs() {
+        Collection<Job> finished = jobs.values().stream().filter(Job::isFinished)
+                .sorted(Comparator.comparingLong((Job j) -> j.seq).reversed()).toList();
+        finished.stream().skip(properties.getJobHistory()).forEach(j -> jobs.remove(j.id));
+    }
+
+    /** One number's check, sent to a worker JVM. */
+    record PrimeCheck(long n) implements SerializableCallable<Boolean> {
+        @Override
+        public Boolean call() {
+            return Primes.isPrime(n);
+        }
+    }
+
+    /** A batch of prime checks and its progress. */
+    public static final class Job {
+        private final String id;
+        private final long seq;
+        private final long start;
+        private final int total;
+        private final Instant createdAt = Instant.now();
+        private final long startNanos = System.nanoTime();
+        private final AtomicInteger succeeded = new AtomicInteger();
+        private final AtomicInteger failed = new AtomicInteger();
+        private final AtomicInteger cancelled = new AtomicInteger();
+        private final AtomicInteger primes = new AtomicInteger();
+        private final AtomicInteger settled = new AtomicInteger();
+        private final CompletableFuture<Job> finished = new CompletableFuture<>();
+        private volatile long finishedNanos;
+        private volatile boolean cancelRequested;
+        private volatile String error;
+        private volatile List<Future<Boolean>> futures = List.of();
+
+        Job(String id, long start, int total) {
+            this.id = id;
+            this.seq = Long.parseLong(id);
+            this.start = start;
+            this.total = total;
+        }
+
+        private void onDone(io.github.futures.Future<Boolean> f) {
+            if (f.cancelled()) {
+                cancelled.incrementAndGet();
+            } else if (f.exception() != null) {
+                failed.incrementAndGet();
+                if (error == null) {
+                    error = f.exception().toString();
+                }
+            } else {
+                succeeded.incrementAndGet();
+                if (f.result()) {
+                    primes.incrementAndGet();
+                }
+            }
+            settle(1);
+        }
+
+        private void settle(int n) {
+            if (settled.addAndGet(n) == total) {
+                finishedNanos = System.nanoTime();
+                finished.complete(this);
+            }
+        }
+
+        /** @return whether every check has finished or been cancelled */
+        public boolean isFinished() {
+            return finished.isDone();
+        }
+
+        /** @return a future completed with this job once every check has finished or been cancelled */
+        public CompletableFuture<Job> finished() {
+            return finished;
+        }
+
+        /** @return the job as the API shows it */
+        public JobView view() {
+            int ok = succeeded.get();
+            int bad = failed.get();
+            int gone = cancelled.get();
+            boolean over = isFinished();
+            String state = !over ? "running" : cancelRequested ? "cancelled" : bad > 0 ? "failed" : "done";
+            long end = over ? finishedNanos : System.nanoTime();
+            return new JobView(id, state, start, total, ok + bad, bad, gone, primes.get(),
+                    total == 0 ? 1.0 : (ok + bad + gone) / (double) total, createdAt,
+                    Duration.ofNanos(end - startNanos).toMillis(), error);
+        }
+    }
+
+    /**
+     * A job as {@code /api/jobs} shows it.
+     *
+     * @param id the job's id
+     * @param state {@code running}, {@code done}, {@code cancelled} or {@code failed}
+     * @param start the first number
+     * @param total how many numbers
+     * @param done checks that ran to the end (successfully or not)
+     * @param failed checks that threw
+     * @param cancelled checks cancelled before they started
+     * @param primes primes found so far
+     * @param progress the settled fraction, 0 to 1
+     * @param createdAt when the job started
+     * @param elapsedMillis time since the start, or until the end
+     * @param error the first failure, if any
+     */
+    public record JobView(String id, String state, long start, int total, int done, int failed, int cancelled,
+                          int primes, double progress, Instant createdAt, long elapsedMillis, String error) {
+    }
+}
