@@ -158,8 +158,8 @@ def process_workloads(quick):
     results = {}
 
     def start_to_first():
-        ex = cf.ProcessPoolExecutor(max_workers=PROCESS_WORKERS, mp_context=ctx)
         t0 = time.perf_counter()
+        ex = cf.ProcessPoolExecutor(max_workers=PROCESS_WORKERS, mp_context=ctx)
         if ex.submit(one).result() != 1:
             raise AssertionError("first result")
         t = time.perf_counter() - t0

@@ -90,7 +90,7 @@ public final class Futures {
         Objects.requireNonNull(fs, "fs");
         Objects.requireNonNull(returnWhen, "returnWhen");
         long nanos = Timeouts.toNanosOrForever(timeout);
-        LinkedHashSet<F> distinct = distinct(fs);
+        Collection<F> distinct = distinct(fs);
 
         List<F> pending = new ArrayList<>();
         boolean anyException = false;
@@ -127,8 +127,16 @@ public final class Futures {
                 }
             }
         }
-        Set<F> doneSet = new LinkedHashSet<>();
-        Set<F> notDoneSet = new LinkedHashSet<>();
+        int doneCount = 0;
+        for (F f : distinct) {
+            if (f.done()) {
+                doneCount++;
+            }
+        }
+        // Sized from a first count so that neither set rehashes (a future finishing in between
+        // only costs a resize).
+        Set<F> doneSet = new LinkedHashSet<>(capacityFor(doneCount));
+        Set<F> notDoneSet = new LinkedHashSet<>(capacityFor(distinct.size() - doneCount));
         for (F f : distinct) {
             (f.done() ? doneSet : notDoneSet).add(f);
         }
@@ -179,12 +187,23 @@ public final class Futures {
         };
     }
 
-    private static <F extends Future<?>> LinkedHashSet<F> distinct(Collection<F> fs) {
-        LinkedHashSet<F> set = new LinkedHashSet<>(Math.max(16, (int) (fs.size() / .75f) + 1));
+    /** The futures without duplicates: a Set as given (no copy), anything else copied into one. */
+    private static <F extends Future<?>> Collection<F> distinct(Collection<F> fs) {
+        if (fs instanceof Set) {
+            for (F f : fs) {
+                Objects.requireNonNull(f, "fs contains null");
+            }
+            return fs;
+        }
+        LinkedHashSet<F> set = new LinkedHashSet<>(capacityFor(fs.size()));
         for (F f : fs) {
             set.add(Objects.requireNonNull(f, "fs contains null"));
         }
         return set;
+    }
+
+    private static int capacityFor(int n) {
+        return Math.max(4, (int) (n / .75f) + 1);
     }
 
     // ------------------------------------------------------------------ waiters
@@ -233,7 +252,7 @@ public final class Futures {
         private final List<Future.Node> nodes = new ArrayList<>();
         private int yielded;
 
-        AsCompletedIterator(LinkedHashSet<F> fs, boolean timed, long deadline) {
+        AsCompletedIterator(Collection<F> fs, boolean timed, long deadline) {
             this.total = fs.size();
             this.timed = timed;
             this.deadline = deadline;

@@ -15,9 +15,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * An {@link Executor} that runs calls on a pool of at most {@code maxWorkers} threads: Python's
@@ -59,22 +59,26 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor {
     /*
      * Implementation note.
      *
-     * Work flows through one LinkedTransferQueue (lock-free offer and take, so submitters never
-     * serialise on a lock). A worker loops: take an item, run it. Items are WorkItems or the single
-     * SHUTDOWN pill.
+     * Work flows through one ConcurrentLinkedQueue of Tasks (a Task is the future and its call in
+     * one object). Offer and poll are lock-free, so submitters never serialise on a lock. A worker
+     * loops: poll a task and run it; when the queue is empty it puts itself on the 'idle' list,
+     * re-checks the queue (a call queued before the announcement found nobody to wake) and parks.
+     * Wake-ups follow LinkedBlockingQueue: 'queued' counts calls offered and not yet taken; a submit
+     * that finds it at 0 wakes one idle worker, and a worker that takes a call and leaves more behind
+     * wakes the next. So a burst of submits costs one wake-up, not one per call.
      *
-     * Idle reuse follows CPython's idle semaphore: 'idleTokens' counts workers that finished a call
-     * and are on their way back to the queue. A worker adds a token after its call returned but
-     * before it completes the future (so a caller woken by the result and submitting again finds the
-     * token); a submit consumes a token if there is one and otherwise starts a thread while fewer
-     * than maxWorkers exist ('workerCount', only ever incremented, maxWorkers times at most).
+     * Idle reuse follows CPython's idle semaphore: while fewer than maxWorkers threads exist
+     * ('workerCount', only ever incremented, maxWorkers times at most), a worker leaves an idle
+     * token after its call returned but before it completes the future (so a caller woken by the
+     * result and submitting again finds it), and a submit consumes a token if there is one and
+     * otherwise starts a thread. At full size the tokens decide nothing and are not touched.
      *
-     * Shutdown: 'shutdown' is set, queued items are cancelled if asked, then one SHUTDOWN pill is
-     * offered. FIFO order means every item accepted before it runs first. A worker that takes the
-     * pill offers it again (for the next worker) and exits. A submit that raced with shutdown and
-     * enqueued behind the pill sees the flag on its re-check and takes its item back (rejected);
-     * if a worker already took it, it runs. Broken (initializer failed): 'broken' is set, queued
-     * items fail with BrokenThreadPool, later submits throw it; the same re-check applies.
+     * Shutdown: 'shutdown' is set, queued calls are cancelled if asked, and every parked worker is
+     * woken. A worker exits when it finds the queue empty with 'shutdown' set, so every call
+     * accepted before shutdown runs first. A submit that raced with shutdown sees the flag on its
+     * re-check and takes its call back off the queue (rejected); if a worker already took it, it
+     * runs. Broken (initializer failed): 'broken' is set, queued calls fail with BrokenThreadPool,
+     * later submits throw it; the same re-check applies.
      *
      * Guards: 'shutdown' and 'broken' are volatile, written once each. 'workers' is a concurrent
      * queue appended to when a thread starts. Per-worker counts are written by their own thread only.
@@ -83,12 +87,19 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor {
     /** Names default pools ThreadPoolExecutor-0, -1, ... as CPython does. */
     private static final AtomicInteger POOL_COUNTER = new AtomicInteger();
 
-    private static final Runnable SHUTDOWN_PILL = () -> { };
-
     private final int maxWorkers;
     private final String threadNamePrefix;
     private final Runnable initializer;
-    private final LinkedTransferQueue<Runnable> queue = new LinkedTransferQueue<>();
+    private final ConcurrentLinkedQueue<Task<?>> queue = new ConcurrentLinkedQueue<>();
+    /**
+     * Calls queued: incremented before a call is offered, decremented after one is taken, so it is
+     * never below the queue's size. As LinkedBlockingQueue's count, it decides wake-ups: only a
+     * submit into an empty queue wakes a parked worker, and a worker that leaves more behind wakes
+     * the next, so a burst of submits wakes one worker, not one per call.
+     */
+    private final AtomicInteger queued = new AtomicInteger();
+    /** Parked workers, each at most once (see Worker.parked). */
+    private final ConcurrentLinkedQueue<Worker> idle = new ConcurrentLinkedQueue<>();
     private final AtomicInteger workerCount = new AtomicInteger();
     private final AtomicInteger idleTokens = new AtomicInteger();
     private final AtomicInteger liveWorkers = new AtomicInteger();
@@ -189,9 +200,9 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor {
     public <T> Future<T> submit(Callable<T> fn) {
         Objects.requireNonNull(fn, "fn");
         checkAccepting();
-        TrackedFuture<T> f = stats.newFuture();
-        enqueue(new WorkItem<>(f, fn));
-        return f;
+        Task<T> task = new Task<>(stats, fn);
+        enqueue(task);
+        return task;
     }
 
     @Override
@@ -215,18 +226,19 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor {
         }
     }
 
-    private void enqueue(WorkItem<?> item) {
+    private void enqueue(Task<?> task) {
         stats.submitted();
-        if (!queue.tryTransfer(item)) {
-            queue.offer(item);
-            if (!tryConsumeIdleToken()) {
-                startWorkerIfBelowMax();
-            }
-        } else {
-            tryConsumeIdleToken();
+        int c = queued.getAndIncrement();
+        queue.offer(task);
+        if (workerCount.get() < maxWorkers && !tryConsumeIdleToken()) {
+            startWorkerIfBelowMax();
         }
-        if ((shutdown || broken != null) && queue.remove(item)) {
+        if (c == 0) {
+            signalIdleWorker();
+        }
+        if ((shutdown || broken != null) && queue.remove(task)) {
             // Raced with shutdown or breakage and no worker took it: reject, as if it came later.
+            queued.decrementAndGet();
             stats.unsubmitted();
             checkAccepting();
         }
@@ -253,6 +265,31 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor {
         }
     }
 
+    /** Wakes one parked worker, if any. */
+    private void signalIdleWorker() {
+        Worker w = idle.poll();
+        if (w != null) {
+            w.parked = false;
+            LockSupport.unpark(w.thread);
+        }
+    }
+
+    private void wakeAllIdleWorkers() {
+        for (Worker w; (w = idle.poll()) != null; ) {
+            w.parked = false;
+            LockSupport.unpark(w.thread);
+        }
+    }
+
+    /** Takes a queued task off the queue (for cancelling or failing it), or null. */
+    private Task<?> pollQueued() {
+        Task<?> t = queue.poll();
+        if (t != null) {
+            queued.decrementAndGet();
+        }
+        return t;
+    }
+
     // ------------------------------------------------------------------ workers
 
     private final class Worker implements Runnable {
@@ -262,6 +299,8 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor {
         volatile long completed;
         /** Written only by this worker's thread. */
         volatile boolean busy;
+        /** True while on the idle list; cleared by whoever takes it off (the waker or itself). */
+        volatile boolean parked;
 
         Worker(String name) {
             this.thread = new Thread(this, name);
@@ -280,77 +319,103 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor {
                     }
                 }
                 for (;;) {
-                    Runnable item;
-                    try {
-                        item = queue.take();
-                    } catch (InterruptedException e) {
-                        continue; // interrupted while idle (interruptWorkers raced): keep serving
+                    Task<?> task = queue.poll();
+                    if (task != null) {
+                        if (queued.getAndDecrement() > 1) {
+                            signalIdleWorker(); // more queued: wake a helper, as LinkedBlockingQueue.take does
+                        }
+                        busy = true;
+                        try {
+                            task.run(ThreadPoolExecutor.this);
+                        } finally {
+                            busy = false;
+                            completed++;
+                            Thread.interrupted(); // an interrupt aimed at the call must not hit the next one
+                        }
+                        continue;
                     }
-                    if (item == SHUTDOWN_PILL) {
-                        queue.offer(SHUTDOWN_PILL);
-                        return;
+                    if (shutdown) {
+                        return; // nothing left: every call accepted before shutdown has been taken
                     }
-                    busy = true;
-                    try {
-                        item.run();
-                    } finally {
-                        busy = false;
-                        completed++;
-                        Thread.interrupted(); // an interrupt aimed at the call must not hit the next one
-                    }
+                    awaitWork();
                 }
             } finally {
                 liveWorkers.decrementAndGet();
             }
         }
+
+        /** Parks on the idle list until a submit or shutdown wakes it. */
+        private void awaitWork() {
+            parked = true;
+            idle.offer(this);
+            // Re-check after announcing: a call queued (or shutdown begun) before the announcement
+            // found nobody to wake.
+            if ((!queue.isEmpty() || shutdown) && idle.remove(this)) {
+                parked = false;
+                return;
+            }
+            while (parked) {
+                LockSupport.park(this);
+                Thread.interrupted(); // a stale interrupt must not turn the park into a spin
+            }
+        }
     }
 
-    /** A call and its future; run by a worker. */
-    private final class WorkItem<T> implements Runnable {
-        private final TrackedFuture<T> future;
-        private final Callable<T> fn;
+    /** A call and its future in one object; run by a worker. */
+    private static final class Task<T> extends TrackedFuture<T> {
+        /** The call; cleared once run so that a kept future does not keep the call alive. */
+        private Callable<T> fn;
 
-        WorkItem(TrackedFuture<T> future, Callable<T> fn) {
-            this.future = future;
+        Task(TaskStats stats, Callable<T> fn) {
+            super(stats);
             this.fn = fn;
         }
 
-        @Override
-        public void run() {
-            if (!future.setRunningOrNotifyCancel()) {
-                idleTokens.incrementAndGet();
+        void run(ThreadPoolExecutor pool) {
+            Callable<T> call = fn;
+            fn = null;
+            if (!setRunningOrNotifyCancel()) {
+                pool.workerReturning();
                 return;
             }
             T value;
             try {
-                value = fn.call();
+                value = call.call();
             } catch (Throwable t) {
-                idleTokens.incrementAndGet();
+                pool.workerReturning();
                 complete(t, null);
                 return;
             }
-            idleTokens.incrementAndGet();
+            pool.workerReturning();
             complete(null, value);
         }
 
         private void complete(Throwable t, T value) {
             try {
                 if (t != null) {
-                    future.setException(t);
+                    setException(t);
                 } else {
-                    future.setResult(value);
+                    setResult(value);
                 }
             } catch (InvalidStateError userCompletedIt) {
                 // Someone completed the future from outside; the call's outcome is dropped.
             }
         }
 
-        void cancel() {
-            future.cancel();
-        }
-
         void fail(Throwable t) {
-            ((Future<T>) future).trySetException(t);
+            ((Future<T>) this).trySetException(t);
+        }
+    }
+
+    /**
+     * A worker finished a call and is on its way back to the queue: while the pool may still grow,
+     * leave an idle token (before the future completes, so that a caller woken by the result and
+     * submitting again reuses this worker instead of starting a thread). At full size tokens decide
+     * nothing, so the shared counter is left alone.
+     */
+    private void workerReturning() {
+        if (workerCount.get() < maxWorkers) {
+            idleTokens.incrementAndGet();
         }
     }
 
@@ -359,13 +424,8 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor {
                 + t.getClass().getName() + (t.getMessage() == null ? "" : ": " + t.getMessage()) + ")";
         broken = reason;
         BrokenThreadPool failure = new BrokenThreadPool(reason, t);
-        for (Runnable item; (item = queue.poll()) != null; ) {
-            if (item instanceof WorkItem<?> w) {
-                w.fail(failure);
-            } else if (item == SHUTDOWN_PILL) {
-                queue.offer(SHUTDOWN_PILL);
-                break;
-            }
+        for (Task<?> task; (task = pollQueued()) != null; ) {
+            task.fail(failure);
         }
     }
 
@@ -376,19 +436,15 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor {
         shutdown = true;
         if (cancelFutures) {
             // Drain first so that no worker starts a call we are about to cancel.
-            List<WorkItem<?>> drained = new ArrayList<>();
-            for (Runnable item; (item = queue.poll()) != null; ) {
-                if (item instanceof WorkItem<?> w) {
-                    drained.add(w);
-                } else if (item == SHUTDOWN_PILL) {
-                    break;
-                }
+            List<Task<?>> drained = new ArrayList<>();
+            for (Task<?> task; (task = pollQueued()) != null; ) {
+                drained.add(task);
             }
-            for (WorkItem<?> w : drained) {
-                w.cancel();
+            for (Task<?> task : drained) {
+                task.cancel();
             }
         }
-        queue.offer(SHUTDOWN_PILL);
+        wakeAllIdleWorkers();
         if (wait) {
             awaitWorkers(-1L);
         }
@@ -555,7 +611,7 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor {
             }
             for (ThreadPoolExecutor pool : pools) {
                 pool.shutdown = true;
-                pool.queue.offer(SHUTDOWN_PILL);
+                pool.wakeAllIdleWorkers();
             }
             for (ThreadPoolExecutor pool : pools) {
                 for (Worker w : pool.workers) {

@@ -43,14 +43,12 @@ class FutureTest {
     private static final class Waiter extends Thread {
         final AtomicReference<Object> outcome = new AtomicReference<>();
         volatile boolean interruptedAfter;
+        private final ThrowingSupplier body;
 
         Waiter(ThrowingSupplier body) {
-            super(() -> { });
             this.body = body;
             setDaemon(true);
         }
-
-        private final ThrowingSupplier body;
 
         @Override
         public void run() {

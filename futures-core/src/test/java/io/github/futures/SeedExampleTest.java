@@ -9,15 +9,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The README's seed example, run in a child JVM with 150 ms for every "second" so that it is quick:
+ * The README's seed example, run in a child JVM with 250 ms for every "second" so that it is quick:
  * it prints what the Python original prints, worker threads named TaskThreadPool_n and results in
  * completion order.
  */
 @Timeout(60)
 class SeedExampleTest {
 
-    /** Milliseconds per "second" of the example. */
-    static final long UNIT_MILLIS = 150;
+    /**
+     * Milliseconds per "second" of the example: the completion order 2, 3, 4 holds as long as the
+     * tasks start less than one unit apart.
+     */
+    static final long UNIT_MILLIS = 250;
 
     /** The example, as in the README, with the thread name added to the task's first line. */
     static final class SeedExample {
@@ -61,12 +64,16 @@ class SeedExampleTest {
                 "Starting task that will take 3 seconds in TaskThreadPool_0",
                 "Finished task that took 3 seconds",
                 "The task returned: 3");
-        // Second part: the idle TaskThreadPool_0 is reused, two more workers start (_1, _2).
+        // Second part: the idle TaskThreadPool_0 is reused and at most two more workers start, named
+        // on from _1; the initializer runs once in each new one. (Which of them runs which task depends
+        // on scheduling: a worker that finished its task may take a later one.)
         List<String> rest = lines.subList(4, lines.size());
-        assertThat(rest.stream().filter("Task thread is starting"::equals)).hasSize(2);
         List<String> threads = rest.stream().filter(l -> l.startsWith("Starting task"))
-                .map(l -> l.substring(l.lastIndexOf(' ') + 1)).sorted().toList();
-        assertThat(threads).containsExactly("TaskThreadPool_0", "TaskThreadPool_1", "TaskThreadPool_2");
+                .map(l -> l.substring(l.lastIndexOf(' ') + 1)).toList();
+        assertThat(threads).hasSize(3).contains("TaskThreadPool_0");
+        List<String> distinct = threads.stream().distinct().sorted().toList();
+        assertThat(List.of("TaskThreadPool_0", "TaskThreadPool_1", "TaskThreadPool_2")).startsWith(distinct.toArray(String[]::new));
+        assertThat(rest.stream().filter("Task thread is starting"::equals)).hasSize(distinct.size() - 1);
         // Results in completion order: the shortest first.
         assertThat(rest.stream().filter(l -> l.startsWith("Task returned: ")))
                 .containsExactly("Task returned: 2", "Task returned: 3", "Task returned: 4");

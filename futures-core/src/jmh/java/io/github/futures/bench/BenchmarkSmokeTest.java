@@ -66,6 +66,21 @@ class BenchmarkSmokeTest {
         assertRuns(MetricsBenchmark.class, "listener", MetricsBenchmark.available());
     }
 
+    @Test
+    void processPoolBenchmarkRuns() throws RunnerException {
+        assertRuns(ProcessPoolBenchmark.class, "workers", List.of("2"));
+    }
+
+    @Test
+    void processPoolStartBenchmarkRuns() throws RunnerException {
+        assertRuns(ProcessPoolStartBenchmark.class, "workers", List.of("2"));
+    }
+
+    @Test
+    void isPrimeBenchmarkRunsForBothChunkSizes() throws RunnerException {
+        assertRuns(IsPrimeBenchmark.class, "chunksize", List.of("1", "20"));
+    }
+
     /** The memory target is a fact, not a speed: a million pending futures must fit in a 256 MB heap. */
     @Test
     @Timeout(value = 2, unit = TimeUnit.MINUTES)

@@ -11,6 +11,7 @@ import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputFilter;
@@ -621,15 +622,46 @@ public final class ProcessPool {
             } catch (EOFException end) {
                 // the process ended (or closed its standard output)
             } catch (StreamCorruptedException e) {
-                trouble = "worker pid " + pid + " wrote bytes that are not a protocol frame (" + e.getMessage()
-                        + "): something in the worker wrote to the process's standard output directly (native code,"
-                        + " or a JVM option such as -Xlog:...:stdout); send such output to stderr";
+                trouble = corrupted(p, e);
                 p.destroyForcibly();
             } catch (IOException | RuntimeException e) {
                 trouble = "lost the connection to worker pid " + pid + ": " + e;
                 p.destroyForcibly();
             }
             died(this, trouble);
+        }
+
+        /**
+         * Describes what the worker wrote instead of a frame. A crashing JVM prints its fatal error
+         * report on standard output (JDK 17 does, whatever the options), so the pool gives the process
+         * a moment to end by itself and shows the start of what it wrote.
+         */
+        private String corrupted(Process p, StreamCorruptedException e) {
+            java.io.ByteArrayOutputStream seen = new java.io.ByteArrayOutputStream();
+            if (e instanceof Wire.BadFrame bad) {
+                seen.writeBytes(bad.startBytes());
+            }
+            try {
+                p.waitFor(300, TimeUnit.MILLISECONDS);
+                InputStream in = p.getInputStream();
+                int n = Math.min(in.available(), 2048);
+                if (n > 0) {
+                    seen.writeBytes(in.readNBytes(n));
+                }
+            } catch (IOException | InterruptedException ignored) {
+                // show what we have
+            }
+            String text = seen.toString(Charset.defaultCharset()).replaceAll("[\\p{Cntrl}&&[^\\n]]", "?");
+            String excerpt = text.lines().limit(12).map(String::strip).filter(l -> !l.isEmpty() && !l.equals("#"))
+                    .collect(java.util.stream.Collectors.joining(" | "));
+            if (text.contains("A fatal error has been detected by the Java Runtime Environment")) {
+                return "worker pid " + pid + " crashed: the JVM reported a fatal error (its report went to the process's"
+                        + " standard output): " + excerpt;
+            }
+            return "worker pid " + pid + " wrote bytes that are not a protocol frame (" + e.getMessage()
+                    + "): something in the worker wrote to the process's standard output directly (native code,"
+                    + " FileDescriptor.out, or a JVM option such as -Xlog:...:stdout); send such output to stderr."
+                    + " It wrote: " + excerpt;
         }
 
         private void handshake(DataInputStream in) throws IOException {

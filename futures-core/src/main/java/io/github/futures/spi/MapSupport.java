@@ -49,8 +49,13 @@ public final class MapSupport {
         Objects.requireNonNull(fn, "fn");
         Objects.requireNonNull(items, "items");
         Objects.requireNonNull(options, "options");
-        return stream(new MapIterator<T, R>(items.iterator(), 1, options,
-                chunk -> executor.submit(() -> fn.apply(chunk.get(0))), false));
+        // One task per item, handed over as is: no one-element chunk list per item.
+        Function<Object, Future<?>> submitItem = item -> {
+            @SuppressWarnings("unchecked")
+            T arg = (T) item;
+            return executor.submit(() -> fn.apply(arg));
+        };
+        return stream(new MapIterator<T, R>(items.iterator(), 1, options, submitItem, false));
     }
 
     /**
@@ -69,7 +74,9 @@ public final class MapSupport {
         Objects.requireNonNull(items, "items");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(submitChunk, "submitChunk");
-        return stream(new MapIterator<T, R>(items.iterator(), options.chunksize(), options, submitChunk, true));
+        @SuppressWarnings("unchecked")
+        Function<Object, Future<?>> submitList = chunk -> submitChunk.apply((List<T>) chunk);
+        return stream(new MapIterator<T, R>(items.iterator(), options.chunksize(), options, submitList, true));
     }
 
     private static <R> Stream<R> stream(MapIterator<?, R> it) {
@@ -158,12 +165,13 @@ public final class MapSupport {
         private final boolean chunked;
         private final long deadline;
         private final boolean timed;
-        private final Function<List<T>, ? extends Future<?>> submit;
+        /** Submits one item (not chunked) or one List of items (chunked). */
+        private final Function<Object, Future<?>> submit;
         private final ArrayDeque<Future<?>> inFlight = new ArrayDeque<>();
         private Iterator<? extends R> current;
 
         MapIterator(Iterator<? extends T> source, int chunksize, MapOptions options,
-                    Function<List<T>, ? extends Future<?>> submit, boolean chunked) {
+                    Function<Object, Future<?>> submit, boolean chunked) {
             this.source = source;
             this.chunksize = chunksize;
             this.buffersize = options.buffersize();
@@ -186,6 +194,10 @@ public final class MapSupport {
         private boolean submitNext() {
             if (!source.hasNext()) {
                 return false;
+            }
+            if (!chunked) {
+                inFlight.addLast(submit.apply(source.next()));
+                return true;
             }
             List<T> chunk = new ArrayList<>(Math.min(chunksize, 1024));
             while (chunk.size() < chunksize && source.hasNext()) {

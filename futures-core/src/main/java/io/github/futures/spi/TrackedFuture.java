@@ -9,26 +9,36 @@ import java.time.Duration;
  *
  * @param <T> the result type
  */
-public final class TrackedFuture<T> extends Future<T> {
+public class TrackedFuture<T> extends Future<T> {
 
     /*
      * 'started', 'submitNanos' and 'startNanos' are plain fields: 'submitNanos' is written before the
      * future is handed to a worker (published by the queue), the other two before the CAS to RUNNING
-     * that publishes them to whichever thread completes the future.
+     * that publishes them to whichever thread completes the future. 'listeners' is read from the
+     * TaskStats once, by the submitting thread, so that workers never touch the TaskStats' own
+     * cache line for it.
      */
     private final TaskStats stats;
+    private final TaskListener[] listeners;
     private final long submitNanos;
     private boolean started;
     private long startNanos;
 
-    TrackedFuture(TaskStats stats) {
+    /**
+     * A pending future counting into {@code stats}; executors that carry their call in the future
+     * itself (one object per call instead of two) subclass it.
+     *
+     * @param stats the executor's statistics
+     */
+    protected TrackedFuture(TaskStats stats) {
         this.stats = stats;
-        this.submitNanos = stats.listeners.length == 0 ? 0L : System.nanoTime();
+        this.listeners = stats.listeners;
+        this.submitNanos = listeners.length == 0 ? 0L : System.nanoTime();
     }
 
     @Override
     public boolean setRunningOrNotifyCancel() {
-        TaskListener[] l = stats.listeners;
+        TaskListener[] l = listeners;
         long now = l.length == 0 ? 0L : System.nanoTime();
         started = true;
         startNanos = now;
@@ -67,7 +77,7 @@ public final class TrackedFuture<T> extends Future<T> {
             stats.succeeded.increment();
             outcome = TaskListener.Outcome.SUCCESS;
         }
-        TaskListener[] l = stats.listeners;
+        TaskListener[] l = listeners;
         if (l.length != 0) {
             long exec = started && startNanos != 0L ? System.nanoTime() - startNanos : 0L;
             for (TaskListener listener : l) {

@@ -40,6 +40,9 @@ import org.springframework.scheduling.annotation.AsyncConfigurer;
  */
 final class FuturesExecutorConfigurations {
 
+    /** Suffix of the {@code AsyncTaskExecutor} bean registered beside each named thread pool. */
+    static final String TASK_EXECUTOR_SUFFIX = "TaskExecutor";
+
     private FuturesExecutorConfigurations() {
     }
 
@@ -188,6 +191,32 @@ final class FuturesExecutorConfigurations {
             definition.addQualifier(new AutowireCandidateQualifier(Qualifier.class, name));
             definition.setDestroyMethodName(""); // FuturesShutdownLifecycle shuts it down
             registry.registerBeanDefinition(name, definition);
+            if (executor.getKind() == FuturesProperties.Kind.THREAD && asyncEnabled()) {
+                registerTaskExecutor(registry, name);
+            }
+        }
+
+        private boolean asyncEnabled() {
+            return Binder.get(this.environment).bind("futures.async.enabled", Boolean.class).orElse(true);
+        }
+
+        /**
+         * Registers {@code <name>TaskExecutor}, Spring's {@code AsyncTaskExecutor} over the named thread
+         * pool: {@code @Async("<name>TaskExecutor")} then hands callers our futures and applies the
+         * task decorators, as on the default pool. It is not an autowire candidate, so that a lookup of
+         * "the" {@code TaskExecutor} still finds only the application task executor.
+         */
+        private void registerTaskExecutor(BeanDefinitionRegistry registry, String name) {
+            String adapterName = name + TASK_EXECUTOR_SUFFIX;
+            if (registry.containsBeanDefinition(adapterName)) {
+                return; // the application's own bean of that name wins
+            }
+            RootBeanDefinition adapter = new RootBeanDefinition(FuturesTaskExecutor.class, () -> new FuturesTaskExecutor(
+                    this.beanFactory.getBean(name, ThreadPoolExecutor.class),
+                    taskDecorator(this.beanFactory.getBeanProvider(TaskDecorator.class))));
+            adapter.setAutowireCandidate(false);
+            adapter.setDestroyMethodName("");
+            registry.registerBeanDefinition(adapterName, adapter);
         }
     }
 
@@ -224,11 +253,15 @@ final class FuturesExecutorConfigurations {
         @ConditionalOnMissingBean(name = FuturesAutoConfiguration.APPLICATION_TASK_EXECUTOR_BEAN_NAME)
         FuturesTaskExecutor applicationTaskExecutor(ThreadPoolExecutor threadPool,
                                                     ObjectProvider<TaskDecorator> taskDecorators) {
-            List<TaskDecorator> decorators = taskDecorators.orderedStream().toList();
-            TaskDecorator decorator = decorators.isEmpty() ? null
-                    : decorators.size() == 1 ? decorators.get(0) : new CompositeTaskDecorator(decorators);
-            return new FuturesTaskExecutor(threadPool, decorator);
+            return new FuturesTaskExecutor(threadPool, taskDecorator(taskDecorators));
         }
+    }
+
+    /** The task decorator beans in order, composed; {@code null} if there is none. */
+    static TaskDecorator taskDecorator(ObjectProvider<TaskDecorator> taskDecorators) {
+        List<TaskDecorator> decorators = taskDecorators.orderedStream().toList();
+        return decorators.isEmpty() ? null
+                : decorators.size() == 1 ? decorators.get(0) : new CompositeTaskDecorator(decorators);
     }
 
     /** Without an application {@link AsyncConfigurer}, {@code @Async} methods run on the thread pool. */

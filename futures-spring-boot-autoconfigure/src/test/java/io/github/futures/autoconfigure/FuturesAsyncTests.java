@@ -66,6 +66,29 @@ class FuturesAsyncTests {
     }
 
     @Test
+    void namedPoolsTaskExecutorHandsTheCallerAFuturesFutureAndDecoratesTasks() {
+        this.contextRunner.withBean(org.springframework.core.task.TaskDecorator.class,
+                () -> task -> () -> {
+                    DECORATED.set(true);
+                    try {
+                        task.run();
+                    } finally {
+                        DECORATED.remove();
+                    }
+                })
+                .run(context -> {
+                    Future<String> result = context.getBean(Service.class).onNamedPoolTaskExecutor();
+                    assertThat(result).isInstanceOf(io.github.futures.Future.class);
+                    assertThat(result.get(30, TimeUnit.SECONDS)).startsWith("io_").endsWith("decorated");
+                    // the adapter is no autowire candidate: "the" task executor is still the application's
+                    assertThat(context.getBean(org.springframework.core.task.AsyncTaskExecutor.class))
+                            .isSameAs(context.getBean(FuturesAutoConfiguration.APPLICATION_TASK_EXECUTOR_BEAN_NAME));
+                });
+    }
+
+    static final ThreadLocal<Boolean> DECORATED = new ThreadLocal<>();
+
+    @Test
     void exceptionFromVoidMethodReachesTheUncaughtExceptionHandler() {
         this.contextRunner.withBean(Recorder.class).withUserConfiguration(HandlerConfiguration.class).run(context -> {
             context.getBean(Service.class).fail();
@@ -168,6 +191,12 @@ class FuturesAsyncTests {
         @Async("io")
         public Future<String> onNamedPoolFuture() {
             return CompletableFuture.completedFuture(Thread.currentThread().getName());
+        }
+
+        @Async("ioTaskExecutor")
+        public Future<String> onNamedPoolTaskExecutor() {
+            return CompletableFuture.completedFuture(Thread.currentThread().getName()
+                    + (Boolean.TRUE.equals(DECORATED.get()) ? " decorated" : ""));
         }
 
         @Async

@@ -13,7 +13,12 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -27,6 +32,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** The pools in a web application with a real embedded server. */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FuturesGracefulShutdownTests {
 
     private final HttpClient http = HttpClient.newHttpClient();
@@ -44,9 +50,30 @@ class FuturesGracefulShutdownTests {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    private static ConfigurableApplicationContext context;
+
+    @BeforeAll
+    static void startApplication() {
+        context = start();
+    }
+
+    @AfterAll
+    static void closeApplication() {
+        context.close(); // harmless when the last test already closed it
+    }
+
     @Test
+    @Order(1)
+    void mvcAsyncRequestsRunOnTheThreadPool() throws Exception {
+        HttpResponse<String> answer = get(context, "/callable").get(30, TimeUnit.SECONDS);
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(answer.body()).startsWith("futures-thread_");
+    }
+
+    /** Closes the shared application: runs last. */
+    @Test
+    @Order(2)
     void requestWaitingOnAFutureWhenShutdownBeginsStillGetsItsAnswer() throws Exception {
-        ConfigurableApplicationContext context = start();
         Controller controller = context.getBean(Controller.class);
         ThreadPoolExecutor pool = context.getBean(ThreadPoolExecutor.class);
         GracefulProbe probe = context.getBean(GracefulProbe.class);
@@ -62,15 +89,6 @@ class FuturesGracefulShutdownTests {
         assertThat(answer.body()).isEqualTo("answer, then more");
         closed.get(30, TimeUnit.SECONDS);
         assertThat(pool.isShutdown()).isTrue();
-    }
-
-    @Test
-    void mvcAsyncRequestsRunOnTheThreadPool() throws Exception {
-        try (ConfigurableApplicationContext context = start()) {
-            HttpResponse<String> answer = get(context, "/callable").get(30, TimeUnit.SECONDS);
-            assertThat(answer.statusCode()).isEqualTo(200);
-            assertThat(answer.body()).startsWith("futures-thread_");
-        }
     }
 
     @SpringBootConfiguration(proxyBeanMethods = false)

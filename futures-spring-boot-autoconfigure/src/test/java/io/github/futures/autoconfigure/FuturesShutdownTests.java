@@ -178,7 +178,8 @@ class FuturesShutdownTests {
     }
 
     @Test
-    void timeoutInterruptsACallThatNeverEndsAndCloseCompletes() {
+    @org.junit.jupiter.api.extension.ExtendWith(org.springframework.boot.test.system.OutputCaptureExtension.class)
+    void timeoutInterruptsACallThatNeverEndsAndCloseCompletes(org.springframework.boot.test.system.CapturedOutput output) {
         this.contextRunner.withPropertyValues("futures.shutdown.timeout=300ms", "futures.executors.io.kind=thread")
                 .run(context -> {
                     ThreadPoolExecutor pool = context.getBean(ThreadPoolExecutor.class);
@@ -199,6 +200,9 @@ class FuturesShutdownTests {
                     assertThat(onIo.exception(WAIT)).isInstanceOf(InterruptedException.class);
                     assertThat(queued.cancelled()).isTrue();
                     assertThat(pool.awaitTermination(WAIT)).isTrue();
+                    // what was abandoned is logged, per pool
+                    assertThat(output).contains("Pool 'futuresThreadPool' was still busy PT0.3S after shutdown began: "
+                            + "abandoned 1 running and 1 pending call(s)").contains("Pool 'io' was still busy");
                 });
     }
 }

@@ -12,7 +12,9 @@ import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
@@ -55,7 +57,8 @@ public final class FuturesExecutorMetrics implements MeterBinder, AutoCloseable 
 
     private final Iterable<Tag> tags;
 
-    private volatile Listener listener;
+    /** One per registry bound to; copy-on-write, so close() and bindTo() need no lock. */
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
     /**
      * Meters for {@code executor}, tagged with {@code name}.
@@ -110,20 +113,15 @@ public final class FuturesExecutorMetrics implements MeterBinder, AutoCloseable 
         Timer execution = Timer.builder("futures.executor.execution").tags(futuresTags)
                 .description("Time from start to end of a call").publishPercentileHistogram().register(registry);
         Listener l = new Listener(queueWait, execution);
-        Listener previous = this.listener;
-        this.listener = l;
+        this.listeners.add(l);
         stats.addListener(l);
-        if (previous != null) {
-            stats.removeListener(previous);
-        }
     }
 
     /** Stops feeding the timers. The meters stay in the registry until it is closed. */
     @Override
     public void close() {
-        Listener l = this.listener;
-        if (l != null) {
-            this.listener = null;
+        for (Listener l : this.listeners) {
+            this.listeners.remove(l);
             this.executor.taskStats().removeListener(l);
         }
     }
