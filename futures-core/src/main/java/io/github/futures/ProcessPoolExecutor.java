@@ -488,7 +488,9 @@ public final class ProcessPoolExecutor implements Executor, ObservableExecutor {
          * @return this builder
          */
         public Builder jvmArgs(String... jvmArgs) {
-            return jvmArgs(List.of(jvmArgs));
+            // Arrays.asList, not List.of: List.of rejects a null element with a message-less NPE
+            // before the check below can name the argument.
+            return jvmArgs(java.util.Arrays.asList(Objects.requireNonNull(jvmArgs, "jvmArgs")));
         }
 
         /**
@@ -496,7 +498,7 @@ public final class ProcessPoolExecutor implements Executor, ObservableExecutor {
          * @return this builder
          */
         public Builder jvmArgs(List<String> jvmArgs) {
-            for (String a : jvmArgs) {
+            for (String a : Objects.requireNonNull(jvmArgs, "jvmArgs")) {
                 Objects.requireNonNull(a, "jvmArgs element");
                 if (a.isBlank()) {
                     throw new IllegalArgumentException("jvmArgs must not contain blank options: " + jvmArgs);
