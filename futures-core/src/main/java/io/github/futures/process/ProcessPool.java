@@ -494,11 +494,10 @@ public final class ProcessPool {
                         out.flush();
                     }
                 } catch (IOException e) {
-                    // The worker is gone or going: its reader thread sees the end and fails its items.
-                    Process p = w.process;
-                    if (p != null) {
-                        p.destroyForcibly();
-                    }
+                    // The worker is gone or going (its stdin is closed only when it ends): its reader
+                    // thread sees the end of its output and fails its items. No destroy here: the JDK's
+                    // destroy also closes the process's stdout and stderr, which would lose the worker's
+                    // last words (a JVM that cannot start explains why on stderr).
                 }
             }
         }
@@ -607,7 +606,7 @@ public final class ProcessPool {
                     try {
                         stdin.write(initFrame);
                     } catch (IOException e) {
-                        p.destroyForcibly();
+                        // it died already: the reader sees the end (see send)
                     }
                 }
             }
@@ -627,7 +626,7 @@ public final class ProcessPool {
                     try {
                         stdin.flush();
                     } catch (IOException e) {
-                        p.destroyForcibly();
+                        // it died already: the reader sees the end (see send)
                     }
                 }
             } else {
