@@ -214,13 +214,11 @@ public final class ProcessPoolExecutor implements Executor, ObservableExecutor {
         }
     }
 
-    /*
-     * The two wrappers below are plain classes, not records: a record is deserialized through its
-     * canonical constructor, found and bound with method handles, which costs a fresh worker JVM
-     * tens of milliseconds of class spinning on its first call.
+    /**
+     * A runnable as a call; serializable when the runnable is. A plain class, not a record: a record
+     * is deserialized through its canonical constructor, found and bound with method handles, which
+     * costs a fresh worker JVM tens of milliseconds of class spinning on its first call.
      */
-
-    /** A runnable as a call; serializable when the runnable is. */
     private static final class RunCall implements Callable<Void>, Serializable {
         @Serial
         private static final long serialVersionUID = 1L;
@@ -234,28 +232,6 @@ public final class ProcessPoolExecutor implements Executor, ObservableExecutor {
         public Void call() {
             fn.run();
             return null;
-        }
-    }
-
-    /** One chunk of a map: applies the function to each item in order. */
-    private static final class ChunkCall<T, R> implements Callable<List<R>>, Serializable {
-        @Serial
-        private static final long serialVersionUID = 1L;
-        private final Function<? super T, ? extends R> fn;
-        private final List<T> items;
-
-        ChunkCall(Function<? super T, ? extends R> fn, List<T> items) {
-            this.fn = fn;
-            this.items = items;
-        }
-
-        @Override
-        public List<R> call() {
-            List<R> out = new ArrayList<>(items.size());
-            for (T item : items) {
-                out.add(fn.apply(item));
-            }
-            return out;
         }
     }
 
@@ -337,7 +313,7 @@ public final class ProcessPoolExecutor implements Executor, ObservableExecutor {
     private <T, R> Stream<R> mapChunked(Function<? super T, ? extends R> fn, Iterable<? extends T> items,
                                         MapOptions options) {
         Objects.requireNonNull(fn, "fn");
-        return MapSupport.<T, R>mapChunked(items, options, chunk -> pool.submit(new ChunkCall<T, R>(fn, chunk)));
+        return MapSupport.<T, R>mapChunked(items, options, chunk -> pool.<R>submitMap(fn, chunk));
     }
 
     // ------------------------------------------------------------------ shutdown

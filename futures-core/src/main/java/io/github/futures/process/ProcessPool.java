@@ -251,6 +251,84 @@ public final class ProcessPool {
         return (Future<T>) (Future<?>) f;
     }
 
+    /**
+     * Schedules one chunk of a map: {@code fn} applied to each item, the results in a list. The
+     * function is serialized once while it is the same stateless object, and items and results of
+     * simple types (numbers, booleans, strings) travel without Java serialization.
+     *
+     * @param fn a serializable function
+     * @param items the chunk
+     * @param <R> the result type
+     * @return the future of the results
+     * @throws IllegalArgumentException if the function or an item cannot be serialized, or it is too large
+     * @throws RejectedExecutionException after shutdown
+     * @throws BrokenProcessPool if the pool is broken
+     */
+    @SuppressWarnings("unchecked")
+    public <R> Future<List<R>> submitMap(java.util.function.Function<?, ?> fn, List<?> items) {
+        Objects.requireNonNull(fn, "fn");
+        Objects.requireNonNull(items, "items");
+        checkAccepting();
+        if (workersStarted == 0L) {
+            prestart();
+        }
+        long id = ids.incrementAndGet();
+        byte[] fnBytes = functionBytes(fn);
+        Wire.Frame fr = new Wire.Frame(fnBytes.length + 64 + 16 * items.size());
+        fr.begin();
+        fr.write(fnBytes.length >>> 24);
+        fr.write(fnBytes.length >>> 16);
+        fr.write(fnBytes.length >>> 8);
+        fr.write(fnBytes.length);
+        fr.writeBytes(fnBytes);
+        try {
+            Wire.appendValue(fr, items instanceof ArrayList<?> ? items : new ArrayList<>(items));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException(notSerializable("map items", items, e), e);
+        }
+        if (fr.payloadSize() > config.maxMessageSize()) {
+            throw new IllegalArgumentException("A chunk of " + items.size() + " map items is " + fr.payloadSize()
+                    + " bytes serialized, more than maxMessageSize (" + config.maxMessageSize() + " bytes); use a"
+                    + " smaller chunksize, or raise the limit with ProcessPoolExecutor.builder().maxMessageSize(...)");
+        }
+        fr.finish(Wire.MAP, id);
+        TrackedFuture<Object> f = stats.newFuture();
+        WorkItem item = new WorkItem(id, f, fr.toByteArray());
+        List<Send> sends = new ArrayList<>(2);
+        lock.lock();
+        try {
+            checkAccepting();
+            stats.submitted();
+            queue.addLast(item);
+            dispatchLocked(sends);
+        } finally {
+            lock.unlock();
+        }
+        send(sends);
+        return (Future<List<R>>) (Future<?>) f;
+    }
+
+    /** The last stateless map function serialized, with its bytes. */
+    private volatile CachedTask lastFunction;
+
+    private byte[] functionBytes(Object fn) {
+        CachedTask c = lastFunction;
+        if (c != null && c.task() == fn) {
+            return c.frame();
+        }
+        Wire.Frame fr = new Wire.Frame(512);
+        try {
+            Wire.serialize(fr, fn);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException(notSerializable("function", fn, e), e);
+        }
+        byte[] bytes = java.util.Arrays.copyOfRange(fr.array(), Wire.HEADER, fr.size());
+        if (Wire.STATELESS.get(fn.getClass()) && bytes.length <= 4096) {
+            lastFunction = new CachedTask(fn, bytes);
+        }
+        return bytes;
+    }
+
     /** Starts the first worker before the first call is serialized, so that both overlap. */
     private void prestart() {
         lock.lock();

@@ -24,6 +24,8 @@ import java.io.StreamCorruptedException;
  *                      TASK  (payload: a serialized Callable; its id names the future)
  *                      EXIT  (no payload: finish and exit)
  *                      REVOKE (no payload: give call id back unless it started)
+ *                      MAP   (payload: int n, the serialized function (n bytes), the chunk of
+ *                             items as a tagged value: one call applying the function to each)
  *   worker -> parent   RESULT       (payload: the serialized value)
  *                      EXCEPTION    (payload: a serialized ExceptionEnvelope)
  *                      INIT_FAILED  (payload: a serialized ExceptionEnvelope)
@@ -45,6 +47,7 @@ final class Wire {
     static final byte TASK = 2;
     static final byte EXIT = 3;
     static final byte REVOKE = 4;
+    static final byte MAP = 5;
     static final byte RESULT = 10;
     static final byte EXCEPTION = 11;
     static final byte INIT_FAILED = 12;
@@ -152,9 +155,14 @@ final class Wire {
     /** Writes a tagged value (see V_*) after the header. */
     static void encodeValue(Frame frame, Object v) throws IOException {
         frame.begin();
+        appendValue(frame, v);
+    }
+
+    /** Appends a tagged value at the frame's current end. */
+    static void appendValue(Frame frame, Object v) throws IOException {
         java.io.DataOutputStream d = new java.io.DataOutputStream(frame);
+        // writeSimple writes nothing when it returns false
         if (!writeSimple(d, v, true)) {
-            frame.begin();
             frame.write(V_SERIAL);
             ObjectOutputStream oos = new ObjectOutputStream(frame);
             oos.writeObject(v);
@@ -213,13 +221,19 @@ final class Wire {
     /** Reads a value written by {@link #encodeValue}. */
     static Object decodeValue(byte[] payload, ObjectInputFilter filter, ClassLoader loader)
             throws IOException, ClassNotFoundException {
-        if (payload.length == 0) {
+        return decodeValue(payload, 0, filter, loader);
+    }
+
+    /** Reads a value written by {@link #appendValue} at {@code offset}. */
+    static Object decodeValue(byte[] payload, int offset, ObjectInputFilter filter, ClassLoader loader)
+            throws IOException, ClassNotFoundException {
+        if (payload.length <= offset) {
             throw new StreamCorruptedException("empty value");
         }
-        if (payload[0] == V_SERIAL) {
-            return deserialize(payload, 1, filter, loader);
+        if (payload[offset] == V_SERIAL) {
+            return deserialize(payload, offset + 1, filter, loader);
         }
-        DataInputStream d = new DataInputStream(new ByteArrayInputStream(payload));
+        DataInputStream d = new DataInputStream(new ByteArrayInputStream(payload, offset, payload.length - offset));
         Object v = readSimple(d, d.read(), true);
         if (d.available() != 0) {
             throw new StreamCorruptedException("trailing bytes after a value");

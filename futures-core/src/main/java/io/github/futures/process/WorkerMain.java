@@ -109,6 +109,18 @@ public final class WorkerMain {
                         revoke(f.id);
                         continue;
                     }
+                    if (f.type == Wire.MAP) {
+                        Object chunk = null;
+                        Exception unreadable = null;
+                        try {
+                            chunk = readChunk(f.payload);
+                        } catch (Exception e) {
+                            unreadable = e;
+                        }
+                        f.payload = null;
+                        jobs.add(new Job(Wire.TASK, f.id, chunk, unreadable));
+                        continue;
+                    }
                     Object payload = null;
                     Exception unreadable = null;
                     try {
@@ -158,6 +170,46 @@ public final class WorkerMain {
             cacheNext = (i + 1) % cachedBytes.length;
             cachedBytes[i] = payload;
             cachedTasks[i] = task;
+        }
+    }
+
+    /** A MAP frame: the function (deserialized once when it is stateless) and the items. */
+    private Chunk readChunk(byte[] payload) throws IOException, ClassNotFoundException {
+        int n = ((payload[0] & 0xff) << 24) | ((payload[1] & 0xff) << 16) | ((payload[2] & 0xff) << 8) | (payload[3] & 0xff);
+        if (n < 0 || n > payload.length - 4) {
+            throw new java.io.StreamCorruptedException("bad function length");
+        }
+        byte[] fnBytes = java.util.Arrays.copyOfRange(payload, 4, 4 + n);
+        Object fn = cachedTask(fnBytes);
+        if (fn == null) {
+            fn = Wire.deserialize(fnBytes, filter, loader);
+            if (fn != null && Wire.STATELESS.get(fn.getClass())) {
+                remember(fnBytes, fn);
+            }
+        }
+        Object items = Wire.decodeValue(payload, 4 + n, filter, loader);
+        @SuppressWarnings("unchecked")
+        java.util.function.Function<Object, Object> f = (java.util.function.Function<Object, Object>) fn;
+        return new Chunk(f, (java.util.List<?>) items);
+    }
+
+    /** One chunk of a map: the function applied to each item, in order. */
+    private static final class Chunk implements Callable<java.util.ArrayList<Object>> {
+        private final java.util.function.Function<Object, Object> fn;
+        private final java.util.List<?> items;
+
+        Chunk(java.util.function.Function<Object, Object> fn, java.util.List<?> items) {
+            this.fn = fn;
+            this.items = items;
+        }
+
+        @Override
+        public java.util.ArrayList<Object> call() {
+            java.util.ArrayList<Object> out = new java.util.ArrayList<>(items.size());
+            for (Object item : items) {
+                out.add(fn.apply(item));
+            }
+            return out;
         }
     }
 
