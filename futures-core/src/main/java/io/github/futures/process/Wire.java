@@ -17,7 +17,7 @@ import java.io.StreamCorruptedException;
  * The wire protocol between a pool and its worker JVMs, shared by both sides.
  *
  * <pre>
- *   worker start:  worker -> parent   MAGIC (8 bytes), pid (8 bytes)
+ *   worker start:  worker -> parent   MAGIC (8 bytes)
  *   every frame:   int length | byte type | long id | payload (length - 9 bytes)
  *
  *   parent -> worker   INIT  (payload: the serialized initializer)
