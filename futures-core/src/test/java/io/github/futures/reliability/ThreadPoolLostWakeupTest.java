@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Regression: one thread keeping 8 short calls in flight on a pool of 4 workers (the pattern of
  * {@code map} with {@code buffersize}) must never leave a call queued while every worker sleeps.
- * The pool once counted a call before queueing it; a worker could see the count, wake a helper that
- * found nothing, and all four parked before the call arrived, while the submit (seeing the count
- * above 0) woke nobody. It stranded a call within 200 000 round trips on every run on JDK 25 and in
+ * The pool once counted a call before queueing it; a worker could see the count, wake another
+ * worker that found nothing, and all four parked before the call arrived, while the submit (seeing
+ * the count above 0) woke nobody. It stranded a call within 200 000 round trips on every run on JDK 25 and in
  * most on JDK 17.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
