@@ -228,8 +228,11 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor {
 
     private void enqueue(Task<?> task) {
         stats.submitted();
-        int c = queued.getAndIncrement();
+        // Offer first, count second (LinkedBlockingQueue does both under one lock). Counting first
+        // lost calls: a worker could see the count, wake a helper, find nothing, and park with the
+        // others before the offer, while this submit saw the count above 0 and woke nobody.
         queue.offer(task);
+        int c = queued.getAndIncrement();
         if (workerCount.get() < maxWorkers && !tryConsumeIdleToken()) {
             startWorkerIfBelowMax();
         }
