@@ -92,10 +92,12 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor {
     private final Runnable initializer;
     private final ConcurrentLinkedQueue<Task<?>> queue = new ConcurrentLinkedQueue<>();
     /**
-     * Calls queued: incremented before a call is offered, decremented after one is taken, so it is
-     * never below the queue's size. As LinkedBlockingQueue's count, it decides wake-ups: only a
-     * submit into an empty queue wakes a parked worker, and a worker that leaves more behind wakes
-     * the next, so a burst of submits wakes one worker, not one per call.
+     * Calls queued: incremented after a call is offered, decremented after one is taken (so it may
+     * lag the queue briefly, even below zero). As LinkedBlockingQueue's count, it decides wake-ups:
+     * a submit that finds it at zero or below wakes a parked worker, and a worker that leaves more
+     * behind wakes the next, so a burst of submits wakes one worker, not one per call. Why no call is
+     * stranded: after the last worker to park re-checked the queue, no worker takes or counts down
+     * anything, so the first submit counted after that finds the count at zero or below and wakes it.
      */
     private final AtomicInteger queued = new AtomicInteger();
     /** Parked workers, each at most once (see Worker.parked). */
@@ -228,12 +230,15 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor {
 
     private void enqueue(Task<?> task) {
         stats.submitted();
-        int c = queued.getAndIncrement();
         queue.offer(task);
+        // Count after the offer, as LinkedBlockingQueue.put does. Counting first let a worker that had
+        // just taken the previous call see the queue still empty, park, and leave this call stranded:
+        // the count was above zero, so this submit woke nobody.
+        int c = queued.getAndIncrement();
         if (workerCount.get() < maxWorkers && !tryConsumeIdleToken()) {
             startWorkerIfBelowMax();
         }
-        if (c == 0) {
+        if (c <= 0) {
             signalIdleWorker();
         }
         if ((shutdown || broken != null) && queue.remove(task)) {
