@@ -49,6 +49,7 @@ function createPool(name) {
   const broken = el('p', { class: 'broken-reason', hidden: '' });
   const canvas = el('canvas', { 'aria-label': 'pending and running over the last minute', role: 'img' });
   const workerList = el('div', { class: 'worker-list mono' });
+  const config = el('div', { class: 'config mono' });
   const card = el('article', { class: 'pool', 'data-name': name },
     el('div', { class: 'pool-head' }, el('h3', { text: name }), kind, state),
     broken,
@@ -59,7 +60,8 @@ function createPool(name) {
       el('span', {}, el('i', { style: 'background: var(--pending)' }), 'pending'),
       el('span', { class: 'outcomes' }, 'completed: ', success, ' success · ', failure, ' failure · ', cancelled, ' cancelled')),
     el('div', { class: 'chart' }, canvas),
-    workerList);
+    workerList,
+    config);
   $('#pools').append(card);
 
   let chart = null;
@@ -85,7 +87,7 @@ function createPool(name) {
     });
   }
   const entry = { card, kind, state, workers, running, pending, submitted, loadRunning, loadPending,
-    success, failure, cancelled, broken, workerList, chart };
+    success, failure, cancelled, broken, workerList, config, chart };
   pools.set(name, entry);
   return entry;
 }
@@ -136,6 +138,12 @@ function renderPools(executors) {
     p.broken.hidden = pool.state !== 'broken';
     p.broken.textContent = reason ? 'broken: ' + reason : 'broken';
     renderWorkers(p.workerList, workerDetails(pool));
+    const settings = Object.entries(pool.config ?? {})
+      .sort(([a], [b]) => (a === 'maxWorkers' ? -1 : b === 'maxWorkers' ? 1 : a.localeCompare(b)))
+      .map(([key, value]) => `${key}=${Array.isArray(value) ? value.join(' ') : typeof value === 'object' && value !== null ? JSON.stringify(value) : value}`);
+    if (pool.workersStarted != null) settings.unshift(`workersStarted=${pool.workersStarted}`);
+    p.config.textContent = settings.join(' · ');
+    p.config.title = settings.join('\n');
     if (p.chart) {
       const [r, q] = p.chart.data.datasets;
       r.data.push(running); r.data.shift();

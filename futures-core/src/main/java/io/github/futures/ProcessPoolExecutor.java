@@ -214,10 +214,21 @@ public final class ProcessPoolExecutor implements Executor, ObservableExecutor {
         }
     }
 
+    /*
+     * The two wrappers below are plain classes, not records: a record is deserialized through its
+     * canonical constructor, found and bound with method handles, which costs a fresh worker JVM
+     * tens of milliseconds of class spinning on its first call.
+     */
+
     /** A runnable as a call; serializable when the runnable is. */
-    private record RunCall(Runnable fn) implements Callable<Void>, Serializable {
+    private static final class RunCall implements Callable<Void>, Serializable {
         @Serial
         private static final long serialVersionUID = 1L;
+        private final Runnable fn;
+
+        RunCall(Runnable fn) {
+            this.fn = fn;
+        }
 
         @Override
         public Void call() {
@@ -227,10 +238,16 @@ public final class ProcessPoolExecutor implements Executor, ObservableExecutor {
     }
 
     /** One chunk of a map: applies the function to each item in order. */
-    private record ChunkCall<T, R>(Function<? super T, ? extends R> fn, List<T> items)
-            implements Callable<List<R>>, Serializable {
+    private static final class ChunkCall<T, R> implements Callable<List<R>>, Serializable {
         @Serial
         private static final long serialVersionUID = 1L;
+        private final Function<? super T, ? extends R> fn;
+        private final List<T> items;
+
+        ChunkCall(Function<? super T, ? extends R> fn, List<T> items) {
+            this.fn = fn;
+            this.items = items;
+        }
 
         @Override
         public List<R> call() {
@@ -471,7 +488,9 @@ public final class ProcessPoolExecutor implements Executor, ObservableExecutor {
          * @return this builder
          */
         public Builder jvmArgs(String... jvmArgs) {
-            return jvmArgs(List.of(jvmArgs));
+            // Arrays.asList, not List.of: List.of rejects a null element with a message-less NPE
+            // before the check below can name the argument.
+            return jvmArgs(java.util.Arrays.asList(Objects.requireNonNull(jvmArgs, "jvmArgs")));
         }
 
         /**
@@ -479,7 +498,7 @@ public final class ProcessPoolExecutor implements Executor, ObservableExecutor {
          * @return this builder
          */
         public Builder jvmArgs(List<String> jvmArgs) {
-            for (String a : jvmArgs) {
+            for (String a : Objects.requireNonNull(jvmArgs, "jvmArgs")) {
                 Objects.requireNonNull(a, "jvmArgs element");
                 if (a.isBlank()) {
                     throw new IllegalArgumentException("jvmArgs must not contain blank options: " + jvmArgs);

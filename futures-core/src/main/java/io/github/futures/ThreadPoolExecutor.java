@@ -94,10 +94,10 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor {
     /**
      * Calls queued: incremented after a call is offered, decremented after one is taken (so it may
      * lag the queue briefly, even below zero). As LinkedBlockingQueue's count, it decides wake-ups:
-     * a submit that finds it at zero or below wakes a parked worker, and a worker that leaves more
-     * behind wakes the next, so a burst of submits wakes one worker, not one per call. Why no call is
-     * stranded: after the last worker to park re-checked the queue, no worker takes or counts down
-     * anything, so the first submit counted after that finds the count at zero or below and wakes it.
+     * a submit that moves it from 0 wakes a parked worker, and a worker that leaves more behind wakes
+     * the next, so a burst of submits wakes one worker, not one per call. Why no call is stranded:
+     * after the last worker to park re-checked the queue, no worker takes or counts down anything, so
+     * the count only rises from a value at or below zero, and the submit that moves it from 0 wakes that worker.
      */
     private final AtomicInteger queued = new AtomicInteger();
     /** Parked workers, each at most once (see Worker.parked). */
@@ -230,15 +230,15 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor {
 
     private void enqueue(Task<?> task) {
         stats.submitted();
+        // Offer first, count second (LinkedBlockingQueue does both under one lock). Counting first
+        // lost calls: a worker could see the count, wake a helper, find nothing, and park with the
+        // others before the offer, while this submit saw the count above 0 and woke nobody.
         queue.offer(task);
-        // Count after the offer, as LinkedBlockingQueue.put does. Counting first let a worker that had
-        // just taken the previous call see the queue still empty, park, and leave this call stranded:
-        // the count was above zero, so this submit woke nobody.
         int c = queued.getAndIncrement();
         if (workerCount.get() < maxWorkers && !tryConsumeIdleToken()) {
             startWorkerIfBelowMax();
         }
-        if (c <= 0) {
+        if (c == 0) {
             signalIdleWorker();
         }
         if ((shutdown || broken != null) && queue.remove(task)) {

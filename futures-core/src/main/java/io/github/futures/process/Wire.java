@@ -17,7 +17,7 @@ import java.io.StreamCorruptedException;
  * The wire protocol between a pool and its worker JVMs, shared by both sides.
  *
  * <pre>
- *   worker start:  worker -> parent   MAGIC (8 bytes), pid (8 bytes)
+ *   worker start:  worker -> parent   MAGIC (8 bytes)
  *   every frame:   int length | byte type | long id | payload (length - 9 bytes)
  *
  *   parent -> worker   INIT  (payload: the serialized initializer)
@@ -299,8 +299,7 @@ final class Wire {
     static Incoming read(DataInputStream in, int maxMessageSize, Incoming into) throws IOException {
         int len = in.readInt();
         if (len < HEADER - 4 || len - (HEADER - 4) > maxMessageSize) {
-            throw new StreamCorruptedException(new StringBuilder("not a frame: length ").append(len)
-                    .append(" (limit ").append(maxMessageSize).append(')').toString());
+            throw new BadFrame(len, maxMessageSize);
         }
         into.type = in.readByte();
         into.id = in.readLong();
@@ -308,6 +307,23 @@ final class Wire {
         in.readFully(p);
         into.payload = p;
         return into;
+    }
+
+    /** Bytes that cannot start a frame; keeps them, so that the reader can show what was written instead. */
+    static final class BadFrame extends StreamCorruptedException {
+        private static final long serialVersionUID = 1L;
+        final int start;
+
+        BadFrame(int start, int maxMessageSize) {
+            super(new StringBuilder("not a frame: length ").append(start).append(" (limit ").append(maxMessageSize)
+                    .append(')').toString());
+            this.start = start;
+        }
+
+        /** The four bytes read as the length. */
+        byte[] startBytes() {
+            return new byte[] {(byte) (start >>> 24), (byte) (start >>> 16), (byte) (start >>> 8), (byte) start};
+        }
     }
 
     /** Creates the filter for a pattern; {@code null} or empty means {@link #DEFAULT_FILTER}. */

@@ -42,14 +42,16 @@ public final class WorkerMain {
     private final DataOutputStream out;
     private final LinkedBlockingQueue<Job> jobs = new LinkedBlockingQueue<>();
     private final Wire.Frame frame = new Wire.Frame(4096);
-    private final long pid;
+    /** This process's id, looked up when a message needs it (ProcessHandle's set-up costs start-up time). */
+    private long pid() {
+        return ProcessHandle.current().pid();
+    }
 
-    private WorkerMain(int maxMessageSize, ObjectInputFilter filter, DataOutputStream out, long pid) {
+    private WorkerMain(int maxMessageSize, ObjectInputFilter filter, DataOutputStream out) {
         this.maxMessageSize = maxMessageSize;
         this.filter = filter;
         this.loader = WorkerMain.class.getClassLoader();
         this.out = out;
-        this.pid = pid;
     }
 
     /**
@@ -65,12 +67,10 @@ public final class WorkerMain {
         System.setErr(err);
         int max = args.length > 0 ? Integer.parseInt(args[0]) : Wire.DEFAULT_MAX_MESSAGE_SIZE;
         String pattern = args.length > 1 && !"-".equals(args[1]) ? args[1] : null;
-        long pid = ProcessHandle.current().pid();
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(protocolOut, 1 << 16));
         out.writeLong(Wire.MAGIC);
-        out.writeLong(pid);
         out.flush();
-        WorkerMain worker = new WorkerMain(max, Wire.filter(pattern), out, pid);
+        WorkerMain worker = new WorkerMain(max, Wire.filter(pattern), out);
         Thread reader = new Thread(worker.new Reader(), "futures-worker-stdin");
         reader.setDaemon(true);
         reader.start();
@@ -250,7 +250,7 @@ public final class WorkerMain {
         } catch (Throwable t) {
             NotSerializableException x = new NotSerializableException(new StringBuilder("The result of the task (")
                     .append(value.getClass().getName()).append(") could not be serialized to return it from worker pid ")
-                    .append(pid).append(": ").append(t).toString());
+                    .append(pid()).append(": ").append(t).toString());
             x.initCause(t);
             problem = x;
         }
@@ -268,7 +268,7 @@ public final class WorkerMain {
     }
 
     private String describeUnreadable(String what, Exception e) {
-        return new StringBuilder("Worker pid ").append(pid).append(" could not deserialize ").append(what)
+        return new StringBuilder("Worker pid ").append(pid()).append(" could not deserialize ").append(what)
                 .append(": ").append(e).toString();
     }
 

@@ -100,6 +100,17 @@ final class Probes {
         };
     }
 
+    /** Crashes the JVM: a write to address 0 (SIGSEGV, then the JVM aborts). */
+    static SerializableCallable<Integer> crash() {
+        return () -> {
+            java.lang.reflect.Field f = Class.forName("sun.misc.Unsafe").getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            sun.misc.Unsafe unsafe = (sun.misc.Unsafe) f.get(null);
+            unsafe.putAddress(0L, 42L);
+            return 0;
+        };
+    }
+
     /** Prints to System.out and System.err, including bytes that look like a frame header. */
     static SerializableCallable<String> noisy(String marker) {
         return () -> {

@@ -26,10 +26,13 @@ class ProcessPoolContractTest extends ExecutorContractTests {
         return ProcessPoolExecutor.builder().maxWorkers(maxWorkers).initializer(initializer).build();
     }
 
-    /** A busy worker is sent one more call ahead of its result, as CPython's call queue holds one extra. */
+    /**
+     * A busy worker is sent one more call ahead of its result, as CPython's call queue holds one extra;
+     * under a backlog, up to {@link ProcessPool#DEEP_IN_FLIGHT} in all.
+     */
     @Override
     protected int callsDispatchedAhead() {
-        return ProcessPool.MAX_IN_FLIGHT - 1;
+        return ProcessPool.DEEP_IN_FLIGHT - 1;
     }
 
     /** Long enough for a trivial call on a warm worker on a loaded machine. */

@@ -199,8 +199,10 @@ class ProcessPoolExecutorTest {
     /** A worker talks to its parent over pipes only: it has no socket at all, so no listening port. */
     @Test
     void workersHaveNoSocket() {
-        List<String> sockets = pool.submit(Probes.socketDescriptors()).result();
-        assertThat(sockets).isEmpty();
+        try (ProcessPoolExecutor fresh = new ProcessPoolExecutor(1)) {
+            List<String> sockets = fresh.submit(Probes.socketDescriptors()).result();
+            assertThat(sockets).isEmpty();
+        }
     }
 
     /** A call larger than maxMessageSize is refused at submit, a result larger than it fails its future; both say so. */
@@ -235,6 +237,36 @@ class ProcessPoolExecutorTest {
         }
         assertThatThrownBy(() -> ProcessPoolExecutor.builder().serialFilter("maxdepth=oops"))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /**
+     * Calls sent ahead to a worker that is stuck in a long call are taken back and run by the other
+     * worker once it is idle: none waits for the long call (CPython's extra queued call is shared too).
+     */
+    @Test
+    void callsSentAheadToABusyWorkerRunElsewhere() {
+        io.github.futures.contract.Gate gate = io.github.futures.contract.Gate.create();
+        try (io.github.futures.contract.Signal started = io.github.futures.contract.Signal.create()) {
+            pool.submit(Probes.pid()).result();
+            Future<Long> blocked = pool.submit((SerializableCallable<Long>) () -> {
+                started.fire();
+                gate.await();
+                return ProcessHandle.current().pid();
+            });
+            started.awaitCount(1);
+            List<Future<Long>> quick = new ArrayList<>();
+            for (int i = 0; i < 60; i++) {
+                quick.add(pool.submit(Probes.pid()));
+            }
+            var outcome = io.github.futures.Futures.wait(quick, java.time.Duration.ofSeconds(30));
+            assertThat(outcome.notDone()).as("calls still waiting behind the blocked one").isEmpty();
+            assertThat(blocked.done()).isFalse();
+            gate.open();
+            long blockedPid = blocked.result();
+            assertThat(quick).allSatisfy(f -> assertThat(f.result()).isNotEqualTo(blockedPid));
+        } finally {
+            gate.open();
+        }
     }
 
     /** The snapshot shows kind, state, workers with pids, and counts. */

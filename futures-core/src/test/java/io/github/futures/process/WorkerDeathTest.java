@@ -108,6 +108,19 @@ class WorkerDeathTest {
         pool.shutdown(true, false);
     }
 
+    /** A JVM crash (SIGSEGV in native memory access) breaks the pool, and the message shows the JVM's fatal error report. */
+    @Test
+    void jvmCrashBreaksThePool(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+        ProcessPoolExecutor pool = ProcessPoolExecutor.builder().maxWorkers(1)
+                .jvmArgs("-XX:ErrorFile=" + tmp.resolve("hs_err_%p.log"), "-XX:-CreateCoredumpOnCrash").build();
+        long pid = pool.submit(Probes.pid()).result();
+        Future<Integer> crashing = pool.submit(Probes.crash());
+        assertDeathBreaksThePool(pool, () -> { }, pid, "the JVM reported a fatal error");
+        assertThat(crashing.exception()).hasMessageContaining("SIGSEGV");
+        assertThat(crashing.exception()).isInstanceOf(BrokenProcessPool.class);
+        assertThat(tmp.resolve("hs_err_" + pid + ".log")).as("the JVM's crash log").exists();
+    }
+
     /** With two workers, one dying fails the calls of both, and the other worker is stopped. */
     @Test
     void oneDeathFailsTheCallsOfEveryWorker() {

@@ -25,7 +25,8 @@ import org.springframework.stereotype.Service;
  * {@link #jobs}; from then on it is read by any request thread. Its counters are atomics updated by the
  * futures' done-callbacks (which run in whichever thread completes or cancels a future); {@code settled}
  * reaching {@code total} completes {@code finished} exactly once. {@code futures} is written once before
- * publication and only read afterwards. {@code cancelRequested} is a volatile flag set by {@link #cancel}.
+ * publication and only read afterwards. A job whose every future is settled is {@code cancelled} when any
+ * of them was cancelled, else {@code failed} when any threw, else {@code done}.
  */
 @Service
 public class JobService {
@@ -111,7 +112,6 @@ public class JobService {
     public Optional<Job> cancel(String id) {
         Job job = jobs.get(id);
         if (job != null) {
-            job.cancelRequested = true;
             for (Future<Boolean> f : job.futures) {
                 f.cancel();
             }
@@ -148,7 +148,6 @@ public class JobService {
         private final AtomicInteger settled = new AtomicInteger();
         private final CompletableFuture<Job> finished = new CompletableFuture<>();
         private volatile long finishedNanos;
-        private volatile boolean cancelRequested;
         private volatile String error;
         private volatile List<Future<Boolean>> futures = List.of();
 
@@ -199,7 +198,7 @@ public class JobService {
             int bad = failed.get();
             int gone = cancelled.get();
             boolean over = isFinished();
-            String state = !over ? "running" : cancelRequested ? "cancelled" : bad > 0 ? "failed" : "done";
+            String state = !over ? "running" : gone > 0 ? "cancelled" : bad > 0 ? "failed" : "done";
             long end = over ? finishedNanos : System.nanoTime();
             return new JobView(id, state, start, total, ok + bad, bad, gone, primes.get(),
                     total == 0 ? 1.0 : (ok + bad + gone) / (double) total, createdAt,
@@ -211,7 +210,8 @@ public class JobService {
      * A job as {@code /api/jobs} shows it.
      *
      * @param id the job's id
-     * @param state {@code running}, {@code done}, {@code cancelled} or {@code failed}
+     * @param state {@code running}; once every check is settled {@code cancelled} (some were cancelled),
+     *              {@code failed} (some threw) or {@code done}
      * @param start the first number
      * @param total how many numbers
      * @param done checks that ran to the end (successfully or not)

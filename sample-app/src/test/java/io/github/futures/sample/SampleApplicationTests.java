@@ -144,6 +144,10 @@ class SampleApplicationTests {
         assertThat(view.get("progress").asDouble()).isEqualTo(1.0);
         assertThat(view.get("primes").asInt()).isEqualTo(primesBetween(SEED_START, 300).size());
 
+        JsonNode afterDelete = http.delete("/api/jobs/" + id).json();
+        assertThat(afterDelete.get("state").asString()).as("cancelling a finished job changes nothing").isEqualTo("done");
+        assertThat(afterDelete.get("cancelled").asInt()).isZero();
+
         JsonNode all = http.get("/api/jobs").json();
         List<String> ids = new ArrayList<>();
         all.forEach(j -> ids.add(j.get("id").asString()));
