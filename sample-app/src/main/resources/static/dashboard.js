@@ -138,7 +138,10 @@ function renderPools(executors) {
     p.broken.hidden = pool.state !== 'broken';
     p.broken.textContent = reason ? 'broken: ' + reason : 'broken';
     renderWorkers(p.workerList, workerDetails(pool));
+    const isEmpty = v => v === null || v === '' || (Array.isArray(v) && !v.length)
+      || (typeof v === 'object' && !Array.isArray(v) && !Object.keys(v).length);
     const settings = Object.entries(pool.config ?? {})
+      .filter(([, value]) => !isEmpty(value))
       .sort(([a], [b]) => (a === 'maxWorkers' ? -1 : b === 'maxWorkers' ? 1 : a.localeCompare(b)))
       .map(([key, value]) => `${key}=${Array.isArray(value) ? value.join(' ') : typeof value === 'object' && value !== null ? JSON.stringify(value) : value}`);
     if (pool.workersStarted != null) settings.unshift(`workersStarted=${pool.workersStarted}`);

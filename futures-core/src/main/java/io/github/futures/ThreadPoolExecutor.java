@@ -92,10 +92,12 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor {
     private final Runnable initializer;
     private final ConcurrentLinkedQueue<Task<?>> queue = new ConcurrentLinkedQueue<>();
     /**
-     * Calls queued: incremented before a call is offered, decremented after one is taken, so it is
-     * never below the queue's size. As LinkedBlockingQueue's count, it decides wake-ups: only a
-     * submit into an empty queue wakes a parked worker, and a worker that leaves more behind wakes
-     * the next, so a burst of submits wakes one worker, not one per call.
+     * Calls queued: incremented after a call is offered, decremented after one is taken (so it may
+     * lag the queue briefly, even below zero). As LinkedBlockingQueue's count, it decides wake-ups:
+     * a submit that moves it from 0 wakes a parked worker, and a worker that leaves more behind wakes
+     * the next, so a burst of submits wakes one worker, not one per call. Why no call is stranded:
+     * after the last worker to park re-checked the queue, no worker takes or counts down anything, so
+     * the count only rises from a value at or below zero, and the submit that moves it from 0 wakes that worker.
      */
     private final AtomicInteger queued = new AtomicInteger();
     /** Parked workers, each at most once (see Worker.parked). */
@@ -228,8 +230,11 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor {
 
     private void enqueue(Task<?> task) {
         stats.submitted();
-        int c = queued.getAndIncrement();
+        // Offer first, count second (LinkedBlockingQueue does both under one lock). Counting first
+        // lost calls: a worker could see the count, wake a helper, find nothing, and park with the
+        // others before the offer, while this submit saw the count above 0 and woke nobody.
         queue.offer(task);
+        int c = queued.getAndIncrement();
         if (workerCount.get() < maxWorkers && !tryConsumeIdleToken()) {
             startWorkerIfBelowMax();
         }

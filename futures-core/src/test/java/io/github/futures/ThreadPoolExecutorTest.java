@@ -221,6 +221,32 @@ class ThreadPoolExecutorTest {
         assertThat(runs).hasValue(submitters * perSubmitter);
     }
 
+    /**
+     * Regression: a call queued while the last worker was between taking the previous call and
+     * counting it down found the count above zero, woke nobody, and stayed queued for ever with every
+     * worker parked (MapBenchmark hung). Bursts of tiny calls from one thread must all complete.
+     */
+    @Test
+    void burstsOfTinyCallsNeverStrandACallWithAllWorkersParked() {
+        ThreadPoolExecutor p = pool(4, uniquePrefix());
+        long stopAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+        int rounds = 0;
+        do {
+            List<Future<Integer>> fs = new ArrayList<>(20_000);
+            for (int i = 0; i < 20_000; i++) {
+                int v = i;
+                fs.add(p.submit(() -> v + 1));
+            }
+            for (int i = 0; i < fs.size(); i++) {
+                int round = rounds;
+                int index = i;
+                assertThat(fs.get(i).result(Duration.ofSeconds(10))).as("round %d call %d", round, index).isEqualTo(i + 1);
+            }
+            rounds++;
+        } while (System.nanoTime() < stopAt && rounds < 200);
+        assertThat(rounds).isPositive();
+    }
+
     // ------------------------------------------------------------------ initializer
 
     /** The initializer runs once in each worker thread, before that thread's first call. */

@@ -185,7 +185,11 @@ class ProcessPoolExecutorTest {
             }
             assertThat(seen.await(30, TimeUnit.SECONDS)).as("marker lines on stderr").isTrue();
             // System.out and System.err both arrive, each line prefixed with the pid of the worker that printed it
-            assertThat(lines).filteredOn(l -> l.contains(marker))
+            List<String> copy;
+            synchronized (lines) { // worker stderr lines may still be arriving: iterate a copy
+                copy = new ArrayList<>(lines);
+            }
+            assertThat(copy).filteredOn(l -> l.contains(marker))
                     .allMatch(l -> l.matches("\\[worker \\d+] .*" + marker + "(-err)?"))
                     .anyMatch(l -> l.endsWith(marker)).anyMatch(l -> l.endsWith(marker + "-err"));
             assertThat(pool.submit(Probes.pid()).result()).isPositive();

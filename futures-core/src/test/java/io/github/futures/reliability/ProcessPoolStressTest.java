@@ -23,15 +23,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A process pool of 2 workers with 2 000 calls (-Dstress.processTasks=N), one worker killed with
- * {@code kill -9} midway: every call before the middle succeeds, every pending one fails with
- * {@link BrokenProcessPool} (or stays cancelled if it was cancelled first) within one second of the
- * kill, each future ends once, and nothing hangs.
+ * A process pool of 2 workers under 2 000 calls (-Dstress.processTasks=N) with one worker killed by
+ * {@code kill -9} midway: every pending future fails with {@link BrokenProcessPool} (or stays
+ * cancelled if it was cancelled first) within one second of the kill, each future ends once, and
+ * nothing hangs.
  *
- * <p>"Midway" is made exact: every call from the middle on first fires a signal and then waits at a
- * gate. Workers run their calls in order, so once two calls have fired (one per worker), every
- * earlier call has run and every later one is queued or pipelined, not started. The test then cancels
- * every tenth pending call and kills one worker.
+ * <p>The first test makes "midway" exact: every call from the middle on first fires a signal and then
+ * waits at a gate. Workers run their calls in order, so once two calls have fired (one per worker),
+ * every earlier call has run and every later one is queued or pipelined, not started. The test then
+ * cancels every tenth pending call and kills one worker. The second test has the thread-pool
+ * stress's shape: concurrent submitters and cancellers, the kill landing among the submits.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ProcessPoolStressTest {
@@ -160,5 +161,187 @@ class ProcessPoolStressTest {
             gate.open();
             pool.killWorkers();
         }
+    }
+
+    /**
+     * The thread-pool stress's shape on a process pool: 4 threads submit 2 000 calls of about 1 ms,
+     * 2 threads cancel random futures, and when half the submits have been made one worker is killed
+     * with kill -9. Every future ends once, as a result, a cancellation or BrokenProcessPool (within a
+     * second of the kill); submits after the break throw BrokenProcessPool; submitted = succeeded +
+     * failed + cancelled + rejected-at-submit.
+     */
+    @Test
+    void concurrentSubmittersAndCancellersWithAKillMidway() throws Exception {
+        int n = Integer.getInteger("stress.processTasks", 2_000);
+        int submitters = 4;
+        java.util.concurrent.atomic.AtomicReferenceArray<Future<Integer>> futures =
+                new java.util.concurrent.atomic.AtomicReferenceArray<>(n);
+        AtomicIntegerArray callbackCalls = new AtomicIntegerArray(n);
+        AtomicLongArray doneAt = new AtomicLongArray(n);
+        AtomicIntegerArray cancelTrue = new AtomicIntegerArray(n);
+        java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.LongAdder rejected = new java.util.concurrent.atomic.LongAdder();
+        java.util.concurrent.atomic.AtomicReference<Throwable> unexpected = new java.util.concurrent.atomic.AtomicReference<>();
+        CountDownLatch midway = new CountDownLatch(1);
+        CountDownLatch submittersDone = new CountDownLatch(submitters);
+        java.util.concurrent.atomic.AtomicLong killAt = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong victim = new java.util.concurrent.atomic.AtomicLong(-1);
+        CountDownLatch someSucceeded = new CountDownLatch(50);
+        java.util.concurrent.Semaphore callbacksRan = new java.util.concurrent.Semaphore(0);
+        ProcessPoolExecutor pool = ProcessPoolExecutor.builder().maxWorkers(2).build();
+        List<Thread> threads = new ArrayList<>();
+        try {
+            // Start both workers first, so that calls complete while the submitters are still busy.
+            Gate warm = Gate.create();
+            List<Future<Integer>> warmUp = List.of(pool.submit((SerializableCallable<Integer>) () -> {
+                warm.await();
+                return 0;
+            }), pool.submit((SerializableCallable<Integer>) () -> {
+                warm.await();
+                return 0;
+            }));
+            warm.open();
+            assertThat(Futures.wait(warmUp, LONG).notDone()).isEmpty();
+            for (int k = 0; k < submitters; k++) {
+                int first = k;
+                threads.add(new Thread(() -> {
+                    try {
+                        for (int i = first; i < n; i += submitters) {
+                            int index = i;
+                            if (attempts.incrementAndGet() == n / 2) {
+                                midway.countDown();
+                            }
+                            if (i % 40 == first) {
+                                Thread.sleep(1); // pace the submits so that the kill lands among them
+                            }
+                            Future<Integer> f;
+                            try {
+                                f = pool.submit((SerializableCallable<Integer>) () -> {
+                                    Thread.sleep(1);
+                                    return index;
+                                });
+                            } catch (BrokenProcessPool refused) {
+                                rejected.increment();
+                                continue;
+                            }
+                            futures.set(index, f);
+                            f.addDoneCallback(done -> {
+                                doneAt.compareAndSet(index, 0L, System.nanoTime());
+                                callbackCalls.incrementAndGet(index);
+                                callbacksRan.release();
+                                if (!done.cancelled() && done.exception(Duration.ZERO) == null) {
+                                    someSucceeded.countDown();
+                                }
+                            });
+                        }
+                    } catch (Throwable t) {
+                        unexpected.compareAndSet(null, t);
+                    } finally {
+                        submittersDone.countDown();
+                    }
+                }, "process-stress-submitter-" + k));
+            }
+            for (int c = 0; c < 2; c++) {
+                threads.add(new Thread(() -> {
+                    java.util.concurrent.ThreadLocalRandom rnd = java.util.concurrent.ThreadLocalRandom.current();
+                    try {
+                        while (submittersDone.getCount() > 0) {
+                            int i = rnd.nextInt(Math.max(1, Math.min(n, attempts.get())));
+                            Future<Integer> f = futures.get(i);
+                            if (f != null && f.cancel()) {
+                                cancelTrue.set(i, 1);
+                            }
+                            Thread.yield();
+                        }
+                    } catch (Throwable t) {
+                        unexpected.compareAndSet(null, t);
+                    }
+                }, "process-stress-canceller-" + c));
+            }
+            threads.add(new Thread(() -> {
+                try {
+                    if (!midway.await(60, TimeUnit.SECONDS)) {
+                        throw new AssertionError("submitters never reached the middle");
+                    }
+                    // Kill when some calls have completed, so that every outcome occurs (bounded: a
+                    // pool that completes nothing is caught by the assertions below).
+                    someSucceeded.await(30, TimeUnit.SECONDS);
+                    List<Long> pids = Processes.workerPids(pool);
+                    long pid = pids.get(0);
+                    victim.set(pid);
+                    killAt.set(System.nanoTime());
+                    Processes.kill9(pid);
+                } catch (Throwable t) {
+                    unexpected.compareAndSet(null, t);
+                }
+            }, "process-stress-killer"));
+            threads.forEach(Thread::start);
+            for (Thread t : threads) {
+                t.join(LONG.toMillis());
+                assertThat(t.isAlive()).as("%s still running", t.getName()).isFalse();
+            }
+            if (unexpected.get() != null) {
+                throw new AssertionError("a stress thread failed", unexpected.get());
+            }
+            // However the race went, the pool is broken now, and says so to the next submit.
+            List<Future<Integer>> accepted = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (futures.get(i) != null) {
+                    accepted.add(futures.get(i));
+                }
+            }
+            assertThat(Futures.wait(accepted, LONG).notDone()).as("futures left pending").isEmpty();
+            assertThatThrownBy(() -> pool.submit((SerializableCallable<Integer>) () -> 1)).isInstanceOf(BrokenProcessPool.class);
+            // The completing thread runs done callbacks just after it wakes the waiters: await them.
+            assertThat(callbacksRan.tryAcquire(accepted.size(), LONG.toSeconds(), TimeUnit.SECONDS))
+                    .as("a done callback per accepted future").isTrue();
+
+            int succeeded = 0;
+            int broken = 0;
+            int cancelled = 0;
+            long lastBrokenAfterKill = 0;
+            for (int i = 0; i < n; i++) {
+                Future<Integer> f = futures.get(i);
+                if (f == null) {
+                    continue;
+                }
+                if (callbackCalls.get(i) != 1) {
+                    fail("future %d: %d callbacks", i, callbackCalls.get(i));
+                }
+                if (f.cancelled()) {
+                    cancelled++;
+                    continue;
+                }
+                assertThat(cancelTrue.get(i)).as("cancel() said true for %d, which did not end cancelled", i).isZero();
+                Throwable e = f.exception(Duration.ZERO);
+                if (e == null) {
+                    assertThat(f.result(Duration.ZERO)).isEqualTo(i);
+                    succeeded++;
+                } else if (e instanceof BrokenProcessPool) {
+                    broken++;
+                    lastBrokenAfterKill = Math.max(lastBrokenAfterKill, doneAt.get(i) - killAt.get());
+                } else {
+                    fail("call %d ended with %s", i, e);
+                }
+            }
+            System.out.printf("[reliability] ProcessPoolStressTest (4 submitters, 2 cancellers) tasks=%d accepted=%d"
+                            + " rejectedAtSubmit=%d succeeded=%d cancelled=%d brokenProcessPool=%d"
+                            + " lastFailureAfterKill=%.1fms victim=%d%n",
+                    n, accepted.size(), rejected.sum(), succeeded, cancelled, broken, lastBrokenAfterKill / 1e6, victim.get());
+            assertThat(accepted.size() + rejected.sum()).isEqualTo(n);
+            assertThat(succeeded + cancelled + broken + rejected.sum())
+                    .as("submitted = succeeded + failed + cancelled + rejected-at-submit").isEqualTo(n);
+            assertThat(broken).as("calls pending at the kill").isPositive();
+            assertThat(succeeded).as("calls completed before the kill").isGreaterThanOrEqualTo(50);
+            assertThat(Duration.ofNanos(lastBrokenAfterKill)).as("last BrokenProcessPool after the kill")
+                    .isLessThan(Duration.ofSeconds(1));
+            ExecutorSnapshot snap = pool.snapshot();
+            int warmUpCalls = 2;
+            assertThat(snap.submitted()).isEqualTo(accepted.size() + warmUpCalls);
+            assertThat(snap.succeeded() + snap.failed() + snap.cancelled()).isEqualTo(accepted.size() + warmUpCalls);
+        } finally {
+            pool.killWorkers();
+        }
+        assertThat(pool.awaitTermination(LONG)).isTrue();
     }
 }

@@ -27,6 +27,11 @@ public class SampleApplication {
     /** Printed once the web server listens; tests and scripts wait for this line. */
     static final String READY = "futures sample app ready at http://localhost:%d/";
 
+    /**
+     * Starts the application; with {@code --demo}, runs the seed's examples, prints their output and exits.
+     *
+     * @param args Spring Boot arguments, e.g. {@code --server.port=9090}, {@code --demo}, {@code --sample.second=1s}
+     */
     public static void main(String[] args) {
         SpringApplication app = new SpringApplication(SampleApplication.class);
         if (Arrays.asList(args).contains("--demo")) {
