@@ -26,13 +26,14 @@ OUT="$CORE/target/benchmarks/$STAMP"
 mkdir -p "$OUT"
 
 if [[ "${QUICK:-0}" == 1 ]]; then
-  JMH_OPTS=(-f 1 -wi 0 -i 1 -r 200ms)
-  SINGLE_SHOT_OPTS=(-f 1 -wi 0 -i 1)
+  JMH_OPTS=(-f 1 -wi 0 -i 1 -r 200ms -to 60s)
+  SINGLE_SHOT_OPTS=(-f 1 -wi 0 -i 1 -to 60s)
   PY_QUICK=(--quick)
   FOOTPRINT_COUNT=100000
 else
-  JMH_OPTS=(-f "${JMH_FORKS:-1}" -wi "${JMH_WARMUPS:-3}" -i "${JMH_ITERATIONS:-5}" -w "${JMH_TIME:-1s}" -r "${JMH_TIME:-1s}")
-  SINGLE_SHOT_OPTS=(-f "${JMH_FORKS:-1}")
+  # -to: an iteration that hangs (a lost wake-up, say) is interrupted and reported, not waited for.
+  JMH_OPTS=(-f "${JMH_FORKS:-1}" -wi "${JMH_WARMUPS:-3}" -i "${JMH_ITERATIONS:-5}" -w "${JMH_TIME:-1s}" -r "${JMH_TIME:-1s}" -to 60s)
+  SINGLE_SHOT_OPTS=(-f "${JMH_FORKS:-1}" -to 60s)
   PY_QUICK=()
   FOOTPRINT_COUNT=1000000
 fi

@@ -108,6 +108,7 @@ class BenchmarkSmokeTest {
                 .warmupIterations(0)
                 .measurementIterations(1)
                 .measurementTime(TimeValue.milliseconds(100))
+                .timeout(TimeValue.seconds(60)) // a hung iteration (a lost wake-up, say) fails instead of waiting
                 .shouldFailOnError(true)
                 .output(output(benchmark));
         Collection<RunResult> results = new Runner(options.build()).run();
