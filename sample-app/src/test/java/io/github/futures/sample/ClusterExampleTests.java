@@ -1,12 +1,17 @@
 package io.github.futures.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.futures.hazelcast.ClusterExecutor;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -14,11 +19,21 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -32,7 +47,7 @@ import tools.jackson.databind.JsonNode;
  * The sample app as a node of a two-member cluster on loopback: this test JVM (the app, with
  * {@code futures.cluster.enabled=true}) and a plain {@code ClusterNode} in a child JVM with the same class
  * path. {@code GET /api/cluster/primes} over real HTTP must answer correctly and say which process checked
- * which number.
+ * which number, and the dashboard, in a real browser, must show the members and where the work ran.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
         properties = {"futures.cluster.enabled=true", "management.endpoints.web.exposure.include=futures"})
@@ -164,5 +179,70 @@ class ClusterExampleTests {
 
         assertThat(response.status()).isEqualTo(400);
         assertThat(response.json().get("message").asString()).contains("count must be between 1 and");
+    }
+
+    /**
+     * In a real browser, the cluster pool's card lists both members, and its "Cluster example" button shows
+     * one row per process that did work, the counts adding up to the 200 numbers. Screenshot in target/.
+     */
+    @Test
+    void dashboardShowsTheMembersAndWhereTheWorkRan(@TempDir Path profile) throws Exception {
+        Path chromium = Path.of("/usr/bin/chromium");
+        Path chromedriver = Path.of("/usr/bin/chromedriver");
+        assumeTrue(Files.isExecutable(chromium) && Files.isExecutable(chromedriver),
+                "skipped: the browser test needs /usr/bin/chromium and /usr/bin/chromedriver "
+                        + "(Debian packages chromium and chromium-driver)");
+        System.setProperty("webdriver.chrome.driver", chromedriver.toString());
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(chromium.toFile());
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--user-data-dir=" + profile.toAbsolutePath(), "--window-size=1440,1300", "--lang=en-US");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(chromedriver.toFile()).usingAnyFreePort().build();
+        ChromeDriver driver = new ChromeDriver(service, options);
+        try {
+            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+            wait.pollingEvery(Duration.ofMillis(100));
+            driver.get("http://localhost:" + port + "/");
+            By card = By.cssSelector(".pool[data-name='futuresClusterPool']");
+            String appPid = Long.toString(ProcessHandle.current().pid());
+            String childPid = Long.toString(otherPid);
+            // The members, as worker chips: address and pid of each.
+            wait.until(d -> {
+                String chips = d.findElement(card).findElement(By.className("worker-list")).getText();
+                return chips.contains("pid " + appPid) && chips.contains("pid " + childPid);
+            });
+            List<WebElement> threadPoolButton = driver.findElements(
+                    By.cssSelector(".pool[data-name='futuresThreadPool'] .run-cluster"));
+            assertThat(threadPoolButton).hasSize(1);
+            assertThat(threadPoolButton.get(0).isDisplayed()).as("the button shows on the cluster card only").isFalse();
+
+            driver.findElement(card).findElement(By.className("run-cluster")).click();
+            List<WebElement> rows = wait.until(d -> {
+                List<WebElement> r = d.findElement(card).findElements(By.className("where-row"));
+                return r.size() == 2 ? r : null;
+            });
+            int numbers = 0;
+            Set<String> pids = new HashSet<>();
+            for (WebElement row : rows) {
+                pids.add(row.getDomAttribute("data-pid"));
+                Matcher m = Pattern.compile("(\\d+) numbers · (\\d+) calls").matcher(row.getText());
+                assertThat(m.find()).as(row.getText()).isTrue();
+                numbers += Integer.parseInt(m.group(1));
+            }
+            assertThat(pids).containsExactlyInAnyOrder(appPid, childPid);
+            assertThat(numbers).isEqualTo(200);
+            assertThat(driver.findElement(card).findElement(By.className("cluster-summary")).getText())
+                    .startsWith("200 numbers, ");
+
+            File shot = driver.getScreenshotAs(OutputType.FILE);
+            Path target = Path.of("target", "dashboard-cluster.png");
+            Files.createDirectories(target.getParent());
+            Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+            assertThat(Files.size(target)).isPositive();
+        } finally {
+            driver.quit();
+        }
     }
 }
