@@ -168,7 +168,7 @@ class ClusterExampleTests {
         assertThat(pool).as("futuresClusterPool in /actuator/futures").isNotNull();
         assertThat(pool.get("kind").asString()).isEqualTo("cluster");
         Set<Long> pids = new HashSet<>();
-        pool.get("workerDetails").forEach(w -> pids.add(w.get("pid").asLong()));
+        pool.get("workers").forEach(w -> pids.add(w.get("pid").asLong()));
         assertThat(pids).containsExactlyInAnyOrder(ProcessHandle.current().pid(), otherPid);
     }
 
