@@ -50,6 +50,7 @@ function createPool(name) {
   const canvas = el('canvas', { 'aria-label': 'pending and running over the last minute', role: 'img' });
   const workerList = el('div', { class: 'worker-list mono' });
   const config = el('div', { class: 'config mono' });
+  const cluster = createClusterPanel();
   const card = el('article', { class: 'pool', 'data-name': name },
     el('div', { class: 'pool-head' }, el('h3', { text: name }), kind, state),
     broken,
@@ -61,6 +62,7 @@ function createPool(name) {
       el('span', { class: 'outcomes' }, 'completed: ', success, ' success · ', failure, ' failure · ', cancelled, ' cancelled')),
     el('div', { class: 'chart' }, canvas),
     workerList,
+    cluster.node,
     config);
   $('#pools').append(card);
 
@@ -87,23 +89,65 @@ function createPool(name) {
     });
   }
   const entry = { card, kind, state, workers, running, pending, submitted, loadRunning, loadPending,
-    success, failure, cancelled, broken, workerList, config, chart };
+    success, failure, cancelled, broken, workerList, cluster, config, chart };
   pools.set(name, entry);
   return entry;
 }
 
 const MAX_WORKER_CHIPS = 8;
 
-// One chip per worker: its pid (process pools) or thread name, and the calls it has done; busy ones stand out.
-function renderWorkers(container, details) {
+// One chip per worker: its pid (process pools), thread name, or member address and pid (cluster), and the
+// calls it has done; busy ones stand out.
+function renderWorkers(container, details, kind) {
   const chips = details.slice(0, MAX_WORKER_CHIPS).map(w => {
-    const who = w.pid != null ? 'pid ' + w.pid : (w.name ?? '?');
+    const who = kind === 'cluster' ? `${w.name ?? '?'}${w.pid != null ? ' · pid ' + w.pid : ''}`
+      : w.pid != null ? 'pid ' + w.pid : (w.name ?? '?');
     const done = w.tasksCompleted ?? w.tasks ?? 0;
     return el('span', { class: 'chip' + (w.busy ? ' busy' : ''), title: w.busy ? 'running a call' : 'idle' },
       `${who} · ${done} done`);
   });
   if (details.length > MAX_WORKER_CHIPS) chips.push(el('span', { class: 'more', text: `+${details.length - MAX_WORKER_CHIPS} more` }));
   container.replaceChildren(...chips);
+}
+
+// Cluster pools only: a button that runs the prime example on the cluster and a bar per process that did work.
+function createClusterPanel() {
+  const button = el('button', { type: 'button', class: 'run-cluster',
+    title: 'GET /api/cluster/primes: is_prime over 200 numbers from 10^12 via the cluster pool\'s map, 10 per call' },
+    'Cluster example');
+  const summary = el('span', { class: 'cluster-summary', text: 'Members are listed above; run the example to see where the work goes.' });
+  const where = el('div', { class: 'where' });
+  const node = el('div', { class: 'cluster', hidden: '' }, el('div', { class: 'cluster-head' }, button, summary), where);
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    summary.textContent = 'Mapping is_prime over 200 numbers on the cluster…';
+    try {
+      const r = await getJson('api/cluster/primes?start=1000000000000&count=200&chunksize=10');
+      summary.textContent = `${r.count} numbers, ${r.primes.length} primes, ${r.elapsedMillis} ms · where the work ran:`;
+      renderWhere(where, r);
+      show(`is_prime over ${r.count} numbers from ${r.start} on the cluster (chunksize ${r.chunksize}) in `
+        + `${r.elapsedMillis} ms; ${r.primes.length} primes:\n${r.primes.join(', ')}\nwhere the work ran: `
+        + r.ranOn.map(w => `${w.member} (pid ${w.pid}${w.local ? ', this node' : ''}): ${w.numbers} numbers in ${w.calls} calls`).join('; '));
+    } catch (e) {
+      summary.textContent = 'Error: ' + e.message;
+      where.replaceChildren();
+    } finally {
+      button.disabled = false;
+      poll();
+    }
+  });
+  return { node, button, summary, where };
+}
+
+function renderWhere(container, report) {
+  const rows = report.ranOn.map(w => {
+    const share = 100 * w.numbers / Math.max(report.count, 1);
+    return el('div', { class: 'where-row' + (w.local ? ' local' : ''), 'data-pid': String(w.pid) },
+      el('span', { class: 'who mono', text: `${w.member} · pid ${w.pid}${w.local ? ' (this)' : ''}` }),
+      el('span', { class: 'bar' }, el('i', { style: `width: ${share}%` })),
+      el('span', { class: 'count', text: `${w.numbers} numbers · ${w.calls} calls` }));
+  });
+  container.replaceChildren(...rows);
 }
 
 function renderPools(executors) {
@@ -137,7 +181,8 @@ function renderPools(executors) {
     const reason = pool.brokenReason;
     p.broken.hidden = pool.state !== 'broken';
     p.broken.textContent = reason ? 'broken: ' + reason : 'broken';
-    renderWorkers(p.workerList, workerDetails(pool));
+    renderWorkers(p.workerList, workerDetails(pool), pool.kind);
+    p.cluster.node.hidden = pool.kind !== 'cluster';
     const isEmpty = v => v === null || v === '' || (Array.isArray(v) && !v.length)
       || (typeof v === 'object' && !Array.isArray(v) && !Object.keys(v).length);
     const settings = Object.entries(pool.config ?? {})

@@ -46,8 +46,10 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Worker threads are daemon threads, and a JVM shutdown hook lets every pool finish the calls it
  * has accepted before the JVM exits (Python does the same at interpreter exit): an idle pool never
  * keeps the JVM alive, a pool with work does, and a {@code main} that never calls {@link #shutdown}
- * still sees its calls run. Calls submitted after the JVM began to exit are rejected. A call that
- * itself calls {@link System#exit} is not waited for.
+ * still sees its calls run. Calls submitted after the JVM began to exit are rejected. A pool one of
+ * whose calls itself calls {@link System#exit} is not waited for, and neither is a pool whose owner
+ * gave up waiting with {@link #interruptWorkers()} (as the Spring Boot starter does when its
+ * shutdown timeout passes), so a call that ignores interrupts cannot hold the JVM then.
  *
  * <p>Memory consistency effects: actions in a thread before it submits a call <i>happen-before</i>
  * the call runs, and the call's actions <i>happen-before</i> its result is read through the future.
@@ -109,6 +111,12 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor {
     private final TaskStats stats = new TaskStats();
     private volatile boolean shutdown;
     private volatile String broken;
+    /**
+     * Lets the JVM exit hook stop waiting: released when the last worker ended after shutdown, or
+     * when the pool's owner gave up waiting for its calls ({@link #interruptWorkers()}, as Spring's
+     * shutdown timeout does), so that a call ignoring interrupts cannot hold the JVM forever then.
+     */
+    private final java.util.concurrent.CountDownLatch exitReleased = new java.util.concurrent.CountDownLatch(1);
 
     /**
      * A pool with {@code availableProcessors() * 5} workers: the default of Python 3.5-3.7 and of the
@@ -345,7 +353,9 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor {
                     awaitWork();
                 }
             } finally {
-                liveWorkers.decrementAndGet();
+                if (liveWorkers.decrementAndGet() == 0 && shutdown) {
+                    exitReleased.countDown();
+                }
             }
         }
 
@@ -526,6 +536,7 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor {
      * wait any longer; calls that ignore interrupts keep running.
      */
     public void interruptWorkers() {
+        exitReleased.countDown(); // the owner gave up waiting: so does the JVM exit hook
         for (Worker w : workers) {
             if (w.busy) {
                 w.thread.interrupt();
@@ -619,16 +630,24 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor {
                 pool.wakeAllIdleWorkers();
             }
             for (ThreadPoolExecutor pool : pools) {
-                for (Worker w : pool.workers) {
-                    if (!callsExit(w.thread)) {
-                        try {
-                            w.thread.join();
-                        } catch (InterruptedException e) {
-                            return;
-                        }
-                    }
+                if (pool.liveWorkers.get() == 0 || anyCallsExit(pool)) {
+                    continue;
+                }
+                try {
+                    pool.exitReleased.await();
+                } catch (InterruptedException e) {
+                    return;
                 }
             }
+        }
+
+        private static boolean anyCallsExit(ThreadPoolExecutor pool) {
+            for (Worker w : pool.workers) {
+                if (callsExit(w.thread)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** Whether the thread is inside System.exit / Runtime.exit (then it waits for us: no join). */

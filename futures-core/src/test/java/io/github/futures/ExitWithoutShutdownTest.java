@@ -55,6 +55,44 @@ class ExitWithoutShutdownTest {
         }
     }
 
+    /**
+     * A call ignores interrupts and never ends; its owner shuts the pool down without waiting and
+     * gives up with interruptWorkers() (what the Spring starter does past its shutdown timeout).
+     */
+    static final class OwnerGaveUp {
+        public static void main(String[] args) throws Exception {
+            var pool = new ThreadPoolExecutor(1, "gave-up-test");
+            java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch interrupted = new java.util.concurrent.CountDownLatch(1);
+            pool.submit(() -> {
+                started.countDown();
+                java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+                for (;;) {
+                    try {
+                        never.await();
+                    } catch (InterruptedException ignored) {
+                        System.out.println("interrupted, carrying on");
+                        interrupted.countDown();
+                    }
+                }
+            });
+            started.await();
+            pool.shutdown(false, true);
+            pool.interruptWorkers();
+            interrupted.await();
+            System.out.println("main returns");
+        }
+    }
+
+    /** Once the owner gave up on a call that ignores interrupts, the exit hook does not hold the JVM for it. */
+    @Test
+    void exitHookDoesNotWaitForAPoolItsOwnerGaveUpOn() throws Exception {
+        ChildJvm.Outcome o = ChildJvm.run(OwnerGaveUp.class, EXIT_BOUND);
+        assertThat(o.exited()).as("child exited within %s; output %s", EXIT_BOUND, o.lines()).isTrue();
+        assertThat(o.exitCode()).as(String.join("\n", o.lines())).isZero();
+        assertThat(o.lines()).contains("main returns", "interrupted, carrying on");
+    }
+
     /** A call that calls System.exit ends the JVM with its status; the exit hook does not wait for that call. */
     @Test
     void callThatCallsSystemExitEndsTheJvm() throws Exception {

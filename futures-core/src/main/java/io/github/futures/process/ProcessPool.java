@@ -242,6 +242,12 @@ public final class ProcessPool {
         byte[] frame = taskFrame(task, id);
         TrackedFuture<Object> f = stats.newFuture();
         WorkItem item = new WorkItem(id, f, frame);
+        enqueue(item);
+        return (Future<T>) (Future<?>) f;
+    }
+
+    /** Queues an accepted call and hands what can go to idle workers; the writes happen outside the lock. */
+    private void enqueue(WorkItem item) {
         List<Send> sends = new ArrayList<>(2);
         lock.lock();
         try {
@@ -253,7 +259,6 @@ public final class ProcessPool {
             lock.unlock();
         }
         send(sends);
-        return (Future<T>) (Future<?>) f;
     }
 
     /**
@@ -299,17 +304,7 @@ public final class ProcessPool {
         fr.finish(Wire.MAP, id);
         TrackedFuture<Object> f = stats.newFuture();
         WorkItem item = new WorkItem(id, f, fr.toByteArray());
-        List<Send> sends = new ArrayList<>(2);
-        lock.lock();
-        try {
-            checkAccepting();
-            stats.submitted();
-            queue.addLast(item);
-            dispatchLocked(sends);
-        } finally {
-            lock.unlock();
-        }
-        send(sends);
+        enqueue(item);
         return (Future<List<R>>) (Future<?>) f;
     }
 

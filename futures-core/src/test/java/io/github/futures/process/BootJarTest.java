@@ -1,7 +1,6 @@
 package io.github.futures.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.futures.ProcessPoolExecutor;
 import java.io.BufferedReader;
@@ -12,11 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
 import java.util.jar.JarInputStream;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
@@ -36,19 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class BootJarTest {
 
-    private static Optional<Path> loaderTools() throws IOException {
-        String repo = System.getProperty("maven.repo.local",
-                System.getProperty("user.home") + "/.m2/repository");
-        Path dir = Path.of(repo, "org", "springframework", "boot", "spring-boot-loader-tools");
-        if (!Files.isDirectory(dir)) {
-            return Optional.empty();
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(p -> p.getFileName().toString().matches("spring-boot-loader-tools-4\\..*\\.jar"))
-                    .sorted().reduce((a, b) -> b);
-        }
-    }
-
     private static Path codeSource(Class<?> c) throws Exception {
         return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
     }
@@ -56,8 +40,9 @@ class BootJarTest {
     /** The seed example run with java -jar from a boot jar prints its 200 lines: its workers started through PropertiesLauncher. */
     @Test
     void seedExampleRunsFromABootExecutableJar(@TempDir Path tmp) throws Exception {
-        Optional<Path> tools = loaderTools();
-        assumeTrue(tools.isPresent(), "spring-boot-loader-tools is not in the local Maven repository");
+        // Boot's loader is a test-scope dependency of futures-core (spring-boot-loader); the library
+        // itself never links against it.
+        Path loaderJar = codeSource(Class.forName("org.springframework.boot.loader.launch.JarLauncher"));
         Path jar = tmp.resolve("app.jar");
         Manifest manifest = new Manifest();
         Attributes a = manifest.getMainAttributes();
@@ -67,8 +52,7 @@ class BootJarTest {
         a.putValue("Spring-Boot-Classes", "BOOT-INF/classes/");
         a.putValue("Spring-Boot-Lib", "BOOT-INF/lib/");
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
-            try (JarFile toolsJar = new JarFile(tools.get().toFile());
-                 JarInputStream loader = new JarInputStream(toolsJar.getInputStream(toolsJar.getEntry("META-INF/loader/spring-boot-loader.jar")))) {
+            try (JarInputStream loader = new JarInputStream(Files.newInputStream(loaderJar))) {
                 for (JarEntry e; (e = loader.getNextJarEntry()) != null; ) {
                     if (!e.getName().startsWith("META-INF/")) {
                         out.putNextEntry(new JarEntry(e.getName()));

@@ -100,6 +100,17 @@ public final class FuturesShutdownLifecycle implements SmartLifecycle, Disposabl
         return PHASE;
     }
 
+    /**
+     * Not pauseable: a shut-down pool cannot be started again, so a pause of the context (Spring's
+     * test context cache pauses the contexts it is not using) must leave the pools running.
+     *
+     * @return {@code false}
+     */
+    @Override
+    public boolean isPauseable() {
+        return false;
+    }
+
     @Override
     public void destroy() {
         shutdownPools();

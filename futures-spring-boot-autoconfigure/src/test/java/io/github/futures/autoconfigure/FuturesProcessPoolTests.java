@@ -73,7 +73,7 @@ class FuturesProcessPoolTests {
                     assertThat(descriptor.kind()).isEqualTo("process");
                     assertThat((List<String>) descriptor.config().get("jvmOptions")).contains("-Dapp.mode=test",
                             "-Dapp.db.password=******").doesNotContain("-Dapp.db.password=hunter2");
-                    assertThat(descriptor.workerDetails()).singleElement().satisfies(worker -> {
+                    assertThat(descriptor.workers()).singleElement().satisfies(worker -> {
                         assertThat(worker.pid()).isPositive();
                         assertThat(worker.tasksCompleted()).isEqualTo(1);
                         assertThat(worker.uptimeMillis()).isNotNegative();

@@ -205,4 +205,19 @@ class FuturesShutdownTests {
                             + "abandoned 1 running and 1 pending call(s)").contains("Pool 'io' was still busy");
                 });
     }
+
+    /** Pausing the context (as Spring's test context cache does) leaves the pools running; closing still shuts them. */
+    @Test
+    void pausingTheContextLeavesThePoolsRunning() {
+        this.contextRunner.run(context -> {
+            ThreadPoolExecutor pool = context.getBean(ThreadPoolExecutor.class);
+            context.getSourceApplicationContext().pause();
+            context.getSourceApplicationContext().restart();
+
+            assertThat(pool.isShutdown()).isFalse();
+            assertThat(pool.submit(() -> "after restart").result(WAIT)).isEqualTo("after restart");
+            context.close();
+            assertThat(pool.isShutdown()).isTrue();
+        });
+    }
 }

@@ -58,15 +58,7 @@ public class PrimeExample {
      * @throws IllegalArgumentException when an argument is out of range
      */
     public PrimeReport check(long start, int count, int chunksize) {
-        if (start < 0 || start > Long.MAX_VALUE - MAX_COUNT) {
-            throw new IllegalArgumentException("start must be between 0 and " + (Long.MAX_VALUE - MAX_COUNT) + ", got " + start);
-        }
-        if (count < 1 || count > MAX_COUNT) {
-            throw new IllegalArgumentException("count must be between 1 and " + MAX_COUNT + ", got " + count);
-        }
-        if (chunksize < 1) {
-            throw new IllegalArgumentException("chunksize must be 1 or more, got " + chunksize);
-        }
+        validate(start, count, chunksize);
         List<Long> numbers = numbers(start, count);
         long began = System.nanoTime();
         List<NumberResult> results = new ArrayList<>(count);
@@ -83,6 +75,19 @@ public class PrimeExample {
         }
         return new PrimeReport(start, count, chunksize, primes, results,
                 Duration.ofNanos(System.nanoTime() - began).toMillis());
+    }
+
+    /** The limits of {@link #check}, shared with the cluster example. */
+    static void validate(long start, int count, int chunksize) {
+        if (start < 0 || start > Long.MAX_VALUE - MAX_COUNT) {
+            throw new IllegalArgumentException("start must be between 0 and " + (Long.MAX_VALUE - MAX_COUNT) + ", got " + start);
+        }
+        if (count < 1 || count > MAX_COUNT) {
+            throw new IllegalArgumentException("count must be between 1 and " + MAX_COUNT + ", got " + count);
+        }
+        if (chunksize < 1) {
+            throw new IllegalArgumentException("chunksize must be 1 or more, got " + chunksize);
+        }
     }
 
     static List<Long> numbers(long start, int count) {

@@ -2,7 +2,9 @@ package io.github.futures.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.hazelcast.core.HazelcastInstance;
 import io.github.futures.ThreadPoolExecutor;
+import io.github.futures.hazelcast.ClusterExecutor;
 import io.github.futures.sample.JobService.Job;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +18,7 @@ import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfig
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -37,6 +40,9 @@ class SampleApplicationTests {
 
     @Autowired
     JobService jobService;
+
+    @Autowired
+    ApplicationContext context;
 
     Http http;
 
@@ -268,5 +274,19 @@ class SampleApplicationTests {
         assertThat(script.body()).contains("actuator/futures");
         assertThat(chart.status()).isEqualTo(200);
         assertThat(chart.body()).startsWith("/*!\n * Chart.js v4").contains("Released under the MIT License");
+    }
+
+    /** Without futures.cluster.enabled the app is a single node: no Hazelcast, and the cluster example says so. */
+    @Test
+    void clusterExampleSaysTheClusterIsOffByDefault() {
+        assertThat(context.getBeanNamesForType(ClusterExecutor.class)).isEmpty();
+        assertThat(context.getBeanNamesForType(HazelcastInstance.class)).isEmpty();
+
+        Http.Response response = http.get("/api/cluster/primes?count=10");
+
+        assertThat(response.status()).isEqualTo(409);
+        assertThat(response.json().get("message").asString())
+                .contains("cluster pool is off").contains("--futures.cluster.enabled=true");
+        assertThat(http.get("/actuator/futures").json().get("executors").has("futuresClusterPool")).isFalse();
     }
 }

@@ -181,18 +181,19 @@ public class FuturesEndpoint {
      * @param state {@code running}, {@code shutdown} or {@code broken}
      * @param brokenReason why it is broken, or {@code null}
      * @param maxWorkers the maximum number of workers
-     * @param workers the number of live workers
+     * @param liveWorkers the number of live workers
      * @param workersStarted workers ever started
      * @param pending futures not started
      * @param running futures running
      * @param submitted submissions accepted
      * @param completed futures done, by outcome
-     * @param workerDetails the live workers
+     * @param workers the live workers: each one's name, pid (process pools) or member (cluster), calls
+     *     done, whether busy, start time and uptime
      * @param config the effective configuration, secrets masked
      */
     public record ExecutorDescriptor(String name, String kind, String state, String brokenReason, int maxWorkers,
-                                     int workers, long workersStarted, long pending, long running, long submitted,
-                                     CompletedDescriptor completed, List<WorkerDescriptor> workerDetails,
+                                     int liveWorkers, long workersStarted, long pending, long running, long submitted,
+                                     CompletedDescriptor completed, List<WorkerDescriptor> workers,
                                      Map<String, Object> config) implements OperationResponseBody {
     }
 

@@ -72,7 +72,7 @@ class FuturesEndpointAutoConfigurationTests {
                     assertThat(descriptor.maxWorkers()).isEqualTo(2);
                     assertThat(descriptor.submitted()).isEqualTo(1);
                     assertThat(descriptor.completed()).isEqualTo(new FuturesEndpoint.CompletedDescriptor(1, 0, 0));
-                    assertThat(descriptor.workerDetails()).singleElement()
+                    assertThat(descriptor.workers()).singleElement()
                             .satisfies(w -> assertThat(w.name()).isEqualTo("io_0"));
                     assertThat(descriptor.config()).containsEntry("threadNamePrefix", "io");
                     assertThat(endpoint.executor("nope")).isNull();

@@ -134,9 +134,9 @@ class FuturesClusterAutoConfigurationTests {
                     assertThat(described.kind()).isEqualTo("cluster");
                     assertThat(described.state()).isEqualTo("running");
                     assertThat(described.maxWorkers()).isEqualTo(4);
-                    assertThat(described.workers()).isEqualTo(1);
+                    assertThat(described.liveWorkers()).isEqualTo(1);
                     assertThat(described.completed().success()).isEqualTo(1);
-                    assertThat(described.workerDetails()).singleElement().satisfies(member -> {
+                    assertThat(described.workers()).singleElement().satisfies(member -> {
                         assertThat(member.name()).isEqualTo("127.0.0.1:" + port + " (this)");
                         assertThat(member.pid()).isEqualTo(pid);
                         assertThat(member.tasksCompleted()).isEqualTo(1);
