@@ -265,6 +265,13 @@ class Table:
         return "\n".join(lines) + "\n"
 
 
+def speed(ratio, digits=1):
+    """'2.4x faster' for ratio = CPython's time / ours; '13x slower' below 1."""
+    if ratio >= 1:
+        return f"{ratio:.{digits}f}x faster"
+    return f"{1 / ratio:.{digits}f}x slower"
+
+
 def verdict(ok):
     return "met" if ok else "**missed**"
 
@@ -336,14 +343,14 @@ def process_table(jmh, cpy):
     start = ms("ProcessPoolStartBenchmark.startToFirstResult", "")
     p = cpy.get("process.startToFirstResult")
     t.add("pool start -> first result", fmt(start, "ms"), fmt(p and p["median"], "ms"),
-          f"{p['median'] / start:.2f}x faster" if start and p else "-",
+          speed(p["median"] / start) if start and p else "-",
           (verdict(start <= 100) + " (<= 100 ms)") if start else "not run")
 
     rt = ms("ProcessPoolBenchmark.roundTrip", "")
     p = cpy.get("process.roundTrip")
     rt_us = rt * 1e3 if rt else None
     t.add("round trip, warm worker", fmt(rt_us, "us"), fmt(p and p["median"], "us"),
-          f"{p['median'] / rt_us:.1f}x faster" if rt_us and p else "-",
+          speed(p["median"] / rt_us) if rt_us and p else "-",
           (verdict(rt_us <= 20) + " (<= 20 us)") if rt_us else "not run")
 
     tiny = ms("ProcessPoolBenchmark.tinyTasks", "")
@@ -351,7 +358,7 @@ def process_table(jmh, cpy):
     p = cpy.get("process.tiny10k")
     ratio = p["median"] / tiny_batch if tiny_batch and p else None
     t.add("10 000 tiny tasks", fmt(tiny_batch, "ms"), fmt(p and p["median"], "ms"),
-          f"{ratio:.1f}x faster" if ratio else "-",
+          speed(ratio) if ratio else "-",
           (verdict(ratio >= 10) + " (>= 10x CPython)") if ratio else "not run")
 
     for cs in ("1", "20"):
@@ -359,7 +366,7 @@ def process_table(jmh, cpy):
         p = cpy.get(f"process.isPrime.chunksize{cs}")
         ratio = p["median"] / v if v and p else None
         t.add(f"seed is_prime, map chunksize {cs}, incl. pool start", fmt(v, "ms"), fmt(p and p["median"], "ms"),
-              f"{ratio:.2f}x faster" if ratio else "-",
+              speed(ratio, 2) if ratio else "-",
               (verdict(ratio > 1) + " (faster than CPython)") if ratio else "not run")
     return t
 
