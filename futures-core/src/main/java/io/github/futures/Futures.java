@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
@@ -127,20 +126,12 @@ public final class Futures {
                 }
             }
         }
-        int doneCount = 0;
+        List<F> doneList = new ArrayList<>();
+        List<F> notDoneList = new ArrayList<>();
         for (F f : distinct) {
-            if (f.done()) {
-                doneCount++;
-            }
+            (f.done() ? doneList : notDoneList).add(f);
         }
-        // Sized from a first count so that neither set rehashes (a future finishing in between
-        // only costs a resize).
-        Set<F> doneSet = new LinkedHashSet<>(capacityFor(doneCount));
-        Set<F> notDoneSet = new LinkedHashSet<>(capacityFor(distinct.size() - doneCount));
-        for (F f : distinct) {
-            (f.done() ? doneSet : notDoneSet).add(f);
-        }
-        return new DoneAndNotDone<>(Collections.unmodifiableSet(doneSet), Collections.unmodifiableSet(notDoneSet));
+        return new DoneAndNotDone<>(new OrderedFutureSet<>(doneList), new OrderedFutureSet<>(notDoneList));
     }
 
     /**
@@ -187,7 +178,11 @@ public final class Futures {
         };
     }
 
-    /** The futures without duplicates: a Set as given (no copy), anything else copied into one. */
+    /**
+     * The futures without duplicates, in their order: a Set as given (no copy), anything else
+     * filtered through an identity map (futures are equal only to themselves), which allocates one
+     * array instead of an entry per future.
+     */
     private static <F extends Future<?>> Collection<F> distinct(Collection<F> fs) {
         if (fs instanceof Set) {
             for (F f : fs) {
@@ -195,15 +190,51 @@ public final class Futures {
             }
             return fs;
         }
-        LinkedHashSet<F> set = new LinkedHashSet<>(capacityFor(fs.size()));
+        java.util.IdentityHashMap<F, Boolean> seen = new java.util.IdentityHashMap<>(fs.size());
+        List<F> list = new ArrayList<>(fs.size());
         for (F f : fs) {
-            set.add(Objects.requireNonNull(f, "fs contains null"));
+            if (seen.put(Objects.requireNonNull(f, "fs contains null"), Boolean.TRUE) == null) {
+                list.add(f);
+            }
         }
-        return set;
+        return list;
     }
 
-    private static int capacityFor(int n) {
-        return Math.max(4, (int) (n / .75f) + 1);
+
+    /**
+     * The read-only sets that wait() returns: the futures in the order given, iterated from a list;
+     * membership is answered by an identity index built on the first contains() (futures are equal
+     * only to themselves), so a caller that only iterates pays for no hash table.
+     */
+    private static final class OrderedFutureSet<F> extends java.util.AbstractSet<F> {
+        private final List<F> elements;
+        /** Built on first use; volatile so that a set shared between threads publishes it safely. */
+        private volatile java.util.Set<F> index;
+
+        OrderedFutureSet(List<F> elements) {
+            this.elements = elements;
+        }
+
+        @Override
+        public Iterator<F> iterator() {
+            return Collections.unmodifiableList(elements).iterator();
+        }
+
+        @Override
+        public int size() {
+            return elements.size();
+        }
+
+        @Override
+        public boolean contains(Object o) {
+            java.util.Set<F> i = index;
+            if (i == null) {
+                i = Collections.newSetFromMap(new java.util.IdentityHashMap<>(elements.size()));
+                i.addAll(elements);
+                index = i;
+            }
+            return i.contains(o);
+        }
     }
 
     // ------------------------------------------------------------------ waiters
