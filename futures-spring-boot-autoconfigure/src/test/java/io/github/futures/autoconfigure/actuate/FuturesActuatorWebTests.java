@@ -50,6 +50,8 @@ class FuturesActuatorWebTests {
                 .properties("server.port=0", "spring.main.banner-mode=off",
                         "management.endpoints.web.exposure.include=futures,health,prometheus",
                         "management.endpoint.health.show-details=always",
+                        // the dashboard's latency panels read the histogram buckets, which are opt-in
+                        "management.metrics.distribution.percentiles-histogram.futures.executor=true",
                         "futures.thread.max-workers=4", "futures.executors.io.kind=thread",
                         "futures.executors.io.max-workers=2", "futures.process.max-workers=1",
                         "futures.process.jvm-args=-Xmx64m,-Dapp.db.password=hunter2")
