@@ -2,7 +2,6 @@ package io.github.futures.bench;
 
 import io.github.futures.Future;
 import io.github.futures.Futures;
-import io.github.futures.ThreadPoolExecutor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorCompletionService;
@@ -13,11 +12,9 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -38,21 +35,11 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-public class AsCompletedBenchmark {
+public class AsCompletedBenchmark extends PeerPoolState {
 
     /** Futures per operation. */
     public static final int FUTURES = 10_000;
 
-    /** Which pool: futures, jdk or spring. */
-    @Param({Peers.FUTURES, Peers.JDK, Peers.SPRING})
-    public String impl;
-
-    /** Worker threads of every pool. */
-    @Param("4")
-    public int workers;
-
-    private ThreadPoolExecutor pool;
-    private JucPool peer;
     private long expectedSum;
 
     /** Starts the pool under test. */
@@ -61,21 +48,7 @@ public class AsCompletedBenchmark {
         for (int i = 0; i < FUTURES; i++) {
             expectedSum += i;
         }
-        if (Peers.FUTURES.equals(impl)) {
-            pool = new ThreadPoolExecutor(workers, "futures-bench");
-        } else {
-            peer = Peers.juc(impl, workers);
-        }
-    }
-
-    /** Stops it. */
-    @TearDown
-    public void tearDown() {
-        if (pool != null) {
-            pool.shutdown(true, true);
-        } else {
-            peer.shutdownNow();
-        }
+        startPool();
     }
 
     /**

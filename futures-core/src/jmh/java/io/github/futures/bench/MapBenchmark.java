@@ -1,6 +1,5 @@
 package io.github.futures.bench;
 
-import io.github.futures.ThreadPoolExecutor;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -13,11 +12,9 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -38,23 +35,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-public class MapBenchmark {
+public class MapBenchmark extends PeerPoolState {
 
     /** Items per operation. */
     public static final int ITEMS = 100_000;
 
     private static final Function<Integer, Integer> INC = x -> x + 1;
 
-    /** Which pool: futures, jdk or spring. */
-    @Param({Peers.FUTURES, Peers.JDK, Peers.SPRING})
-    public String impl;
-
-    /** Worker threads of every pool. */
-    @Param("4")
-    public int workers;
-
-    private ThreadPoolExecutor pool;
-    private JucPool peer;
     private List<Integer> items;
     private long expectedSum;
     private final java.util.concurrent.Future<?>[] theirs = new java.util.concurrent.Future<?>[ITEMS];
@@ -67,21 +54,7 @@ public class MapBenchmark {
             items.add(i);
             expectedSum += i + 1;
         }
-        if (Peers.FUTURES.equals(impl)) {
-            pool = new ThreadPoolExecutor(workers, "futures-bench");
-        } else {
-            peer = Peers.juc(impl, workers);
-        }
-    }
-
-    /** Stops it. */
-    @TearDown
-    public void tearDown() {
-        if (pool != null) {
-            pool.shutdown(true, true);
-        } else {
-            peer.shutdownNow();
-        }
+        startPool();
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.github.futures.bench;
 
-import io.github.futures.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -8,11 +7,9 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -33,37 +30,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-public class RoundTripBenchmark {
-
-    /** Which pool: futures, jdk or spring. */
-    @Param({Peers.FUTURES, Peers.JDK, Peers.SPRING})
-    public String impl;
-
-    /** Worker threads of every pool. */
-    @Param("4")
-    public int workers;
-
-    private ThreadPoolExecutor pool;
-    private JucPool peer;
+public class RoundTripBenchmark extends PeerPoolState {
 
     /** Starts the pool under test. */
     @Setup
     public void setUp() {
-        if (Peers.FUTURES.equals(impl)) {
-            pool = new ThreadPoolExecutor(workers, "futures-bench");
-        } else {
-            peer = Peers.juc(impl, workers);
-        }
-    }
-
-    /** Stops it. */
-    @TearDown
-    public void tearDown() {
-        if (pool != null) {
-            pool.shutdown(true, true);
-        } else {
-            peer.shutdownNow();
-        }
+        startPool();
     }
 
     /**
