@@ -56,11 +56,6 @@ public class TrackedFuture<T> extends Future<T> {
         return true;
     }
 
-    /** Whether the call started. */
-    boolean started() {
-        return started;
-    }
-
     @Override
     protected void onCompletion() {
         TaskListener.Outcome outcome;
