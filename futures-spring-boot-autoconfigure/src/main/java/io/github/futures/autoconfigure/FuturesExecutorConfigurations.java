@@ -36,7 +36,7 @@ import org.springframework.scheduling.annotation.AsyncConfigurer;
 
 /**
  * The configurations imported by {@link FuturesAutoConfiguration}, in this order: the default
- * pools, the named pools, their shutdown, and {@code @Async}.
+ * pools, the named pools, their shutdown, {@code @Async}, and {@code @Async} with a pool's name.
  */
 final class FuturesExecutorConfigurations {
 
@@ -202,9 +202,9 @@ final class FuturesExecutorConfigurations {
 
         /**
          * Registers {@code <name>TaskExecutor}, Spring's {@code AsyncTaskExecutor} over the named thread
-         * pool: {@code @Async("<name>TaskExecutor")} then hands callers our futures and applies the
-         * task decorators, as on the default pool. It is not an autowire candidate, so that a lookup of
-         * "the" {@code TaskExecutor} still finds only the application task executor.
+         * pool, for code that wants to inject one; {@code @Async("<name>")} runs through it too (see
+         * {@link FuturesAsyncExecutionInterceptor}). It is not an autowire candidate, so that a lookup
+         * of "the" {@code TaskExecutor} still finds only the application task executor.
          */
         private void registerTaskExecutor(BeanDefinitionRegistry registry, String name) {
             String adapterName = name + TASK_EXECUTOR_SUFFIX;
@@ -254,6 +254,22 @@ final class FuturesExecutorConfigurations {
         FuturesTaskExecutor applicationTaskExecutor(ThreadPoolExecutor threadPool,
                                                     ObjectProvider<TaskDecorator> taskDecorators) {
             return new FuturesTaskExecutor(threadPool, taskDecorator(taskDecorators));
+        }
+    }
+
+    /**
+     * {@code @Async("<name>")} on a futures thread pool behaves as the unqualified {@code @Async}: the
+     * caller of a {@code Future} method gets a futures {@code Future}, and the task decorators apply.
+     * Independent of the default pool: named pools may exist without it.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnBooleanProperty(name = "futures.async.enabled", matchIfMissing = true)
+    static class QualifiedAsyncConfiguration {
+
+        @Bean
+        static FuturesAsyncAdvisorPostProcessor futuresAsyncAdvisorPostProcessor(
+                ConfigurableListableBeanFactory beanFactory, ObjectProvider<AsyncConfigurer> configurers) {
+            return new FuturesAsyncAdvisorPostProcessor(beanFactory, configurers);
         }
     }
 

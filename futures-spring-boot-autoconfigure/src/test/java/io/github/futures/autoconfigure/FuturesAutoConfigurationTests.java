@@ -115,6 +115,7 @@ class FuturesAutoConfigurationTests {
                         .doesNotHaveBean("io")
                         .doesNotHaveBean(FuturesShutdownLifecycle.class)
                         .doesNotHaveBean(FuturesTaskExecutor.class)
+                        .doesNotHaveBean(FuturesAsyncAdvisorPostProcessor.class)
                         // Spring Boot's own executor is back
                         .hasSingleBean(ThreadPoolTaskExecutor.class));
     }
@@ -204,7 +205,8 @@ class FuturesAutoConfigurationTests {
     @Test
     void whenAsyncDisabledTheThreadPoolIsNotTheApplicationTaskExecutor() {
         this.contextRunner.withPropertyValues("futures.async.enabled=false").run(context -> {
-            assertThat(context).hasSingleBean(ThreadPoolExecutor.class).doesNotHaveBean(FuturesTaskExecutor.class);
+            assertThat(context).hasSingleBean(ThreadPoolExecutor.class).doesNotHaveBean(FuturesTaskExecutor.class)
+                    .doesNotHaveBean(FuturesAsyncAdvisorPostProcessor.class);
             assertThat(context.getBeansOfType(AsyncConfigurer.class)).isEmpty();
         });
     }
