@@ -19,11 +19,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ApplicationContext;
 
 /** The process pool bean with real worker JVMs: properties, shutdown timeout, meters, endpoint and health. */
@@ -92,6 +97,44 @@ class FuturesProcessPoolTests {
             worker.onExit().get(60, TimeUnit.SECONDS);
             assertThat(worker.isAlive()).isFalse();
             assertThat(stuck.exception(WAIT)).isNotNull();
+        });
+    }
+
+    /** Sends {@code signal} to the process {@code pid} with the {@code kill} command. */
+    private static void signal(String signal, long pid) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+        assertThat(kill.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(kill.exitValue()).isZero();
+    }
+
+    /**
+     * A worker that does not answer SIGTERM is killed after the grace period, and close still
+     * completes. The worker is a hung JVM, simulated by stopping it (SIGSTOP): a stopped process
+     * neither acts on SIGTERM nor sees its standard input close, and only SIGKILL ends it. (A live
+     * worker cannot ignore termination: {@code Process.destroy()} also closes the pipes, and the
+     * worker halts when it sees its standard input end, shutdown hooks or not.)
+     */
+    @Test
+    @EnabledOnOs({ OS.LINUX, OS.MAC })
+    @ExtendWith(OutputCaptureExtension.class)
+    void timeoutTerminatesThenKillsAWorkerThatDoesNotAnswerTermination(CapturedOutput output) {
+        this.contextRunner.withPropertyValues("futures.shutdown.timeout=300ms").run(context -> {
+            ProcessPoolExecutor pool = context.getBean(ProcessPoolExecutor.class);
+            long pid = workerPid(pool);
+            ProcessHandle worker = ProcessHandle.of(pid).orElseThrow();
+            try {
+                Future<Object> stuck = never(pool);
+                signal("STOP", pid);
+                CompletableFuture.runAsync(context::close).get(60, TimeUnit.SECONDS);
+                worker.onExit().get(60, TimeUnit.SECONDS);
+                assertThat(worker.isAlive()).isFalse();
+                assertThat(stuck.exception(WAIT)).isInstanceOf(BrokenProcessPool.class);
+                assertThat(output).contains("Pool 'futuresProcessPool' was still busy PT0.3S after shutdown began")
+                        .contains("cancelled the pending calls and terminated, then killed the worker processes;"
+                                + " the pool has ended.");
+            } finally {
+                worker.destroyForcibly(); // a failed test leaves no stopped JVM behind
+            }
         });
     }
 
