@@ -203,7 +203,8 @@ final class FuturesExecutorConfigurations {
         /**
          * Registers {@code <name>TaskExecutor}, Spring's {@code AsyncTaskExecutor} over the named thread
          * pool, for code that wants to inject one; {@code @Async("<name>")} runs through it too (see
-         * {@link FuturesAsyncExecutionInterceptor}). It is not an autowire candidate, so that a lookup
+         * {@link FuturesAsyncExecutionInterceptor}). Like the pool, it is qualified by its name and is
+         * not a default candidate: {@code @Qualifier("<name>TaskExecutor")} injects it, while a lookup
          * of "the" {@code TaskExecutor} still finds only the application task executor.
          */
         private void registerTaskExecutor(BeanDefinitionRegistry registry, String name) {
@@ -214,7 +215,8 @@ final class FuturesExecutorConfigurations {
             RootBeanDefinition adapter = new RootBeanDefinition(FuturesTaskExecutor.class, () -> new FuturesTaskExecutor(
                     this.beanFactory.getBean(name, ThreadPoolExecutor.class),
                     taskDecorator(this.beanFactory.getBeanProvider(TaskDecorator.class))));
-            adapter.setAutowireCandidate(false);
+            adapter.setDefaultCandidate(false);
+            adapter.addQualifier(new AutowireCandidateQualifier(Qualifier.class, adapterName));
             adapter.setDestroyMethodName("");
             registry.registerBeanDefinition(adapterName, adapter);
         }

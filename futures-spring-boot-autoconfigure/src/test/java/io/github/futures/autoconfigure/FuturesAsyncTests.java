@@ -23,6 +23,7 @@ import org.springframework.aop.support.AopUtils;
 import org.springframework.aop.support.DefaultPointcutAdvisor;
 import org.springframework.aop.support.NameMatchMethodPointcut;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
@@ -200,10 +201,36 @@ class FuturesAsyncTests {
                     Future<String> result = context.getBean(Service.class).onNamedPoolTaskExecutor();
                     assertThat(result).isInstanceOf(io.github.futures.Future.class);
                     assertThat(result.get(30, TimeUnit.SECONDS)).startsWith("io_").endsWith("decorated");
-                    // the adapter is no autowire candidate: "the" task executor is still the application's
+                    // the adapter is no default candidate: "the" task executor is still the application's
                     assertThat(context.getBean(AsyncTaskExecutor.class))
                             .isSameAs(context.getBean(FuturesAutoConfiguration.APPLICATION_TASK_EXECUTOR_BEAN_NAME));
                 });
+    }
+
+    /** {@code ioTaskExecutor} is injected where asked for by its name; plain injection still gets the application's. */
+    @Test
+    void namedPoolsTaskExecutorIsInjectedByQualifier() {
+        this.contextRunner.withBean(TaskExecutorConsumer.class).run(context -> {
+            TaskExecutorConsumer consumer = context.getBean(TaskExecutorConsumer.class);
+            assertThat(consumer.io).isSameAs(context.getBean("ioTaskExecutor"));
+            assertThat(((FuturesTaskExecutor) consumer.io).getPool()).isSameAs(context.getBean("io"));
+            assertThat(consumer.application)
+                    .isSameAs(context.getBean(FuturesAutoConfiguration.APPLICATION_TASK_EXECUTOR_BEAN_NAME));
+            assertThat(consumer.io.submit(() -> Thread.currentThread().getName()).get(30, TimeUnit.SECONDS))
+                    .startsWith("io_");
+        });
+    }
+
+    static class TaskExecutorConsumer {
+
+        final AsyncTaskExecutor io;
+
+        final AsyncTaskExecutor application;
+
+        TaskExecutorConsumer(@Qualifier("ioTaskExecutor") AsyncTaskExecutor io, AsyncTaskExecutor application) {
+            this.io = io;
+            this.application = application;
+        }
     }
 
     static final ThreadLocal<Boolean> DECORATED = new ThreadLocal<>();
