@@ -13,7 +13,6 @@ import java.io.NotSerializableException;
 import java.io.ObjectInputFilter;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
-import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * The main class of a process pool's worker JVM. Not for application code: the pool starts it.
@@ -21,15 +20,19 @@ import java.util.concurrent.LinkedBlockingQueue;
  * <p>Arguments: the maximum message size in bytes, and the deserialization filter pattern
  * ({@code -} for the default).
  *
- * <p>Implementation note. Two threads. The "stdin" thread reads frames from standard input and
- * deserializes them into jobs on a queue; when standard input ends without an EXIT frame (the
- * parent died, even by {@code kill -9}), it halts the JVM at once, even while a task runs. The main
- * thread takes jobs one at a time, runs them and writes each outcome as one frame to standard output,
- * which nothing else can reach (the stdin thread writes there too, under the same lock, to give back
- * a call the parent revoked before it started): {@code System.out} and {@code System.err} are redirected to standard
- * error (the parent forwards it, prefixed with this worker's pid) before any user code runs. The
- * start-up path avoids lambdas and string concatenation, whose first use costs milliseconds of
- * bootstrapping.
+ * <p>Implementation note. Two threads, leader and follower: one at a time holds the reader role and
+ * reads frames from standard input; when a call arrives and no call is running, the reader runs it
+ * itself and hands the reader role to the other thread (a notify, not a wait), so a call reaches
+ * user code without waiting for a second thread to wake up. A call that arrives while another runs
+ * is queued for the running thread, which takes the queued calls in order before it goes back to
+ * reading. Calls therefore run one at a time, in order, but not always on the same thread. When
+ * standard input ends without an EXIT frame (the parent died, even by {@code kill -9}), the reader
+ * halts the JVM at once, even while a call runs. Each outcome is one frame on standard output,
+ * which nothing else can reach (the reader writes there too, under the same lock, to give back a
+ * queued call the parent revoked before it started): {@code System.out} and {@code System.err} are
+ * redirected to standard error (the parent forwards it, prefixed with this worker's pid) before any
+ * user code runs. The start-up path avoids lambdas and string concatenation, whose first use costs
+ * milliseconds of bootstrapping.
  */
 public final class WorkerMain {
 
@@ -40,8 +43,19 @@ public final class WorkerMain {
     private final ObjectInputFilter filter;
     private final ClassLoader loader;
     private final DataOutputStream out;
-    private final LinkedBlockingQueue<Job> jobs = new LinkedBlockingQueue<>();
+    /** Guards {@link #jobs}, {@link #reading} and {@link #running}; waited on for the reader role. */
+    private final Object roles = new Object();
+    /** Calls read while another call ran, in arrival order. */
+    private final java.util.ArrayDeque<Job> jobs = new java.util.ArrayDeque<>();
+    /** Whether a thread holds the reader role. */
+    private boolean reading;
+    /** Whether a thread is running a call (or the initializer, or EXIT). */
+    private boolean running;
     private final Wire.Frame frame = new Wire.Frame(4096);
+    /** Standard input and the frame read last: used by the thread in the reader role only. */
+    private final DataInputStream stdin =
+            new DataInputStream(new BufferedInputStream(new FileInputStream(FileDescriptor.in), 1 << 16));
+    private final Wire.Incoming incoming = new Wire.Incoming();
     /** This process's id, looked up when a message needs it (ProcessHandle's set-up costs start-up time). */
     private long pid() {
         return ProcessHandle.current().pid();
@@ -71,13 +85,13 @@ public final class WorkerMain {
         out.writeLong(Wire.MAGIC);
         out.flush();
         WorkerMain worker = new WorkerMain(max, Wire.filter(pattern), out);
-        Thread reader = new Thread(worker.new Reader(), "futures-worker-stdin");
-        reader.setDaemon(true);
-        reader.start();
-        worker.serve();
+        Thread second = new Thread(worker.new Loop(), "futures-worker-2");
+        second.setDaemon(true);
+        second.start();
+        worker.new Loop().run();
     }
 
-    /** One unit of work for the main thread. */
+    /** One unit of work: a call, a map chunk, the initializer or EXIT. */
     private static final class Job {
         final byte type;
         final long id;
@@ -92,50 +106,25 @@ public final class WorkerMain {
         }
     }
 
-    /** Reads frames from standard input; halts the JVM when the parent is gone. */
-    private final class Reader implements Runnable {
+    /**
+     * What both threads run: take the reader role, read until a job is due to run here, run it and
+     * the jobs queued meanwhile, repeat. Halts the JVM when the parent is gone.
+     */
+    private final class Loop implements Runnable {
         @Override
         public void run() {
-            DataInputStream in = new DataInputStream(new BufferedInputStream(new FileInputStream(FileDescriptor.in), 1 << 16));
-            Wire.Incoming f = new Wire.Incoming();
             try {
                 for (;;) {
-                    Wire.read(in, maxMessageSize, f);
-                    if (f.type == Wire.EXIT) {
-                        jobs.add(new Job(Wire.EXIT, 0L, null, null));
-                        return;
-                    }
-                    if (f.type == Wire.REVOKE) {
-                        revoke(f.id);
-                        continue;
-                    }
-                    if (f.type == Wire.MAP) {
-                        Object chunk = null;
-                        Exception unreadable = null;
-                        try {
-                            chunk = readChunk(f.payload);
-                        } catch (Exception e) {
-                            unreadable = e;
-                        }
-                        f.payload = null;
-                        jobs.add(new Job(Wire.TASK, f.id, chunk, unreadable));
-                        continue;
-                    }
-                    Object payload = null;
-                    Exception unreadable = null;
-                    try {
-                        payload = f.type == Wire.TASK ? cachedTask(f.payload) : null;
-                        if (payload == null) {
-                            payload = Wire.deserialize(f.payload, filter, loader);
-                            if (f.type == Wire.TASK && payload != null && Wire.STATELESS.get(payload.getClass())) {
-                                remember(f.payload, payload);
+                    Job job = lead();
+                    while (job != null) {
+                        perform(job);
+                        synchronized (roles) {
+                            job = jobs.poll();
+                            if (job == null) {
+                                running = false;
                             }
                         }
-                    } catch (Exception e) {
-                        unreadable = e;
                     }
-                    f.payload = null;
-                    jobs.add(new Job(f.type, f.id, payload, unreadable));
                 }
             } catch (EOFException parentGone) {
                 Runtime.getRuntime().halt(ORPHANED);
@@ -144,11 +133,94 @@ public final class WorkerMain {
                 Runtime.getRuntime().halt(ORPHANED);
             }
         }
+
+        /**
+         * Waits for the reader role, then reads frames until one is to run on this thread: the first
+         * job that arrives while no job runs. Jobs that arrive while one runs are queued for it.
+         */
+        private Job lead() throws IOException {
+            synchronized (roles) {
+                while (reading) {
+                    try {
+                        roles.wait();
+                    } catch (InterruptedException e) {
+                        Thread.interrupted(); // a call interrupted itself and left no flag for us: go on
+                    }
+                }
+                reading = true;
+            }
+            for (;;) {
+                Job job = next(stdin, incoming);
+                if (job == null) {
+                    continue;
+                }
+                synchronized (roles) {
+                    if (running) {
+                        jobs.add(job);
+                        if (job.type == Wire.EXIT) {
+                            // Nothing more will come; the running thread halts the JVM after EXIT.
+                            for (;;) {
+                                try {
+                                    roles.wait();
+                                } catch (InterruptedException e) {
+                                    Thread.interrupted();
+                                }
+                            }
+                        }
+                        continue;
+                    }
+                    running = true;
+                    if (job.type != Wire.EXIT) {
+                        reading = false;
+                        roles.notify();
+                    }
+                    return job;
+                }
+            }
+        }
+    }
+
+    /** Reads one frame; returns its job, or {@code null} for a frame handled here (REVOKE). */
+    private Job next(DataInputStream in, Wire.Incoming f) throws IOException {
+        Wire.read(in, maxMessageSize, f);
+        if (f.type == Wire.EXIT) {
+            return new Job(Wire.EXIT, 0L, null, null);
+        }
+        if (f.type == Wire.REVOKE) {
+            revoke(f.id);
+            return null;
+        }
+        if (f.type == Wire.MAP) {
+            Object chunk = null;
+            Exception unreadable = null;
+            try {
+                chunk = readChunk(f.payload);
+            } catch (Exception e) {
+                unreadable = e;
+            }
+            f.payload = null;
+            return new Job(Wire.TASK, f.id, chunk, unreadable);
+        }
+        Object payload = null;
+        Exception unreadable = null;
+        try {
+            payload = f.type == Wire.TASK ? cachedTask(f.payload) : null;
+            if (payload == null) {
+                payload = Wire.deserialize(f.payload, filter, loader);
+                if (f.type == Wire.TASK && payload != null && Wire.STATELESS.get(payload.getClass())) {
+                    remember(f.payload, payload);
+                }
+            }
+        } catch (Exception e) {
+            unreadable = e;
+        }
+        f.payload = null;
+        return new Job(f.type, f.id, payload, unreadable);
     }
 
     /**
      * Stateless calls seen before, by their serialized form: a call that captured nothing is the same
-     * call each time, so it is deserialized once. Used by the stdin thread only.
+     * call each time, so it is deserialized once. Used by the thread in the reader role only.
      */
     private final byte[][] cachedBytes = new byte[16][];
     private final Object[] cachedTasks = new Object[16];
@@ -213,44 +285,40 @@ public final class WorkerMain {
         }
     }
 
-    /** Gives a call back to the parent if the main thread has not taken it yet. */
+    /** Gives a call back to the parent if it is still queued, not started. */
     private void revoke(long id) throws IOException {
-        for (Job j : jobs) {
-            if (j.id == id && j.type == Wire.TASK) {
-                if (jobs.remove(j)) {
-                    byte[] frame = new Wire.Frame(Wire.HEADER).begin().finish(Wire.REVOKED, id).toByteArray();
-                    synchronized (out) {
-                        out.write(frame);
-                        out.flush();
-                    }
+        boolean removed = false;
+        synchronized (roles) {
+            for (java.util.Iterator<Job> it = jobs.iterator(); it.hasNext(); ) {
+                Job j = it.next();
+                if (j.id == id && j.type == Wire.TASK) {
+                    it.remove();
+                    removed = true;
+                    break;
                 }
-                return;
+            }
+        }
+        if (removed) {
+            byte[] frame = new Wire.Frame(Wire.HEADER).begin().finish(Wire.REVOKED, id).toByteArray();
+            synchronized (out) {
+                out.write(frame);
+                out.flush();
             }
         }
     }
 
-    private void serve() throws IOException {
-        for (;;) {
-            Job job;
-            try {
-                job = jobs.take();
-            } catch (InterruptedException e) {
-                Thread.interrupted();
-                continue;
+    /** Runs one job on the calling thread. */
+    private void perform(Job job) throws IOException {
+        if (job.type == Wire.EXIT) {
+            synchronized (out) {
+                out.flush();
             }
-            if (job.type == Wire.EXIT) {
-                synchronized (out) {
-                    out.flush();
-                }
-                // As CPython's workers (os._exit after their loop): no shutdown hooks, a fast exit.
-                Runtime.getRuntime().halt(0);
-                return;
-            }
-            if (job.type == Wire.INIT) {
-                runInitializer(job);
-            } else {
-                runTask(job);
-            }
+            // As CPython's workers (os._exit after their loop): no shutdown hooks, a fast exit.
+            Runtime.getRuntime().halt(0);
+        } else if (job.type == Wire.INIT) {
+            runInitializer(job);
+        } else {
+            runTask(job);
         }
     }
 
