@@ -6,9 +6,10 @@
 #
 # 1. builds the benchmarks with the bench profile (Spring and Micrometer peers included);
 # 2. runs the thread-pool benchmarks free-running, then pinned to one CPU (taskset -c 0);
-# 3. runs the process-pool benchmarks (free-running: a pool of 2 workers needs both CPUs);
+# 3. runs the process-pool benchmarks free-running, then those on a started pool pinned to one CPU
+#    (parent and worker JVMs alike: children inherit the affinity);
 # 4. measures 1 000 000 pending futures in a 256 MB heap for each pool;
-# 5. runs CPython's concurrent.futures on the same workloads (threads free and pinned, processes free);
+# 5. runs CPython's concurrent.futures on the same workloads (threads and processes, free and pinned);
 # 6. prints the combined tables, with every ratio taken from this one run, and saves them.
 #
 # Results go to futures-core/target/benchmarks/<UTC time>/ (JMH JSON and logs, CPython JSON,
@@ -79,6 +80,8 @@ jmh thread-free -- "$THREAD_BENCHMARKS" "${JMH_OPTS[@]}"
 jmh thread-pinned taskset -c 0 -- "$THREAD_BENCHMARKS" "${JMH_OPTS[@]}"
 jmh process -- 'io\.github\.futures\.bench\.ProcessPoolBenchmark\.' "${JMH_OPTS[@]}" \
   || echo "(process-pool benchmarks failed: the report shows them as not run)"
+jmh process-pinned taskset -c 0 -- 'io\.github\.futures\.bench\.ProcessPoolBenchmark\.' "${JMH_OPTS[@]}" \
+  || echo "(pinned process-pool benchmarks failed: the report leaves them out)"
 jmh process-single-shot -- 'io\.github\.futures\.bench\.(ProcessPoolStart|IsPrime)Benchmark\.' "${SINGLE_SHOT_OPTS[@]}" \
   || echo "(process-pool benchmarks failed: the report shows them as not run)"
 
@@ -94,6 +97,9 @@ echo "== CPython, free-running"
 echo "== CPython threads, pinned (taskset -c 0)"
 taskset -c 0 "$PYTHON" "$CORE/src/jmh/python/cpython_bench.py" measure --only thread "${PY_QUICK[@]}" \
   --json "$OUT/cpython-pinned.json"
+echo "== CPython processes on a started pool, pinned (taskset -c 0)"
+taskset -c 0 "$PYTHON" "$CORE/src/jmh/python/cpython_bench.py" measure --only process-warm "${PY_QUICK[@]}" \
+  --json "$OUT/cpython-process-pinned.json"
 
 load "after" | tee -a "$OUT/load.txt"
 
@@ -102,5 +108,6 @@ python3 "$CORE/src/jmh/python/cpython_bench.py" report \
   --jmh-free "$OUT/jmh-thread-free.json" --jmh-pinned "$OUT/jmh-thread-pinned.json" \
   --jmh-process "$OUT/jmh-process.json" "$OUT/jmh-process-single-shot.json" \
   --cpython "$OUT/cpython-free.json" --cpython-pinned "$OUT/cpython-pinned.json" \
+  --jmh-process-pinned "$OUT/jmh-process-pinned.json" --cpython-process-pinned "$OUT/cpython-process-pinned.json" \
   --footprint "$OUT/footprint.txt" --markdown "$OUT/report.md"
 echo "results: $OUT"

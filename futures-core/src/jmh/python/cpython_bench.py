@@ -153,9 +153,11 @@ def thread_workloads(quick):
 
 # ---------------------------------------------------------------- process pool workloads
 
-def process_workloads(quick):
+def process_workloads(quick, warm_only=False):
     ctx = multiprocessing.get_context("fork")
     results = {}
+    numbers = list(range(FIRST, FIRST + COUNT))
+    expected = sum(1 for n in numbers if is_prime(n))
 
     def start_to_first():
         t0 = time.perf_counter()
@@ -165,8 +167,9 @@ def process_workloads(quick):
         t = time.perf_counter() - t0
         ex.shutdown(wait=True)
         return t
-    shots = [start_to_first() for _ in range(3 if quick else 10)]
-    results["process.startToFirstResult"] = summary(shots, unit="ms")
+    if not warm_only:
+        shots = [start_to_first() for _ in range(3 if quick else 10)]
+        results["process.startToFirstResult"] = summary(shots, unit="ms")
 
     with cf.ProcessPoolExecutor(max_workers=PROCESS_WORKERS, mp_context=ctx) as ex:
         for f in [ex.submit(one) for _ in range(1000)]:
@@ -186,8 +189,14 @@ def process_workloads(quick):
                     raise AssertionError("tiny result")
         results["process.tiny10k"] = summary(timed(tiny, 2 if quick else 5), unit="ms")
 
-    numbers = list(range(FIRST, FIRST + COUNT))
-    expected = sum(1 for n in numbers if is_prime(n))
+        for chunksize in (1, 20):
+            def seed_map_warm():
+                if sum(1 for p in ex.map(is_prime, numbers, chunksize=chunksize) if p) != expected:
+                    raise AssertionError("is_prime count")
+            results[f"process.isPrimeWarm.chunksize{chunksize}"] = summary(timed(seed_map_warm, 2 if quick else 5), unit="ms")
+
+    if warm_only:
+        return results
     for chunksize in (1, 20):
         def seed_example():
             with cf.ProcessPoolExecutor(max_workers=PROCESS_WORKERS, mp_context=ctx) as ex:
@@ -202,8 +211,8 @@ def measure(args):
     results = {}
     if args.only in (None, "thread"):
         results.update(thread_workloads(args.quick))
-    if args.only in (None, "process"):
-        results.update(process_workloads(args.quick))
+    if args.only in (None, "process", "process-warm"):
+        results.update(process_workloads(args.quick, warm_only=args.only == "process-warm"))
     doc = {
         "python": sys.version.split()[0],
         "implementation": platform.python_implementation(),
@@ -332,19 +341,21 @@ def metrics_table(jmh, label):
     return t
 
 
-def process_table(jmh, cpy):
-    t = Table("Process pools (2 workers; CPython with the fork start method)",
+def process_table(jmh, cpy, label=None):
+    """The process-pool table; with a label (the pinned run), only the workloads on a started pool."""
+    t = Table("Process pools" + (f", {label}" if label else "") + " (2 workers; CPython with the fork start method)",
               ["workload", "futures (worker JVMs)", "CPython fork", "ratio", "target"])
 
     def ms(bench, key=""):
         x = jmh.get((bench, key))
         return None if x is None else to_ms(x[0], x[2])
 
-    start = ms("ProcessPoolStartBenchmark.startToFirstResult", "")
-    p = cpy.get("process.startToFirstResult")
-    t.add("pool start -> first result", fmt(start, "ms"), fmt(p and p["median"], "ms"),
-          speed(p["median"] / start) if start and p else "-",
-          (verdict(start <= 100) + " (<= 100 ms)") if start else "not run")
+    if not label:
+        start = ms("ProcessPoolStartBenchmark.startToFirstResult", "")
+        p = cpy.get("process.startToFirstResult")
+        t.add("pool start -> first result", fmt(start, "ms"), fmt(p and p["median"], "ms"),
+              speed(p["median"] / start) if start and p else "-",
+              (verdict(start <= 100) + " (<= 100 ms)") if start else "not run")
 
     rt = ms("ProcessPoolBenchmark.roundTrip", "")
     p = cpy.get("process.roundTrip")
@@ -361,6 +372,15 @@ def process_table(jmh, cpy):
           speed(ratio) if ratio else "-",
           (verdict(ratio >= 10) + " (>= 10x CPython)") if ratio else "not run")
 
+    for cs in ("1", "20"):
+        v = ms(f"ProcessPoolBenchmark.seedMapWarmChunksize{cs}", "")
+        p = cpy.get(f"process.isPrimeWarm.chunksize{cs}")
+        ratio = p["median"] / v if v and p else None
+        t.add(f"seed is_prime, map chunksize {cs}, on a started pool", fmt(v, "ms"), fmt(p and p["median"], "ms"),
+              speed(ratio, 2) if ratio else "-",
+              "(no target: the work without starting workers)" if ratio else "not run")
+    if label:
+        return t
     for cs in ("1", "20"):
         v = ms("IsPrimeBenchmark.seedExample", cs)
         p = cpy.get(f"process.isPrime.chunksize{cs}")
@@ -413,6 +433,10 @@ def report(args):
     if pinned:
         tables.append(metrics_table(pinned, "pinned (taskset -c 0)"))
     tables.append(process_table(process, cpy))
+    process_pinned = load_jmh(args.jmh_process_pinned)
+    if process_pinned and args.cpython_process_pinned:
+        with open(args.cpython_process_pinned) as f:
+            tables.append(process_table(process_pinned, json.load(f)["results"], "pinned to one CPU (taskset -c 0)"))
     tables.append(footprint_table(args.footprint))
     text = "\n".join(t.markdown() for t in tables)
     print(text)
@@ -425,15 +449,18 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="command", required=True)
     m = sub.add_parser("measure", help="run the CPython workloads")
-    m.add_argument("--only", choices=("thread", "process"))
+    m.add_argument("--only", choices=("thread", "process", "process-warm"),
+                   help="process-warm: only the workloads on an already started pool")
     m.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
     m.add_argument("--json", help="write the results here")
     r = sub.add_parser("report", help="print the combined tables")
     r.add_argument("--jmh-free", required=True)
     r.add_argument("--jmh-pinned")
     r.add_argument("--jmh-process", nargs="*")
+    r.add_argument("--jmh-process-pinned")
     r.add_argument("--cpython", required=True)
     r.add_argument("--cpython-pinned")
+    r.add_argument("--cpython-process-pinned")
     r.add_argument("--footprint")
     r.add_argument("--markdown")
     args = ap.parse_args()

@@ -64,21 +64,31 @@ public class IsPrimeBenchmark {
      */
     @Benchmark
     public int seedExample() {
-        int primes = 0;
-        int seen = 0;
         try (ProcessPoolExecutor executor = new ProcessPoolExecutor(workers);
              Stream<Boolean> results = executor.map(ProcessTasks.IS_PRIME, numbers,
                      MapOptions.DEFAULTS.withChunksize(chunksize))) {
-            for (Iterator<Boolean> it = results.iterator(); it.hasNext(); ) {
-                if (it.next()) {
-                    primes++;
-                }
-                seen++;
-            }
+            return countPrimes(results, numbers.size(), expectedPrimes);
         }
-        if (seen != numbers.size() || primes != expectedPrimes) {
+    }
+
+    /**
+     * Consumes the seed's results in order and checks them.
+     *
+     * @return the number of primes found
+     * @throws AssertionError if the count of results or of primes is wrong
+     */
+    static int countPrimes(Stream<Boolean> results, int expectedCount, int expectedPrimes) {
+        int primes = 0;
+        int seen = 0;
+        for (Iterator<Boolean> it = results.iterator(); it.hasNext(); ) {
+            if (it.next()) {
+                primes++;
+            }
+            seen++;
+        }
+        if (seen != expectedCount || primes != expectedPrimes) {
             throw new AssertionError("saw " + seen + " results with " + primes + " primes, expected "
-                    + numbers.size() + " with " + expectedPrimes);
+                    + expectedCount + " with " + expectedPrimes);
         }
         return primes;
     }

@@ -1,8 +1,11 @@
 package io.github.futures.bench;
 
 import io.github.futures.Future;
+import io.github.futures.MapOptions;
 import io.github.futures.ProcessPoolExecutor;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -46,10 +49,14 @@ public class ProcessPoolBenchmark {
 
     private ProcessPoolExecutor pool;
     private final Future<?>[] fs = new Future<?>[TINY];
+    private List<Long> numbers;
+    private int expectedPrimes;
 
     /** Starts the pool and warms every worker. */
     @Setup
     public void setUp() {
+        numbers = ProcessTasks.seedNumbers();
+        expectedPrimes = ProcessTasks.seedPrimeCount();
         pool = new ProcessPoolExecutor(workers);
         for (int i = 0; i < 1_000; i++) {
             fs[i] = pool.submit(ProcessTasks.ONE);
@@ -92,5 +99,33 @@ public class ProcessPoolBenchmark {
             fs[i] = null;
         }
         return TINY;
+    }
+
+    /**
+     * The seed's {@code is_prime} map on this warm pool, chunksize 1: {@link IsPrimeBenchmark}
+     * without the pool's start and shutdown, to tell the cost of the work from the cost of
+     * starting worker JVMs.
+     *
+     * @return the number of primes found
+     */
+    @Benchmark
+    public int seedMapWarmChunksize1() {
+        return seedMap(1);
+    }
+
+    /**
+     * As {@link #seedMapWarmChunksize1()} with chunksize 20.
+     *
+     * @return the number of primes found
+     */
+    @Benchmark
+    public int seedMapWarmChunksize20() {
+        return seedMap(20);
+    }
+
+    private int seedMap(int chunksize) {
+        try (Stream<Boolean> results = pool.map(ProcessTasks.IS_PRIME, numbers, MapOptions.DEFAULTS.withChunksize(chunksize))) {
+            return IsPrimeBenchmark.countPrimes(results, numbers.size(), expectedPrimes);
+        }
     }
 }
