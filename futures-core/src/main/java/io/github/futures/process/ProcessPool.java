@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,6 +54,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * for lock-free reads on the submit fast path). No I/O and no user code runs under it; the lock
  * only decides what is written where, and the writing happens after it is released, under the
  * worker's own write lock.
+ * <li>Submitters never wait for that lock: a call goes on the lock-free {@link #incoming} queue,
+ * and the submitter moves it on only if the lock is free ({@code tryLock}); otherwise the holder
+ * does it when it lets go of the lock, which it re-checks after releasing it, so no call is left
+ * behind (flat combining). Shutdown and breakage move what came before them; a submitter that
+ * raced with them and whose call nobody moved takes it back and is refused.
  * <li>Worker states: STARTING (process being spawned; not assignable) → READY (takes work) →
  * RETIRING (reached maxTasksPerChild; takes no more) → EXITING (EXIT sent, exit expected) → DEAD.
  * Any state → DEAD when the process ends. An end that was not expected (no EXIT sent, no
@@ -139,6 +145,11 @@ public final class ProcessPool {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition terminatedCondition = lock.newCondition();
+    /**
+     * Calls submitted and not yet moved into {@link #queue}: submitters add here without the lock,
+     * lock holders move them on (not after shutdown or breakage: see {@link #enqueue}).
+     */
+    private final ConcurrentLinkedQueue<WorkItem> incoming = new ConcurrentLinkedQueue<>();
     /** Items not yet sent to a worker, oldest first. Guarded by lock. */
     private final ArrayDeque<WorkItem> queue = new ArrayDeque<>();
     /** Workers not yet DEAD. Guarded by lock. */
@@ -246,19 +257,53 @@ public final class ProcessPool {
         return (Future<T>) (Future<?>) f;
     }
 
-    /** Queues an accepted call and hands what can go to idle workers; the writes happen outside the lock. */
+    /**
+     * Queues a call without waiting for the pool's lock: the call goes on the lock-free 'incoming'
+     * queue, and whoever holds or next takes the lock moves it on (see {@link #drainIncoming()}).
+     * A call that raced with shutdown or breakage and that nobody moved yet is taken back and
+     * refused, as if it came later.
+     */
     private void enqueue(WorkItem item) {
-        List<Send> sends = new ArrayList<>(2);
-        lock.lock();
-        try {
+        stats.submitted();
+        incoming.offer(item);
+        if ((shutdown || broken != null) && incoming.remove(item)) {
+            stats.unsubmitted();
             checkAccepting();
-            stats.submitted();
-            queue.addLast(item);
-            dispatchLocked(sends);
-        } finally {
-            lock.unlock();
         }
-        send(sends);
+        drainIncoming();
+    }
+
+    /**
+     * Moves submitted calls into the queue and dispatches them, if the lock is free; if it is not,
+     * its holder does it on release ({@link #unlock()}), so a call is never left behind and a
+     * submitter never waits for the lock. Stops at shutdown or breakage: from then on a submitter
+     * takes its call back itself.
+     */
+    private void drainIncoming() {
+        while (!incoming.isEmpty() && !shutdown && broken == null && lock.tryLock()) {
+            List<Send> sends = new ArrayList<>(2);
+            try {
+                dispatchLocked(sends);
+            } finally {
+                lock.unlock();
+            }
+            send(sends);
+        }
+    }
+
+    /** Releases the lock, then moves on what submitters queued while it was held. */
+    private void unlock() {
+        lock.unlock();
+        if (!incoming.isEmpty() && !lock.isHeldByCurrentThread()) {
+            drainIncoming();
+        }
+    }
+
+    /** Moves submitted calls into the queue, oldest first. */
+    private void moveIncomingLocked() {
+        for (WorkItem item; (item = incoming.poll()) != null; ) {
+            queue.addLast(item);
+        }
     }
 
     /**
@@ -337,7 +382,7 @@ public final class ProcessPool {
                 startWorkerLocked();
             }
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -404,6 +449,9 @@ public final class ProcessPool {
     private void dispatchLocked(List<Send> sends) {
         if (broken != null) {
             return;
+        }
+        if (!shutdown) {
+            moveIncomingLocked();
         }
         // 1. Idle workers first.
         while (!queue.isEmpty()) {
@@ -670,7 +718,7 @@ public final class ProcessPool {
                 pid = p.pid();
                 kill = endNote;
             } finally {
-                lock.unlock();
+                unlock();
             }
             if (kill != null) {
                 p.destroyForcibly();
@@ -697,7 +745,7 @@ public final class ProcessPool {
                     dispatchLocked(sends);
                 }
             } finally {
-                lock.unlock();
+                unlock();
             }
             if (sends.isEmpty()) {
                 synchronized (writeLock) {
@@ -813,7 +861,7 @@ public final class ProcessPool {
                         }
                         dispatchLocked(sends);
                     } finally {
-                        lock.unlock();
+                        unlock();
                     }
                     if (!sends.isEmpty()) {
                         send(sends);
@@ -841,7 +889,7 @@ public final class ProcessPool {
                         }
                         dispatchLocked(sends);
                     } finally {
-                        lock.unlock();
+                        unlock();
                     }
                     send(sends);
                 }
@@ -1011,7 +1059,7 @@ public final class ProcessPool {
                 terminatedCondition.signalAll();
             }
         } finally {
-            lock.unlock();
+            unlock();
         }
         send(sends);
         fail(failed, failure);
@@ -1025,6 +1073,9 @@ public final class ProcessPool {
 
     /** Marks every other worker for killing and collects every item that will not complete. */
     private List<Worker> breakLocked(List<WorkItem> failed) {
+        if (!shutdown) {
+            moveIncomingLocked(); // accepted before the break; later submitters take theirs back
+        }
         failed.addAll(queue);
         queue.clear();
         List<Worker> kill = new ArrayList<>(workers);
@@ -1049,7 +1100,7 @@ public final class ProcessPool {
             broken = reason;
             kill = breakLocked(failed);
         } finally {
-            lock.unlock();
+            unlock();
         }
         fail(failed, new BrokenProcessPool(reason, cause));
         for (Worker k : kill) {
@@ -1114,6 +1165,9 @@ public final class ProcessPool {
         List<Send> sends = new ArrayList<>();
         lock.lock();
         try {
+            if (!shutdown) {
+                moveIncomingLocked(); // every call submitted before this point was accepted
+            }
             shutdown = true;
             if (cancelFutures && !queue.isEmpty()) {
                 cancel = new ArrayList<>(queue);
@@ -1124,7 +1178,7 @@ public final class ProcessPool {
                 terminatedCondition.signalAll();
             }
         } finally {
-            lock.unlock();
+            unlock();
         }
         for (WorkItem item : cancel) {
             item.future.cancel();
@@ -1170,7 +1224,7 @@ public final class ProcessPool {
             }
             return true;
         } finally {
-            lock.unlock();
+            unlock();
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
@@ -1197,7 +1251,7 @@ public final class ProcessPool {
                 }
             }
         } finally {
-            lock.unlock();
+            unlock();
         }
         shutdown(false, true);
         for (Process p : targets) {
@@ -1238,7 +1292,7 @@ public final class ProcessPool {
             }
             started = workersStarted;
         } finally {
-            lock.unlock();
+            unlock();
         }
         Map<String, Object> cfg = new LinkedHashMap<>(extraConfig);
         String b = broken;
