@@ -336,12 +336,17 @@ class ClusterExecutorTest {
      */
     @Test
     void failingInitializerBreaksTheExecutorAndSaysWhere() {
+        // The initializer fails only once both calls are in: otherwise the executor may break before
+        // the second submit, which then throws instead of returning a future that fails.
+        String gate = "initializer-" + java.util.UUID.randomUUID();
         try (ClusterExecutor executor = onThisJvm().maxWorkers(1)
                 .initializer(() -> {
+                    Gate.await(gate);
                     throw new IllegalStateException("no database");
                 }).build()) {
             Future<Long> first = executor.submit(new Gate.MyPid());
             Future<Long> waiting = executor.submit(new Gate.MyPid());
+            new Gate.Open(gate).run(); // the member runs in this JVM
             assertThatThrownBy(first::result).isInstanceOf(BrokenExecutor.class)
                     .hasMessageContaining("initializer failed on member")
                     .hasMessageContaining("no database")

@@ -29,14 +29,24 @@ final class Gate {
         return STARTED.computeIfAbsent(gate, g -> new Semaphore(0));
     }
 
+    /** Waits at the gate in the JVM it runs in, 60 s at most. */
+    static void await(String gate) {
+        try {
+            if (!open(gate).await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("gate " + gate + " was never opened");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted at gate " + gate, e);
+        }
+    }
+
     /** Waits at the gate (60 s at most), then returns this member's pid. */
     record Pid(String gate) implements SerializableCallable<Long> {
         @Override
         public Long call() throws InterruptedException {
             started(gate).release();
-            if (!open(gate).await(60, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("gate " + gate + " was never opened");
-            }
+            await(gate);
             return ProcessHandle.current().pid();
         }
     }
