@@ -119,6 +119,22 @@ public final class ProcessPoolExecutor implements Executor, ObservableExecutor {
         cfg.put("serialFilter", b.serialFilter == null ? "default" : b.serialFilter);
         cfg.put("maxMessageSize", b.maxMessageSize);
         this.reportedConfig = Map.copyOf(cfg);
+        ThreadPoolExecutor.ExitHook.register(this);
+    }
+
+    /** The JVM exit hook's part: stop taking calls, let the accepted ones run. */
+    void shutdownForJvmExit() {
+        pool.shutdownForJvmExit();
+    }
+
+    /** The JVM exit hook's wait: until every worker has ended, however long that takes. */
+    void awaitJvmExit() {
+        pool.awaitTermination(-1L);
+    }
+
+    /** The pool's threads, for the JVM exit hook. */
+    List<Thread> poolThreads() {
+        return pool.threads();
     }
 
     /**

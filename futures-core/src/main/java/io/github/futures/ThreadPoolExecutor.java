@@ -605,14 +605,30 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor {
 
     // ------------------------------------------------------------------ JVM exit
 
-    /** Lets pools finish accepted work when the JVM exits, as CPython's threading._register_atexit. */
+    /**
+     * Lets pools finish accepted work when the JVM exits, as CPython's threading._register_atexit
+     * (thread pools) and _python_exit (process pools) do: every pool stops taking calls, then the
+     * hook waits for each pool that still has work. Not for a pool one of whose threads is itself
+     * exiting the JVM (a call, or a process pool's done callback, that called System.exit: it
+     * waits for this hook), nor for a thread pool whose owner gave up on it (interruptWorkers).
+     */
     static final class ExitHook {
         static volatile boolean exiting;
         private static final Map<ThreadPoolExecutor, Boolean> POOLS = new java.util.WeakHashMap<>();
+        private static final Map<ProcessPoolExecutor, Boolean> PROCESS_POOLS = new java.util.WeakHashMap<>();
         private static boolean installed;
 
         static synchronized void register(ThreadPoolExecutor pool) {
             POOLS.put(pool, Boolean.TRUE);
+            install();
+        }
+
+        static synchronized void register(ProcessPoolExecutor pool) {
+            PROCESS_POOLS.put(pool, Boolean.TRUE);
+            install();
+        }
+
+        private static void install() {
             if (!installed) {
                 installed = true;
                 Runtime.getRuntime().addShutdownHook(new Thread(ExitHook::run, "futures-exit"));
@@ -622,12 +638,17 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor {
         private static void run() {
             exiting = true;
             List<ThreadPoolExecutor> pools;
+            List<ProcessPoolExecutor> processPools;
             synchronized (ExitHook.class) {
                 pools = new ArrayList<>(POOLS.keySet());
+                processPools = new ArrayList<>(PROCESS_POOLS.keySet());
             }
             for (ThreadPoolExecutor pool : pools) {
                 pool.shutdown = true;
                 pool.wakeAllIdleWorkers();
+            }
+            for (ProcessPoolExecutor pool : processPools) {
+                pool.shutdownForJvmExit();
             }
             for (ThreadPoolExecutor pool : pools) {
                 if (pool.liveWorkers.get() == 0 || anyCallsExit(pool)) {
@@ -639,11 +660,24 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor {
                     return;
                 }
             }
+            for (ProcessPoolExecutor pool : processPools) {
+                if (!anyCallsExit(pool.poolThreads())) {
+                    pool.awaitJvmExit();
+                }
+            }
         }
 
         private static boolean anyCallsExit(ThreadPoolExecutor pool) {
+            List<Thread> threads = new ArrayList<>();
             for (Worker w : pool.workers) {
-                if (callsExit(w.thread)) {
+                threads.add(w.thread);
+            }
+            return anyCallsExit(threads);
+        }
+
+        private static boolean anyCallsExit(List<Thread> threads) {
+            for (Thread t : threads) {
+                if (callsExit(t)) {
                     return true;
                 }
             }

@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A program that never calls shutdown still runs what it submitted and then exits; an idle pool
- * never keeps the JVM alive (CPython's test_interpreter_shutdown / the atexit join of thread.py).
- * Each test runs a real child JVM.
+ * never keeps the JVM alive (CPython's test_interpreter_shutdown / the atexit join of thread.py,
+ * and _python_exit of process.py for process pools). Each test runs a real child JVM.
  */
 @Timeout(60)
 class ExitWithoutShutdownTest {
@@ -82,6 +82,85 @@ class ExitWithoutShutdownTest {
             interrupted.await();
             System.out.println("main returns");
         }
+    }
+
+    /**
+     * main submits two calls to a process pool of one worker and returns at once; the first call's
+     * done callback (run in this JVM) waits for main to have returned before it prints.
+     */
+    static final class ProcessWorkOutlivesMain {
+        public static void main(String[] args) {
+            Thread main = Thread.currentThread();
+            var pool = new ProcessPoolExecutor(1);
+            pool.submit((SerializableCallable<Integer>) () -> 6 * 7).addDoneCallback(f -> {
+                try {
+                    main.join(); // proves main has returned before this call's outcome is handled
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                System.out.println("first call done after main returned: " + f.result());
+            });
+            pool.submit((SerializableCallable<Integer>) () -> 2 * 3)
+                    .addDoneCallback(f -> System.out.println("queued call done: " + f.result()));
+            System.out.println("main returns");
+        }
+    }
+
+    /** main uses a process pool, leaves its worker idle, and returns. */
+    static final class IdleProcessPool {
+        public static void main(String[] args) {
+            var pool = new ProcessPoolExecutor(1);
+            System.out.println("result " + pool.submit((SerializableCallable<Integer>) () -> 6 * 7).result());
+            System.out.println("main returns");
+        }
+    }
+
+    /**
+     * A process pool's done callback calls System.exit while another call is still queued and main
+     * waits for it: the exit hook must not wait for a pool whose thread is the one exiting.
+     */
+    static final class ProcessCallbackExits {
+        public static void main(String[] args) {
+            var pool = new ProcessPoolExecutor(1);
+            pool.submit((SerializableCallable<Integer>) () -> 1).addDoneCallback(f -> {
+                System.out.println("calling exit");
+                System.exit(3);
+            });
+            Future<Integer> queued = pool.submit((SerializableCallable<Integer>) () -> {
+                Thread.sleep(60_000);
+                return 2;
+            });
+            queued.result();
+            System.out.println("not reached");
+        }
+    }
+
+    /** A process pool with work keeps the JVM alive until that work is done; then the JVM exits. */
+    @Test
+    void processPoolWorkSubmittedBeforeMainReturnedStillRuns() throws Exception {
+        ChildJvm.Outcome o = ChildJvm.run(ProcessWorkOutlivesMain.class, EXIT_BOUND);
+        assertThat(o.exited()).as("child exited within %s; output %s", EXIT_BOUND, o.lines()).isTrue();
+        assertThat(o.exitCode()).as(String.join("\n", o.lines())).isZero();
+        assertThat(o.lines()).containsSubsequence("main returns", "first call done after main returned: 42",
+                "queued call done: 6");
+    }
+
+    /** An idle process pool does not keep the JVM alive. */
+    @Test
+    void idleProcessPoolDoesNotKeepTheJvmAlive() throws Exception {
+        ChildJvm.Outcome o = ChildJvm.run(IdleProcessPool.class, EXIT_BOUND);
+        assertThat(o.exited()).as("child exited within %s; output %s", EXIT_BOUND, o.lines()).isTrue();
+        assertThat(o.exitCode()).as(String.join("\n", o.lines())).isZero();
+        assertThat(o.lines()).containsExactly("result 42", "main returns");
+    }
+
+    /** A done callback of a process pool that calls System.exit ends the JVM with its status. */
+    @Test
+    void processPoolCallbackThatCallsSystemExitEndsTheJvm() throws Exception {
+        ChildJvm.Outcome o = ChildJvm.run(ProcessCallbackExits.class, EXIT_BOUND);
+        assertThat(o.exited()).as("child exited within %s; output %s", EXIT_BOUND, o.lines()).isTrue();
+        assertThat(o.exitCode()).as(String.join("\n", o.lines())).isEqualTo(3);
+        assertThat(o.lines()).contains("calling exit").doesNotContain("not reached");
     }
 
     /** Once the owner gave up on a call that ignores interrupts, the exit hook does not hold the JVM for it. */

@@ -392,8 +392,41 @@ public final class ProcessPool {
             throw new BrokenProcessPool(b);
         }
         if (shutdown) {
-            throw new RejectedExecutionException("cannot schedule new futures after shutdown");
+            throw new RejectedExecutionException(jvmExiting
+                    ? "cannot schedule new futures after JVM shutdown began"
+                    : "cannot schedule new futures after shutdown");
         }
+    }
+
+    /** Set when the JVM's exit hook shut this pool down: submits are refused with that reason. */
+    private volatile boolean jvmExiting;
+
+    /**
+     * The JVM is exiting: stop taking calls (with a message that says so) and let the ones
+     * accepted run, as CPython's {@code _python_exit} does; the exit hook then waits for the pool.
+     */
+    public void shutdownForJvmExit() {
+        jvmExiting = true;
+        shutdown(false, false);
+    }
+
+    /**
+     * The pool's own threads (one per live worker, which reads its results and runs done callbacks),
+     * for the exit hook to see whether one of them is itself exiting the JVM.
+     *
+     * @return a copy
+     */
+    public List<Thread> threads() {
+        List<Thread> threads = new ArrayList<>();
+        lock.lock();
+        try {
+            for (Worker w : workers) {
+                threads.add(w.thread);
+            }
+        } finally {
+            unlock();
+        }
+        return threads;
     }
 
     /** The last stateless call serialized, with its payload: a constant lambda submitted again is not serialized again. */
