@@ -41,7 +41,11 @@ import java.util.stream.Stream;
  * {@link Builder#environment} choose how workers start (Python's {@code mp_context}). By default
  * workers run with options that favour a fast start ({@code -XX:TieredStopAtLevel=1
  * -XX:+UseSerialGC}); options given with {@code jvmArgs} come after them and win.
- * A worker whose heap runs out exits ({@code -XX:+ExitOnOutOfMemoryError}).
+ * A worker whose heap runs out exits ({@code -XX:+ExitOnOutOfMemoryError}). A worker runs one call at
+ * a time, on one of its two threads (the one that read it). When this JVM exits without the pool having
+ * been shut down, a shutdown hook lets the calls already submitted run first (as CPython's
+ * {@code _python_exit}); an idle pool does not hold the JVM, and calls submitted once the JVM began to
+ * exit are refused.
  *
  * <p><b>What crosses the process boundary.</b> Calls, their arguments, their results and their
  * exceptions travel Java-serialized over the worker's standard input and output (no socket, no
