@@ -237,25 +237,24 @@ class FuturesAsyncTests {
 
     @Test
     void exceptionFromVoidMethodReachesTheUncaughtExceptionHandler() {
-        this.contextRunner.withBean(Recorder.class).withUserConfiguration(HandlerConfiguration.class).run(context -> {
-            context.getBean(Service.class).fail();
-            Recorder handler = context.getBean(Recorder.class);
-            assertThat(handler.handled.await(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(handler.exception.get()).isInstanceOf(IllegalStateException.class).hasMessage("async failure");
-            assertThat(handler.method.get().getName()).isEqualTo("fail");
-            assertThat(handler.thread.get()).startsWith("futures-thread_");
-        });
+        assertReachesHandler(Service::fail, "async failure", "fail", "futures-thread_");
     }
 
     @Test
     void exceptionFromQualifiedVoidMethodReachesTheUncaughtExceptionHandler() {
+        assertReachesHandler(Service::failOnNamedPool, "named pool failure", "failOnNamedPool", "io_");
+    }
+
+    /** Calls a void {@code @Async} method that throws; the handler sees the exception, method and thread. */
+    private void assertReachesHandler(java.util.function.Consumer<Service> call, String message, String method,
+                                      String threadPrefix) {
         this.contextRunner.withBean(Recorder.class).withUserConfiguration(HandlerConfiguration.class).run(context -> {
-            context.getBean(Service.class).failOnNamedPool();
+            call.accept(context.getBean(Service.class));
             Recorder handler = context.getBean(Recorder.class);
             assertThat(handler.handled.await(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(handler.exception.get()).isInstanceOf(IllegalStateException.class).hasMessage("named pool failure");
-            assertThat(handler.method.get().getName()).isEqualTo("failOnNamedPool");
-            assertThat(handler.thread.get()).startsWith("io_");
+            assertThat(handler.exception.get()).isInstanceOf(IllegalStateException.class).hasMessage(message);
+            assertThat(handler.method.get().getName()).isEqualTo(method);
+            assertThat(handler.thread.get()).startsWith(threadPrefix);
         });
     }
 
