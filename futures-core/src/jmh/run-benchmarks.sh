@@ -5,7 +5,9 @@
 #   QUICK=1 futures-core/src/jmh/run-benchmarks.sh    # a one-minute check that everything runs
 #
 # 1. builds the benchmarks with the bench profile (Spring and Micrometer peers included);
-# 2. runs the thread-pool benchmarks free-running, then pinned to one CPU (taskset -c 0);
+# 2. runs the thread-pool benchmarks free-running, then pinned to one CPU (taskset -c 0), each in
+#    ROUNDS rounds (3) that take turns between the pools, so that a slow minute of the machine hits
+#    every pool alike; the tables show each score's median over the rounds;
 # 3. runs the process-pool benchmarks free-running, then those on a started pool pinned to one CPU
 #    (parent and worker JVMs alike: children inherit the affinity);
 # 4. measures 1 000 000 pending futures in a 256 MB heap for each pool;
@@ -13,8 +15,9 @@
 # 6. prints the combined tables, with every ratio taken from this one run, and saves them.
 #
 # Results go to futures-core/target/benchmarks/<UTC time>/ (JMH JSON and logs, CPython JSON,
-# machine description, load before and after, report.md). Knobs (environment): JMH_FORKS (1),
-# JMH_WARMUPS (3), JMH_ITERATIONS (5), JMH_TIME (1s), JAVA (java on the PATH), PYTHON (python3).
+# machine description, load before and after, report.md). Knobs (environment): ROUNDS (3),
+# JMH_FORKS (1), JMH_WARMUPS (3; 2 in the thread-pool rounds), JMH_ITERATIONS (5; 3 in the rounds),
+# JMH_TIME (1s), JAVA (java on the PATH), PYTHON (python3).
 set -euo pipefail
 
 cd "$(dirname "$0")/../../.."
@@ -27,18 +30,23 @@ OUT="$CORE/target/benchmarks/$STAMP"
 mkdir -p "$OUT"
 
 if [[ "${QUICK:-0}" == 1 ]]; then
+  ROUNDS=1
   JMH_OPTS=(-f 1 -wi 0 -i 1 -r 200ms -to 60s)
+  ROUND_OPTS=("${JMH_OPTS[@]}")
   SINGLE_SHOT_OPTS=(-f 1 -wi 0 -i 1 -to 60s)
   PY_QUICK=(--quick)
   FOOTPRINT_COUNT=100000
 else
   # -to: an iteration that hangs (a lost wake-up, say) is interrupted and reported, not waited for.
+  ROUNDS=${ROUNDS:-3}
   JMH_OPTS=(-f "${JMH_FORKS:-1}" -wi "${JMH_WARMUPS:-3}" -i "${JMH_ITERATIONS:-5}" -w "${JMH_TIME:-1s}" -r "${JMH_TIME:-1s}" -to 60s)
+  ROUND_OPTS=(-f "${JMH_FORKS:-1}" -wi "${JMH_WARMUPS:-2}" -i "${JMH_ITERATIONS:-3}" -w "${JMH_TIME:-1s}" -r "${JMH_TIME:-1s}" -to 60s)
   SINGLE_SHOT_OPTS=(-f "${JMH_FORKS:-1}" -to 60s)
   PY_QUICK=()
   FOOTPRINT_COUNT=1000000
 fi
-THREAD_BENCHMARKS='io\.github\.futures\.bench\.(Submit|RoundTrip|Map|AsCompleted|WaitFirstCompleted|Metrics)Benchmark\.'
+THREAD_BENCHMARKS='io\.github\.futures\.bench\.(Submit|RoundTrip|Map|AsCompleted|WaitFirstCompleted)Benchmark\.'
+METRICS_BENCHMARKS='io\.github\.futures\.bench\.MetricsBenchmark\.'
 
 describe() {
   echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
@@ -76,8 +84,20 @@ jmh() {
   sed -n '/^Benchmark /,$p' "$OUT/jmh-$name.log"
 }
 
-jmh thread-free -- "$THREAD_BENCHMARKS" "${JMH_OPTS[@]}"
-jmh thread-pinned taskset -c 0 -- "$THREAD_BENCHMARKS" "${JMH_OPTS[@]}"
+# thread_rounds LABEL [taskset -c 0]: ROUNDS rounds, each running every pool and every listener once.
+thread_rounds() {
+  local label=$1; shift
+  for round in $(seq 1 "$ROUNDS"); do
+    for impl in futures jdk spring; do
+      jmh "$label-r$round-$impl" "$@" -- "$THREAD_BENCHMARKS" -p impl="$impl" "${ROUND_OPTS[@]}"
+    done
+    for listener in none plain micrometer; do
+      jmh "$label-r$round-metrics-$listener" "$@" -- "$METRICS_BENCHMARKS" -p listener="$listener" "${ROUND_OPTS[@]}"
+    done
+  done
+}
+thread_rounds thread-free
+thread_rounds thread-pinned taskset -c 0
 jmh process -- 'io\.github\.futures\.bench\.ProcessPoolBenchmark\.' "${JMH_OPTS[@]}" \
   || echo "(process-pool benchmarks failed: the report shows them as not run)"
 jmh process-pinned taskset -c 0 -- 'io\.github\.futures\.bench\.ProcessPoolBenchmark\.' "${JMH_OPTS[@]}" \
@@ -105,7 +125,7 @@ load "after" | tee -a "$OUT/load.txt"
 
 echo "== report"
 python3 "$CORE/src/jmh/python/cpython_bench.py" report \
-  --jmh-free "$OUT/jmh-thread-free.json" --jmh-pinned "$OUT/jmh-thread-pinned.json" \
+  --jmh-free "$OUT"/jmh-thread-free-r*.json --jmh-pinned "$OUT"/jmh-thread-pinned-r*.json \
   --jmh-process "$OUT/jmh-process.json" "$OUT/jmh-process-single-shot.json" \
   --cpython "$OUT/cpython-free.json" --cpython-pinned "$OUT/cpython-pinned.json" \
   --jmh-process-pinned "$OUT/jmh-process-pinned.json" --cpython-process-pinned "$OUT/cpython-process-pinned.json" \

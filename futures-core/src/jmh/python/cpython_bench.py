@@ -7,7 +7,7 @@ Two commands:
       Runs the workloads on CPython's ThreadPoolExecutor (4 workers, as the Java benchmarks) and
       ProcessPoolExecutor (2 workers, the fork start method) and prints/saves the timings.
 
-  cpython_bench.py report --jmh-free FILE [--jmh-pinned FILE] [--jmh-process FILE...]
+  cpython_bench.py report --jmh-free FILE... [--jmh-pinned FILE...] [--jmh-process FILE...]
                           --cpython FILE [--cpython-pinned FILE] [--footprint FILE] [--markdown FILE]
       Prints one table per group - our pools, the JDK's, Spring's and CPython's side by side - with
       the ratios and whether each target is met. All inputs must come from the same run (see
@@ -230,19 +230,26 @@ def measure(args):
 # ---------------------------------------------------------------- the combined report
 
 def load_jmh(*paths):
-    """{(short benchmark, param value): (score, error, unit)} from JMH JSON result files."""
+    """{(short benchmark, param value): (score, error, unit, runs)} from JMH JSON result files.
+
+    A benchmark found in several files (the rounds of the documented run) gets the median of their
+    scores, the largest of their error bars, and the scores of every round in `runs`."""
     runs = []
     for path in paths:
         if path and os.path.exists(path):
             with open(path) as f:
                 runs += json.load(f)
-    out = {}
+    found = {}
     for r in runs:
         name = ".".join(r["benchmark"].split(".")[-2:])
         params = r.get("params", {})
         key = params.get("impl") or params.get("listener") or params.get("chunksize") or ""
         m = r["primaryMetric"]
-        out[(name, key)] = (m["score"], m["scoreError"], m["scoreUnit"])
+        found.setdefault((name, key), []).append((m["score"], m["scoreError"], m["scoreUnit"]))
+    out = {}
+    for k, rounds in found.items():
+        scores = sorted(x[0] for x in rounds)
+        out[k] = (statistics.median(scores), max(x[1] for x in rounds), rounds[0][2], [x[0] for x in rounds])
     return out
 
 
@@ -319,6 +326,15 @@ def thread_table(jmh, label, cpy):
             t.add(title, fmt(fv, unit), fmt(jv, unit), fmt(sv, unit), fmt(pv, unit), text, verdict(ok))
         else:
             t.add(title, fmt(fv, unit), fmt(jv, unit), fmt(sv, unit), fmt(pv, unit), "-", "not run")
+    return t
+
+
+def rounds_table(jmh, label):
+    """Every round's score, in the order run, for the benchmarks run in rounds (their median is above)."""
+    t = Table(f"Each round, {label} (the tables above show the medians)", ["benchmark", "param", "scores, in order"])
+    for (bench, key), x in sorted(jmh.items()):
+        if len(x[3]) > 1:
+            t.add(bench, key, ", ".join(f"{v:.3g}" for v in x[3]) + " " + x[2])
     return t
 
 
@@ -417,8 +433,8 @@ def footprint_table(path):
 
 
 def report(args):
-    free = load_jmh(args.jmh_free)
-    pinned = load_jmh(args.jmh_pinned)
+    free = load_jmh(*args.jmh_free)
+    pinned = load_jmh(*(args.jmh_pinned or []))
     process = load_jmh(*(args.jmh_process or []))
     with open(args.cpython) as f:
         cpy = json.load(f)["results"]
@@ -432,6 +448,9 @@ def report(args):
     tables.append(metrics_table(free, "free-running"))
     if pinned:
         tables.append(metrics_table(pinned, "pinned (taskset -c 0)"))
+    tables.append(rounds_table(free, "free-running"))
+    if pinned:
+        tables.append(rounds_table(pinned, "pinned (taskset -c 0)"))
     tables.append(process_table(process, cpy))
     process_pinned = load_jmh(args.jmh_process_pinned)
     if process_pinned and args.cpython_process_pinned:
@@ -454,8 +473,8 @@ def main():
     m.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
     m.add_argument("--json", help="write the results here")
     r = sub.add_parser("report", help="print the combined tables")
-    r.add_argument("--jmh-free", required=True)
-    r.add_argument("--jmh-pinned")
+    r.add_argument("--jmh-free", required=True, nargs="+", help="one file per round; medians are reported")
+    r.add_argument("--jmh-pinned", nargs="*")
     r.add_argument("--jmh-process", nargs="*")
     r.add_argument("--jmh-process-pinned")
     r.add_argument("--cpython", required=True)
