@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The documented benchmark run of BENCHMARKS.md, in one go (about 9 minutes on a quiet 2-core machine):
+# The documented benchmark run of BENCHMARKS.md, in one go (about 18 minutes on a quiet 2-core machine):
 #
 #   futures-core/src/jmh/run-benchmarks.sh            # from the repository root
 #   QUICK=1 futures-core/src/jmh/run-benchmarks.sh    # a one-minute check that everything runs
