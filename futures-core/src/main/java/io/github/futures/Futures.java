@@ -179,9 +179,10 @@ public final class Futures {
     }
 
     /**
-     * The futures without duplicates, in their order: a Set as given (no copy), anything else
-     * filtered through an identity map (futures are equal only to themselves), which allocates one
-     * array instead of an entry per future.
+     * The futures without duplicates, in their order: a Set as given, and any other collection as
+     * given too when it holds no future twice (the usual case); only one with duplicates is copied.
+     * Duplicates are found with an identity hash set of its own (futures are equal only to
+     * themselves): one array of references, open addressing, no entry objects.
      */
     private static <F extends Future<?>> Collection<F> distinct(Collection<F> fs) {
         if (fs instanceof Set) {
@@ -190,16 +191,39 @@ public final class Futures {
             }
             return fs;
         }
-        java.util.IdentityHashMap<F, Boolean> seen = new java.util.IdentityHashMap<>(fs.size());
-        List<F> list = new ArrayList<>(fs.size());
+        int n = fs.size();
+        Object[] table = new Object[Integer.highestOneBit(Math.max(4, n) * 2 - 1) << 1];
+        int mask = table.length - 1;
+        List<F> copy = null;
+        int i = 0;
         for (F f : fs) {
-            if (seen.put(Objects.requireNonNull(f, "fs contains null"), Boolean.TRUE) == null) {
-                list.add(f);
+            Objects.requireNonNull(f, "fs contains null");
+            int slot = (System.identityHashCode(f) * 0x9E3779B9) >>> 1 & mask;
+            boolean duplicate = false;
+            for (Object o; (o = table[slot]) != null; slot = (slot + 1) & mask) {
+                if (o == f) {
+                    duplicate = true;
+                    break;
+                }
             }
+            if (duplicate) {
+                if (copy == null) {
+                    copy = new ArrayList<>(n);
+                    Iterator<F> it = fs.iterator();
+                    for (int k = 0; k < i; k++) {
+                        copy.add(it.next());
+                    }
+                }
+            } else {
+                table[slot] = f;
+                if (copy != null) {
+                    copy.add(f);
+                }
+            }
+            i++;
         }
-        return list;
+        return copy != null ? copy : fs;
     }
-
 
     /**
      * The read-only sets that wait() returns: the futures in the order given, iterated from a list;

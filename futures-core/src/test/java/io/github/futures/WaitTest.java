@@ -170,6 +170,35 @@ class WaitTest {
         assertThat(done.notDone()).isEmpty();
     }
 
+    /**
+     * Duplicates anywhere in a large collection (any kind of collection) count once, and the
+     * result keeps the order of first occurrences.
+     */
+    @Test
+    void duplicatesFarApartCountOnceInFirstOccurrenceOrder() {
+        List<Future<Integer>> distinct = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            distinct.add(finished(i));
+        }
+        java.util.ArrayDeque<Future<Integer>> withDuplicates = new java.util.ArrayDeque<>(distinct);
+        for (int i = distinct.size() - 1; i >= 0; i -= 3) {
+            withDuplicates.add(distinct.get(i));
+        }
+        withDuplicates.addFirst(distinct.get(5)); // a duplicate of a later element comes first
+        var result = Futures.wait(withDuplicates);
+        List<Future<Integer>> expected = new java.util.ArrayList<>();
+        expected.add(distinct.get(5));
+        for (Future<Integer> f : distinct) {
+            if (f != distinct.get(5)) {
+                expected.add(f);
+            }
+        }
+        assertThat(result.done()).hasSize(300).containsExactlyElementsOf(expected);
+        assertThat(result.notDone()).isEmpty();
+        List<Future<Integer>> noDuplicates = List.copyOf(distinct);
+        assertThat(Futures.wait(noDuplicates).done()).containsExactlyElementsOf(distinct);
+    }
+
     /** The waiter installed on each future is removed when wait returns, by timeout or by success. */
     @Test
     void waiterIsRemovedAfterwards() {
