@@ -299,6 +299,16 @@ public final class ProcessPool {
         }
     }
 
+    /** For tests of the submit path: the pool's lock, to hold while calls are submitted. */
+    ReentrantLock lockForTests() {
+        return lock;
+    }
+
+    /** For tests of the submit path: releases the lock as every holder in this class does. */
+    void unlockForTests() {
+        unlock();
+    }
+
     /** Moves submitted calls into the queue, oldest first. */
     private void moveIncomingLocked() {
         for (WorkItem item; (item = incoming.poll()) != null; ) {

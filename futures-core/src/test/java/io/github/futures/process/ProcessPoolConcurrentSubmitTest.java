@@ -65,6 +65,34 @@ class ProcessPoolConcurrentSubmitTest {
     }
 
     /**
+     * A submit returns while another thread holds the pool's lock (it does not wait for it), and the
+     * call it queued is dispatched when that thread lets the lock go.
+     */
+    @Test
+    void submitDoesNotWaitForTheLockAndItsCallMovesOnWhenTheLockIsReleased() throws Exception {
+        ProcessPool pool = ProcessPool.create(new ProcessPool.Config(1, null, 0, ProcessPool.currentJava(),
+                List.copyOf(ProcessPool.defaultJvmOptions()), java.util.Map.of(), null, 1 << 20,
+                System.getProperty("java.class.path"), getClass().getClassLoader()));
+        try {
+            assertThat(pool.submit(echo(1)).result()).isEqualTo(1); // the worker is up
+            pool.lockForTests().lock();
+            java.util.concurrent.CompletableFuture<Future<Integer>> submitted = new java.util.concurrent.CompletableFuture<>();
+            Thread submitter = start(() -> submitted.complete(pool.submit(echo(2))));
+            Future<Integer> f;
+            try {
+                f = submitted.get(30, java.util.concurrent.TimeUnit.SECONDS); // returned with the lock held
+                assertThat(f.done()).isFalse();
+            } finally {
+                pool.unlockForTests();
+            }
+            submitter.join();
+            assertThat(f.result(java.time.Duration.ofSeconds(30))).isEqualTo(2);
+        } finally {
+            pool.shutdown(true, true);
+        }
+    }
+
+    /**
      * Four threads each run round trips (submit, then wait for the result), so submits often arrive
      * while a reader thread holds the lock to complete another thread's call: a call queued then
      * must still be moved on when the lock is released, or its caller waits for ever.
