@@ -68,6 +68,24 @@ class MapTest {
         }
     }
 
+    /** 0 .. n-1, counting in {@code pulled} every item taken from it. */
+    private static Iterable<Integer> counting(int n, AtomicInteger pulled) {
+        return () -> new Iterator<>() {
+            int next;
+
+            @Override
+            public boolean hasNext() {
+                return next < n;
+            }
+
+            @Override
+            public Integer next() {
+                pulled.incrementAndGet();
+                return next++;
+            }
+        };
+    }
+
     private static List<Integer> range(int n) {
         return IntStream.range(0, n).boxed().toList();
     }
@@ -144,20 +162,7 @@ class MapTest {
     void buffersizeKeepsThatManyInFlight() {
         ManualExecutor e = new ManualExecutor();
         AtomicInteger pulled = new AtomicInteger();
-        Iterable<Integer> counting = () -> new Iterator<>() {
-            int next;
-
-            @Override
-            public boolean hasNext() {
-                return next < 10;
-            }
-
-            @Override
-            public Integer next() {
-                pulled.incrementAndGet();
-                return next++;
-            }
-        };
+        Iterable<Integer> counting = counting(10, pulled);
         Iterator<Integer> it = e.map(x -> x + 100, counting, MapOptions.DEFAULTS.withBuffersize(3)).iterator();
         assertThat(e.futures).hasSize(3);
         assertThat(pulled).hasValue(3);
@@ -196,20 +201,7 @@ class MapTest {
     void twoIterablesStopAtTheShorterOne() {
         ManualExecutor e = new ManualExecutor();
         AtomicInteger pulledFromLong = new AtomicInteger();
-        Iterable<Integer> longOne = () -> new Iterator<>() {
-            int next;
-
-            @Override
-            public boolean hasNext() {
-                return next < 10;
-            }
-
-            @Override
-            public Integer next() {
-                pulledFromLong.incrementAndGet();
-                return next++;
-            }
-        };
+        Iterable<Integer> longOne = counting(10, pulledFromLong);
         Stream<String> s = e.map((Integer a, String b) -> a + b, longOne, List.of("a", "b", "c"));
         assertThat(e.futures).hasSize(3);
         assertThat(pulledFromLong).hasValue(3);
