@@ -3,6 +3,7 @@ package io.github.futures;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -138,64 +139,58 @@ class ExitWithoutShutdownTest {
     /** A process pool with work keeps the JVM alive until that work is done; then the JVM exits. */
     @Test
     void processPoolWorkSubmittedBeforeMainReturnedStillRuns() throws Exception {
-        ChildJvm.Outcome o = ChildJvm.run(ProcessWorkOutlivesMain.class, EXIT_BOUND);
-        assertThat(o.exited()).as("child exited within %s; output %s", EXIT_BOUND, o.lines()).isTrue();
-        assertThat(o.exitCode()).as(String.join("\n", o.lines())).isZero();
-        assertThat(o.lines()).containsSubsequence("main returns", "first call done after main returned: 42",
+        List<String> lines = runToExit(ProcessWorkOutlivesMain.class, 0);
+        assertThat(lines).containsSubsequence("main returns", "first call done after main returned: 42",
                 "queued call done: 6");
     }
 
     /** An idle process pool does not keep the JVM alive. */
     @Test
     void idleProcessPoolDoesNotKeepTheJvmAlive() throws Exception {
-        ChildJvm.Outcome o = ChildJvm.run(IdleProcessPool.class, EXIT_BOUND);
-        assertThat(o.exited()).as("child exited within %s; output %s", EXIT_BOUND, o.lines()).isTrue();
-        assertThat(o.exitCode()).as(String.join("\n", o.lines())).isZero();
-        assertThat(o.lines()).containsExactly("result 42", "main returns");
+        List<String> lines = runToExit(IdleProcessPool.class, 0);
+        assertThat(lines).containsExactly("result 42", "main returns");
     }
 
     /** A done callback of a process pool that calls System.exit ends the JVM with its status. */
     @Test
     void processPoolCallbackThatCallsSystemExitEndsTheJvm() throws Exception {
-        ChildJvm.Outcome o = ChildJvm.run(ProcessCallbackExits.class, EXIT_BOUND);
+        List<String> lines = runToExit(ProcessCallbackExits.class, 3);
+        assertThat(lines).contains("calling exit").doesNotContain("not reached");
+    }
+
+    /** Runs the main class in a child JVM, checks that it exited within the bound with this status, returns its output. */
+    private static List<String> runToExit(Class<?> mainClass, int status) throws Exception {
+        ChildJvm.Outcome o = ChildJvm.run(mainClass, EXIT_BOUND);
         assertThat(o.exited()).as("child exited within %s; output %s", EXIT_BOUND, o.lines()).isTrue();
-        assertThat(o.exitCode()).as(String.join("\n", o.lines())).isEqualTo(3);
-        assertThat(o.lines()).contains("calling exit").doesNotContain("not reached");
+        assertThat(o.exitCode()).as(String.join("\n", o.lines())).isEqualTo(status);
+        return o.lines();
     }
 
     /** Once the owner gave up on a call that ignores interrupts, the exit hook does not hold the JVM for it. */
     @Test
     void exitHookDoesNotWaitForAPoolItsOwnerGaveUpOn() throws Exception {
-        ChildJvm.Outcome o = ChildJvm.run(OwnerGaveUp.class, EXIT_BOUND);
-        assertThat(o.exited()).as("child exited within %s; output %s", EXIT_BOUND, o.lines()).isTrue();
-        assertThat(o.exitCode()).as(String.join("\n", o.lines())).isZero();
-        assertThat(o.lines()).contains("main returns", "interrupted, carrying on");
+        List<String> lines = runToExit(OwnerGaveUp.class, 0);
+        assertThat(lines).contains("main returns", "interrupted, carrying on");
     }
 
     /** A call that calls System.exit ends the JVM with its status; the exit hook does not wait for that call. */
     @Test
     void callThatCallsSystemExitEndsTheJvm() throws Exception {
-        ChildJvm.Outcome o = ChildJvm.run(CallExits.class, EXIT_BOUND);
-        assertThat(o.exited()).as("child exited within %s; output %s", EXIT_BOUND, o.lines()).isTrue();
-        assertThat(o.exitCode()).as(String.join("\n", o.lines())).isEqualTo(3);
-        assertThat(o.lines()).contains("calling exit").doesNotContain("not reached");
+        List<String> lines = runToExit(CallExits.class, 3);
+        assertThat(lines).contains("calling exit").doesNotContain("not reached");
     }
 
     /** A pool with work keeps the JVM alive until that work is done; then the JVM exits. */
     @Test
     void mainThatNeverCallsShutdownStillRunsItsWorkAndExits() throws Exception {
-        ChildJvm.Outcome o = ChildJvm.run(WorkOutlivesMain.class, EXIT_BOUND);
-        assertThat(o.exited()).as("child exited within %s; output %s", EXIT_BOUND, o.lines()).isTrue();
-        assertThat(o.exitCode()).as(String.join("\n", o.lines())).isZero();
-        assertThat(o.lines()).containsSubsequence("main returns", "first call done after main returned", "queued call done");
+        List<String> lines = runToExit(WorkOutlivesMain.class, 0);
+        assertThat(lines).containsSubsequence("main returns", "first call done after main returned", "queued call done");
     }
 
     /** An idle pool does not keep the JVM alive. */
     @Test
     void idlePoolDoesNotKeepTheJvmAlive() throws Exception {
-        ChildJvm.Outcome o = ChildJvm.run(IdlePool.class, EXIT_BOUND);
-        assertThat(o.exited()).as("child exited within %s; output %s", EXIT_BOUND, o.lines()).isTrue();
-        assertThat(o.exitCode()).as(String.join("\n", o.lines())).isZero();
-        assertThat(o.lines()).containsExactly("result 42", "main returns");
+        List<String> lines = runToExit(IdlePool.class, 0);
+        assertThat(lines).containsExactly("result 42", "main returns");
     }
 }
