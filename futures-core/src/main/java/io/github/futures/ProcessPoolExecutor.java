@@ -123,11 +123,11 @@ public final class ProcessPoolExecutor implements Executor, ObservableExecutor {
         cfg.put("serialFilter", b.serialFilter == null ? "default" : b.serialFilter);
         cfg.put("maxMessageSize", b.maxMessageSize);
         this.reportedConfig = Map.copyOf(cfg);
-        ThreadPoolExecutor.ExitHook.register(this);
+        ExitHook.register(this);
     }
 
     /** The JVM exit hook's part: stop taking calls, let the accepted ones run. */
-    void shutdownForJvmExit() {
+    void beginJvmExit() {
         pool.shutdownForJvmExit();
     }
 
