@@ -5,6 +5,7 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
+import java.io.File;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -12,6 +13,8 @@ import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.ObjectInputFilter;
 import java.io.PrintStream;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.util.concurrent.Callable;
 
 /**
@@ -61,11 +64,38 @@ public final class WorkerMain {
         return ProcessHandle.current().pid();
     }
 
-    private WorkerMain(int maxMessageSize, ObjectInputFilter filter, DataOutputStream out) {
+    private WorkerMain(int maxMessageSize, ObjectInputFilter filter, ClassLoader loader, DataOutputStream out) {
         this.maxMessageSize = maxMessageSize;
         this.filter = filter;
-        this.loader = WorkerMain.class.getClassLoader();
+        this.loader = loader;
         this.out = out;
+    }
+
+    /**
+     * The class loader of the application's classes. When the pool handed over the application's
+     * class path in {@link WorkerCommand#CLASS_PATH_PROPERTY} (this JVM's own class path is then this
+     * library alone), a {@link URLClassLoader} over it, child of the system class loader, becomes the
+     * context class loader of both threads, and {@code java.class.path} names the application's class
+     * path again, as in the pool's JVM. Otherwise (a plain {@code -cp}, or Spring Boot's launcher,
+     * which has set up its own loader) this class's loader.
+     */
+    private static ClassLoader applicationLoader() throws IOException {
+        String classPath = System.getProperty(WorkerCommand.CLASS_PATH_PROPERTY);
+        ClassLoader own = WorkerMain.class.getClassLoader();
+        if (classPath == null) {
+            return own;
+        }
+        String[] entries = classPath.split(File.pathSeparator, -1);
+        URL[] urls = new URL[entries.length];
+        for (int i = 0; i < entries.length; i++) {
+            // an empty entry is the working directory, as on a -cp
+            urls[i] = new File(entries[i].isEmpty() ? "." : entries[i]).getAbsoluteFile().toURI().toURL();
+        }
+        URLClassLoader loader = new URLClassLoader("futures-worker-app", urls, own);
+        System.setProperty("java.class.path", classPath);
+        System.clearProperty(WorkerCommand.CLASS_PATH_PROPERTY);
+        Thread.currentThread().setContextClassLoader(loader);
+        return loader;
     }
 
     /**
@@ -84,7 +114,7 @@ public final class WorkerMain {
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(protocolOut, 1 << 16));
         out.writeLong(Wire.MAGIC);
         out.flush();
-        WorkerMain worker = new WorkerMain(max, Wire.filter(pattern), out);
+        WorkerMain worker = new WorkerMain(max, Wire.filter(pattern), applicationLoader(), out);
         Thread second = new Thread(worker.new Loop(), "futures-worker-2");
         second.setDaemon(true);
         second.start();

@@ -236,4 +236,73 @@ class WorkerLifecycleTest {
         assertThat(viaFile.get(1)).startsWith("@");
         assertThat(java.nio.file.Files.readString(java.nio.file.Path.of(viaFile.get(1).substring(1)))).contains(longPath);
     }
+
+    /**
+     * A class path that holds this library: the worker's -cp is the library alone and the whole class
+     * path travels in a property (in an argfile when long); a wildcard entry, which only the java
+     * launcher expands, keeps the plain -cp.
+     */
+    @Test
+    void workerCommandPutsOnlyTheLibraryOnTheSystemClassPath() throws Exception {
+        String lib = java.nio.file.Path.of("target", "lib.jar").toAbsolutePath().toString();
+        String cp = "a.jar" + java.io.File.pathSeparator + "target/./lib.jar" + java.io.File.pathSeparator + "b";
+        List<String> split = WorkerCommand.build("java", List.of("-Xmx1g"), cp, List.of("1", "-"), null, lib);
+        assertThat(split).containsExactly("java", "-Xmx1g", "-cp", lib,
+                "-D" + WorkerCommand.CLASS_PATH_PROPERTY + "=" + cp, WorkerMain.class.getName(), "1", "-");
+
+        String wildcard = "lib/*" + java.io.File.pathSeparator + lib;
+        assertThat(WorkerCommand.build("java", List.of(), wildcard, List.of(), null, lib))
+                .containsExactly("java", "-cp", wildcard, WorkerMain.class.getName());
+        assertThat(WorkerCommand.build("java", List.of(), "a.jar", List.of(), null, null))
+                .containsExactly("java", "-cp", "a.jar", WorkerMain.class.getName());
+
+        String longPath = "x".repeat(150_000) + java.io.File.pathSeparator + lib;
+        List<String> viaFile = WorkerCommand.build("java", List.of(), longPath, List.of(), null, lib);
+        assertThat(viaFile.subList(0, 3)).containsExactly("java", "-cp", lib);
+        assertThat(viaFile.get(3)).startsWith("@");
+        assertThat(java.nio.file.Files.readString(java.nio.file.Path.of(viaFile.get(3).substring(1))))
+                .isEqualTo("\"-D" + WorkerCommand.CLASS_PATH_PROPERTY + "=" + longPath + "\"\n");
+    }
+
+    /** A class path too long for one argument reaches the worker through an argfile, and calls run. */
+    @Test
+    void workerWithAClassPathTooLongForOneArgumentRunsCalls() {
+        StringBuilder cp = new StringBuilder(System.getProperty("java.class.path"));
+        for (int i = 0; cp.length() < 150_000; i++) {
+            cp.append(java.io.File.pathSeparator).append("target/no such dir \"quoted\" \\ ").append(i);
+        }
+        try (ProcessPoolExecutor pool = ProcessPoolExecutor.builder().maxWorkers(1).classPath(cp.toString()).build()) {
+            assertThat(pool.submit((SerializableCallable<String>) () -> System.getProperty("java.class.path")).result())
+                    .isEqualTo(cp.toString());
+            assertThat(pool.workerCommand()).anyMatch(arg -> arg.startsWith("@"));
+        }
+    }
+
+    /**
+     * In a worker, the application's classes and resources come from the context class loader and
+     * {@code java.class.path} is the pool's, while the system class loader holds the library alone, so
+     * that the JDK's class-path-wide service lookups do not open every jar of the application.
+     */
+    @Test
+    void workersLoadTheApplicationOffTheSystemClassLoader() {
+        String resource = "META-INF/MANIFEST.MF";
+        try (ProcessPoolExecutor pool = new ProcessPoolExecutor(1)) {
+            String seen = pool.submit((SerializableCallable<String>) () -> {
+                ClassLoader context = Thread.currentThread().getContextClassLoader();
+                return (Probes.class.getClassLoader() == context) + "|"
+                        + (context.loadClass(WorkerLifecycleTest.class.getName()) != null) + "|"
+                        + java.util.Collections.list(context.getResources(resource)).size() + "|"
+                        + java.util.Collections.list(ClassLoader.getSystemClassLoader().getResources(resource)).size()
+                        + "|" + System.getProperty("java.class.path");
+            }).result();
+            String[] parts = seen.split("\\|", 5);
+            assertThat(parts[0]).as("the test's classes come from the context class loader").isEqualTo("true");
+            assertThat(parts[1]).isEqualTo("true");
+            assertThat(Integer.parseInt(parts[2])).as("manifests the context class loader sees (one a jar)")
+                    .isGreaterThan(5);
+            assertThat(Integer.parseInt(parts[3])).as("manifests the system class loader sees").isLessThanOrEqualTo(1);
+            assertThat(parts[4]).isEqualTo(System.getProperty("java.class.path"));
+            assertThat(pool.workerCommand()).contains("-cp", WorkerCommand.libraryLocation());
+        }
+    }
 }
