@@ -91,7 +91,7 @@ thread_rounds() {
     for impl in futures jdk spring; do
       jmh "$label-r$round-$impl" "$@" -- "$THREAD_BENCHMARKS" -p impl="$impl" "${ROUND_OPTS[@]}"
     done
-    for listener in none plain micrometer; do
+    for listener in none plain micrometer jdk jdk-micrometer; do
       jmh "$label-r$round-metrics-$listener" "$@" -- "$METRICS_BENCHMARKS" -p listener="$listener" "${ROUND_OPTS[@]}"
     done
   done

@@ -339,21 +339,25 @@ def rounds_table(jmh, label):
 
 
 def metrics_table(jmh, label):
-    t = Table(f"Metrics bound, {label} (our pool; listener on TaskStats)",
-              ["workload", "none", "plain counters", "Micrometer timers", "Micrometer / none (<= 1.1)", "target"])
+    t = Table(f"Metrics bound, {label} (our pool with a listener on TaskStats; the JDK's fixed pool bare and under "
+              "Micrometer's ExecutorServiceMetrics, for scale)",
+              ["workload", "none", "plain counters", "Micrometer timers", "Micrometer / none (<= 1.1)", "target",
+               "JDK pool", "JDK + ExecutorServiceMetrics", "JDK metered / bare"])
     for title, bench, unit in (("submit 100k, wait all", "MetricsBenchmark.submitThenWaitAll", "ms"),
                                ("round trip", "MetricsBenchmark.roundTrip", "us")):
         scale = 1.0 if unit == "ms" else 1e3
         vals = {}
-        for k in ("none", "plain", "micrometer"):
+        for k in ("none", "plain", "micrometer", "jdk", "jdk-micrometer"):
             x = jmh.get((bench, k))
             vals[k] = None if x is None else to_ms(x[0], x[2]) * scale
+        ours = [fmt(vals["none"], unit), fmt(vals["plain"], unit), fmt(vals["micrometer"], unit)]
+        jdk = [fmt(vals["jdk"], unit), fmt(vals["jdk-micrometer"], unit),
+               f"{vals['jdk-micrometer'] / vals['jdk']:.2f}x" if vals["jdk"] and vals["jdk-micrometer"] else "-"]
         if vals["none"] and vals["micrometer"]:
             ratio = vals["micrometer"] / vals["none"]
-            t.add(title, fmt(vals["none"], unit), fmt(vals["plain"], unit), fmt(vals["micrometer"], unit),
-                  f"{ratio:.2f}x", verdict(ratio <= 1.1))
+            t.add(title, *ours, f"{ratio:.2f}x", verdict(ratio <= 1.1), *jdk)
         else:
-            t.add(title, fmt(vals["none"], unit), fmt(vals["plain"], unit), fmt(vals["micrometer"], unit), "-", "not run")
+            t.add(title, *ours, "-", "not run", *jdk)
     return t
 
 

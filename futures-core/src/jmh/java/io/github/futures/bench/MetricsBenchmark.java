@@ -23,8 +23,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * The cost of metrics: the submit-100k and round-trip workloads of {@link SubmitBenchmark} and
  * {@link RoundTripBenchmark} on our pool, with no listener, with a {@link CountingTaskListener}
  * ({@code plain}: the listener machinery alone), and with a listener that records into the same two
- * Micrometer {@code Timer}s (percentile histograms, {@code SimpleMeterRegistry}) as the starter's
- * binding does ({@code micrometer}; needs {@code -Pbench}), bound through {@code TaskStats#addListener}.
+ * Micrometer {@code Timer}s ({@code SimpleMeterRegistry}) as the starter's binding does
+ * ({@code micrometer}; needs {@code -Pbench}), bound through {@code TaskStats#addListener}. For
+ * scale, the same workloads on the JDK's fixed pool, bare ({@code jdk}) and metered the way
+ * Micrometer meters any {@code ExecutorService}, with {@code ExecutorServiceMetrics.monitor}
+ * ({@code jdk-micrometer}; needs {@code -Pbench}).
  *
  * <p>Run (from the repository root):
  * <pre>
@@ -47,11 +50,17 @@ public class MetricsBenchmark {
     public static final String PLAIN = "plain";
     /** Micrometer timers (bench profile only). */
     public static final String MICROMETER = "micrometer";
+    /** The JDK's fixed pool, no metrics. */
+    public static final String JDK = "jdk";
+    /** The JDK's fixed pool under Micrometer's {@code ExecutorServiceMetrics} (bench profile only). */
+    public static final String JDK_MICROMETER = "jdk-micrometer";
 
     private static final String MICROMETER_LISTENER = "io.github.futures.bench.peers.MicrometerTaskListener";
+    private static final String MICROMETER_JDK_POOL = "io.github.futures.bench.peers.MicrometerJdkPool";
+    private static final List<String> ALL = List.of(NONE, PLAIN, MICROMETER, JDK, JDK_MICROMETER);
 
-    /** Which listener is bound. */
-    @Param({NONE, PLAIN, MICROMETER})
+    /** Which listener is bound to our pool, or which JDK pool runs instead. */
+    @Param({NONE, PLAIN, MICROMETER, JDK, JDK_MICROMETER})
     public String listener;
 
     /** Worker threads. */
@@ -61,6 +70,11 @@ public class MetricsBenchmark {
     private ThreadPoolExecutor pool;
     private TaskListener bound;
     private final Future<?>[] fs = new Future<?>[SubmitBenchmark.CALLS];
+    /** The JDK pool, when {@link #listener} names one; then {@link #pool} is {@code null}. */
+    private JucPool juc;
+    private final java.util.concurrent.Future<?>[] jfs = new java.util.concurrent.Future<?>[SubmitBenchmark.CALLS];
+    /** Calls submitted to the JDK pool, to check what its meters counted. */
+    private long jucCalls;
 
     /**
      * The listeners that can run in this build: Micrometer's needs the bench profile.
@@ -68,38 +82,49 @@ public class MetricsBenchmark {
      * @return the names
      */
     public static List<String> available() {
-        return Peers.springAvailable() ? List.of(NONE, PLAIN, MICROMETER) : List.of(NONE, PLAIN);
+        return Peers.springAvailable() ? ALL : List.of(NONE, PLAIN, JDK);
     }
 
     /** Starts the pool and binds the listener. */
     @Setup
     public void setUp() {
-        pool = new ThreadPoolExecutor(workers, "futures-bench");
-        bound = switch (listener) {
-            case NONE -> null;
-            case PLAIN -> new CountingTaskListener();
-            case MICROMETER -> micrometer();
-            default -> throw new IllegalArgumentException("listener must be one of " + List.of(NONE, PLAIN, MICROMETER)
-                    + ", got " + listener);
-        };
-        if (bound != null) {
-            pool.taskStats().addListener(bound);
+        switch (listener) {
+            case JDK -> juc = Peers.juc(Peers.JDK, workers);
+            case JDK_MICROMETER -> juc = (JucPool) byName(MICROMETER_JDK_POOL, listener, workers);
+            case NONE, PLAIN, MICROMETER -> {
+                pool = new ThreadPoolExecutor(workers, "futures-bench");
+                bound = listener.equals(NONE) ? null : listener.equals(PLAIN) ? new CountingTaskListener()
+                        : (TaskListener) byName(MICROMETER_LISTENER, listener, null);
+                if (bound != null) {
+                    pool.taskStats().addListener(bound);
+                }
+            }
+            default -> throw new IllegalArgumentException("listener must be one of " + ALL + ", got " + listener);
         }
     }
 
-    private static TaskListener micrometer() {
+    /** A peer compiled only with the bench profile: its no-argument or {@code (int workers)} constructor. */
+    private static Object byName(String className, String param, Integer workers) {
         try {
-            return (TaskListener) Class.forName(MICROMETER_LISTENER).getConstructor().newInstance();
+            Class<?> c = Class.forName(className);
+            return workers == null ? c.getConstructor().newInstance() : c.getConstructor(int.class).newInstance(workers);
         } catch (ClassNotFoundException e) {
-            throw new IllegalArgumentException("listener=micrometer needs Micrometer on the classpath: build with -Pbench", e);
+            throw new IllegalArgumentException("listener=" + param + " needs Micrometer on the classpath: build with -Pbench", e);
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot create " + MICROMETER_LISTENER, e);
+            throw new IllegalStateException("cannot create " + className, e);
         }
     }
 
-    /** Stops the pool; checks that the listener saw every call start. */
+    /** Stops the pool; checks that the listener (or Micrometer's meters) saw every call. */
     @TearDown
     public void tearDown() {
+        if (juc != null) {
+            juc.shutdownNow();
+            if (juc instanceof LongSupplier counted && counted.getAsLong() != jucCalls) {
+                throw new AssertionError("Micrometer timed " + counted.getAsLong() + " calls, " + jucCalls + " were submitted");
+            }
+            return;
+        }
         pool.shutdown(true, true);
         if (bound instanceof LongSupplier counted && counted.getAsLong() != pool.taskStats().startedCount()) {
             throw new AssertionError("listener saw " + counted.getAsLong() + " calls start, the pool started "
@@ -114,6 +139,10 @@ public class MetricsBenchmark {
      */
     @Benchmark
     public int submitThenWaitAll() {
+        if (juc != null) {
+            jucCalls += SubmitBenchmark.CALLS;
+            return Workloads.submitThenWaitAll(juc, jfs, SubmitBenchmark.CALLS);
+        }
         return Workloads.submitThenWaitAll(pool, fs, SubmitBenchmark.CALLS);
     }
 
@@ -124,6 +153,10 @@ public class MetricsBenchmark {
      */
     @Benchmark
     public int roundTrip() {
+        if (juc != null) {
+            jucCalls++;
+            return Workloads.roundTrip(juc);
+        }
         return Workloads.roundTrip(pool);
     }
 }
