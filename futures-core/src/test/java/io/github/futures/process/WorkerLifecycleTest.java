@@ -278,6 +278,22 @@ class WorkerLifecycleTest {
         }
     }
 
+    /** A class path with a wildcard goes to the worker whole, for the java launcher to expand, and calls run. */
+    @Test
+    void workerWithAWildcardClassPathRunsCalls() throws Exception {
+        java.nio.file.Path jars = java.nio.file.Files.createTempDirectory("futures-wildcard");
+        try {
+            String cp = System.getProperty("java.class.path") + java.io.File.pathSeparator + jars + java.io.File.separator + "*";
+            try (ProcessPoolExecutor pool = ProcessPoolExecutor.builder().maxWorkers(1).classPath(cp).build()) {
+                assertThat(pool.submit((SerializableCallable<Integer>) () -> 6 * 7).result()).isEqualTo(42);
+                assertThat(pool.workerCommand()).contains("-cp", cp)
+                        .noneMatch(arg -> arg.startsWith("-D" + WorkerCommand.CLASS_PATH_PROPERTY));
+            }
+        } finally {
+            java.nio.file.Files.delete(jars);
+        }
+    }
+
     /**
      * In a worker, the application's classes and resources come from the context class loader and
      * {@code java.class.path} is the pool's, while the system class loader holds the library alone, so
