@@ -40,7 +40,9 @@ import java.util.stream.Stream;
  * loader of their own, the context class loader of the worker's threads, and not by the system class
  * loader, which holds only this library: the JDK scans every jar on the system class path once per
  * JVM (for a {@code System.LoggerFinder}, before the first object is deserialized), which made a worker
- * of a 118-jar application take 33 ms longer to start. {@code java.class.path} reads as in this JVM.
+ * of a 118-jar application take 33 ms longer to start. {@code java.class.path} reads as in this JVM;
+ * what the JDK looks up on the system class loader alone (a {@code System.LoggerFinder} provider,
+ * say) is not found in a worker, as in a Boot jar.
  * (A class path without this library's own jar or directory, or with a wildcard, is the worker's
  * {@code -cp} as it is.) Workers start lazily, several in parallel, up to {@link #maxWorkers()}; an idle worker
  * is reused before a new one starts. {@link Builder#javaExecutable}, {@link Builder#jvmArgs} and
