@@ -234,13 +234,7 @@ public final class WorkerMain {
         Object payload = null;
         Exception unreadable = null;
         try {
-            payload = f.type == Wire.TASK ? cachedTask(f.payload) : null;
-            if (payload == null) {
-                payload = Wire.deserialize(f.payload, filter, loader);
-                if (f.type == Wire.TASK && payload != null && Wire.STATELESS.get(payload.getClass())) {
-                    remember(f.payload, payload);
-                }
-            }
+            payload = f.type == Wire.TASK ? readCall(f.payload) : Wire.deserialize(f.payload, filter, loader);
         } catch (Exception e) {
             unreadable = e;
         }
@@ -255,6 +249,18 @@ public final class WorkerMain {
     private final byte[][] cachedBytes = new byte[16][];
     private final Object[] cachedTasks = new Object[16];
     private int cacheNext;
+
+    /** Deserializes a call or map function, or takes it from the cache; remembers it if stateless. */
+    private Object readCall(byte[] payload) throws IOException, ClassNotFoundException {
+        Object call = cachedTask(payload);
+        if (call == null) {
+            call = Wire.deserialize(payload, filter, loader);
+            if (call != null && Wire.STATELESS.get(call.getClass())) {
+                remember(payload, call);
+            }
+        }
+        return call;
+    }
 
     private Object cachedTask(byte[] payload) {
         for (int i = 0; i < cachedBytes.length; i++) {
@@ -282,13 +288,7 @@ public final class WorkerMain {
             throw new java.io.StreamCorruptedException("bad function length");
         }
         byte[] fnBytes = java.util.Arrays.copyOfRange(payload, 4, 4 + n);
-        Object fn = cachedTask(fnBytes);
-        if (fn == null) {
-            fn = Wire.deserialize(fnBytes, filter, loader);
-            if (fn != null && Wire.STATELESS.get(fn.getClass())) {
-                remember(fnBytes, fn);
-            }
-        }
+        Object fn = readCall(fnBytes);
         Object items = Wire.decodeValue(payload, 4 + n, filter, loader);
         @SuppressWarnings("unchecked")
         java.util.function.Function<Object, Object> f = (java.util.function.Function<Object, Object>) fn;
