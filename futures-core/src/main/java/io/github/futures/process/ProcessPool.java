@@ -309,8 +309,14 @@ public final class ProcessPool {
         unlock();
     }
 
-    /** Moves submitted calls into the queue, oldest first. */
+    /**
+     * Moves submitted calls into the queue, oldest first; nothing after shutdown, from when on each
+     * submitter takes back its own call (see {@link #enqueue}).
+     */
     private void moveIncomingLocked() {
+        if (shutdown) {
+            return;
+        }
         for (WorkItem item; (item = incoming.poll()) != null; ) {
             queue.addLast(item);
         }
@@ -493,9 +499,7 @@ public final class ProcessPool {
         if (broken != null) {
             return;
         }
-        if (!shutdown) {
-            moveIncomingLocked();
-        }
+        moveIncomingLocked();
         // 1. Idle workers first.
         while (!queue.isEmpty()) {
             Worker idle = null;
@@ -1116,9 +1120,7 @@ public final class ProcessPool {
 
     /** Marks every other worker for killing and collects every item that will not complete. */
     private List<Worker> breakLocked(List<WorkItem> failed) {
-        if (!shutdown) {
-            moveIncomingLocked(); // accepted before the break; later submitters take theirs back
-        }
+        moveIncomingLocked(); // accepted before the break; later submitters take theirs back
         failed.addAll(queue);
         queue.clear();
         List<Worker> kill = new ArrayList<>(workers);
@@ -1208,9 +1210,7 @@ public final class ProcessPool {
         List<Send> sends = new ArrayList<>();
         lock.lock();
         try {
-            if (!shutdown) {
-                moveIncomingLocked(); // every call submitted before this point was accepted
-            }
+            moveIncomingLocked(); // every call submitted before this point was accepted
             shutdown = true;
             if (cancelFutures && !queue.isEmpty()) {
                 cancel = new ArrayList<>(queue);
