@@ -53,10 +53,9 @@ public class MetricsBenchmark {
     /** The JDK's fixed pool, no metrics. */
     public static final String JDK = "jdk";
     /** The JDK's fixed pool under Micrometer's {@code ExecutorServiceMetrics} (bench profile only). */
-    public static final String JDK_MICROMETER = "jdk-micrometer";
+    public static final String JDK_MICROMETER = Peers.JDK_MICROMETER;
 
     private static final String MICROMETER_LISTENER = "io.github.futures.bench.peers.MicrometerTaskListener";
-    private static final String MICROMETER_JDK_POOL = "io.github.futures.bench.peers.MicrometerJdkPool";
     private static final List<String> ALL = List.of(NONE, PLAIN, MICROMETER, JDK, JDK_MICROMETER);
 
     /** Which listener is bound to our pool, or which JDK pool runs instead. */
@@ -89,12 +88,11 @@ public class MetricsBenchmark {
     @Setup
     public void setUp() {
         switch (listener) {
-            case JDK -> juc = Peers.juc(Peers.JDK, workers);
-            case JDK_MICROMETER -> juc = (JucPool) byName(MICROMETER_JDK_POOL, listener, workers);
+            case JDK, JDK_MICROMETER -> juc = Peers.juc(listener, workers);
             case NONE, PLAIN, MICROMETER -> {
                 pool = new ThreadPoolExecutor(workers, "futures-bench");
                 bound = listener.equals(NONE) ? null : listener.equals(PLAIN) ? new CountingTaskListener()
-                        : (TaskListener) byName(MICROMETER_LISTENER, listener, null);
+                        : micrometer();
                 if (bound != null) {
                     pool.taskStats().addListener(bound);
                 }
@@ -103,15 +101,13 @@ public class MetricsBenchmark {
         }
     }
 
-    /** A peer compiled only with the bench profile: its no-argument or {@code (int workers)} constructor. */
-    private static Object byName(String className, String param, Integer workers) {
+    private static TaskListener micrometer() {
         try {
-            Class<?> c = Class.forName(className);
-            return workers == null ? c.getConstructor().newInstance() : c.getConstructor(int.class).newInstance(workers);
+            return (TaskListener) Class.forName(MICROMETER_LISTENER).getConstructor().newInstance();
         } catch (ClassNotFoundException e) {
-            throw new IllegalArgumentException("listener=" + param + " needs Micrometer on the classpath: build with -Pbench", e);
+            throw new IllegalArgumentException("listener=micrometer needs Micrometer on the classpath: build with -Pbench", e);
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot create " + className, e);
+            throw new IllegalStateException("cannot create " + MICROMETER_LISTENER, e);
         }
     }
 

@@ -27,8 +27,14 @@ public final class Peers {
     public static final String JDK = "jdk";
     /** Spring's ThreadPoolTaskExecutor (needs -Pbench). */
     public static final String SPRING = "spring";
+    /**
+     * The JDK's fixed pool metered by Micrometer's {@code ExecutorServiceMetrics} (needs -Pbench);
+     * only the metrics benchmark uses it, so it is not among {@link #available()}.
+     */
+    public static final String JDK_MICROMETER = "jdk-micrometer";
 
     private static final String SPRING_POOL = "io.github.futures.bench.peers.SpringPool";
+    private static final String MICROMETER_JDK_POOL = "io.github.futures.bench.peers.MicrometerJdkPool";
 
     private Peers() {
     }
@@ -70,18 +76,24 @@ public final class Peers {
             case JDK:
                 return new JdkPool(Executors.newFixedThreadPool(workers));
             case SPRING:
-                if (!springAvailable()) {
-                    throw new IllegalArgumentException("impl=spring needs Spring on the classpath: build with -Pbench"
-                            + " (./mvnw -Pbench -pl futures-core test-compile ...)");
-                }
-                try {
-                    return (JucPool) Class.forName(SPRING_POOL).getConstructor(int.class).newInstance(workers);
-                } catch (ReflectiveOperationException e) {
-                    throw new IllegalStateException("cannot create " + SPRING_POOL, e);
-                }
+                return benchProfilePool(SPRING_POOL, impl, "Spring", workers);
+            case JDK_MICROMETER:
+                return benchProfilePool(MICROMETER_JDK_POOL, impl, "Micrometer", workers);
             default:
                 throw new IllegalArgumentException("impl must be one of " + List.of(FUTURES, JDK, SPRING)
                         + " (a java.util.concurrent-style peer here: jdk or spring), got " + impl);
+        }
+    }
+
+    /** A peer whose adapter only the bench profile compiles, by its {@code (int workers)} constructor. */
+    private static JucPool benchProfilePool(String className, String impl, String library, int workers) {
+        try {
+            return (JucPool) Class.forName(className).getConstructor(int.class).newInstance(workers);
+        } catch (ClassNotFoundException e) {
+            throw new IllegalArgumentException("impl=" + impl + " needs " + library + " on the classpath: build with"
+                    + " -Pbench (./mvnw -Pbench -pl futures-core test-compile ...)", e);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot create " + className, e);
         }
     }
 
