@@ -1,7 +1,12 @@
 package io.github.futures.spi;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InvalidClassException;
 import java.io.NotSerializableException;
+import java.io.ObjectInputFilter;
+import java.io.ObjectInputStream;
+import java.io.ObjectStreamClass;
 import java.io.Serial;
 import java.io.Serializable;
 import java.util.Objects;
@@ -9,10 +14,29 @@ import java.util.concurrent.Callable;
 
 /**
  * What the executors whose calls travel to another JVM (process and cluster pools) share about
- * serializing them: one check with one message, and one way to send a runnable as a call.
- * Internal to the project's executors.
+ * serializing them: one check with one message, one way to send a runnable as a call, and one way
+ * to read what the other side sent (through a deserialization filter, always). Internal to the
+ * project's executors.
  */
 public final class Serialization {
+
+    /**
+     * The default deserialization filter pattern: limits that no sane call reaches, and a refusal of
+     * the classic gadget classes. Everything else (that is, any application class) is let through:
+     * the other end is this application's own code, on this application's class path. Besides the
+     * pattern, {@link #deserialize} refuses any array longer than the payload it is read from (every
+     * element takes at least one byte on the wire), so a small payload cannot ask for a huge array.
+     */
+    public static final String DEFAULT_FILTER = "maxdepth=2000;maxrefs=50000000"
+            + ";!org.apache.commons.collections.functors.*"
+            + ";!org.apache.commons.collections4.functors.*"
+            + ";!org.codehaus.groovy.runtime.ConvertedClosure"
+            + ";!org.codehaus.groovy.runtime.MethodClosure"
+            + ";!com.sun.org.apache.xalan.internal.xsltc.trax.TemplatesImpl"
+            + ";!org.apache.xalan.xsltc.trax.TemplatesImpl"
+            + ";!com.sun.rowset.JdbcRowSetImpl"
+            + ";!java.rmi.server.UnicastRemoteObject"
+            + ";!java.rmi.server.RemoteObjectInvocationHandler";
 
     private Serialization() {
     }
@@ -69,6 +93,119 @@ public final class Serialization {
      */
     public static Callable<Void> callable(Runnable fn) {
         return new RunnableCall(Objects.requireNonNull(fn, "fn"));
+    }
+
+    /**
+     * Creates the filter for a pattern.
+     *
+     * @param pattern an {@link ObjectInputFilter.Config#createFilter} pattern; {@code null} or empty
+     *                means {@link #DEFAULT_FILTER}
+     * @return the filter
+     * @throws IllegalArgumentException if the pattern is malformed
+     */
+    public static ObjectInputFilter filter(String pattern) {
+        String p = pattern == null || pattern.isEmpty() ? DEFAULT_FILTER : pattern;
+        return ObjectInputFilter.Config.createFilter(p);
+    }
+
+    /**
+     * Deserializes one object from {@code payload[offset, offset + length)} through {@code filter}
+     * (then the JVM-wide filter, if the first leaves a class undecided), refusing any array longer
+     * than {@code length}; classes are resolved with {@code loader} first.
+     *
+     * @param payload the bytes
+     * @param offset where the object starts
+     * @param length how many bytes it may take
+     * @param filter the filter; {@code null} for the JVM-wide one only
+     * @param loader the loader to resolve classes with first, or {@code null}
+     * @param allowHint how the user allows a refused class, for the message, e.g.
+     *                  {@code "ProcessPoolExecutor.builder().serialFilter(...)"}
+     * @return the object
+     * @throws InvalidClassException naming the refused class (or the limit) when the filter refused
+     * @throws IOException if the bytes are not a serialized object
+     * @throws ClassNotFoundException if a class is missing
+     */
+    public static Object deserialize(byte[] payload, int offset, int length, ObjectInputFilter filter,
+                                     ClassLoader loader, String allowHint) throws IOException, ClassNotFoundException {
+        Recording recording = new Recording(filter, length);
+        try (FilteredInput in = new FilteredInput(new ByteArrayInputStream(payload, offset, length), loader)) {
+            in.setObjectInputFilter(recording);
+            return in.readObject();
+        } catch (InvalidClassException e) {
+            String refused = recording.refused;
+            if (refused != null) {
+                InvalidClassException named = new InvalidClassException(refused,
+                        "refused by the deserialization filter; allow it with " + allowHint
+                                + " (the default filter lets every class through but a few known gadget classes,"
+                                + " and limits depth to 2000, references to 50000000 and arrays to the length"
+                                + " of the message)");
+                named.initCause(e);
+                throw named;
+            }
+            throw e;
+        }
+    }
+
+    /** Resolves classes with a given loader (the application's), not the caller's. */
+    private static final class FilteredInput extends ObjectInputStream {
+        private final ClassLoader loader;
+
+        FilteredInput(ByteArrayInputStream in, ClassLoader loader) throws IOException {
+            super(in);
+            this.loader = loader;
+        }
+
+        @Override
+        protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
+            if (loader != null) {
+                try {
+                    return Class.forName(desc.getName(), false, loader);
+                } catch (ClassNotFoundException e) {
+                    // primitives and classes of other loaders: the default lookup below
+                }
+            }
+            return super.resolveClass(desc);
+        }
+    }
+
+    /**
+     * Refuses arrays longer than the payload, then delegates to a filter, then to the JVM-wide one,
+     * and remembers what was refused.
+     */
+    private static final class Recording implements ObjectInputFilter {
+        private final ObjectInputFilter filter;
+        private final long maxArray;
+        String refused;
+
+        Recording(ObjectInputFilter filter, long maxArray) {
+            this.filter = filter;
+            this.maxArray = maxArray;
+        }
+
+        @Override
+        public Status checkInput(FilterInfo info) {
+            Status s;
+            if (info.arrayLength() > maxArray) {
+                s = Status.REJECTED;
+            } else {
+                s = filter == null ? Status.UNDECIDED : filter.checkInput(info);
+                if (s == Status.UNDECIDED) {
+                    ObjectInputFilter global = ObjectInputFilter.Config.getSerialFilter();
+                    if (global != null) {
+                        s = global.checkInput(info);
+                    }
+                }
+            }
+            if (s == Status.REJECTED && refused == null) {
+                Class<?> c = info.serialClass();
+                refused = info.arrayLength() > maxArray
+                        ? "(an array of " + info.arrayLength() + " elements in a message of " + maxArray + " bytes)"
+                        : c != null ? c.getName()
+                        : "(depth " + info.depth() + ", references " + info.references() + ", array length "
+                                + info.arrayLength() + ")";
+            }
+            return s;
+        }
     }
 
     private static boolean isLambda(String className) {
