@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The seed's process example as users run it: a fresh program each time, against CPython's original.
+#
+#   futures-core/src/jmh/cold-start.sh                 # from the repository root
+#   PAIRS=20 JAVAS="java /path/to/jdk-25/bin/java" futures-core/src/jmh/cold-start.sh
+#
+# For each JDK in JAVAS (default: the java on the PATH, and the JDK 25 in JAVA25 if set), runs PAIRS
+# (10) pairs that alternate `java -cp … io.github.futures.bench.ColdSeed` and `python3 cold_seed.py`
+# (the interpreter binary itself, not a wrapper script such as a version manager's shim). Each run
+# prints the 200 lines (sent to /dev/null) and its phase times; the script also takes each run's
+# whole-process wall time. It prints medians and the ratios Java / CPython of the whole process and of
+# the in-program time (pool creation to closed pool), and saves everything under
+# futures-core/target/benchmarks/cold-<UTC time>/.
+set -euo pipefail
+
+cd "$(dirname "$0")/../../.."
+ROOT=$(pwd)
+CORE="$ROOT/futures-core"
+PAIRS=${PAIRS:-10}
+PYTHON=${PYTHON:-$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))')}
+JAVAS=${JAVAS:-"java ${JAVA25:-}"}
+OUT="$CORE/target/benchmarks/cold-$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$OUT"
+
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  ./mvnw -B -q -o -pl futures-core test-compile >/dev/null
+fi
+CP="$CORE/target/classes:$CORE/target/test-classes"
+
+now() { date +%s%N; }
+
+run() { # label command...: one run; appends "label wall_ms phases" to results.txt
+  local label=$1; shift
+  local start end err
+  err=$(mktemp)
+  start=$(now)
+  "$@" >/dev/null 2>"$err"
+  end=$(now)
+  local phases
+  phases=$(grep -E '^constructor=' "$err" | tail -1)
+  if [[ -z "$phases" ]]; then
+    echo "run of $label printed no phase line:" >&2; cat "$err" >&2; rm -f "$err"; exit 1
+  fi
+  printf '%s wall=%s %s\n' "$label" "$(awk -v n=$((end - start)) 'BEGIN{printf "%.1f", n/1e6}')" "$phases" >>"$OUT/results.txt"
+  rm -f "$err"
+}
+
+{
+  echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+  echo "nproc: $(nproc)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+  echo "python: $("$PYTHON" --version 2>&1) ($PYTHON)"
+  for j in $JAVAS; do echo "java: $j: $("$j" -version 2>&1 | head -1)"; done
+  echo "git: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+  echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
+} | tee "$OUT/machine.txt"
+
+for j in $JAVAS; do
+  jv=$("$j" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ {print $2}')
+  # one unmeasured run of each to warm the page cache
+  "$j" -cp "$CP" io.github.futures.bench.ColdSeed >/dev/null 2>&1
+  "$PYTHON" "$CORE/src/jmh/python/cold_seed.py" >/dev/null 2>&1
+  for ((i = 0; i < PAIRS; i++)); do
+    run "java$jv" "$j" -cp "$CP" io.github.futures.bench.ColdSeed
+    run "cpython-for-java$jv" "$PYTHON" "$CORE/src/jmh/python/cold_seed.py"
+  done
+done
+
+"$PYTHON" - "$OUT/results.txt" <<'PY' | tee "$OUT/report.md"
+import collections, statistics, sys
+rows = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    label, *fields = line.split()
+    rows[label].append({k: float(v) for k, v in (f.split('=') for f in fields)})
+def med(label, key):
+    return statistics.median(r[key] for r in rows[label])
+print("| program | runs | whole process ms | in-program ms | constructor | map returned | first result |")
+print("| --- | --- | --- | --- | --- | --- | --- |")
+for label in rows:
+    print(f"| {label} | {len(rows[label])} | {med(label,'wall'):.1f} | {med(label,'closed'):.1f} | "
+          f"{med(label,'constructor'):.1f} | {med(label,'map'):.1f} | {med(label,'first'):.1f} |")
+print()
+for label in rows:
+    if label.startswith("java"):
+        py = "cpython-for-" + label
+        print(f"{label} / CPython: whole process {med(label,'wall')/med(py,'wall'):.2f}x, "
+              f"in-program {med(label,'closed')/med(py,'closed'):.2f}x (target: <= 0.8x both)")
+PY
