@@ -24,6 +24,9 @@ public record MapOptions(Duration timeout, int chunksize, int buffersize) {
     /**
      * Checks the values.
      *
+     * @param timeout how long after the call of {@code map} all results must be available, or {@code null}
+     * @param chunksize how many items one task carries; at least 1
+     * @param buffersize how many chunks may be in flight ahead of the consumer; 0 means no limit
      * @throws IllegalArgumentException if {@code chunksize < 1} or {@code buffersize < 0}
      */
     public MapOptions {
