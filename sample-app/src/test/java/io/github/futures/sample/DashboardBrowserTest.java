@@ -37,8 +37,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * starts a job and watches its progress bar reach the end, then cancels a long job with its button.
  * Screenshots go to {@code target/}.
  *
- * <p>Needs Debian's {@code chromium} and {@code chromium-driver} packages; without them the test is skipped
- * (never silently passed).
+ * <p>Needs Chromium and its driver: {@code chromium} (or {@code chromium-browser}, {@code google-chrome})
+ * and {@code chromedriver} on the {@code PATH}, as Debian's {@code chromium} and {@code chromium-driver}
+ * packages put them; without them the test is skipped (never silently passed).
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @AutoConfigureMetrics
@@ -46,8 +47,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class DashboardBrowserTest {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path CHROMIUM = onPath("chromium", "chromium-browser", "google-chrome");
+    private static final Path CHROMEDRIVER = onPath("chromedriver");
     private static final Pattern STARTED = Pattern.compile("Started job #(\\d+)");
 
     @LocalServerPort
@@ -57,8 +58,8 @@ class DashboardBrowserTest {
 
     @BeforeAll
     void startBrowser(@TempDir Path profile) {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "skipped: the browser test needs /usr/bin/chromium and /usr/bin/chromedriver "
+        assumeTrue(CHROMIUM != null && CHROMEDRIVER != null,
+                "skipped: the browser test needs chromium and chromedriver on the PATH "
                         + "(Debian packages chromium and chromium-driver)");
         // An explicit driver and browser: Selenium Manager has nothing to look up or download.
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
@@ -70,6 +71,25 @@ class DashboardBrowserTest {
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
         driver = new ChromeDriver(service, options);
+    }
+
+    /** The first of the names that is an executable file in a directory of the PATH, or null. */
+    private static Path onPath(String... names) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return null;
+        }
+        for (String name : names) {
+            for (String dir : path.split(File.pathSeparator)) {
+                if (!dir.isEmpty()) {
+                    Path candidate = Path.of(dir, name);
+                    if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                        return candidate;
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     @AfterAll
