@@ -73,21 +73,26 @@ public class ApiController {
         return jobs.all().stream().map(JobService.Job::view).toList();
     }
 
-    /** One job's progress. */
+    /** One job's progress; 404 with a message for an unknown job. */
     @GetMapping("/jobs/{id}")
-    public ResponseEntity<JobView> job(@PathVariable String id) {
-        return ResponseEntity.of(jobs.find(id).map(JobService.Job::view));
+    public ResponseEntity<?> job(@PathVariable String id) {
+        return jobs.find(id).<ResponseEntity<?>>map(job -> ResponseEntity.ok(job.view()))
+                .orElseGet(() -> noSuchJob(id));
     }
 
-    /** Cancels a job's checks that have not started. */
+    /** Cancels a job's checks that have not started; 404 with a message for an unknown job. */
     @DeleteMapping("/jobs/{id}")
-    public ResponseEntity<JobView> cancelJob(@PathVariable String id) {
-        return ResponseEntity.of(jobs.cancel(id).map(JobService.Job::view));
+    public ResponseEntity<?> cancelJob(@PathVariable String id) {
+        return jobs.cancel(id).<ResponseEntity<?>>map(job -> ResponseEntity.ok(job.view()))
+                .orElseGet(() -> noSuchJob(id));
+    }
+
+    private static ResponseEntity<Map<String, Object>> noSuchJob(String id) {
+        return ApiErrors.of(HttpStatus.NOT_FOUND, "no job '" + id + "': GET /api/jobs lists the known jobs");
     }
 
     @ExceptionHandler({IllegalArgumentException.class, MethodArgumentTypeMismatchException.class})
     ResponseEntity<Map<String, Object>> badRequest(Exception e) {
-        return ResponseEntity.status(HttpStatus.BAD_REQUEST)
-                .body(Map.of("status", 400, "error", "Bad Request", "message", String.valueOf(e.getMessage())));
+        return ApiErrors.of(HttpStatus.BAD_REQUEST, e.getMessage());
     }
 }

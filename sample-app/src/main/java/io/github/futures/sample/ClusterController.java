@@ -45,7 +45,6 @@ public class ClusterController {
     }
 
     private static ResponseEntity<Map<String, Object>> error(HttpStatus status, Exception e) {
-        return ResponseEntity.status(status).body(Map.of("status", status.value(), "error",
-                status.getReasonPhrase(), "message", String.valueOf(e.getMessage())));
+        return ApiErrors.of(status, e.getMessage());
     }
 }

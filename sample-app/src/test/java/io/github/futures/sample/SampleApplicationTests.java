@@ -178,11 +178,14 @@ class SampleApplicationTests {
         assertThat(view.get("failed").asInt()).isZero();
     }
 
-    /** Unknown jobs are 404, for reading and for cancelling. */
+    /** Unknown jobs are 404 with a JSON message naming the job, for reading and for cancelling. */
     @Test
     void unknownJobIsNotFound() {
-        assertThat(http.get("/api/jobs/no-such-job").status()).isEqualTo(404);
-        assertThat(http.delete("/api/jobs/no-such-job").status()).isEqualTo(404);
+        for (Http.Response response : List.of(http.get("/api/jobs/no-such-job"), http.delete("/api/jobs/no-such-job"))) {
+            assertThat(response.status()).isEqualTo(404);
+            assertThat(response.json().get("error").asString()).isEqualTo("Not Found");
+            assertThat(response.json().get("message").asString()).contains("no job 'no-such-job'");
+        }
     }
 
     /** A job of 0 numbers is a 400 that says the allowed range. */
