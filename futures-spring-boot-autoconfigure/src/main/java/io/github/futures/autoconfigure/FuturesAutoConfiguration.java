@@ -12,8 +12,8 @@ import org.springframework.context.annotation.Import;
  * Auto-configuration of the futures executors: a {@link ThreadPoolExecutor} bean named
  * {@value #THREAD_POOL_BEAN_NAME}, a {@link ProcessPoolExecutor} bean named
  * {@value #PROCESS_POOL_BEAN_NAME}, one more bean per {@code futures.executors.<name>}, their
- * shutdown when the context closes, and {@code @Async} on the thread pool (and, by name, on a named
- * thread pool).
+ * shutdown when the context closes, and {@code @Async} on the thread pool (and, through its
+ * {@code <name>TaskExecutor} bean, on a named thread pool).
  *
  * <p>Runs before Spring Boot's {@link TaskExecutionAutoConfiguration}, so that the thread pool
  * replaces Boot's own {@value TaskExecutionAutoConfiguration#APPLICATION_TASK_EXECUTOR_BEAN_NAME}
@@ -29,8 +29,7 @@ import org.springframework.context.annotation.Import;
         FuturesExecutorConfigurations.ProcessPoolConfiguration.class,
         FuturesExecutorConfigurations.NamedExecutorsConfiguration.class,
         FuturesExecutorConfigurations.ShutdownConfiguration.class,
-        FuturesExecutorConfigurations.AsyncConfiguration.class,
-        FuturesExecutorConfigurations.QualifiedAsyncConfiguration.class })
+        FuturesExecutorConfigurations.AsyncConfiguration.class })
 public final class FuturesAutoConfiguration {
 
     /** Bean name of the auto-configured {@link ThreadPoolExecutor}. */
