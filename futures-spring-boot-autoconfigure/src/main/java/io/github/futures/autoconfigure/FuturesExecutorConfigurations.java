@@ -2,6 +2,7 @@ package io.github.futures.autoconfigure;
 
 import io.github.futures.ProcessPoolExecutor;
 import io.github.futures.ThreadPoolExecutor;
+import io.github.futures.autoconfigure.cluster.FuturesClusterAutoConfiguration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -238,8 +239,8 @@ final class FuturesExecutorConfigurations {
 
         private static List<String> managedPoolNames(FuturesProperties properties) {
             return Stream.concat(Stream.of(FuturesAutoConfiguration.THREAD_POOL_BEAN_NAME,
-                    FuturesAutoConfiguration.PROCESS_POOL_BEAN_NAME), properties.getExecutors().keySet().stream())
-                    .toList();
+                    FuturesAutoConfiguration.PROCESS_POOL_BEAN_NAME, FuturesClusterAutoConfiguration.CLUSTER_POOL_BEAN_NAME),
+                    properties.getExecutors().keySet().stream()).toList();
         }
     }
 
