@@ -59,15 +59,6 @@ public final class FuturesExecutorMetricsBinder implements SmartInitializingSing
         });
     }
 
-    /**
-     * The meters bound, one per executor.
-     *
-     * @return the bound metrics
-     */
-    public List<FuturesExecutorMetrics> getBound() {
-        return List.copyOf(this.bound);
-    }
-
     @Override
     public void destroy() {
         this.bound.forEach(FuturesExecutorMetrics::close);
