@@ -28,6 +28,7 @@ import org.springframework.context.annotation.Import;
 @Import({ FuturesExecutorConfigurations.ThreadPoolConfiguration.class,
         FuturesExecutorConfigurations.ProcessPoolConfiguration.class,
         FuturesExecutorConfigurations.NamedExecutorsConfiguration.class,
+        FuturesExecutorConfigurations.SanitizerConfiguration.class,
         FuturesExecutorConfigurations.ShutdownConfiguration.class,
         FuturesExecutorConfigurations.AsyncConfiguration.class })
 public final class FuturesAutoConfiguration {
@@ -37,6 +38,9 @@ public final class FuturesAutoConfiguration {
 
     /** Bean name of the auto-configured {@link ProcessPoolExecutor}. */
     public static final String PROCESS_POOL_BEAN_NAME = "futuresProcessPool";
+
+    /** Bean name of the {@link FuturesSanitizer} that masks secrets wherever the starter shows them. */
+    public static final String SANITIZER_BEAN_NAME = "futuresSanitizer";
 
     /** Bean name of the lifecycle that shuts the pools down when the context closes. */
     public static final String SHUTDOWN_LIFECYCLE_BEAN_NAME = "futuresShutdownLifecycle";

@@ -223,6 +223,22 @@ final class FuturesExecutorConfigurations {
         }
     }
 
+    // ------------------------------------------------------------------ secrets
+
+    /**
+     * The one sanitizing step for everything the starter shows; its rules (the application's
+     * {@code SanitizingFunction} beans, with Actuator) are looked up on each use.
+     */
+    @Configuration(proxyBeanMethods = false)
+    static class SanitizerConfiguration {
+
+        @Bean(name = FuturesAutoConfiguration.SANITIZER_BEAN_NAME)
+        @ConditionalOnMissingBean
+        FuturesSanitizer futuresSanitizer(ObjectProvider<FuturesSanitizer.Rule> rules) {
+            return new FuturesSanitizer(() -> rules.orderedStream().toList());
+        }
+    }
+
     // ------------------------------------------------------------------ shutdown
 
     @Configuration(proxyBeanMethods = false)
@@ -230,11 +246,12 @@ final class FuturesExecutorConfigurations {
 
         @Bean(name = FuturesAutoConfiguration.SHUTDOWN_LIFECYCLE_BEAN_NAME)
         FuturesShutdownLifecycle futuresShutdownLifecycle(FuturesProperties properties,
-                                                          ConfigurableListableBeanFactory beanFactory) {
+                                                          ConfigurableListableBeanFactory beanFactory,
+                                                          FuturesSanitizer sanitizer) {
             FuturesProperties.Shutdown shutdown = properties.getShutdown();
             FuturesProperties.checkTimeout(shutdown.getTimeout());
             return new FuturesShutdownLifecycle(beanFactory, managedPoolNames(properties), shutdown.isWait(),
-                    shutdown.isCancelFutures(), shutdown.getTimeout());
+                    shutdown.isCancelFutures(), shutdown.getTimeout(), sanitizer);
         }
 
         private static List<String> managedPoolNames(FuturesProperties properties) {

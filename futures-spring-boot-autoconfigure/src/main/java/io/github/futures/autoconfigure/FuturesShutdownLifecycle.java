@@ -60,6 +60,8 @@ public final class FuturesShutdownLifecycle implements SmartLifecycle, Disposabl
 
     private final Duration timeout;
 
+    private final FuturesSanitizer sanitizer;
+
     private boolean running;
 
     private boolean stopped;
@@ -76,11 +78,27 @@ public final class FuturesShutdownLifecycle implements SmartLifecycle, Disposabl
      */
     public FuturesShutdownLifecycle(ConfigurableListableBeanFactory beanFactory, List<String> poolNames,
                                     boolean wait, boolean cancelFutures, Duration timeout) {
+        this(beanFactory, poolNames, wait, cancelFutures, timeout, FuturesSanitizer.builtIn());
+    }
+
+    /**
+     * A lifecycle for the pools of the given bean names, whose log lines go through {@code sanitizer}.
+     *
+     * @param beanFactory the factory that holds the pools
+     * @param poolNames the pools' bean names
+     * @param wait whether to wait for the calls accepted
+     * @param cancelFutures whether to cancel the calls not started
+     * @param timeout how long to wait for each pool, or {@code null} for no limit
+     * @param sanitizer masks secrets in the failures logged (a worker's command line, say)
+     */
+    public FuturesShutdownLifecycle(ConfigurableListableBeanFactory beanFactory, List<String> poolNames,
+                                    boolean wait, boolean cancelFutures, Duration timeout, FuturesSanitizer sanitizer) {
         this.beanFactory = Objects.requireNonNull(beanFactory, "beanFactory");
         this.poolNames = List.copyOf(poolNames);
         this.wait = wait;
         this.cancelFutures = cancelFutures;
         this.timeout = timeout;
+        this.sanitizer = Objects.requireNonNull(sanitizer, "sanitizer");
     }
 
     @Override
@@ -141,11 +159,12 @@ public final class FuturesShutdownLifecycle implements SmartLifecycle, Disposabl
     }
 
     /** One pool failing to shut down must not keep the others running. */
-    private static void guarded(String name, Runnable action) {
+    private void guarded(String name, Runnable action) {
         try {
             action.run();
         } catch (RuntimeException e) {
-            logger.warn("Failed to shut down pool '" + name + "'", e);
+            // Not the throwable itself: its message may hold a worker's command line.
+            logger.warn("Failed to shut down pool '" + name + "': " + this.sanitizer.describe(e));
         }
     }
 

@@ -393,6 +393,31 @@ class FuturesShutdownTests {
         assertThat(pool.calls).containsExactly("shutdown(false, false)");
     }
 
+    /** A pool that fails to shut down is logged through the sanitizer: a command line in the failure is masked. */
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void failureToShutDownIsLoggedWithSecretsMasked(CapturedOutput output) {
+        Executor failing = new Executor() {
+            @Override
+            public <T> Future<T> submit(Callable<T> fn) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Future<Void> submit(Runnable fn) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public void shutdown(boolean wait, boolean cancelFutures) {
+                throw new IllegalStateException("worker command: java -Dapp.db.password=hunter2 Main");
+            }
+        };
+        withClusterSlot(failing).run(context -> context.close());
+        assertThat(output).contains("Failed to shut down pool 'futuresClusterPool': java.lang.IllegalStateException: "
+                + "worker command: java -Dapp.db.password=****** Main").doesNotContain("hunter2");
+    }
+
     /** Durations are printed as in properties ({@code 3s}, {@code 300ms}), not in ISO-8601 ({@code PT3S}). */
     @Test
     void durationsArePrintedAsInProperties() {
