@@ -12,8 +12,8 @@ import org.springframework.context.annotation.Import;
  * Auto-configuration of the futures executors: a {@link ThreadPoolExecutor} bean named
  * {@value #THREAD_POOL_BEAN_NAME}, a {@link ProcessPoolExecutor} bean named
  * {@value #PROCESS_POOL_BEAN_NAME}, one more bean per {@code futures.executors.<name>}, their
- * shutdown when the context closes, and {@code @Async} on the thread pool (and, by name, on a named
- * thread pool).
+ * shutdown when the context closes, and {@code @Async} on the thread pool (and, through its
+ * {@code <name>TaskExecutor} bean, on a named thread pool).
  *
  * <p>Runs before Spring Boot's {@link TaskExecutionAutoConfiguration}, so that the thread pool
  * replaces Boot's own {@value TaskExecutionAutoConfiguration#APPLICATION_TASK_EXECUTOR_BEAN_NAME}
@@ -28,9 +28,9 @@ import org.springframework.context.annotation.Import;
 @Import({ FuturesExecutorConfigurations.ThreadPoolConfiguration.class,
         FuturesExecutorConfigurations.ProcessPoolConfiguration.class,
         FuturesExecutorConfigurations.NamedExecutorsConfiguration.class,
+        FuturesExecutorConfigurations.SanitizerConfiguration.class,
         FuturesExecutorConfigurations.ShutdownConfiguration.class,
-        FuturesExecutorConfigurations.AsyncConfiguration.class,
-        FuturesExecutorConfigurations.QualifiedAsyncConfiguration.class })
+        FuturesExecutorConfigurations.AsyncConfiguration.class })
 public final class FuturesAutoConfiguration {
 
     /** Bean name of the auto-configured {@link ThreadPoolExecutor}. */
@@ -38,6 +38,9 @@ public final class FuturesAutoConfiguration {
 
     /** Bean name of the auto-configured {@link ProcessPoolExecutor}. */
     public static final String PROCESS_POOL_BEAN_NAME = "futuresProcessPool";
+
+    /** Bean name of the {@link FuturesSanitizer} that masks secrets wherever the starter shows them. */
+    public static final String SANITIZER_BEAN_NAME = "futuresSanitizer";
 
     /** Bean name of the lifecycle that shuts the pools down when the context closes. */
     public static final String SHUTDOWN_LIFECYCLE_BEAN_NAME = "futuresShutdownLifecycle";

@@ -2,21 +2,19 @@ package io.github.futures.autoconfigure;
 
 import io.github.futures.ProcessPoolExecutor;
 import io.github.futures.ThreadPoolExecutor;
+import io.github.futures.autoconfigure.cluster.FuturesClusterAutoConfiguration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.springframework.aop.interceptor.AsyncUncaughtExceptionHandler;
-import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.support.AutowireCandidateQualifier;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.beans.factory.support.RootBeanDefinition;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
@@ -36,7 +34,7 @@ import org.springframework.scheduling.annotation.AsyncConfigurer;
 
 /**
  * The configurations imported by {@link FuturesAutoConfiguration}, in this order: the default
- * pools, the named pools, their shutdown, {@code @Async}, and {@code @Async} with a pool's name.
+ * pools, the named pools, their shutdown, and {@code @Async}.
  */
 final class FuturesExecutorConfigurations {
 
@@ -202,10 +200,13 @@ final class FuturesExecutorConfigurations {
 
         /**
          * Registers {@code <name>TaskExecutor}, Spring's {@code AsyncTaskExecutor} over the named thread
-         * pool, for code that wants to inject one; {@code @Async("<name>")} runs through it too (see
-         * {@link FuturesAsyncExecutionInterceptor}). Like the pool, it is qualified by its name and is
-         * not a default candidate: {@code @Qualifier("<name>TaskExecutor")} injects it, while a lookup
-         * of "the" {@code TaskExecutor} still finds only the application task executor.
+         * pool: {@code @Async("<name>TaskExecutor")} runs a method on the pool through it, so that a
+         * method declared to return {@code java.util.concurrent.Future} hands its caller the pool's
+         * {@code io.github.futures.Future}, and the task decorators apply. (Spring wraps a plain
+         * {@code Executor} named by {@code @Async("<name>")} in an adapter of its own.) Like the pool,
+         * it is qualified by its name and is not a default candidate:
+         * {@code @Qualifier("<name>TaskExecutor")} injects it, while a lookup of "the"
+         * {@code TaskExecutor} still finds only the application task executor.
          */
         private void registerTaskExecutor(BeanDefinitionRegistry registry, String name) {
             String adapterName = name + TASK_EXECUTOR_SUFFIX;
@@ -222,6 +223,22 @@ final class FuturesExecutorConfigurations {
         }
     }
 
+    // ------------------------------------------------------------------ secrets
+
+    /**
+     * The one sanitizing step for everything the starter shows; its rules (the application's
+     * {@code SanitizingFunction} beans, with Actuator) are looked up on each use.
+     */
+    @Configuration(proxyBeanMethods = false)
+    static class SanitizerConfiguration {
+
+        @Bean(name = FuturesAutoConfiguration.SANITIZER_BEAN_NAME)
+        @ConditionalOnMissingBean
+        FuturesSanitizer futuresSanitizer(ObjectProvider<FuturesSanitizer.Rule> rules) {
+            return new FuturesSanitizer(() -> rules.orderedStream().toList());
+        }
+    }
+
     // ------------------------------------------------------------------ shutdown
 
     @Configuration(proxyBeanMethods = false)
@@ -229,26 +246,32 @@ final class FuturesExecutorConfigurations {
 
         @Bean(name = FuturesAutoConfiguration.SHUTDOWN_LIFECYCLE_BEAN_NAME)
         FuturesShutdownLifecycle futuresShutdownLifecycle(FuturesProperties properties,
-                                                          ConfigurableListableBeanFactory beanFactory) {
+                                                          ConfigurableListableBeanFactory beanFactory,
+                                                          FuturesSanitizer sanitizer) {
             FuturesProperties.Shutdown shutdown = properties.getShutdown();
             FuturesProperties.checkTimeout(shutdown.getTimeout());
             return new FuturesShutdownLifecycle(beanFactory, managedPoolNames(properties), shutdown.isWait(),
-                    shutdown.isCancelFutures(), shutdown.getTimeout());
+                    shutdown.isCancelFutures(), shutdown.getTimeout(), sanitizer);
         }
 
         private static List<String> managedPoolNames(FuturesProperties properties) {
             return Stream.concat(Stream.of(FuturesAutoConfiguration.THREAD_POOL_BEAN_NAME,
-                    FuturesAutoConfiguration.PROCESS_POOL_BEAN_NAME), properties.getExecutors().keySet().stream())
-                    .toList();
+                    FuturesAutoConfiguration.PROCESS_POOL_BEAN_NAME, FuturesClusterAutoConfiguration.CLUSTER_POOL_BEAN_NAME),
+                    properties.getExecutors().keySet().stream()).toList();
         }
     }
 
     // ------------------------------------------------------------------ @Async
 
+    /**
+     * {@code @Async} methods and Spring MVC async requests run on the thread pool, through
+     * {@code applicationTaskExecutor}. Only Spring's public extension points are used: the executor
+     * bean, and an {@link AsyncConfigurer} that backs off when the application has one of its own.
+     */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnBooleanProperty(name = "futures.async.enabled", matchIfMissing = true)
     @ConditionalOnSingleCandidate(ThreadPoolExecutor.class)
-    @Import({ AsyncConfigurerWrapperConfiguration.class, AsyncConfigurerConfiguration.class })
+    @Import(AsyncConfigurerConfiguration.class)
     static class AsyncConfiguration {
 
         @Bean(name = FuturesAutoConfiguration.APPLICATION_TASK_EXECUTOR_BEAN_NAME, destroyMethod = "")
@@ -259,22 +282,6 @@ final class FuturesExecutorConfigurations {
         }
     }
 
-    /**
-     * {@code @Async("<name>")} on a futures thread pool behaves as the unqualified {@code @Async}: the
-     * caller of a {@code Future} method gets a futures {@code Future}, and the task decorators apply.
-     * Independent of the default pool: named pools may exist without it.
-     */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnBooleanProperty(name = "futures.async.enabled", matchIfMissing = true)
-    static class QualifiedAsyncConfiguration {
-
-        @Bean
-        static FuturesAsyncAdvisorPostProcessor futuresAsyncAdvisorPostProcessor(
-                ConfigurableListableBeanFactory beanFactory, ObjectProvider<AsyncConfigurer> configurers) {
-            return new FuturesAsyncAdvisorPostProcessor(beanFactory, configurers);
-        }
-    }
-
     /** The task decorator beans in order, composed; {@code null} if there is none. */
     static TaskDecorator taskDecorator(ObjectProvider<TaskDecorator> taskDecorators) {
         List<TaskDecorator> decorators = taskDecorators.orderedStream().toList();
@@ -282,67 +289,43 @@ final class FuturesExecutorConfigurations {
                 : decorators.size() == 1 ? decorators.get(0) : new CompositeTaskDecorator(decorators);
     }
 
-    /** Without an application {@link AsyncConfigurer}, {@code @Async} methods run on the thread pool. */
+    /**
+     * Without an application {@link AsyncConfigurer}, {@code @Async} methods run on the application
+     * task executor, as with Spring Boot's own. An application configurer wins and is left as it is:
+     * where it supplies no executor, Spring itself falls back to the single {@code TaskExecutor}
+     * bean, which is {@code applicationTaskExecutor} (the named pools' adapters are not default
+     * candidates).
+     */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnMissingBean(AsyncConfigurer.class)
     static class AsyncConfigurerConfiguration {
 
         @Bean
         FuturesAsyncConfigurer futuresAsyncConfigurer(BeanFactory beanFactory) {
-            return new FuturesAsyncConfigurer(beanFactory, null);
+            return new FuturesAsyncConfigurer(beanFactory);
         }
     }
 
     /**
-     * With an application {@link AsyncConfigurer}, that configurer wins; only where it supplies no
-     * executor, {@code @Async} methods run on the thread pool (as Spring Boot does for its own pool).
-     */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnBean(AsyncConfigurer.class)
-    static class AsyncConfigurerWrapperConfiguration {
-
-        @Bean
-        static BeanPostProcessor futuresAsyncConfigurerBeanPostProcessor(ObjectProvider<BeanFactory> beanFactory) {
-            return new BeanPostProcessor() {
-                @Override
-                public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
-                    if (bean instanceof AsyncConfigurer configurer && !(bean instanceof FuturesAsyncConfigurer)) {
-                        return new FuturesAsyncConfigurer(beanFactory.getObject(), configurer);
-                    }
-                    return bean;
-                }
-            };
-        }
-    }
-
-    /**
-     * Supplies the application task executor to {@code @Async}, unless a delegate (the application's
-     * own configurer) supplies an executor; the exception handler is the delegate's.
+     * Supplies the application task executor to {@code @Async}, and the application's
+     * {@link AsyncUncaughtExceptionHandler} bean, if it declares exactly one.
      */
     static final class FuturesAsyncConfigurer implements AsyncConfigurer {
 
         private final BeanFactory beanFactory;
 
-        private final AsyncConfigurer delegate;
-
-        FuturesAsyncConfigurer(BeanFactory beanFactory, AsyncConfigurer delegate) {
+        FuturesAsyncConfigurer(BeanFactory beanFactory) {
             this.beanFactory = beanFactory;
-            this.delegate = delegate;
         }
 
         @Override
         public java.util.concurrent.Executor getAsyncExecutor() {
-            java.util.concurrent.Executor executor = this.delegate != null ? this.delegate.getAsyncExecutor() : null;
-            return executor != null ? executor : this.beanFactory.getBean(
-                    FuturesAutoConfiguration.APPLICATION_TASK_EXECUTOR_BEAN_NAME, java.util.concurrent.Executor.class);
+            return this.beanFactory.getBean(FuturesAutoConfiguration.APPLICATION_TASK_EXECUTOR_BEAN_NAME,
+                    java.util.concurrent.Executor.class);
         }
 
         @Override
         public AsyncUncaughtExceptionHandler getAsyncUncaughtExceptionHandler() {
-            if (this.delegate != null) {
-                return this.delegate.getAsyncUncaughtExceptionHandler();
-            }
-            // Without a configurer of its own, an application may declare the handler as a bean.
             return this.beanFactory.getBeanProvider(AsyncUncaughtExceptionHandler.class).getIfUnique();
         }
     }

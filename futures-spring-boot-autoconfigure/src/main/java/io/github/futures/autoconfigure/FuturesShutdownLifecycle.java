@@ -1,10 +1,9 @@
 package io.github.futures.autoconfigure;
 
 import io.github.futures.Executor;
-import io.github.futures.ProcessPoolExecutor;
-import io.github.futures.ThreadPoolExecutor;
 import io.github.futures.spi.ExecutorSnapshot;
 import io.github.futures.spi.ObservableExecutor;
+import io.github.futures.spi.Terminable;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,9 +22,13 @@ import org.springframework.context.SmartLifecycle;
  * <p>It stops in phase {@link #PHASE}, after the web server's graceful shutdown has drained the
  * requests in flight (a request waiting on a future still gets its answer) and after the web
  * server stopped, and before singletons are destroyed. First every pool stops accepting work (and
- * cancels what has not started, if asked), then each is waited for. With a {@code timeout}, a pool
- * still busy when it passes has its pending calls cancelled, its running threads interrupted, and
- * its worker processes terminated and then killed; what was abandoned is logged.
+ * cancels what has not started, if asked), then each is waited for. The lifecycle sees each pool
+ * through one contract, {@link Terminable}, whatever its kind (thread, process or cluster pool):
+ * {@code awaitTermination(timeout)}, and for a pool still busy when it passes, its pending calls
+ * cancelled and {@code abort(grace)} (a thread pool interrupts its running calls, a process pool
+ * terminates then kills its workers, a cluster pool cancels its remote calls); what was abandoned
+ * is logged. An executor that is not {@code Terminable} is shut down with
+ * {@code shutdown(true, cancelFutures)}, without a time limit.
  *
  * <p>If the context never started (its refresh failed), the same happens when the bean is destroyed.
  *
@@ -42,7 +45,7 @@ public final class FuturesShutdownLifecycle implements SmartLifecycle, Disposabl
      */
     public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 3072;
 
-    /** How long to wait after interrupting threads or terminating processes before moving on. */
+    /** How long {@link Terminable#abort(Duration)} waits for each of its steps before the next, harder one. */
     private static final Duration GRACE = Duration.ofSeconds(5);
 
     private static final Log logger = LogFactory.getLog(FuturesShutdownLifecycle.class);
@@ -56,6 +59,8 @@ public final class FuturesShutdownLifecycle implements SmartLifecycle, Disposabl
     private final boolean cancelFutures;
 
     private final Duration timeout;
+
+    private final FuturesSanitizer sanitizer;
 
     private boolean running;
 
@@ -73,11 +78,27 @@ public final class FuturesShutdownLifecycle implements SmartLifecycle, Disposabl
      */
     public FuturesShutdownLifecycle(ConfigurableListableBeanFactory beanFactory, List<String> poolNames,
                                     boolean wait, boolean cancelFutures, Duration timeout) {
+        this(beanFactory, poolNames, wait, cancelFutures, timeout, FuturesSanitizer.builtIn());
+    }
+
+    /**
+     * A lifecycle for the pools of the given bean names, whose log lines go through {@code sanitizer}.
+     *
+     * @param beanFactory the factory that holds the pools
+     * @param poolNames the pools' bean names
+     * @param wait whether to wait for the calls accepted
+     * @param cancelFutures whether to cancel the calls not started
+     * @param timeout how long to wait for each pool, or {@code null} for no limit
+     * @param sanitizer masks secrets in the failures logged (a worker's command line, say)
+     */
+    public FuturesShutdownLifecycle(ConfigurableListableBeanFactory beanFactory, List<String> poolNames,
+                                    boolean wait, boolean cancelFutures, Duration timeout, FuturesSanitizer sanitizer) {
         this.beanFactory = Objects.requireNonNull(beanFactory, "beanFactory");
         this.poolNames = List.copyOf(poolNames);
         this.wait = wait;
         this.cancelFutures = cancelFutures;
         this.timeout = timeout;
+        this.sanitizer = Objects.requireNonNull(sanitizer, "sanitizer");
     }
 
     @Override
@@ -132,59 +153,70 @@ public final class FuturesShutdownLifecycle implements SmartLifecycle, Disposabl
         // Every pool stops taking work (and drops what has not started, if asked) before any is waited for.
         pools.forEach((name, pool) -> guarded(name, () -> pool.shutdown(false, this.cancelFutures)));
         if (this.wait) {
+            pools.forEach((name, pool) -> guarded(name, () -> logWaiting(name, pool)));
             pools.forEach((name, pool) -> guarded(name, () -> awaitPool(name, pool)));
         }
     }
 
     /** One pool failing to shut down must not keep the others running. */
-    private static void guarded(String name, Runnable action) {
+    private void guarded(String name, Runnable action) {
         try {
             action.run();
         } catch (RuntimeException e) {
-            logger.warn("Failed to shut down pool '" + name + "'", e);
+            // Not the throwable itself: its message may hold a worker's command line.
+            logger.warn("Failed to shut down pool '" + name + "': " + this.sanitizer.describe(e));
         }
     }
 
+    private void logWaiting(String name, Executor pool) {
+        ExecutorSnapshot s = snapshot(pool);
+        if (s != null && s.running() + s.pending() > 0 && logger.isInfoEnabled()) {
+            logger.info("Waiting for " + s.running() + " running and " + s.pending() + " pending calls in pool '"
+                    + name + "'" + (this.timeout == null ? "" : " (at most " + format(this.timeout) + ")"));
+        }
+    }
+
+    /**
+     * Waits for one pool, through {@link Terminable} only: {@code awaitTermination(timeout)}; when it
+     * is still busy then, {@code shutdown(false, true)} and {@code abort(GRACE)}. A pool that is not
+     * {@code Terminable} is shut down with {@code shutdown(true, cancelFutures)}: no time limit applies.
+     */
     private void awaitPool(String name, Executor pool) {
-        if (this.timeout == null || !(pool instanceof ThreadPoolExecutor || pool instanceof ProcessPoolExecutor)) {
+        if (!(pool instanceof Terminable terminable)) {
             pool.shutdown(true, this.cancelFutures);
             return;
         }
-        if (awaitTermination(pool, this.timeout)) {
+        if (terminable.awaitTermination(this.timeout)) {
             return;
         }
         ExecutorSnapshot before = snapshot(pool);
         pool.shutdown(false, true); // cancel what is still queued
-        String stopped;
-        boolean ended;
-        if (pool instanceof ThreadPoolExecutor threads) {
-            threads.interruptWorkers();
-            stopped = "interrupted the running calls";
-            ended = threads.awaitTermination(GRACE);
-        } else {
-            ProcessPoolExecutor processes = (ProcessPoolExecutor) pool;
-            processes.terminateWorkers();
-            stopped = "terminated the worker processes";
-            ended = processes.awaitTermination(GRACE);
-            if (!ended) {
-                processes.killWorkers();
-                stopped = "terminated, then killed the worker processes";
-                ended = processes.awaitTermination(GRACE);
-            }
-        }
+        boolean ended = terminable.abort(GRACE);
         long cancelled = before == null ? -1 : snapshotCancelled(pool) - before.cancelled();
-        logger.warn("Pool '" + name + "' was still busy " + this.timeout + " after shutdown began: "
+        logger.warn("Pool '" + name + "' was still busy " + format(this.timeout) + " after shutdown began: "
                 + (before == null ? "" : "abandoned " + before.running() + " running and "
                         + cancelled + " pending call(s); ")
-                + "cancelled the pending calls and " + stopped
+                + "cancelled the pending calls and aborted the running ones"
                 + (ended ? "; the pool has ended." : "; some workers ignored it and are left running."));
     }
 
-    private static boolean awaitTermination(Executor pool, Duration timeout) {
-        if (pool instanceof ThreadPoolExecutor threads) {
-            return threads.awaitTermination(timeout);
+    /**
+     * A duration as people write it in properties, {@code 3s} or {@code 300ms}, not {@code PT3S}: in
+     * the largest unit that divides it.
+     */
+    static String format(Duration duration) {
+        long nanos = duration.toNanos();
+        if (nanos == 0) {
+            return "0s";
         }
-        return ((ProcessPoolExecutor) pool).awaitTermination(timeout);
+        String[] units = { "d", "h", "m", "s", "ms", "us" };
+        long[] sizes = { 86_400_000_000_000L, 3_600_000_000_000L, 60_000_000_000L, 1_000_000_000L, 1_000_000L, 1_000L };
+        for (int i = 0; i < units.length; i++) {
+            if (nanos % sizes[i] == 0) {
+                return (nanos / sizes[i]) + units[i];
+            }
+        }
+        return nanos + "ns";
     }
 
     private static ExecutorSnapshot snapshot(Executor pool) {

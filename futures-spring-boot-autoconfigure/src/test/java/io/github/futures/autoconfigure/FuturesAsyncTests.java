@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
 import org.springframework.aop.Advisor;
 import org.springframework.aop.framework.Advised;
-import org.springframework.aop.framework.AopProxyUtils;
 import org.springframework.aop.framework.autoproxy.DefaultAdvisorAutoProxyCreator;
 import org.springframework.aop.interceptor.AsyncUncaughtExceptionHandler;
 import org.springframework.aop.support.AopUtils;
@@ -40,7 +39,7 @@ import org.springframework.scheduling.annotation.Async;
 import org.springframework.scheduling.annotation.AsyncAnnotationAdvisor;
 import org.springframework.scheduling.annotation.EnableAsync;
 
-/** {@code @Async} methods in a real context run on the futures pools, by default and by a named pool's name. */
+/** {@code @Async} methods in a real context run on the futures pools: by default, and by a named pool's task executor. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FuturesAsyncTests {
 
@@ -97,27 +96,19 @@ class FuturesAsyncTests {
         });
     }
 
+    /** The plain {@code @Async}: a Future method's caller gets a futures Future that ran on futuresThreadPool. */
     @Test
-    void futureMethodHandsTheCallerAFuturesFuture() {
+    void futureMethodHandsTheCallerAFuturesFutureFromTheThreadPool() {
         this.contextRunner.run(context -> {
             Future<String> result = context.getBean(Service.class).threadNameFuture();
             assertThat(result).isInstanceOf(io.github.futures.Future.class);
-            assertThat(((io.github.futures.Future<String>) result).result(WAIT))
-                    .startsWith("futures-thread_");
+            assertThat(((io.github.futures.Future<String>) result).result(WAIT)).startsWith("futures-thread_");
         });
     }
 
+    /** {@code @Async("ioTaskExecutor")}: a Future method's caller gets a futures Future that ran on the pool "io". */
     @Test
-    void qualifiedCompletableFutureMethodRunsOnTheNamedPool() {
-        this.contextRunner.run(context -> {
-            CompletableFuture<String> result = context.getBean(Service.class).onNamedPool();
-            assertThat(result.get(30, TimeUnit.SECONDS)).startsWith("io_");
-        });
-    }
-
-    /** {@code @Async("io")}: a Future method's caller gets a futures Future, as for the unqualified @Async. */
-    @Test
-    void qualifiedFutureMethodHandsTheCallerAFuturesFutureFromTheNamedPool() {
+    void taskExecutorNameHandsTheCallerAFuturesFutureFromTheNamedPool() {
         this.contextRunner.run(context -> {
             Future<String> result = context.getBean(Service.class).onNamedPoolFuture();
             assertThat(result).isInstanceOf(io.github.futures.Future.class);
@@ -127,18 +118,34 @@ class FuturesAsyncTests {
     }
 
     @Test
-    void qualifiedVoidMethodRunsOnTheNamedPool() {
+    void taskExecutorNameRunsVoidAndCompletableFutureMethodsOnTheNamedPool() {
         this.contextRunner.run(context -> {
             Service service = context.getBean(Service.class);
+            assertThat(service.onNamedPool().get(30, TimeUnit.SECONDS)).startsWith("io_");
             service.recordThreadOnNamedPool();
             assertThat(service.ran().await(30, TimeUnit.SECONDS)).isTrue();
             assertThat(service.threadName()).startsWith("io_");
         });
     }
 
-    /** The task decorators apply to {@code @Async("io")} methods of every return type. */
+    /**
+     * {@code @Async("io")}, the pool's own name, is Spring's plain handling of an {@code Executor}: the
+     * method runs on the pool, but a Future method's caller gets Spring's future, not ours.
+     */
     @Test
-    void taskDecoratorAppliesToQualifiedMethods() {
+    void poolNameRunsOnThePoolThroughSpringsOwnAdapter() {
+        this.contextRunner.run(context -> {
+            Service service = context.getBean(Service.class);
+            assertThat(service.onPoolNameCompletable().get(30, TimeUnit.SECONDS)).startsWith("io_");
+            Future<String> plain = service.onPoolNameFuture();
+            assertThat(plain).isNotInstanceOf(io.github.futures.Future.class);
+            assertThat(plain.get(30, TimeUnit.SECONDS)).startsWith("io_");
+        });
+    }
+
+    /** The task decorators apply to {@code @Async("ioTaskExecutor")} methods of every return type. */
+    @Test
+    void taskDecoratorAppliesToMethodsOnTheNamedPoolsTaskExecutor() {
         this.contextRunner.withBean(TaskDecorator.class, () -> PROPAGATING).run(context -> {
             Service service = context.getBean(Service.class);
             asCaller("request-1", () -> {
@@ -154,9 +161,9 @@ class FuturesAsyncTests {
         });
     }
 
-    /** Each {@code @Async("io")} call is decorated exactly once; "the" task executor is still the application's. */
+    /** Each call is decorated exactly once; "the" task executor is still the application's. */
     @Test
-    void qualifiedCallIsDecoratedOnce() {
+    void namedPoolCallIsDecoratedOnce() {
         AtomicInteger decorated = new AtomicInteger();
         this.contextRunner.withBean(TaskDecorator.class, () -> task -> {
             decorated.incrementAndGet();
@@ -166,15 +173,14 @@ class FuturesAsyncTests {
             assertThat(service.onNamedPoolFuture().get(30, TimeUnit.SECONDS)).startsWith("io_");
             assertThat(service.onNamedPool().get(30, TimeUnit.SECONDS)).startsWith("io_");
             assertThat(decorated).hasValue(2);
-            // the adapter is no autowire candidate: "the" task executor is still the application's
             assertThat(context.getBean(FuturesAutoConfiguration.APPLICATION_TASK_EXECUTOR_BEAN_NAME))
                     .isSameAs(context.getBean(AsyncTaskExecutor.class));
         });
     }
 
-    /** Without the default thread pool, {@code @Async("io")} still gets the named pool's futures. */
+    /** Without the default thread pool, {@code @Async("ioTaskExecutor")} still gets the named pool's futures. */
     @Test
-    void qualifiedFutureMethodWorksWithoutTheDefaultThreadPool() {
+    void namedPoolsTaskExecutorWorksWithoutTheDefaultThreadPool() {
         this.contextRunner.withPropertyValues("futures.thread.enabled=false")
                 .withBean(TaskDecorator.class, () -> PROPAGATING).run(context -> {
                     Service service = context.getBean(Service.class);
@@ -183,27 +189,6 @@ class FuturesAsyncTests {
                         assertThat(result).isInstanceOf(io.github.futures.Future.class);
                         assertThat(result.get(30, TimeUnit.SECONDS)).startsWith("io_").endsWith(":no-default-pool");
                     });
-                });
-    }
-
-    @Test
-    void namedPoolsTaskExecutorHandsTheCallerAFuturesFutureAndDecoratesTasks() {
-        this.contextRunner.withBean(TaskDecorator.class,
-                () -> task -> () -> {
-                    DECORATED.set(true);
-                    try {
-                        task.run();
-                    } finally {
-                        DECORATED.remove();
-                    }
-                })
-                .run(context -> {
-                    Future<String> result = context.getBean(Service.class).onNamedPoolTaskExecutor();
-                    assertThat(result).isInstanceOf(io.github.futures.Future.class);
-                    assertThat(result.get(30, TimeUnit.SECONDS)).startsWith("io_").endsWith("decorated");
-                    // the adapter is no default candidate: "the" task executor is still the application's
-                    assertThat(context.getBean(AsyncTaskExecutor.class))
-                            .isSameAs(context.getBean(FuturesAutoConfiguration.APPLICATION_TASK_EXECUTOR_BEAN_NAME));
                 });
     }
 
@@ -233,15 +218,37 @@ class FuturesAsyncTests {
         }
     }
 
-    static final ThreadLocal<Boolean> DECORATED = new ThreadLocal<>();
-
+    /** The application's AsyncConfigurer stays its own bean: found by its type and injected by it. */
     @Test
-    void exceptionFromVoidMethodReachesTheUncaughtExceptionHandler() {
+    void applicationAsyncConfigurerIsRetrievableByItsOwnTypeAndInjectable() {
+        this.contextRunner.withBean(Recorder.class).withUserConfiguration(HandlerConfiguration.class)
+                .withBean(ConfigurerConsumer.class).run(context -> {
+                    assertThat(context).hasNotFailed();
+                    HandlerConfiguration mine = context.getBean(HandlerConfiguration.class);
+                    assertThat(context.getBean(org.springframework.scheduling.annotation.AsyncConfigurer.class))
+                            .isSameAs(mine);
+                    assertThat(context.getBean(ConfigurerConsumer.class).configurer).isSameAs(mine);
+                    assertThat(context).doesNotHaveBean(FuturesExecutorConfigurations.FuturesAsyncConfigurer.class);
+                });
+    }
+
+    static class ConfigurerConsumer {
+
+        final HandlerConfiguration configurer;
+
+        ConfigurerConsumer(HandlerConfiguration configurer) {
+            this.configurer = configurer;
+        }
+    }
+
+    /** A handler from the application's own AsyncConfigurer (which supplies no executor) sees the failure on our pool. */
+    @Test
+    void exceptionFromVoidMethodReachesTheApplicationsUncaughtExceptionHandler() {
         assertReachesHandler(Service::fail, "async failure", "fail", "futures-thread_");
     }
 
     @Test
-    void exceptionFromQualifiedVoidMethodReachesTheUncaughtExceptionHandler() {
+    void exceptionFromVoidMethodOnTheNamedPoolReachesTheApplicationsUncaughtExceptionHandler() {
         assertReachesHandler(Service::failOnNamedPool, "named pool failure", "failOnNamedPool", "io_");
     }
 
@@ -258,8 +265,20 @@ class FuturesAsyncTests {
         });
     }
 
+    /** Without an AsyncConfigurer of its own, the application may declare the handler as a bean. */
     @Test
-    void exceptionFromQualifiedFutureMethodReachesTheCaller() {
+    void uncaughtExceptionHandlerBeanIsUsedWithoutAnApplicationConfigurer() {
+        this.contextRunner.withBean(Recorder.class)
+                .withBean(AsyncUncaughtExceptionHandler.class, () -> (ex, m, params) -> { })
+                .run(context -> {
+                    assertThat(context.getBean(org.springframework.scheduling.annotation.AsyncConfigurer.class)
+                            .getAsyncUncaughtExceptionHandler())
+                            .isSameAs(context.getBean(AsyncUncaughtExceptionHandler.class));
+                });
+    }
+
+    @Test
+    void exceptionFromNamedPoolFutureMethodReachesTheCaller() {
         this.contextRunner.run(context -> {
             Future<String> result = context.getBean(Service.class).failingFutureOnNamedPool();
             assertThat(((io.github.futures.Future<String>) result).exception(WAIT))
@@ -267,7 +286,7 @@ class FuturesAsyncTests {
         });
     }
 
-    /** The application's configurer with an executor of its own wins for {@code @Async}; a pool's name still works. */
+    /** The application's configurer with an executor of its own wins for {@code @Async}; a task executor's name still works. */
     @Test
     void applicationAsyncConfigurerWithItsOwnExecutorWinsForUnqualifiedMethods() {
         this.contextRunner.withUserConfiguration(ExecutorConfiguration.class).run(context -> {
@@ -280,40 +299,25 @@ class FuturesAsyncTests {
         });
     }
 
-    /** A bean already proxied by an auto-proxy creator (for another advisor) keeps both advices. */
+    /** Spring's own {@code @Async} advisor is left in the proxy, beside another advisor of the application. */
     @Test
-    void qualifiedMethodOnABeanProxiedForAnotherAdvisorStillWorks() {
+    void beanProxiedForAnotherAdvisorKeepsSpringsAsyncAdvisor() {
         this.contextRunner.withUserConfiguration(TracingFirstConfiguration.class).run(context -> {
             Service service = context.getBean(Service.class);
-            // one proxy, with the tracer's advisor and ours (not Spring's plain one)
             assertThat(((Advised) service).getAdvisors()).hasSize(2)
-                    .noneMatch(advisor -> advisor instanceof AsyncAnnotationAdvisor);
-            assertTracedAndAsync(context.getBean(Tracer.class), service);
+                    .anyMatch(advisor -> advisor.getClass() == AsyncAnnotationAdvisor.class);
+            service.traced();
+            assertThat(context.getBean(Tracer.class).calls).hasValue(1);
+            Future<String> result = service.onNamedPoolFuture();
+            assertThat(result).isInstanceOf(io.github.futures.Future.class);
+            assertThat(result.get(30, TimeUnit.SECONDS)).startsWith("io_");
+            assertThat(service.threadNameFuture().get(30, TimeUnit.SECONDS)).startsWith("futures-thread_");
         });
-    }
-
-    /** An auto-proxy creator ordered after {@code @EnableAsync} proxies its proxy again: still works. */
-    @Test
-    void qualifiedMethodOnAProxyWrappedInAnotherProxyStillWorks() {
-        this.contextRunner.withUserConfiguration(TracingAfterConfiguration.class).run(context -> {
-            Service service = context.getBean(Service.class);
-            assertThat(AopUtils.isAopProxy(AopProxyUtils.getSingletonTarget(service))).isTrue();
-            assertTracedAndAsync(context.getBean(Tracer.class), service);
-        });
-    }
-
-    private static void assertTracedAndAsync(Tracer tracer, Service service) throws Exception {
-        service.traced();
-        assertThat(tracer.calls).hasValue(1);
-        Future<String> result = service.onNamedPoolFuture();
-        assertThat(result).isInstanceOf(io.github.futures.Future.class);
-        assertThat(result.get(30, TimeUnit.SECONDS)).startsWith("io_");
-        assertThat(service.threadNameFuture().get(30, TimeUnit.SECONDS)).startsWith("futures-thread_");
     }
 
     /** Interface-based beans: a JDK proxy by default, a class-based one with {@code proxyTargetClass}. */
     @Test
-    void qualifiedMethodWorksOnJdkAndClassBasedProxies() {
+    void namedPoolsTaskExecutorWorksOnJdkAndClassBasedProxies() {
         this.baseRunner.withUserConfiguration(InterfaceConfiguration.class).run(context -> {
             Api api = context.getBean(Api.class);
             assertThat(AopUtils.isJdkDynamicProxy(api)).isTrue();
@@ -357,7 +361,7 @@ class FuturesAsyncTests {
         }
     }
 
-    /** The application's own configurer: it supplies the handler and leaves the executor to us. */
+    /** The application's own configurer: it supplies the handler and no executor (Spring then finds ours). */
     @Configuration(proxyBeanMethods = false)
     static class HandlerConfiguration implements org.springframework.scheduling.annotation.AsyncConfigurer {
 
@@ -417,19 +421,6 @@ class FuturesAsyncTests {
         }
     }
 
-    /** Proxies {@link Service} after {@code @Async} is applied: a proxy around Spring's proxy. */
-    @Configuration(proxyBeanMethods = false)
-    @Import(TracingConfiguration.class)
-    static class TracingAfterConfiguration {
-
-        @Bean
-        static DefaultAdvisorAutoProxyCreator autoProxyCreator() {
-            DefaultAdvisorAutoProxyCreator creator = new DefaultAdvisorAutoProxyCreator();
-            creator.setProxyTargetClass(true);
-            return creator;
-        }
-    }
-
     static class Tracer {
 
         final AtomicInteger calls = new AtomicInteger();
@@ -442,7 +433,7 @@ class FuturesAsyncTests {
 
     static class ApiService implements Api {
 
-        @Async("io")
+        @Async("ioTaskExecutor")
         @Override
         public Future<String> onNamedPool() {
             return CompletableFuture.completedFuture(Thread.currentThread().getName());
@@ -517,45 +508,49 @@ class FuturesAsyncTests {
             return CompletableFuture.completedFuture(Thread.currentThread().getName());
         }
 
-        @Async("io")
+        @Async("ioTaskExecutor")
         public CompletableFuture<String> onNamedPool() {
             return CompletableFuture.completedFuture(Thread.currentThread().getName());
         }
 
-        @Async("io")
+        @Async("ioTaskExecutor")
         public Future<String> onNamedPoolFuture() {
             return CompletableFuture.completedFuture(Thread.currentThread().getName());
         }
 
-        @Async("ioTaskExecutor")
-        public Future<String> onNamedPoolTaskExecutor() {
-            return CompletableFuture.completedFuture(Thread.currentThread().getName()
-                    + (Boolean.TRUE.equals(DECORATED.get()) ? " decorated" : ""));
+        @Async("io")
+        public Future<String> onPoolNameFuture() {
+            return CompletableFuture.completedFuture(Thread.currentThread().getName());
         }
 
         @Async("io")
+        public CompletableFuture<String> onPoolNameCompletable() {
+            return CompletableFuture.completedFuture(Thread.currentThread().getName());
+        }
+
+        @Async("ioTaskExecutor")
         public void recordThreadOnNamedPool() {
             String caller = CALLER.get();
             this.threadName.set(Thread.currentThread().getName() + (caller != null ? ":" + caller : ""));
             this.ran.countDown();
         }
 
-        @Async("io")
+        @Async("ioTaskExecutor")
         public Future<String> onNamedPoolWithCaller() {
             return CompletableFuture.completedFuture(Thread.currentThread().getName() + ":" + CALLER.get());
         }
 
-        @Async("io")
+        @Async("ioTaskExecutor")
         public CompletableFuture<String> onNamedPoolWithCallerCompletable() {
             return CompletableFuture.completedFuture(Thread.currentThread().getName() + ":" + CALLER.get());
         }
 
-        @Async("io")
+        @Async("ioTaskExecutor")
         public void failOnNamedPool() {
             throw new IllegalStateException("named pool failure");
         }
 
-        @Async("io")
+        @Async("ioTaskExecutor")
         public Future<String> failingFutureOnNamedPool() {
             throw new IllegalStateException("named future failure");
         }

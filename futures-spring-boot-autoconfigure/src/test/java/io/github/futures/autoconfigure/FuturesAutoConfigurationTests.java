@@ -115,7 +115,7 @@ class FuturesAutoConfigurationTests {
                         .doesNotHaveBean("io")
                         .doesNotHaveBean(FuturesShutdownLifecycle.class)
                         .doesNotHaveBean(FuturesTaskExecutor.class)
-                        .doesNotHaveBean(FuturesAsyncAdvisorPostProcessor.class)
+                        .doesNotHaveBean(FuturesExecutorConfigurations.FuturesAsyncConfigurer.class)
                         // Spring Boot's own executor is back
                         .hasSingleBean(ThreadPoolTaskExecutor.class));
     }
@@ -205,8 +205,7 @@ class FuturesAutoConfigurationTests {
     @Test
     void whenAsyncDisabledTheThreadPoolIsNotTheApplicationTaskExecutor() {
         this.contextRunner.withPropertyValues("futures.async.enabled=false").run(context -> {
-            assertThat(context).hasSingleBean(ThreadPoolExecutor.class).doesNotHaveBean(FuturesTaskExecutor.class)
-                    .doesNotHaveBean(FuturesAsyncAdvisorPostProcessor.class);
+            assertThat(context).hasSingleBean(ThreadPoolExecutor.class).doesNotHaveBean(FuturesTaskExecutor.class);
             assertThat(context.getBeansOfType(AsyncConfigurer.class)).isEmpty();
         });
     }
@@ -214,10 +213,13 @@ class FuturesAutoConfigurationTests {
     @Test
     void asyncConfigurerWhenApplicationHasOneShouldBackOffAndKeepItsChoices() {
         this.contextRunner.withUserConfiguration(UserAsyncConfigurer.class).run(context -> {
+            // the application's own bean, neither replaced nor wrapped; ours backs off
             AsyncConfigurer configurer = context.getBean(AsyncConfigurer.class);
-            // the application's handler is kept; where it supplies no executor, ours fills in
+            assertThat(configurer).isSameAs(context.getBean(UserAsyncConfigurer.class));
             assertThat(configurer.getAsyncUncaughtExceptionHandler()).isSameAs(UserAsyncConfigurer.HANDLER);
-            assertThat(configurer.getAsyncExecutor()).isInstanceOf(FuturesTaskExecutor.class);
+            assertThat(configurer.getAsyncExecutor()).isNull();
+            // the application task executor is still ours, for Spring to fall back on
+            assertThat(context).hasSingleBean(FuturesTaskExecutor.class);
         });
     }
 

@@ -1,5 +1,6 @@
 package io.github.futures.autoconfigure.actuate;
 
+import io.github.futures.autoconfigure.FuturesSanitizer;
 import io.github.futures.spi.ExecutorSnapshot;
 import io.github.futures.spi.ObservableExecutor;
 import io.github.futures.spi.WorkerSnapshot;
@@ -10,10 +11,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
+import org.springframework.boot.actuate.endpoint.SecurityContext;
+import org.springframework.boot.actuate.endpoint.Show;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
@@ -23,144 +25,112 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
  * executor, read-only. {@code /actuator/futures} lists them all under {@code executors}, keyed by
  * bean name; {@code /actuator/futures/{name}} shows one (404 for an unknown name).
  *
- * <p>No secrets are shown: environment variables given to worker processes appear by name only, and
- * in JVM options the values of system properties whose names look secret ({@code password},
- * {@code secret}, {@code token}, {@code key}, {@code credentials}) are masked, as Spring Boot's
- * {@code env} endpoint masks such values.
+ * <p>Secrets are masked by the {@link FuturesSanitizer} in the configuration, the broken reason and
+ * the workers' names, as Spring Boot's {@code env} endpoint masks them: the application's
+ * {@code SanitizingFunction} beans apply, and {@code management.endpoint.futures.show-values}
+ * ({@code never}, the default; {@code when-authorized}, for a principal in one of
+ * {@code management.endpoint.futures.roles}; {@code always}) says when values that look secret are
+ * shown. Environment variables given to worker processes appear by name only.
  *
  * @since 0.1.0
  */
 @Endpoint(id = "futures")
 public class FuturesEndpoint {
 
-    /** What a masked value is replaced with. */
-    static final String MASK = "******";
-
-    private static final Pattern SECRET_NAME = Pattern.compile("(?i).*(password|secret|token|key|credentials).*");
-
-    private static final Pattern SYSTEM_PROPERTY = Pattern.compile("(-D)([^=]+)=(.*)", Pattern.DOTALL);
-
     private final Supplier<Map<String, ObservableExecutor>> executors;
+
+    private final FuturesSanitizer sanitizer;
+
+    private final Show showValues;
+
+    private final Set<String> roles;
+
+    /**
+     * An endpoint over the executors {@code executors} supplies, keyed by name, that masks what looks
+     * secret ({@code show-values=never}).
+     *
+     * @param executors supplies the executors each time the endpoint is read
+     */
+    public FuturesEndpoint(Supplier<Map<String, ObservableExecutor>> executors) {
+        this(executors, FuturesSanitizer.builtIn(), Show.NEVER, Set.of());
+    }
 
     /**
      * An endpoint over the executors {@code executors} supplies, keyed by name.
      *
      * @param executors supplies the executors each time the endpoint is read
+     * @param sanitizer masks secrets in configuration, broken reasons and worker names
+     * @param showValues when values are shown unmasked
+     * @param roles the roles that may see them with {@link Show#WHEN_AUTHORIZED}; empty: any
+     *     authenticated principal
      */
-    public FuturesEndpoint(Supplier<Map<String, ObservableExecutor>> executors) {
+    public FuturesEndpoint(Supplier<Map<String, ObservableExecutor>> executors, FuturesSanitizer sanitizer,
+                           Show showValues, Set<String> roles) {
         this.executors = Objects.requireNonNull(executors, "executors");
+        this.sanitizer = Objects.requireNonNull(sanitizer, "sanitizer");
+        this.showValues = Objects.requireNonNull(showValues, "showValues");
+        this.roles = Set.copyOf(roles);
     }
 
     /**
      * Every executor.
      *
+     * @param securityContext the caller, who may be allowed to see values unmasked
      * @return the executors by name
      */
     @ReadOperation
-    public ExecutorsDescriptor executors() {
+    public ExecutorsDescriptor executors(SecurityContext securityContext) {
+        boolean show = this.showValues.isShown(securityContext, this.roles);
         Map<String, ExecutorDescriptor> all = new LinkedHashMap<>();
-        this.executors.get().forEach((name, executor) -> all.put(name, describe(name, executor)));
+        this.executors.get().forEach((name, executor) -> all.put(name, describe(name, executor, show)));
         return new ExecutorsDescriptor(all);
+    }
+
+    /**
+     * Every executor, as an unauthenticated caller sees them.
+     *
+     * @return the executors by name
+     */
+    public ExecutorsDescriptor executors() {
+        return executors(SecurityContext.NONE);
     }
 
     /**
      * One executor.
      *
+     * @param securityContext the caller, who may be allowed to see values unmasked
      * @param name the executor's bean name
      * @return its description, or {@code null} (404) if there is none of that name
      */
     @ReadOperation
-    public ExecutorDescriptor executor(@Selector String name) {
+    public ExecutorDescriptor executor(SecurityContext securityContext, @Selector String name) {
         ObservableExecutor executor = this.executors.get().get(name);
-        return executor == null ? null : describe(name, executor);
+        return executor == null ? null : describe(name, executor, this.showValues.isShown(securityContext, this.roles));
     }
 
-    private static ExecutorDescriptor describe(String name, ObservableExecutor executor) {
+    /**
+     * One executor, as an unauthenticated caller sees it.
+     *
+     * @param name the executor's bean name
+     * @return its description, or {@code null} if there is none of that name
+     */
+    public ExecutorDescriptor executor(String name) {
+        return executor(SecurityContext.NONE, name);
+    }
+
+    private ExecutorDescriptor describe(String name, ObservableExecutor executor, boolean show) {
         ExecutorSnapshot s = executor.snapshot();
         Instant now = Instant.now();
         List<WorkerDescriptor> workers = new ArrayList<>();
         for (WorkerSnapshot w : s.workerDetails()) {
-            workers.add(new WorkerDescriptor(w.name(), w.pid() < 0 ? null : w.pid(), w.tasksCompleted(), w.busy(),
-                    w.startedAt(), w.startedAt() == null ? null : Duration.between(w.startedAt(), now).toMillis()));
+            workers.add(new WorkerDescriptor(this.sanitizer.text("name", w.name(), show), w.pid() < 0 ? null : w.pid(),
+                    w.tasksCompleted(), w.busy(), w.startedAt(),
+                    w.startedAt() == null ? null : Duration.between(w.startedAt(), now).toMillis()));
         }
-        return new ExecutorDescriptor(name, s.kind(), s.state(), s.brokenReason(), s.maxWorkers(), s.workers(),
-                s.workersStarted(), s.pending(), s.running(), s.submitted(),
-                new CompletedDescriptor(s.succeeded(), s.failed(), s.cancelled()), workers, sanitize(s.config()));
-    }
-
-    // ------------------------------------------------------------------ masking
-
-    static Map<String, Object> sanitize(Map<String, ?> config) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        config.forEach((key, value) -> out.put(key, sanitize(key, value)));
-        return out;
-    }
-
-    private static Object sanitize(String key, Object value) {
-        if (value == null) {
-            return null;
-        }
-        String k = key.toLowerCase(java.util.Locale.ROOT);
-        if (k.contains("env")) {
-            // Environment variables: names only, never values.
-            if (value instanceof Map<?, ?> env) {
-                Map<String, Object> masked = new LinkedHashMap<>();
-                env.keySet().forEach(name -> masked.put(String.valueOf(name), MASK));
-                return masked;
-            }
-            if (value instanceof Iterable<?> names) {
-                // A list of variable names; anything after an '=' would be a value.
-                List<Object> masked = new ArrayList<>();
-                names.forEach(name -> {
-                    String n = String.valueOf(name);
-                    int eq = n.indexOf('=');
-                    masked.add(eq < 0 ? n : n.substring(0, eq) + "=" + MASK);
-                });
-                return masked;
-            }
-            return MASK;
-        }
-        if (SECRET_NAME.matcher(key).matches() && !(value instanceof Boolean) && !(value instanceof Number)) {
-            return MASK;
-        }
-        if (value instanceof Map<?, ?> map) {
-            Map<String, Object> nested = new LinkedHashMap<>();
-            map.forEach((name, v) -> nested.put(String.valueOf(name), sanitize(String.valueOf(name), v)));
-            return nested;
-        }
-        if (value instanceof Iterable<?> items) {
-            List<Object> list = new ArrayList<>();
-            items.forEach(item -> list.add(item instanceof String str ? maskJvmArg(str) : sanitize(key, item)));
-            return list;
-        }
-        if (value instanceof String[] items) {
-            List<Object> list = new ArrayList<>();
-            for (String item : items) {
-                list.add(maskJvmArg(item));
-            }
-            return list;
-        }
-        if (value instanceof String str) {
-            return maskJvmArg(str);
-        }
-        return value;
-    }
-
-    /**
-     * Masks the value of a {@code -Dname=value} option whose name looks secret.
-     *
-     * @param arg a JVM option
-     * @return the option, its value masked if needed
-     */
-    static String maskJvmArg(String arg) {
-        if (arg == null) {
-            return null;
-        }
-        Matcher m = SYSTEM_PROPERTY.matcher(arg.strip());
-        if (m.matches() && SECRET_NAME.matcher(m.group(2)).matches()) {
-            return m.group(1) + m.group(2) + "=" + MASK;
-        }
-        return arg;
+        return new ExecutorDescriptor(name, s.kind(), s.state(), this.sanitizer.text("brokenReason", s.brokenReason(), show),
+                s.maxWorkers(), s.workers(), s.workersStarted(), s.pending(), s.running(), s.submitted(),
+                new CompletedDescriptor(s.succeeded(), s.failed(), s.cancelled()), workers,
+                this.sanitizer.config(s.config(), show));
     }
 
     // ------------------------------------------------------------------ descriptors

@@ -19,14 +19,17 @@ import org.springframework.context.annotation.Import;
  * {@code futures-hazelcast} is on the class path, a {@link ClusterExecutor} bean named
  * {@value #CLUSTER_POOL_BEAN_NAME}. It submits through the application's {@link HazelcastInstance}
  * bean when there is exactly one (for example Spring Boot's own), and otherwise starts an embedded
- * member from {@code futures.cluster.*}. The bean is closed with the context: it waits for its calls,
- * and an embedded member then leaves the cluster; an application's instance is left alone.
+ * member from {@code futures.cluster.*}. The bean is shut down with the context by the
+ * {@code futuresShutdownLifecycle}, with the {@code futures.shutdown.*} rules like every other pool:
+ * it waits for its calls, and an embedded member then leaves the cluster; an application's instance
+ * is left alone.
  *
  * @since 0.1.0
  * @see FuturesClusterProperties
  */
 @AutoConfiguration(afterName = "org.springframework.boot.hazelcast.autoconfigure.HazelcastAutoConfiguration")
 @ConditionalOnClass({ ClusterExecutor.class, HazelcastInstance.class })
+@ConditionalOnBooleanProperty(name = "futures.enabled", matchIfMissing = true)
 @ConditionalOnBooleanProperty(name = "futures.cluster.enabled")
 @EnableConfigurationProperties(FuturesClusterProperties.class)
 @Import({ FuturesClusterAutoConfiguration.ExistingMemberConfiguration.class,
@@ -43,7 +46,7 @@ public final class FuturesClusterAutoConfiguration {
     @ConditionalOnSingleCandidate(HazelcastInstance.class)
     static class ExistingMemberConfiguration {
 
-        @Bean(name = CLUSTER_POOL_BEAN_NAME, destroyMethod = "close")
+        @Bean(name = CLUSTER_POOL_BEAN_NAME, destroyMethod = "") // FuturesShutdownLifecycle ends it
         @ConditionalOnMissingBean(name = CLUSTER_POOL_BEAN_NAME)
         ClusterExecutor futuresClusterPool(FuturesClusterProperties properties, HazelcastInstance hazelcastInstance) {
             return common(properties, ClusterExecutor.builder().hazelcastInstance(hazelcastInstance)).build();
@@ -55,7 +58,7 @@ public final class FuturesClusterAutoConfiguration {
     @ConditionalOnMissingBean(HazelcastInstance.class)
     static class EmbeddedMemberConfiguration {
 
-        @Bean(name = CLUSTER_POOL_BEAN_NAME, destroyMethod = "close")
+        @Bean(name = CLUSTER_POOL_BEAN_NAME, destroyMethod = "") // FuturesShutdownLifecycle ends it
         @ConditionalOnMissingBean(name = CLUSTER_POOL_BEAN_NAME)
         ClusterExecutor futuresClusterPool(FuturesClusterProperties properties) {
             ClusterExecutor.Builder builder = common(properties, ClusterExecutor.builder());

@@ -1,5 +1,6 @@
 package io.github.futures.autoconfigure.metrics;
 
+import io.github.futures.autoconfigure.FuturesSanitizer;
 import io.github.futures.spi.ObservableExecutor;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -54,18 +55,11 @@ public final class FuturesExecutorMetricsBinder implements SmartInitializingSing
                 metrics.bindTo(meterRegistry);
                 this.bound.add(metrics);
             } catch (RuntimeException e) {
-                logger.warn("Could not bind the meters of executor '" + name + "'", e);
+                // Not the throwable itself: its message may hold a worker's command line.
+                logger.warn("Could not bind the meters of executor '" + name + "': " + this.beanFactory
+                        .getBeanProvider(FuturesSanitizer.class).getIfAvailable(FuturesSanitizer::builtIn).describe(e));
             }
         });
-    }
-
-    /**
-     * The meters bound, one per executor.
-     *
-     * @return the bound metrics
-     */
-    public List<FuturesExecutorMetrics> getBound() {
-        return List.copyOf(this.bound);
     }
 
     @Override

@@ -4,11 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.futures.ThreadPoolExecutor;
 import io.github.futures.autoconfigure.FuturesAutoConfiguration;
+import io.github.futures.autoconfigure.FuturesSanitizerTests;
+import java.security.Principal;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.springframework.boot.actuate.endpoint.SanitizingFunction;
+import org.springframework.boot.actuate.endpoint.SecurityContext;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -53,7 +59,9 @@ class FuturesEndpointAutoConfigurationTests {
         this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=futures")
                 .withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate"))
                 .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(FuturesEndpoint.class)
-                        .hasSingleBean(ThreadPoolExecutor.class));
+                        .hasSingleBean(ThreadPoolExecutor.class)
+                        // the starter's log lines are still masked, with the built-in rules
+                        .hasSingleBean(io.github.futures.autoconfigure.FuturesSanitizer.class));
     }
 
     @Test
@@ -79,24 +87,83 @@ class FuturesEndpointAutoConfigurationTests {
                 });
     }
 
+    /** A process pool whose worker options carry every kind of secret of {@link FuturesSanitizerTests#EXAMPLES}. */
+    private ApplicationContextRunner withSecretOptions() {
+        List<String> properties = new ArrayList<>(List.of("management.endpoints.web.exposure.include=futures",
+                "futures.process.enabled=true"));
+        int i = 0;
+        for (String arg : FuturesSanitizerTests.EXAMPLES.keySet()) {
+            properties.add("futures.process.jvm-args[" + i++ + "]=" + arg);
+        }
+        properties.add("futures.process.jvm-args[" + i + "]=-Dapp.region=eu-west-1");
+        return this.contextRunner.withPropertyValues(properties.toArray(String[]::new));
+    }
+
+    private static String processPoolConfig(FuturesEndpoint endpoint) {
+        return endpoint.executor(FuturesAutoConfiguration.PROCESS_POOL_BEAN_NAME).config().toString();
+    }
+
+    /** By default ({@code show-values=never}) no secret of the worker options reaches the endpoint. */
     @Test
-    void secretLookingSystemPropertiesAndEnvironmentValuesAreMasked() {
-        assertThat(FuturesEndpoint.maskJvmArg("-Ddb.password=hunter2")).isEqualTo("-Ddb.password=******");
-        assertThat(FuturesEndpoint.maskJvmArg("-Dapi.TOKEN=abc")).isEqualTo("-Dapi.TOKEN=******");
-        assertThat(FuturesEndpoint.maskJvmArg("-Daws.credentials=x")).isEqualTo("-Daws.credentials=******");
-        assertThat(FuturesEndpoint.maskJvmArg("-Dclient.secret=x")).isEqualTo("-Dclient.secret=******");
-        assertThat(FuturesEndpoint.maskJvmArg("-Dssl.key=x")).isEqualTo("-Dssl.key=******");
-        assertThat(FuturesEndpoint.maskJvmArg("-Dapp.mode=test")).isEqualTo("-Dapp.mode=test");
-        assertThat(FuturesEndpoint.maskJvmArg("-Xmx64m")).isEqualTo("-Xmx64m");
-        Map<String, Object> sanitized = FuturesEndpoint.sanitize(Map.of(
-                "jvmArgs", java.util.List.of("-Xmx64m", "-Dpassword=p", "-Duser=u"),
-                "environment", Map.of("API_TOKEN", "t", "TZ", "UTC"),
-                "maxWorkers", 2,
-                "env", java.util.List.of("TZ", "DB_PASSWORD=hunter2")));
-        assertThat(sanitized.get("jvmArgs")).isEqualTo(java.util.List.of("-Xmx64m", "-Dpassword=******", "-Duser=u"));
-        assertThat(sanitized.get("environment")).isEqualTo(Map.of("API_TOKEN", "******", "TZ", "******"));
-        assertThat(sanitized.get("maxWorkers")).isEqualTo(2);
-        assertThat(sanitized.get("env")).isEqualTo(java.util.List.of("TZ", "DB_PASSWORD=******"));
+    void secretsInWorkerOptionsAreMaskedByDefault() {
+        withSecretOptions().run(context -> {
+            String config = processPoolConfig(context.getBean(FuturesEndpoint.class));
+            FuturesSanitizerTests.EXAMPLES.values().forEach(secret -> assertThat(config).doesNotContain(secret));
+            assertThat(config).contains("-Dapp.db.password=******", "-Dapp.region=eu-west-1");
+        });
+    }
+
+    @Test
+    void secretsInWorkerOptionsAreShownWithShowValuesAlways() {
+        withSecretOptions().withPropertyValues("management.endpoint.futures.show-values=always").run(context -> {
+            String config = processPoolConfig(context.getBean(FuturesEndpoint.class));
+            FuturesSanitizerTests.EXAMPLES.values().forEach(secret -> assertThat(config).contains(secret));
+        });
+    }
+
+    /** {@code when-authorized}: shown to a principal in one of the roles, masked for anyone else. */
+    @Test
+    void whenAuthorizedShowsSecretsOnlyToAPrincipalInARole() {
+        withSecretOptions().withPropertyValues("management.endpoint.futures.show-values=when-authorized",
+                "management.endpoint.futures.roles=ops").run(context -> {
+                    FuturesEndpoint endpoint = context.getBean(FuturesEndpoint.class);
+                    String name = FuturesAutoConfiguration.PROCESS_POOL_BEAN_NAME;
+                    String anonymous = endpoint.executor(SecurityContext.NONE, name).config().toString();
+                    String operator = endpoint.executor(user("ops"), name).config().toString();
+                    String other = endpoint.executors(user("dev")).executors().get(name).config().toString();
+                    FuturesSanitizerTests.EXAMPLES.values().forEach(secret -> {
+                        assertThat(anonymous).doesNotContain(secret);
+                        assertThat(other).doesNotContain(secret);
+                        assertThat(operator).contains(secret);
+                    });
+                });
+    }
+
+    /** A principal with the given roles, as the web layer makes it from the request. */
+    static SecurityContext user(String... roles) {
+        return new SecurityContext() {
+            @Override
+            public Principal getPrincipal() {
+                return () -> "someone";
+            }
+
+            @Override
+            public boolean isUserInRole(String role) {
+                return List.of(roles).contains(role);
+            }
+        };
+    }
+
+    /** The application's SanitizingFunction beans apply, even where values are shown. */
+    @Test
+    void applicationSanitizingFunctionIsApplied() {
+        withSecretOptions().withPropertyValues("management.endpoint.futures.show-values=always")
+                .withBean(SanitizingFunction.class, () -> SanitizingFunction.sanitizeValue().ifKeyEquals("app.region"))
+                .run(context -> {
+                    String config = processPoolConfig(context.getBean(FuturesEndpoint.class));
+                    assertThat(config).contains("-Dapp.region=******").doesNotContain("eu-west-1")
+                            .contains("-Dapp.db.password=hunter2");
+                });
     }
 
     @Configuration(proxyBeanMethods = false)

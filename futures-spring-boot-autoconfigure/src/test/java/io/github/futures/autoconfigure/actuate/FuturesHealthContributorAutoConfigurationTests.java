@@ -59,6 +59,34 @@ class FuturesHealthContributorAutoConfigurationTests {
         });
     }
 
+    /** A secret in the broken reason is masked by default and shown with {@code show-values=always}. */
+    @Test
+    void secretInTheBrokenReasonIsMaskedUnlessShowValuesIsAlways() {
+        this.contextRunner.withUserConfiguration(SecretBrokenPoolConfiguration.class).run(context -> {
+            breakPool(context);
+            assertThat(reason(context)).contains("-Dapp.db.password=******").doesNotContain("hunter2");
+        });
+        this.contextRunner.withUserConfiguration(SecretBrokenPoolConfiguration.class)
+                .withPropertyValues("management.endpoint.futures.show-values=when-authorized").run(context -> {
+                    breakPool(context);
+                    assertThat(reason(context)).doesNotContain("hunter2");
+                });
+        this.contextRunner.withUserConfiguration(SecretBrokenPoolConfiguration.class)
+                .withPropertyValues("management.endpoint.futures.show-values=always").run(context -> {
+                    breakPool(context);
+                    assertThat(reason(context)).contains("-Dapp.db.password=hunter2");
+                });
+    }
+
+    private static void breakPool(org.springframework.context.ApplicationContext context) {
+        assertThat(context.getBean(ThreadPoolExecutor.class).submit(() -> 1).exception(Duration.ofSeconds(30)))
+                .isInstanceOf(BrokenThreadPool.class);
+    }
+
+    private static String reason(org.springframework.context.ApplicationContext context) {
+        return (String) ((Map<String, Object>) health(context).getDetails().get("failingPool")).get("reason");
+    }
+
     @Test
     void aPoolThatWasShutDownIsNotDown() {
         this.contextRunner.run(context -> {
@@ -90,6 +118,17 @@ class FuturesHealthContributorAutoConfigurationTests {
         this.contextRunner.withClassLoader(new FilteredClassLoader("org.springframework.boot.health"))
                 .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(FuturesHealthIndicator.class)
                         .hasSingleBean(ThreadPoolExecutor.class));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class SecretBrokenPoolConfiguration {
+
+        @Bean(destroyMethod = "")
+        ThreadPoolExecutor failingPool() {
+            return new ThreadPoolExecutor(1, "failing", () -> {
+                throw new IllegalStateException("cannot connect; started with java -Dapp.db.password=hunter2 Main");
+            });
+        }
     }
 
     @Configuration(proxyBeanMethods = false)

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import io.github.futures.SerializableCallable;
+import io.github.futures.autoconfigure.FuturesAutoConfiguration;
 import io.github.futures.autoconfigure.actuate.FuturesEndpoint;
 import io.github.futures.autoconfigure.actuate.FuturesEndpointAutoConfiguration;
 import io.github.futures.autoconfigure.actuate.FuturesHealthContributorAutoConfiguration;
@@ -39,7 +40,7 @@ import org.springframework.context.annotation.Configuration;
 class FuturesClusterAutoConfigurationTests {
 
     private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(FuturesClusterAutoConfiguration.class));
+            .withConfiguration(AutoConfigurations.of(FuturesAutoConfiguration.class, FuturesClusterAutoConfiguration.class));
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -57,6 +58,14 @@ class FuturesClusterAutoConfigurationTests {
     void clusterPoolIsOffByDefault() {
         this.contextRunner.run(context -> assertThat(context).doesNotHaveBean(ClusterExecutor.class)
                 .doesNotHaveBean(HazelcastInstance.class));
+    }
+
+    /** {@code futures.enabled=false} turns the whole starter off, the cluster pool included. */
+    @Test
+    void clusterPoolBacksOffWhenFuturesIsDisabled() {
+        this.contextRunner.withPropertyValues("futures.enabled=false", "futures.cluster.enabled=true")
+                .run(context -> assertThat(context).doesNotHaveBean(ClusterExecutor.class)
+                        .doesNotHaveBean(HazelcastInstance.class));
     }
 
     @Test
@@ -92,14 +101,15 @@ class FuturesClusterAutoConfigurationTests {
                     assertThat(snapshot.config()).containsEntry("retryOnMemberLoss", true)
                             .containsEntry("embeddedMember", true);
                 });
-        assertThat(member.get().getLifecycleService().isRunning()).as("embedded member left with the context").isFalse();
+        assertThat(member.get().getLifecycleService().isRunning()).as("embedded member left when the futures lifecycle shut the pool down").isFalse();
     }
 
     @Test
     void clusterPoolReusesSpringBootsHazelcastInstance() {
         AtomicReference<ClusterExecutor> pool = new AtomicReference<>();
         new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(HazelcastAutoConfiguration.class, FuturesClusterAutoConfiguration.class))
+                .withConfiguration(AutoConfigurations.of(HazelcastAutoConfiguration.class, FuturesAutoConfiguration.class,
+                        FuturesClusterAutoConfiguration.class))
                 .withUserConfiguration(HazelcastConfigConfiguration.class)
                 .withPropertyValues("futures.cluster.enabled=true", "futures.cluster.max-workers=2")
                 .run(context -> {
@@ -111,14 +121,14 @@ class FuturesClusterAutoConfigurationTests {
                     assertThat(executor.snapshot().config()).containsEntry("embeddedMember", false);
                     assertThat(pidOfACall(executor)).isEqualTo(ProcessHandle.current().pid());
                 });
-        assertThat(pool.get().isShutdown()).as("the pool is closed with the context").isTrue();
+        assertThat(pool.get().isShutdown()).as("the pool is shut down by the futures lifecycle").isTrue();
     }
 
     @Test
     void clusterPoolHasMetricsEndpointAndHealthOfKindClusterWithItsMembers() throws IOException {
         int port = freePort();
         new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(FuturesClusterAutoConfiguration.class,
+                .withConfiguration(AutoConfigurations.of(FuturesAutoConfiguration.class, FuturesClusterAutoConfiguration.class,
                         FuturesMetricsAutoConfiguration.class, FuturesEndpointAutoConfiguration.class,
                         FuturesHealthContributorAutoConfiguration.class))
                 .withBean(SimpleMeterRegistry.class)
