@@ -1,7 +1,6 @@
 package io.github.futures.hazelcast;
 
 import com.hazelcast.config.Config;
-import com.hazelcast.config.ExecutorConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import java.io.IOException;
@@ -15,9 +14,6 @@ import java.util.List;
  * so that it never outlives the test JVM that started it.
  */
 public final class TestMember {
-
-    /** The executor the tests use to reach members directly, beside the one that runs the calls. */
-    static final String CONTROL_EXECUTOR = "futures-control";
 
     private TestMember() {
     }
@@ -39,7 +35,6 @@ public final class TestMember {
     static Config config(String clusterName, int port, List<String> members) {
         Config config = ClusterNode.config(clusterName, ClusterNode.DEFAULT_INTERFACE, port, members,
                 ClusterNode.DEFAULT_EXECUTOR_NAME, 8);
-        config.addExecutorConfig(new ExecutorConfig(CONTROL_EXECUTOR, 4));
         config.getNetworkConfig().setPortAutoIncrement(false);
         return config;
     }
