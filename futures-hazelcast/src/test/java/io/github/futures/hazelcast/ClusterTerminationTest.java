@@ -1,0 +1,164 @@
+package io.github.futures.hazelcast;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import io.github.futures.CancelledError;
+import io.github.futures.Future;
+import io.github.futures.SerializableCallable;
+import io.github.futures.contract.Gate;
+import io.github.futures.contract.Signal;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * How a cluster executor ends (the spi {@code Terminable} contract), and how the member it owns
+ * leaves: never by Hazelcast's own shutdown hook, and only after the calls it serves have ended.
+ * Two members in this JVM: the executor's own, and a plain one whose executor sends calls to it.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class ClusterTerminationTest {
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** An owned member has Hazelcast's JVM shutdown hook off, even if the configuration customizer turned it on. */
+    @Test
+    void ownedMemberHasHazelcastsShutdownHookOff() throws Exception {
+        ClusterExecutor executor = ClusterExecutor.builder().clusterName("futures-hook-" + UUID.randomUUID())
+                .port(freePort()).configCustomizer(c -> c.setProperty("hazelcast.shutdownhook.enabled", "true")).build();
+        try {
+            assertThat(executor.hazelcastInstance().getConfig().getProperty("hazelcast.shutdownhook.enabled")).isEqualTo("false");
+        } finally {
+            executor.shutdown(true, true);
+        }
+        assertThat(executor.hazelcastInstance().getLifecycleService().isRunning()).isFalse();
+    }
+
+    /**
+     * After shutdown, an owned member that still runs another member's call stays until that call has
+     * ended and its value reached the caller; then it leaves and awaitTermination returns true.
+     */
+    @Test
+    void ownedMemberLeavesOnlyAfterTheCallsItServesHaveEnded() throws Exception {
+        String name = "futures-drain-" + UUID.randomUUID();
+        int port = freePort();
+        int otherPort = freePort();
+        List<String> members = List.of("127.0.0.1:" + port, "127.0.0.1:" + otherPort);
+        ClusterExecutor owner = ClusterExecutor.builder().clusterName(name).port(port).members(members).build();
+        HazelcastInstance own = owner.hazelcastInstance();
+        HazelcastInstance other = Hazelcast.newHazelcastInstance(ClusterNode.config(name, "127.0.0.1", otherPort, members,
+                ClusterNode.DEFAULT_EXECUTOR_NAME, 2));
+        Member ownMember = own.getCluster().getLocalMember();
+        Gate gate = Gate.create();
+        try (Signal started = Signal.create();
+             ClusterExecutor client = ClusterExecutor.builder().hazelcastInstance(other)
+                     .memberSelector(m -> m.getUuid().equals(ownMember.getUuid())).build()) {
+            assertThat(client.awaitMembers(1, Duration.ofSeconds(30))).isTrue();
+            Future<Long> served = client.submit(new ClusterCalls.PidAfter(started, gate));
+            started.awaitCount(1);
+
+            owner.shutdown(false, false);
+            assertThat(owner.awaitTermination(Duration.ofMillis(300))).as("still serving a call").isFalse();
+            assertThat(own.getLifecycleService().isRunning()).isTrue();
+            assertThat(served.done()).isFalse();
+
+            gate.open();
+            assertThat(served.result(Duration.ofSeconds(30))).isEqualTo(ProcessHandle.current().pid());
+            assertThat(owner.awaitTermination(Duration.ofSeconds(30))).isTrue();
+            assertThat(own.getLifecycleService().isRunning()).as("the owned member left").isFalse();
+            assertThat(other.getLifecycleService().isRunning()).as("the cluster goes on").isTrue();
+        } finally {
+            gate.open();
+            owner.shutdown(true, true);
+            other.getLifecycleService().terminate();
+        }
+    }
+
+    /**
+     * awaitTermination and abort need a shut down executor; abort cancels the waiting calls, stops
+     * the running one (Hazelcast interrupts it on its member), and the executor has ended.
+     */
+    @Test
+    void abortCancelsWaitingCallsAndStopsRunningOnes() throws Exception {
+        ClusterExecutor executor = ClusterExecutor.builder().clusterName("futures-abort-" + UUID.randomUUID())
+                .port(freePort()).maxWorkers(1).build();
+        Gate gate = Gate.create();
+        try (Signal started = Signal.create()) {
+            assertThatThrownBy(() -> executor.awaitTermination(Duration.ZERO)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("shutdown");
+            assertThatThrownBy(() -> executor.abort(Duration.ZERO)).isInstanceOf(IllegalStateException.class);
+            Future<Long> running = executor.submit(new ClusterCalls.PidAfter(started, gate));
+            Future<Long> waiting = executor.submit(new ClusterCalls.PidAfter(started, gate));
+            started.awaitCount(1);
+
+            executor.shutdown(false, false);
+            assertThat(executor.awaitTermination(Duration.ofMillis(100))).isFalse();
+            assertThat(executor.abort(Duration.ofSeconds(10))).isTrue();
+
+            assertThat(waiting.cancelled()).isTrue();
+            assertThat(running.done()).isTrue();
+            assertThat(running.exception()).isNotNull(); // CancelledError, or the interrupt seen by the call
+            assertThat(executor.awaitTermination(Duration.ZERO)).isTrue();
+            assertThat(executor.hazelcastInstance().getLifecycleService().isRunning()).isFalse();
+            System.out.println("abort: the running call ended with " + running.exception());
+        } finally {
+            gate.open();
+            executor.shutdown(true, true);
+        }
+    }
+
+    /** A call that ignores interrupts is abandoned after the grace: its future fails with CancelledError. */
+    @Test
+    void abortAbandonsACallThatIgnoresInterruptsAfterTheGrace() throws Exception {
+        ClusterExecutor executor = ClusterExecutor.builder().clusterName("futures-abandon-" + UUID.randomUUID())
+                .port(freePort()).build();
+        Gate gate = Gate.create();
+        try (Signal started = Signal.create()) {
+            Future<Long> stubborn = executor.submit(new Stubborn(started, gate));
+            started.awaitCount(1);
+            executor.shutdown(false, false);
+            executor.abort(Duration.ofMillis(500));
+            assertThat(stubborn.exception(Duration.ofSeconds(10))).isInstanceOf(CancelledError.class)
+                    .hasMessageContaining("abort");
+        } finally {
+            gate.open();
+            executor.shutdown(true, true);
+        }
+    }
+
+    /** Fires, then waits at the gate through every interrupt. */
+    record Stubborn(Signal started, Gate gate) implements SerializableCallable<Long> {
+        @Override
+        public Long call() {
+            started.fire();
+            boolean interrupted = false;
+            for (;;) {
+                try {
+                    gate.await();
+                    break;
+                } catch (IllegalStateException interruptedWhileWaiting) {
+                    Thread.interrupted(); // clear it, or the next await fails at once
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return 1L;
+        }
+    }
+}
