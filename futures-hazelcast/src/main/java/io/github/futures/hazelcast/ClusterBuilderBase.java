@@ -41,6 +41,7 @@ abstract class ClusterBuilderBase<B extends ClusterBuilderBase<B>> {
     /** Empty: {@link Serialization#DEFAULT_FILTER}. */
     String serialFilter = "";
     Duration drainTimeout = ClusterNode.DEFAULT_DRAIN_TIMEOUT;
+    boolean endAtJvmExit = true;
 
     ClusterBuilderBase() {
     }
@@ -110,6 +111,23 @@ abstract class ClusterBuilderBase<B extends ClusterBuilderBase<B>> {
             throw new IllegalArgumentException("drainTimeout must not be negative, got " + timeout);
         }
         this.drainTimeout = timeout;
+        return self();
+    }
+
+    /**
+     * Whether the executor ends itself when the JVM exits without anything having shut it down
+     * (default {@code true}): on SIGTERM, Ctrl-C or {@code System.exit} it stops taking calls,
+     * finishes those it accepted ({@link #drainTimeout} at most) and then, if it owns its member,
+     * makes the member leave, as CPython's executors do at interpreter exit. A framework that closes
+     * the executor itself in its own graceful shutdown (after its web server stopped taking
+     * requests, say) should turn this off, so that calls submitted during that shutdown are still
+     * taken; the member is then stopped by that close.
+     *
+     * @param end whether to end the executor at JVM exit
+     * @return this builder
+     */
+    public B endAtJvmExit(boolean end) {
+        this.endAtJvmExit = end;
         return self();
     }
 

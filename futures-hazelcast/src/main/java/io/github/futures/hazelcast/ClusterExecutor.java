@@ -70,7 +70,8 @@ import java.util.stream.Stream;
  * after the calls it serves (for this executor and for the other members' executors) have ended:
  * on {@link #shutdown} / {@link #close()} once this executor's calls are done, or, if nothing closed
  * the executor, at JVM exit (SIGTERM, Ctrl-C, {@code System.exit}), as CPython's executors finish
- * their work at interpreter exit. Calls that reach a leaving member are sent to the other members.
+ * their work at interpreter exit ({@link Builder#endAtJvmExit(boolean)}). Calls that reach a
+ * leaving member are sent to the other members.
  * Given an existing {@link HazelcastInstance} ({@link Builder#hazelcastInstance}), the executor uses
  * it and never shuts it (nor its {@code IExecutorService}) down. Every member that runs calls, this
  * one included, must have the application's classes on its class path.
@@ -194,7 +195,9 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
                 b.memberSelector, filter, Wire.loader());
         // Last: from here on membership events may arrive, and they use the fields above.
         this.dispatcher.members.register();
-        ClusterExitHook.register(this, ownsMember);
+        if (b.endAtJvmExit) {
+            ClusterExitHook.register(this, ownsMember);
+        }
     }
 
     private static int configuredPoolSize(HazelcastInstance hz, String executorName) {
