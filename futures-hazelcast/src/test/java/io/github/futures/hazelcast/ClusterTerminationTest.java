@@ -76,6 +76,18 @@ class ClusterTerminationTest {
             assertThat(own.getLifecycleService().isRunning()).isTrue();
             assertThat(served.done()).isFalse();
 
+            // While it drains, the leaving member refuses new calls: they run on the other member.
+            try (ClusterExecutor anyMember = ClusterExecutor.builder().hazelcastInstance(other).build()) {
+                assertThat(anyMember.awaitMembers(2, Duration.ofSeconds(30))).isTrue();
+                for (int i = 0; i < 4; i++) {
+                    assertThat(anyMember.submit(new ClusterCalls.Pid()).result(Duration.ofSeconds(30)))
+                            .isEqualTo(ProcessHandle.current().pid());
+                }
+                assertThat(anyMember.snapshot().workerDetails())
+                        .allMatch(w -> w.tasksCompleted() == (w.name().endsWith(":" + otherPort + " (this)") ? 4 : 0),
+                                "all four calls completed on the other member");
+            }
+
             gate.open();
             assertThat(served.result(Duration.ofSeconds(30))).isEqualTo(ProcessHandle.current().pid());
             assertThat(owner.awaitTermination(Duration.ofSeconds(30))).isTrue();
