@@ -133,9 +133,13 @@ class ClusterTerminationTest {
         }
     }
 
-    /** A call that ignores interrupts is abandoned after the grace: its future fails with CancelledError. */
+    /**
+     * A call that ignores interrupts still ends for its caller: Hazelcast reports the call cancelled
+     * once its member thread is interrupted, and the future fails with CancelledError naming abort,
+     * while the call itself runs on until it returns.
+     */
     @Test
-    void abortAbandonsACallThatIgnoresInterruptsAfterTheGrace() throws Exception {
+    void abortEndsTheFutureOfACallThatIgnoresInterrupts() throws Exception {
         ClusterExecutor executor = ClusterExecutor.builder().clusterName("futures-abandon-" + UUID.randomUUID())
                 .port(freePort()).build();
         Gate gate = Gate.create();
