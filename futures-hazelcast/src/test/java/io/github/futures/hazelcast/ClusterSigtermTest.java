@@ -77,6 +77,39 @@ class ClusterSigtermTest {
         }
     }
 
+    /** SIGTERM to a plain {@code ClusterNode} ({@code ClusterNode.main}): the running call's value reaches the caller. */
+    @Test
+    void sigtermToAClusterNodeLetsTheRunningCallFinish() throws Exception {
+        try (Node node = Node.start("node"); Signal started = Signal.create();
+             ClusterExecutor executor = node.executorOnNode()) {
+            Future<Integer> f = executor.submit(new SlowAnswer(started));
+            started.awaitCount(1);
+            long t0 = System.nanoTime();
+            node.sigterm();
+            assertThat(f.exception(Duration.ofSeconds(30))).as("the call's outcome").isNull();
+            assertThat(f.result()).isEqualTo(42);
+            assertThat(node.process.waitFor(EXIT_BOUND.toMillis(), TimeUnit.MILLISECONDS)).as("node exited").isTrue();
+            System.out.println("SIGTERM to ClusterNode with a call running: value after "
+                    + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        }
+    }
+
+    /**
+     * With endAtJvmExit(false) nothing of ours stops the member at JVM exit (a framework's close
+     * would): the JVM ends with the member, and the running call fails as its member is lost.
+     */
+    @Test
+    void withoutTheExitHookTheEndingIsLeftToWhoeverClosesTheExecutor() throws Exception {
+        try (Node node = Node.start("executor-no-exit-hook"); Signal started = Signal.create();
+             ClusterExecutor executor = node.executorOnNode()) {
+            Future<Integer> f = executor.submit(new SlowAnswer(started));
+            started.awaitCount(1);
+            node.sigterm();
+            assertThat(f.exception(Duration.ofSeconds(60))).isInstanceOf(MemberLeftException.class);
+            assertThat(node.process.waitFor(EXIT_BOUND.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        }
+    }
+
     /**
      * For comparison, the failure this guards against: a bare member with Hazelcast's own shutdown
      * hook (Hazelcast's default) is shut down at SIGTERM while the call runs; the call fails.
