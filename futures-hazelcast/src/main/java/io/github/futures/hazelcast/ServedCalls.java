@@ -10,7 +10,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * them: what a member that is about to leave waits for. Keyed by the Hazelcast instance's name,
  * which is unique in a JVM.
  *
- * <p>Implementation note. One {@link Member} per local member, created on first use and removed
+ * <p>Implementation note. One {@code Served} per local member, created on first use and removed
  * when it drains. Its fields are guarded by its {@code lock}: {@code running} counts the calls
  * between {@link #enter} and {@link #exit}; {@code draining} is set once by {@link #drain}, after
  * which {@code enter} refuses (the caller's executor sends such a call to another member, as one
@@ -19,12 +19,12 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class ServedCalls {
 
-    private static final ConcurrentHashMap<String, Member> MEMBERS = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<String, Served> MEMBERS = new ConcurrentHashMap<>();
 
     private ServedCalls() {
     }
 
-    private static final class Member {
+    private static final class Served {
         final ReentrantLock lock = new ReentrantLock();
         final Condition idle = lock.newCondition();
         /** Guarded by lock. */
@@ -39,7 +39,7 @@ final class ServedCalls {
      * @return {@code false} if that member is leaving: the call must not run here
      */
     static boolean enter(String instanceName) {
-        Member m = MEMBERS.computeIfAbsent(instanceName, n -> new Member());
+        Served m = MEMBERS.computeIfAbsent(instanceName, n -> new Served());
         m.lock.lock();
         try {
             if (m.draining) {
@@ -54,7 +54,7 @@ final class ServedCalls {
 
     /** Counts a call that ended; pairs with a successful {@link #enter}. */
     static void exit(String instanceName) {
-        Member m = MEMBERS.get(instanceName);
+        Served m = MEMBERS.get(instanceName);
         if (m == null) {
             return;
         }
@@ -75,7 +75,7 @@ final class ServedCalls {
      * @return how many calls were still running when it gave up (0: all ended)
      */
     static int drain(String instanceName, Duration timeout) {
-        Member m = MEMBERS.computeIfAbsent(instanceName, n -> new Member());
+        Served m = MEMBERS.computeIfAbsent(instanceName, n -> new Served());
         long nanos = timeout.toNanos();
         boolean interrupted = false;
         m.lock.lock();
@@ -108,7 +108,7 @@ final class ServedCalls {
      * @return the count
      */
     static int running(String instanceName) {
-        Member m = MEMBERS.get(instanceName);
+        Served m = MEMBERS.get(instanceName);
         if (m == null) {
             return 0;
         }
