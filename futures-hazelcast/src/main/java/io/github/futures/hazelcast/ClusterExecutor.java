@@ -508,6 +508,10 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
         requireShutdown("abort");
         long graceNanos = nanos(Objects.requireNonNull(grace, "grace"));
         leaveDrain = grace;
+        if (ownsMember) {
+            // The member may have begun to leave already, waiting up to drainTimeout: cut that short too.
+            ServedCalls.limit(hazelcast.getName(), grace);
+        }
         dispatcher.cancelAll();
         long deadline = System.nanoTime() + graceNanos;
         long left = awaitOutstanding(0L, graceNanos);

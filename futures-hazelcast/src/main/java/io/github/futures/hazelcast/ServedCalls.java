@@ -14,7 +14,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * when it drains. Its fields are guarded by its {@code lock}: {@code running} counts the calls
  * between {@link #enter} and {@link #exit}; {@code draining} is set once by {@link #drain}, after
  * which {@code enter} refuses (the caller's executor sends such a call to another member, as one
- * that never reached this one); {@code idle} is signalled when {@code running} reaches zero. States:
+ * that never reached this one); {@code idle} is signalled when {@code running} reaches zero, or
+ * when {@link #limit} moves the drain's {@code deadline} earlier (an abort; it only ever moves
+ * earlier). States:
  * serving -> draining (set once); a refused call never ran, so nothing is lost.
  */
 final class ServedCalls {
@@ -31,6 +33,18 @@ final class ServedCalls {
         int running;
         /** Guarded by lock. */
         boolean draining;
+        /** Guarded by lock: whether {@code deadline} is set (by a drain or by {@link #limit}). */
+        boolean limited;
+        /** Guarded by lock: when a drain stops waiting, in {@link System#nanoTime()} terms. */
+        long deadline;
+
+        /** Moves the deadline earlier only. Call with the lock held. */
+        void limitTo(long d) {
+            if (!limited || d - deadline < 0L) {
+                deadline = d;
+                limited = true;
+            }
+        }
     }
 
     /**
@@ -76,14 +90,14 @@ final class ServedCalls {
      */
     static int drain(String instanceName, Duration timeout) {
         Served m = MEMBERS.computeIfAbsent(instanceName, n -> new Served());
-        long nanos = timeout.toNanos();
         boolean interrupted = false;
         m.lock.lock();
         try {
             m.draining = true;
-            while (m.running > 0 && nanos > 0L) {
+            m.limitTo(System.nanoTime() + nanos(timeout));
+            for (long left; m.running > 0 && (left = m.deadline - System.nanoTime()) > 0L; ) {
                 try {
-                    nanos = m.idle.awaitNanos(nanos);
+                    m.idle.awaitNanos(left);
                 } catch (InterruptedException e) {
                     interrupted = true;
                 }
@@ -94,6 +108,21 @@ final class ServedCalls {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * Makes a drain of the member named {@code instanceName}, present or to come, stop waiting
+     * {@code timeout} from now at the latest (an abort).
+     */
+    static void limit(String instanceName, Duration timeout) {
+        Served m = MEMBERS.computeIfAbsent(instanceName, n -> new Served());
+        m.lock.lock();
+        try {
+            m.limitTo(System.nanoTime() + nanos(timeout));
+            m.idle.signalAll();
+        } finally {
+            m.lock.unlock();
         }
     }
 
@@ -117,6 +146,14 @@ final class ServedCalls {
             return m.running;
         } finally {
             m.lock.unlock();
+        }
+    }
+
+    private static long nanos(Duration d) {
+        try {
+            return Math.max(0L, Math.min(d.toNanos(), Long.MAX_VALUE >> 2));
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE >> 2;
         }
     }
 }

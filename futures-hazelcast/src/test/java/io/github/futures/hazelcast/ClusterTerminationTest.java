@@ -101,6 +101,49 @@ class ClusterTerminationTest {
     }
 
     /**
+     * abort cuts short an owned member's wait for the calls it serves: the member leaves within the
+     * grace, and the call it was still running fails for its caller (the member left, or the call
+     * was interrupted as Hazelcast stopped its threads), rather than hanging.
+     */
+    @Test
+    void abortCutsShortAnOwnedMembersWaitForTheCallsItServes() throws Exception {
+        String name = "futures-abort-drain-" + UUID.randomUUID();
+        int port = freePort();
+        int otherPort = freePort();
+        List<String> members = List.of("127.0.0.1:" + port, "127.0.0.1:" + otherPort);
+        ClusterExecutor owner = ClusterExecutor.builder().clusterName(name).port(port).members(members).build();
+        HazelcastInstance own = owner.hazelcastInstance();
+        HazelcastInstance other = Hazelcast.newHazelcastInstance(ClusterNode.config(name, "127.0.0.1", otherPort, members,
+                ClusterNode.DEFAULT_EXECUTOR_NAME, 2));
+        Member ownMember = own.getCluster().getLocalMember();
+        Gate gate = Gate.create();
+        try (Signal started = Signal.create();
+             ClusterExecutor client = ClusterExecutor.builder().hazelcastInstance(other)
+                     .memberSelector(m -> m.getUuid().equals(ownMember.getUuid())).build()) {
+            assertThat(client.awaitMembers(1, Duration.ofSeconds(30))).isTrue();
+            Future<Long> served = client.submit(new ClusterCalls.PidAfter(started, gate));
+            started.awaitCount(1);
+            owner.shutdown(false, false); // the member begins to leave, waiting up to 30 s for the served call
+            assertThat(owner.awaitTermination(Duration.ofMillis(200))).isFalse();
+
+            long t0 = System.nanoTime();
+            owner.abort(Duration.ofSeconds(2));
+            assertThat(owner.awaitTermination(Duration.ofSeconds(30))).isTrue();
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            System.out.println("abort(2 s) during an owned member's drain: the member was gone after " + ms + " ms");
+            assertThat(ms).as("well before the drain's own 30 s limit").isLessThan(20_000L);
+            assertThat(own.getLifecycleService().isRunning()).isFalse();
+            Throwable failure = served.exception(Duration.ofSeconds(30));
+            System.out.println("the served call ended with " + failure);
+            assertThat(failure).isNotNull();
+        } finally {
+            gate.open();
+            owner.shutdown(true, true);
+            other.getLifecycleService().terminate();
+        }
+    }
+
+    /**
      * awaitTermination and abort need a shut down executor; abort cancels the waiting calls, stops
      * the running one (Hazelcast interrupts it on its member), and the executor has ended.
      */
