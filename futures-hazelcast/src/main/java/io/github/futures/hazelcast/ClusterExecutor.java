@@ -508,21 +508,23 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
         requireShutdown("abort");
         long graceNanos = nanos(Objects.requireNonNull(grace, "grace"));
         leaveDrain = grace;
-        if (ownsMember) {
+        if (ownsMember && !memberGone.isDone()) {
             // The member may have begun to leave already, waiting up to drainTimeout: cut that short too.
             ServedCalls.limit(hazelcast.getName(), grace);
         }
         dispatcher.cancelAll();
         long deadline = System.nanoTime() + graceNanos;
         long left = awaitOutstanding(0L, graceNanos);
-        if (left == 0L) {
+        if (left <= 0L) {
             int n = dispatcher.abandonAll();
             LOG.log(System.Logger.Level.WARNING, () -> "abort: " + n + " cluster calls did not end within " + grace
                     + "; their futures fail, though they may still run on their members");
             deadline = System.nanoTime() + graceNanos;
         }
         if (left < 0L) {
-            Thread.currentThread().interrupt();
+            onQuiescent();
+            Thread.currentThread().interrupt(); // interrupted while waiting: report what is, wait no more
+            return memberGone.isDone();
         }
         return awaitMemberGone(deadline);
     }

@@ -22,7 +22,12 @@ public final class TestMember {
         String clusterName = args[0];
         int port = Integer.parseInt(args[1]);
         List<String> members = Arrays.asList(args[2].split(","));
-        HazelcastInstance hz = Hazelcast.newHazelcastInstance(config(clusterName, port, members));
+        Config config = config(clusterName, port, members);
+        // The port was free when the test JVM chose it, a JVM start ago; on a shared machine another
+        // process may have taken it since. The next free one does as well: this member joins the
+        // test JVM's member, whose port is listed, and reports its own port on the READY line.
+        config.getNetworkConfig().setPortAutoIncrement(true);
+        HazelcastInstance hz = Hazelcast.newHazelcastInstance(config);
         System.out.println("READY " + ProcessHandle.current().pid() + " " + hz.getCluster().getLocalMember().getAddress().getPort());
         System.out.flush();
         InputStream in = System.in;
