@@ -6,10 +6,12 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 
 /**
  * The Hazelcast member configuration that {@link ClusterExecutor} uses for its embedded member, and a
@@ -47,6 +49,18 @@ public final class ClusterNode {
 
     /** Hazelcast's default member port; the next free one is taken when it is in use. */
     public static final int DEFAULT_PORT = 5701;
+
+    /**
+     * How long a member that is leaving waits by default for the calls it runs to end: the default of
+     * Spring Boot's {@code spring.lifecycle.timeout-per-shutdown-phase}, so that a node stopped by
+     * SIGTERM leaves in about the time its framework gives it.
+     */
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
+    /** The Hazelcast property that turns Hazelcast's own JVM shutdown hook on or off. */
+    static final String SHUTDOWN_HOOK_PROPERTY = "hazelcast.shutdownhook.enabled";
+
+    private static final System.Logger LOG = System.getLogger(ClusterNode.class.getName());
 
     private ClusterNode() {
     }
@@ -107,7 +121,70 @@ public final class ClusterNode {
     }
 
     /**
-     * Starts a member with {@link #config} and keeps it running until the JVM is stopped.
+     * Starts a member that its starter stops itself: Hazelcast's own JVM shutdown hook is turned off
+     * ({@value #SHUTDOWN_HOOK_PROPERTY}{@code =false}, set last, over any customization), because
+     * that hook shuts the member down as soon as the JVM begins to exit, failing the calls it runs,
+     * before a framework's graceful shutdown has even begun. Whoever calls this must {@link #leave}
+     * the member (a {@link ClusterExecutor} that owns its member does, and so does its JVM exit hook).
+     * The configuration is {@link #config}'s, then changed by {@code customizer} (if any).
+     *
+     * @param customizer changes the configuration, or {@code null}
+     * @return the running member
+     */
+    static HazelcastInstance startOwnedMember(String clusterName, String networkInterface, int port, List<String> members,
+                                              String executorName, int poolSize, Consumer<Config> customizer) {
+        Config config = config(clusterName, networkInterface, port, members, executorName, poolSize);
+        if (customizer != null) {
+            customizer.accept(config);
+        }
+        return startOwnedMember(config);
+    }
+
+    /**
+     * As {@link #startOwnedMember(String, String, int, List, String, int, Consumer)}, from a complete
+     * configuration.
+     *
+     * @param config the configuration
+     * @return the running member
+     */
+    static HazelcastInstance startOwnedMember(Config config) {
+        config.setProperty(SHUTDOWN_HOOK_PROPERTY, "false");
+        return Hazelcast.newHazelcastInstance(config);
+    }
+
+    /**
+     * Makes a member leave the cluster after the calls it runs have ended: from now on it refuses new
+     * calls (their executors send them to other members: they never ran here), waits until the calls
+     * it runs have ended, {@code drainTimeout} at most, and then shuts down gracefully (its data
+     * migrates to the other members).
+     *
+     * @param hz the member
+     * @param drainTimeout the limit for the calls to end
+     */
+    static void leave(HazelcastInstance hz, Duration drainTimeout) {
+        String name = hz.getName();
+        int running = ServedCalls.running(name);
+        if (running > 0) {
+            LOG.log(System.Logger.Level.INFO, () -> "member " + name + " waits for the " + running
+                    + " calls it serves to end before it leaves (at most " + drainTimeout.toSeconds() + " s)");
+        }
+        int left = ServedCalls.drain(name, drainTimeout);
+        if (left > 0) {
+            LOG.log(System.Logger.Level.WARNING, () -> "member " + name + " leaves with " + left
+                    + " calls still running after " + drainTimeout.toSeconds() + " s; their callers see the member leave");
+        }
+        try {
+            hz.shutdown();
+        } finally {
+            ServedCalls.forget(name);
+        }
+    }
+
+    /**
+     * Starts a member with {@link #config} and keeps it running until the JVM is stopped. On SIGTERM
+     * (or Ctrl-C, or {@code System.exit}) the node finishes the calls it runs, at most
+     * {@link #DEFAULT_DRAIN_TIMEOUT}, and then leaves the cluster (see {@link #leave}); Hazelcast's own
+     * shutdown hook, which would stop it at once, is off.
      *
      * <p>Arguments (all optional): {@code --cluster-name=}, {@code --interface=}, {@code --port=},
      * {@code --members=} (comma-separated {@code host[:port]}), {@code --executor-name=},
@@ -117,7 +194,8 @@ public final class ClusterNode {
      * @throws InterruptedException never in practice: the node runs until the JVM stops
      */
     public static void main(String[] args) throws InterruptedException {
-        HazelcastInstance hz = Hazelcast.newHazelcastInstance(configFromArgs(args));
+        HazelcastInstance hz = startOwnedMember(configFromArgs(args));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> leave(hz, DEFAULT_DRAIN_TIMEOUT), "futures-cluster-node-exit"));
         System.out.println("futures cluster node " + hz.getCluster().getLocalMember() + " pid "
                 + ProcessHandle.current().pid() + " is up in cluster '" + hz.getConfig().getClusterName() + "'");
         new CountDownLatch(1).await();

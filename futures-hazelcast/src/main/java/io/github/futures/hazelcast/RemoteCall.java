@@ -1,9 +1,13 @@
 package io.github.futures.hazelcast;
 
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
+import io.github.futures.spi.Serialization;
 import java.io.IOException;
+import java.io.ObjectInputFilter;
 import java.lang.management.ManagementFactory;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -13,17 +17,21 @@ import java.util.concurrent.Callable;
 
 /**
  * What travels to a member through Hazelcast's {@code IExecutorService}: the user's call, already
- * serialized, and the id of the executor that sent it. On the member it deserializes the call, runs
- * it, and answers with an {@link Outcome} that is either the serialized value or the serialized
- * exception. The call's own exception therefore never passes through Hazelcast's failure path:
- * a failed Hazelcast invocation always means the infrastructure failed (member left, instance
- * stopped), never the user's code.
+ * serialized, the id of the executor that sent it, its initializer and its deserialization filter
+ * pattern. On the member it reads the call through that filter, runs it, and answers with an
+ * {@link Outcome} that is either the serialized value or the serialized exception. The call's own
+ * exception therefore never passes through Hazelcast's failure path: a failed Hazelcast invocation
+ * always means the infrastructure failed (member left, instance stopped), never the user's code.
  *
- * <p>It and its outcome are {@link DataSerializable}: Hazelcast writes their byte arrays as they are,
- * rather than running Java serialization a second time over what is already serialized. Hazelcast
- * creates them through their no-argument constructors.
+ * <p>It and its outcome are {@link DataSerializable}: Hazelcast writes their byte arrays and strings
+ * as they are, rather than running Java serialization a second time over what is already
+ * serialized (so Hazelcast itself deserializes no object graph of ours). Hazelcast creates them
+ * through their no-argument constructors.
+ *
+ * <p>A member that is leaving ({@link ServedCalls#drain}) refuses new calls with
+ * {@link Outcome#MEMBER_LEAVING}; the caller sends them elsewhere, since they never ran.
  */
-final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable {
+final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable, HazelcastInstanceAware {
 
     /** The id of the executor whose call this thread runs now; lets {@code shutdown} know it is called from inside. */
     static final ThreadLocal<String> CURRENT_EXECUTOR = new ThreadLocal<>();
@@ -44,15 +52,20 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable
     private String executorId;
     /** The serialized initializer, or null. */
     private byte[] initializer;
+    /** The filter pattern; empty for {@link Serialization#DEFAULT_FILTER}. */
+    private String filter;
+    /** The member that runs the call; injected by Hazelcast on the member. */
+    private transient String memberName;
 
     /** For Hazelcast's deserialization only. */
     RemoteCall() {
     }
 
-    RemoteCall(byte[] call, String executorId, byte[] initializer) {
+    RemoteCall(byte[] call, String executorId, byte[] initializer, String filter) {
         this.call = call;
         this.executorId = executorId;
         this.initializer = initializer;
+        this.filter = filter == null ? "" : filter;
     }
 
     @Override
@@ -60,6 +73,7 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable
         out.writeByteArray(call);
         out.writeString(executorId);
         out.writeByteArray(initializer);
+        out.writeString(filter);
     }
 
     @Override
@@ -67,13 +81,41 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable
         call = in.readByteArray();
         executorId = in.readString();
         initializer = in.readByteArray();
+        filter = in.readString();
+    }
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance instance) {
+        this.memberName = instance.getName();
     }
 
     @Override
     public Outcome call() {
+        String member = memberName;
+        if (member != null && !ServedCalls.enter(member)) {
+            return new Outcome(new byte[0], Outcome.MEMBER_LEAVING);
+        }
+        try {
+            return run();
+        } finally {
+            if (member != null) {
+                ServedCalls.exit(member);
+            }
+        }
+    }
+
+    private Outcome run() {
+        ObjectInputFilter f;
+        try {
+            f = Wire.filter(filter);
+        } catch (IllegalArgumentException e) {
+            return Outcome.of(Outcome.FAILED, new IllegalStateException("member " + jvmName()
+                    + " cannot use the deserialization filter '" + filter + "': " + e.getMessage(), e));
+        }
+        ClassLoader loader = Wire.loader();
         if (initializer != null && !INITIALIZED.get().contains(executorId)) {
             try {
-                ((Runnable) Wire.fromBytes(initializer)).run();
+                ((Runnable) Wire.read(initializer, f, loader)).run();
             } catch (Throwable t) {
                 return Outcome.of(Outcome.INITIALIZER_FAILED, t);
             }
@@ -81,9 +123,9 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable
         }
         Callable<?> fn;
         try {
-            fn = (Callable<?>) Wire.fromBytes(call);
+            fn = (Callable<?>) Wire.read(call, f, loader);
         } catch (IOException | ClassNotFoundException | RuntimeException e) {
-            return Outcome.of(Outcome.FAILED, new IllegalStateException("member " + memberName()
+            return Outcome.of(Outcome.FAILED, new IllegalStateException("member " + jvmName()
                     + " cannot deserialize the call (is the application's class path the same on every member?): " + e, e));
         }
         Object value;
@@ -102,13 +144,13 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable
         }
         try {
             return new Outcome(Wire.toBytes(value), Outcome.VALUE);
-        } catch (IOException e) {
-            return Outcome.of(Outcome.FAILED, new IllegalStateException("the call's result cannot be sent back: "
-                    + Wire.whyNotSerializable(value, e), e));
+        } catch (IOException | RuntimeException e) {
+            return Outcome.of(Outcome.FAILED, new IllegalStateException(
+                    Serialization.notSerializable("result", value, e, "the caller"), e));
         }
     }
 
-    private static String memberName() {
+    private static String jvmName() {
         return ManagementFactory.getRuntimeMXBean().getName();
     }
 
@@ -120,6 +162,8 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable
         static final byte FAILED = 1;
         /** The payload is the initializer's exception; the call did not run. */
         static final byte INITIALIZER_FAILED = 2;
+        /** The member is leaving and did not run the call; the payload is empty. */
+        static final byte MEMBER_LEAVING = 3;
 
         private byte[] payload;
         private byte kind;
@@ -138,7 +182,7 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable
             return payload;
         }
 
-        /** @return {@link #VALUE}, {@link #FAILED} or {@link #INITIALIZER_FAILED} */
+        /** @return {@link #VALUE}, {@link #FAILED}, {@link #INITIALIZER_FAILED} or {@link #MEMBER_LEAVING} */
         byte kind() {
             return kind;
         }

@@ -1,25 +1,31 @@
 package io.github.futures.hazelcast;
 
-import java.io.ByteArrayInputStream;
+import io.github.futures.spi.Serialization;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InvalidClassException;
 import java.io.NotSerializableException;
-import java.io.ObjectInputStream;
+import java.io.ObjectInputFilter;
 import java.io.ObjectOutputStream;
-import java.io.ObjectStreamClass;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Java serialization of calls, results and exceptions, done by this module rather than left to
  * Hazelcast, so that a call that cannot be serialized fails at {@code submit} naming the class at
  * fault, and a result or exception that cannot be serialized fails only its own future.
  *
- * <p>Classes are resolved through the thread's context class loader first and this module's
- * class loader second, so that a member running inside a Spring Boot executable jar finds the
- * application's classes.
+ * <p>Every read goes through {@link Serialization#deserialize} with the executor's filter: calls
+ * and initializers on the member (the filter's pattern travels with each call), results and
+ * exceptions on the caller. Classes are resolved with the loader given (the thread's context class
+ * loader on a member, the application's on the caller), then the default lookup.
  */
 final class Wire {
+
+    /** How the user lets a refused class through, for the filter's message. */
+    static final String ALLOW_HINT = "ClusterExecutor.builder().serialFilter(...)";
+
+    /** Filters by pattern, so that a member parses each executor's pattern once; bounded. */
+    private static final ConcurrentHashMap<String, ObjectInputFilter> FILTERS = new ConcurrentHashMap<>();
+    private static final int FILTERS_LIMIT = 64;
 
     private Wire() {
     }
@@ -38,44 +44,31 @@ final class Wire {
         return bytes.toByteArray();
     }
 
-    /** Deserializes what {@link #toBytes} wrote. */
-    static Object fromBytes(byte[] bytes) throws IOException, ClassNotFoundException {
-        try (ObjectInputStream in = new LoaderAwareInput(new ByteArrayInputStream(bytes))) {
-            return in.readObject();
-        }
+    /** Deserializes what {@link #toBytes} wrote, through {@code filter}. */
+    static Object read(byte[] bytes, ObjectInputFilter filter, ClassLoader loader) throws IOException, ClassNotFoundException {
+        return Serialization.deserialize(bytes, 0, bytes.length, filter, loader, ALLOW_HINT);
     }
 
-    /** A short description of why {@code value} could not be serialized, naming the class at fault. */
-    static String whyNotSerializable(Object value, IOException e) {
-        String culprit = e instanceof NotSerializableException || e instanceof InvalidClassException
-                ? e.getMessage() : e.toString();
-        String own = value.getClass().getName();
-        if (culprit != null && culprit.equals(own)) {
-            return own + " is not serializable";
+    /**
+     * The filter for a pattern as sent with a call ({@code ""}: {@link Serialization#DEFAULT_FILTER}).
+     *
+     * @throws IllegalArgumentException if the pattern is malformed
+     */
+    static ObjectInputFilter filter(String pattern) {
+        ObjectInputFilter f = FILTERS.get(pattern);
+        if (f == null) {
+            f = Serialization.filter(pattern);
+            if (FILTERS.size() >= FILTERS_LIMIT) {
+                FILTERS.clear();
+            }
+            FILTERS.put(pattern, f);
         }
-        return own + " is not serializable: " + culprit + " (a class it refers to or captures) is not serializable";
+        return f;
     }
 
-    private static final class LoaderAwareInput extends ObjectInputStream {
-        LoaderAwareInput(InputStream in) throws IOException {
-            super(in);
-        }
-
-        @Override
-        protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
-            ClassLoader context = Thread.currentThread().getContextClassLoader();
-            if (context != null) {
-                try {
-                    return Class.forName(desc.getName(), false, context);
-                } catch (ClassNotFoundException notThere) {
-                    // fall through to this module's loader, then to the default (primitives, JDK)
-                }
-            }
-            try {
-                return Class.forName(desc.getName(), false, Wire.class.getClassLoader());
-            } catch (ClassNotFoundException notThere) {
-                return super.resolveClass(desc);
-            }
-        }
+    /** The loader that resolves the application's classes in this thread. */
+    static ClassLoader loader() {
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        return context != null ? context : Wire.class.getClassLoader();
     }
 }

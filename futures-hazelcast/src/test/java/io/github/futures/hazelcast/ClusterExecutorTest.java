@@ -14,6 +14,8 @@ import io.github.futures.SerializableBiFunction;
 import io.github.futures.SerializableCallable;
 import io.github.futures.SerializableFunction;
 import io.github.futures.TimeoutError;
+import io.github.futures.contract.Gate;
+import io.github.futures.contract.Signal;
 import io.github.futures.spi.ExecutorSnapshot;
 import io.github.futures.spi.WorkerSnapshot;
 import java.io.IOException;
@@ -22,7 +24,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -41,8 +42,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * {@link ClusterExecutor} on a real three-member cluster on this machine: the test JVM and two child
- * JVMs, all on 127.0.0.1. Tests that need calls to block use {@link Gate}s; those that must reach the
- * gate from the test run their calls on the test JVM's member only (a member selector).
+ * JVMs, all on 127.0.0.1. Tests that need calls to block use the contract suite's {@link Gate}s and {@link Signal}s, which
+ * reach every member; some run their calls on the test JVM's member only (a member selector).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ClusterExecutorTest {
@@ -66,14 +67,11 @@ class ClusterExecutorTest {
         return ClusterExecutor.builder().hazelcastInstance(cluster.hz);
     }
 
-    /** Runs calls only on the test JVM's member, where the test can reach the gates. */
+    /** Runs calls only on the test JVM's member. */
     private static ClusterExecutor.Builder onThisJvm() {
         return onCluster().memberSelector(Member::localMember);
     }
 
-    private static String gate() {
-        return "gate-" + UUID.randomUUID();
-    }
 
     /** A serializable call that cannot be serialized after all: it captures this. */
     static final class NotSerializable {
@@ -85,7 +83,7 @@ class ClusterExecutorTest {
         try (ClusterExecutor executor = onCluster().build()) {
             List<Future<Long>> futures = new ArrayList<>();
             for (int i = 0; i < 30; i++) {
-                futures.add(executor.submit(new Gate.MyPid()));
+                futures.add(executor.submit(new ClusterCalls.Pid()));
             }
             Set<Long> pids = futures.stream().map(Future::result).collect(Collectors.toSet());
             assertThat(pids).containsExactlyInAnyOrderElementsOf(cluster.pids());
@@ -187,7 +185,7 @@ class ClusterExecutorTest {
                     List.of(new NotSerializable()))).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining(NotSerializable.class.getName());
 
-            assertThat(executor.submit(new Gate.MyPid()).result()).isIn(cluster.pids());
+            assertThat(executor.submit(new ClusterCalls.Pid()).result()).isIn(cluster.pids());
             assertThat(executor.taskStats().submittedCount()).isEqualTo(1);
         }
     }
@@ -199,7 +197,7 @@ class ClusterExecutorTest {
             Future<Object> f = executor.submit((SerializableCallable<Object>) NotSerializable::new);
             assertThatThrownBy(f::result).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining(NotSerializable.class.getName());
-            assertThat(executor.submit(new Gate.MyPid()).result()).isIn(cluster.pids());
+            assertThat(executor.submit(new ClusterCalls.Pid()).result()).isIn(cluster.pids());
         }
     }
 
@@ -209,13 +207,13 @@ class ClusterExecutorTest {
      */
     @Test
     void backPressureKeepsCallsWaitingLocallyWhereTheyCanBeCancelled() throws Exception {
-        String g = gate();
-        try (ClusterExecutor executor = onThisJvm().maxWorkers(2).build()) {
-            Future<Long> f1 = executor.submit(new Gate.Pid(g));
-            Future<Long> f2 = executor.submit(new Gate.Pid(g));
-            Future<Long> f3 = executor.submit(new Gate.Pid(g));
-            Future<Long> f4 = executor.submit(new Gate.Pid(g));
-            assertThat(new Gate.AwaitStarted(g, 2).call()).isTrue();
+        Gate g = Gate.create();
+        try (Signal started = Signal.create(); ClusterExecutor executor = onThisJvm().maxWorkers(2).build()) {
+            Future<Long> f1 = executor.submit(new ClusterCalls.PidAfter(started, g));
+            Future<Long> f2 = executor.submit(new ClusterCalls.PidAfter(started, g));
+            Future<Long> f3 = executor.submit(new ClusterCalls.PidAfter(started, g));
+            Future<Long> f4 = executor.submit(new ClusterCalls.PidAfter(started, g));
+            started.awaitCount(2);
 
             assertThat(f1.running()).isTrue();
             assertThat(f2.running()).isTrue();
@@ -226,7 +224,7 @@ class ClusterExecutorTest {
             assertThat(f1.cancel()).isFalse();
             assertThatThrownBy(() -> f1.result(Duration.ofMillis(100))).isInstanceOf(TimeoutError.class);
 
-            new Gate.Open(g).run();
+            g.open();
             long me = ProcessHandle.current().pid();
             assertThat(f1.result()).isEqualTo(me);
             assertThat(f2.result()).isEqualTo(me);
@@ -246,7 +244,7 @@ class ClusterExecutorTest {
             List<Long> called = new CopyOnWriteArrayList<>();
             CountDownLatch callbacks = new CountDownLatch(6);
             for (int i = 0; i < 6; i++) {
-                Future<Long> f = executor.submit(new Gate.MyPid());
+                Future<Long> f = executor.submit(new ClusterCalls.Pid());
                 f.addDoneCallback(done -> {
                     called.add(done.result());
                     callbacks.countDown();
@@ -272,25 +270,26 @@ class ClusterExecutorTest {
      */
     @Test
     void shutdownActsOnThisExecutorsCallsOnly() throws Exception {
-        String g = gate();
+        Gate g = Gate.create();
+        Signal started = Signal.create();
         ClusterExecutor executor = onThisJvm().build();
-        Future<Long> f = executor.submit(new Gate.Pid(g));
-        assertThat(new Gate.AwaitStarted(g, 1).call()).isTrue();
+        Future<Long> f = executor.submit(new ClusterCalls.PidAfter(started, g));
+        started.awaitCount(1);
         executor.shutdown(false, false);
-        assertThatThrownBy(() -> executor.submit(new Gate.MyPid())).isInstanceOf(RejectedExecutionException.class);
+        assertThatThrownBy(() -> executor.submit(new ClusterCalls.Pid())).isInstanceOf(RejectedExecutionException.class);
         assertThat(executor.snapshot().state()).isEqualTo(ExecutorSnapshot.SHUTDOWN);
 
         CompletableFuture<Void> waiter = CompletableFuture.runAsync(() -> executor.shutdown(true, false));
         assertThatThrownBy(() -> waiter.get(300, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
         assertThat(f.done()).isFalse();
-        new Gate.Open(g).run();
+        g.open();
         waiter.get(30, TimeUnit.SECONDS);
         assertThat(f.result()).isEqualTo(ProcessHandle.current().pid());
 
         assertThat(cluster.hz.getLifecycleService().isRunning()).isTrue();
         assertThat(cluster.hz.getExecutorService(executor.executorName()).isShutdown()).isFalse();
         try (ClusterExecutor other = onCluster().build()) {
-            assertThat(other.submit(new Gate.MyPid()).result()).isIn(cluster.pids());
+            assertThat(other.submit(new ClusterCalls.Pid()).result()).isIn(cluster.pids());
         }
         executor.shutdown(true, false); // again: harmless
     }
@@ -298,17 +297,18 @@ class ClusterExecutorTest {
     /** shutdown(cancelFutures=true) cancels the calls still waiting; the ones sent finish. */
     @Test
     void shutdownWithCancelFuturesCancelsWaitingCalls() throws Exception {
-        String g = gate();
+        Gate g = Gate.create();
+        Signal started = Signal.create();
         ClusterExecutor executor = onThisJvm().maxWorkers(1).build();
-        Future<Long> running = executor.submit(new Gate.Pid(g));
-        Future<Long> waiting1 = executor.submit(new Gate.Pid(g));
-        Future<Long> waiting2 = executor.submit(new Gate.Pid(g));
-        assertThat(new Gate.AwaitStarted(g, 1).call()).isTrue();
+        Future<Long> running = executor.submit(new ClusterCalls.PidAfter(started, g));
+        Future<Long> waiting1 = executor.submit(new ClusterCalls.PidAfter(started, g));
+        Future<Long> waiting2 = executor.submit(new ClusterCalls.PidAfter(started, g));
+        started.awaitCount(1);
         executor.shutdown(false, true);
         assertThat(waiting1.cancelled()).isTrue();
         assertThat(waiting2.cancelled()).isTrue();
         assertThat(running.cancelled()).isFalse();
-        new Gate.Open(g).run();
+        g.open();
         assertThat(running.result()).isEqualTo(ProcessHandle.current().pid());
         executor.shutdown(true, false);
         assertThat(executor.snapshot().cancelled()).isEqualTo(2);
@@ -338,21 +338,21 @@ class ClusterExecutorTest {
     void failingInitializerBreaksTheExecutorAndSaysWhere() {
         // The initializer fails only once both calls are in: otherwise the executor may break before
         // the second submit, which then throws instead of returning a future that fails.
-        String gate = "initializer-" + java.util.UUID.randomUUID();
+        Gate gate = Gate.create();
         try (ClusterExecutor executor = onThisJvm().maxWorkers(1)
                 .initializer(() -> {
-                    Gate.await(gate);
+                    gate.await();
                     throw new IllegalStateException("no database");
                 }).build()) {
-            Future<Long> first = executor.submit(new Gate.MyPid());
-            Future<Long> waiting = executor.submit(new Gate.MyPid());
-            new Gate.Open(gate).run(); // the member runs in this JVM
+            Future<Long> first = executor.submit(new ClusterCalls.Pid());
+            Future<Long> waiting = executor.submit(new ClusterCalls.Pid());
+            gate.open();
             assertThatThrownBy(first::result).isInstanceOf(BrokenExecutor.class)
                     .hasMessageContaining("initializer failed on member")
                     .hasMessageContaining("no database")
                     .hasCauseInstanceOf(IllegalStateException.class);
             assertThatThrownBy(waiting::result).isInstanceOf(BrokenExecutor.class);
-            assertThatThrownBy(() -> executor.submit(new Gate.MyPid())).isInstanceOf(BrokenExecutor.class)
+            assertThatThrownBy(() -> executor.submit(new ClusterCalls.Pid())).isInstanceOf(BrokenExecutor.class)
                     .hasMessageContaining("no database");
             assertThat(executor.isBroken()).isTrue();
             ExecutorSnapshot s = executor.snapshot();

@@ -172,17 +172,6 @@ final class LocalCluster implements AutoCloseable {
         return pids;
     }
 
-    /** Runs {@code task} on every member through the control executor. */
-    void onAllMembers(Runnable task) throws Exception {
-        for (var f : hz.getExecutorService(TestMember.CONTROL_EXECUTOR).submitToAllMembers(
-                (java.util.concurrent.Callable<Void> & java.io.Serializable) () -> {
-                    task.run();
-                    return null;
-                }).values()) {
-            f.get(60, TimeUnit.SECONDS);
-        }
-    }
-
     private static List<Integer> freePorts(int n) throws IOException {
         List<ServerSocket> sockets = new ArrayList<>();
         try {

@@ -6,13 +6,14 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.core.MemberLeftException;
 import io.github.futures.Future;
 import io.github.futures.Futures;
+import io.github.futures.contract.Gate;
+import io.github.futures.contract.Signal;
 import io.github.futures.spi.ExecutorSnapshot;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -45,18 +46,18 @@ class MemberLossTest {
         }
     }
 
-    /** Submits calls held at a gate, evenly over the members, and waits until each member runs its share. */
-    private static List<Future<Long>> submitHeldCalls(ClusterExecutor executor, String gate, int perMember) throws Exception {
+    /**
+     * Submits calls held at a gate, {@code perMember} for each member (the executor sends each call
+     * to the least busy member, so they spread evenly), and waits until all of them run. Retried
+     * calls fire {@code started} again: keep it open for the whole test.
+     */
+    private static List<Future<Long>> submitHeldCalls(ClusterExecutor executor, Gate gate, Signal started, int perMember) {
         List<Member> members = executor.members();
         List<Future<Long>> futures = new ArrayList<>();
         for (int i = 0; i < perMember * members.size(); i++) {
-            futures.add(executor.submit(new Gate.Pid(gate)));
+            futures.add(executor.submit(new ClusterCalls.PidAfter(started, gate)));
         }
-        for (Member m : members) {
-            assertThat(cluster.hz.getExecutorService(TestMember.CONTROL_EXECUTOR)
-                    .submitToMember(new Gate.AwaitStarted(gate, perMember), m).get(60, TimeUnit.SECONDS))
-                    .as("member %s started its %d calls", m, perMember).isTrue();
-        }
+        started.awaitCount(perMember * members.size());
         return futures;
     }
 
@@ -77,11 +78,12 @@ class MemberLossTest {
      */
     @Test
     void killedMembersCallsFailPromptlyNamingItAndTheRestComplete() throws Exception {
-        String gate = "kill-" + UUID.randomUUID();
+        Gate gate = Gate.create();
         int perMember = 3;
-        try (ClusterExecutor executor = ClusterExecutor.builder().hazelcastInstance(cluster.hz).build()) {
+        try (Signal started = Signal.create();
+             ClusterExecutor executor = ClusterExecutor.builder().hazelcastInstance(cluster.hz).build()) {
             int membersBefore = executor.members().size();
-            List<Future<Long>> futures = submitHeldCalls(executor, gate, perMember);
+            List<Future<Long>> futures = submitHeldCalls(executor, gate, started, perMember);
             LocalCluster.Child victim = liveChild();
             String victimAddress = "127.0.0.1]:" + victim.port();
 
@@ -105,7 +107,7 @@ class MemberLossTest {
             List<Future<Long>> others = new ArrayList<>(futures);
             others.removeAll(failed);
             assertThat(others).hasSize(perMember * (membersBefore - 1)).noneMatch(Future::done);
-            cluster.onAllMembers(new Gate.Open(gate));
+            gate.open();
             Set<Long> alive = livePids();
             for (Future<Long> f : others) {
                 assertThat(f.result(Duration.ofSeconds(30))).isIn(alive);
@@ -114,7 +116,7 @@ class MemberLossTest {
             assertThat(executor.members()).hasSize(membersBefore - 1);
             List<Future<Long>> later = new ArrayList<>();
             for (int i = 0; i < 4 * (membersBefore - 1); i++) {
-                later.add(executor.submit(new Gate.MyPid()));
+                later.add(executor.submit(new ClusterCalls.Pid()));
             }
             assertThat(later.stream().map(Future::result).collect(Collectors.toSet()))
                     .containsExactlyInAnyOrderElementsOf(alive);
@@ -128,16 +130,17 @@ class MemberLossTest {
     /** With retryOnMemberLoss, the killed member's calls run once more on the members that remain. */
     @Test
     void retryOnMemberLossSendsLostCallsToAnotherMember() throws Exception {
-        String gate = "retry-" + UUID.randomUUID();
+        Gate gate = Gate.create();
         int perMember = 2;
-        try (ClusterExecutor executor = ClusterExecutor.builder().hazelcastInstance(cluster.hz)
+        try (Signal started = Signal.create();
+             ClusterExecutor executor = ClusterExecutor.builder().hazelcastInstance(cluster.hz)
                 .retryOnMemberLoss(true).build()) {
-            List<Future<Long>> futures = submitHeldCalls(executor, gate, perMember);
+            List<Future<Long>> futures = submitHeldCalls(executor, gate, started, perMember);
             LocalCluster.Child victim = liveChild();
             victim.process().destroyForcibly();
             assertThat(victim.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
             cluster.awaitMembers(futures.size() / perMember - 1);
-            cluster.onAllMembers(new Gate.Open(gate));
+            gate.open();
             Set<Long> alive = livePids();
             for (Future<Long> f : futures) {
                 assertThat(f.result(Duration.ofSeconds(30))).isIn(alive);

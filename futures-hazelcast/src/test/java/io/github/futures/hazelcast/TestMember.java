@@ -1,7 +1,6 @@
 package io.github.futures.hazelcast;
 
 import com.hazelcast.config.Config;
-import com.hazelcast.config.ExecutorConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import java.io.IOException;
@@ -16,9 +15,6 @@ import java.util.List;
  */
 public final class TestMember {
 
-    /** The executor the tests use to reach members directly, beside the one that runs the calls. */
-    static final String CONTROL_EXECUTOR = "futures-control";
-
     private TestMember() {
     }
 
@@ -26,7 +22,12 @@ public final class TestMember {
         String clusterName = args[0];
         int port = Integer.parseInt(args[1]);
         List<String> members = Arrays.asList(args[2].split(","));
-        HazelcastInstance hz = Hazelcast.newHazelcastInstance(config(clusterName, port, members));
+        Config config = config(clusterName, port, members);
+        // The port was free when the test JVM chose it, a JVM start ago; on a shared machine another
+        // process may have taken it since. The next free one does as well: this member joins the
+        // test JVM's member, whose port is listed, and reports its own port on the READY line.
+        config.getNetworkConfig().setPortAutoIncrement(true);
+        HazelcastInstance hz = Hazelcast.newHazelcastInstance(config);
         System.out.println("READY " + ProcessHandle.current().pid() + " " + hz.getCluster().getLocalMember().getAddress().getPort());
         System.out.flush();
         InputStream in = System.in;
@@ -39,7 +40,6 @@ public final class TestMember {
     static Config config(String clusterName, int port, List<String> members) {
         Config config = ClusterNode.config(clusterName, ClusterNode.DEFAULT_INTERFACE, port, members,
                 ClusterNode.DEFAULT_EXECUTOR_NAME, 8);
-        config.addExecutorConfig(new ExecutorConfig(CONTROL_EXECUTOR, 4));
         config.getNetworkConfig().setPortAutoIncrement(false);
         return config;
     }

@@ -1,0 +1,450 @@
+package io.github.futures.hazelcast;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MemberSelector;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.IExecutorService;
+import com.hazelcast.core.MemberLeftException;
+import com.hazelcast.spi.exception.TargetNotMemberException;
+import io.github.futures.BrokenExecutor;
+import io.github.futures.CancelledError;
+import io.github.futures.InvalidStateError;
+import io.github.futures.spi.TrackedFuture;
+import java.io.IOException;
+import java.io.ObjectInputFilter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
+
+/**
+ * Sends one {@link ClusterExecutor}'s calls to members and settles what comes back: the local
+ * queue, the permits that bound the calls in flight, the attempts, retries after a member loss, and
+ * the broken state.
+ *
+ * <pre>
+ *   submit ──► waiting (FIFO, PENDING, cancellable)
+ *                 │ pump(): take a permit, setRunningOrNotifyCancel()
+ *                 ▼
+ *              dispatch(): choose() the least busy member ──► Attempt ──► IExecutorService.submitToMember
+ *                 ▲                                               │
+ *                 │ retry / redelivery                            ▼ settled exactly once, by
+ *                 └──────────────────────────── Hazelcast's completion (value, exception, failure)
+ *                                               or MemberTable's removal of the member
+ *                                                             │
+ *                                  permit released, future completed ──► pump()
+ * </pre>
+ *
+ * <p>Implementation note.
+ *
+ * <p>Back-pressure: {@code permits} starts at maxWorkers; a permit is held from dispatch until the
+ * call is done. {@link #pump} is lock-free: a submitter offers then checks permits, a finisher
+ * releases then checks the queue, so one of them always sees both (no lost wake-up). {@code pump}
+ * is called at the end of every entry point (submit, Hazelcast completion, membership event); code
+ * that completes a call inside those never pumps itself, so recursion stays bounded.
+ *
+ * <p>Attempt states: in flight -> settled (CAS on {@code settled}). Whoever settles it removes it
+ * from its member slot and decides: complete the future, fail it, or dispatch a new Attempt (retry).
+ * {@code remote} (Hazelcast's future, for {@link #abort}) is written once before the attempt can be
+ * aborted through its slot's set, which publishes it.
+ *
+ * <p>Broken (an initializer failed on a member): {@code broken} is set once under {@code brokenLock}
+ * (with {@code brokenCause} written first), before the failing call's permit is released; from
+ * then on {@code pump} fails waiting calls instead of sending them, and submit throws. Calls
+ * already on members finish.
+ *
+ * <p>Reads: a call's value or exception is read through the executor's deserialization filter
+ * with the loader captured when the executor was built; a payload the filter refuses fails that
+ * call's future only.
+ */
+final class Dispatcher {
+
+    private static final System.Logger LOG = System.getLogger(ClusterExecutor.class.getName());
+
+    /** How many times a call that never reached its member (or that a leaving member refused) is sent elsewhere. */
+    private static final int MAX_REDELIVERIES = 3;
+
+    /** A submitted call: its future, and what is sent. */
+    static final class Call<T> {
+        final TrackedFuture<T> future;
+        final RemoteCall remote;
+        /** Written by whoever settled the previous attempt, before dispatching the next one. */
+        int redeliveries;
+        /** Written by whoever settled the previous attempt, before dispatching the next one. */
+        boolean retried;
+
+        Call(TrackedFuture<T> future, RemoteCall remote) {
+            this.future = future;
+            this.remote = remote;
+        }
+    }
+
+    final MemberTable members;
+    private final IExecutorService service;
+    private final String executorName;
+    private final boolean retryOnMemberLoss;
+    private final ObjectInputFilter filter;
+    private final ClassLoader loader;
+
+    private final ConcurrentLinkedQueue<Call<?>> waiting = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger permits;
+    final LongAdder memberLosses = new LongAdder();
+    final LongAdder retries = new LongAdder();
+
+    private final Object brokenLock = new Object();
+    /** Why the executor is broken (an initializer failed), or null; written once under 'brokenLock'. */
+    private volatile String broken;
+    /** The initializer's exception; written before, and published by, the write of 'broken'. */
+    private Throwable brokenCause;
+    /** Set by shutdown(cancelFutures=true): calls lost with their member are then not retried. */
+    private volatile boolean noRetries;
+    /** Set by abort(): cancelled remote calls end as CancelledError. */
+    private volatile boolean aborting;
+
+    Dispatcher(HazelcastInstance hazelcast, IExecutorService service, String executorName, int maxWorkers,
+               boolean retryOnMemberLoss, MemberSelector selector, ObjectInputFilter filter, ClassLoader loader) {
+        this.service = service;
+        this.executorName = executorName;
+        this.retryOnMemberLoss = retryOnMemberLoss;
+        this.filter = filter;
+        this.loader = loader;
+        this.permits = new AtomicInteger(maxWorkers);
+        this.members = new MemberTable(hazelcast, selector, this::pump, this::memberRemoved);
+    }
+
+    String broken() {
+        return broken;
+    }
+
+    Throwable brokenCause() {
+        return brokenCause;
+    }
+
+    /** Queues a call and sends what the permits allow. */
+    void offer(Call<?> c) {
+        waiting.offer(c);
+        pump();
+    }
+
+    /** Cancels every waiting call; from now on lost calls are not retried. */
+    void cancelWaiting() {
+        noRetries = true;
+        for (Call<?> c; (c = waiting.poll()) != null; ) {
+            c.future.cancel();
+        }
+    }
+
+    /** Sends waiting calls while permits are free. Lock-free; see the implementation note. */
+    void pump() {
+        for (;;) {
+            if (waiting.isEmpty()) {
+                return;
+            }
+            String b = broken;
+            if (b != null) {
+                failWaiting(b);
+                return;
+            }
+            int p = permits.get();
+            if (p <= 0) {
+                return;
+            }
+            if (!permits.compareAndSet(p, p - 1)) {
+                continue;
+            }
+            Call<?> c = waiting.poll();
+            if (c == null) {
+                permits.incrementAndGet();
+                continue;
+            }
+            boolean run;
+            try {
+                run = c.future.setRunningOrNotifyCancel();
+            } catch (InvalidStateError completedFromOutside) {
+                run = false;
+            }
+            if (!run) {
+                permits.incrementAndGet();
+                continue;
+            }
+            dispatch(c);
+        }
+    }
+
+    /** Sends a call that holds a permit to the least busy eligible member. Never pumps. */
+    private void dispatch(Call<?> c) {
+        for (;;) {
+            MemberTable.Slot slot = members.choose();
+            if (slot == null) {
+                permits.incrementAndGet();
+                fail(c, new IllegalStateException("no cluster member can run calls of this executor (executor '"
+                        + executorName + "' sees no eligible member)"));
+                return;
+            }
+            Attempt a = new Attempt(c, slot);
+            slot.inFlight.incrementAndGet();
+            slot.attempts.add(a);
+            if (slot.removed && a.settle()) {
+                continue; // the member left while we chose it; its removal did not see this attempt
+            }
+            try {
+                java.util.concurrent.Future<RemoteCall.Outcome> remote = service.submitToMember(c.remote, slot.member);
+                a.remote = remote;
+                if (remote instanceof CompletionStage<?> stage) {
+                    @SuppressWarnings("unchecked")
+                    CompletionStage<RemoteCall.Outcome> outcomes = (CompletionStage<RemoteCall.Outcome>) stage;
+                    outcomes.whenCompleteAsync(a);
+                } else if (a.settle()) {
+                    permits.incrementAndGet();
+                    fail(c, new IllegalStateException("Hazelcast returned a " + remote.getClass().getName()
+                            + " for a call, which cannot report its completion; this Hazelcast version is not supported"));
+                }
+            } catch (RuntimeException e) {
+                if (a.settle()) {
+                    handleFailure(a, e);
+                }
+            }
+            return;
+        }
+    }
+
+    /** A settled attempt's Hazelcast failure. Never pumps. */
+    private void handleFailure(Attempt a, Throwable t) {
+        Throwable cause = unwrap(t);
+        Call<?> c = a.call;
+        if (cause instanceof MemberLeftException || cause instanceof TargetNotMemberException) {
+            // Hazelcast's failure can come before the membership event: stop choosing this member now,
+            // or a retry could go straight back to it.
+            a.slot.removed = true;
+        }
+        if (cause instanceof TargetNotMemberException && c.redeliveries < MAX_REDELIVERIES) {
+            c.redeliveries++; // it never reached the member: sending it elsewhere keeps at-most-once
+            dispatch(c);
+        } else if (cause instanceof MemberLeftException || cause instanceof TargetNotMemberException) {
+            memberLost(c, a.slot.member);
+        } else if (cause instanceof CancellationException && aborting) {
+            permits.incrementAndGet();
+            fail(c, aborted());
+        } else {
+            permits.incrementAndGet();
+            fail(c, cause);
+        }
+    }
+
+    /** A leaving member refused the call before running it: send it elsewhere. Never pumps. */
+    private void refusedByLeavingMember(Attempt a) {
+        a.slot.removed = true;
+        Call<?> c = a.call;
+        if (c.redeliveries < MAX_REDELIVERIES && !noRetries) {
+            c.redeliveries++;
+            dispatch(c);
+        } else {
+            permits.incrementAndGet();
+            fail(c, new IllegalStateException("member " + a.slot.member.getAddress() + " is leaving the cluster and"
+                    + " did not run the call, and no other member took it"));
+        }
+    }
+
+    /** A call's member left while the call was in flight. Never pumps. */
+    private void memberLost(Call<?> c, Member member) {
+        memberLosses.increment();
+        if (retryOnMemberLoss && !c.retried && !noRetries) {
+            c.retried = true;
+            retries.increment();
+            LOG.log(System.Logger.Level.INFO, () -> "member " + member + " left while running a call; sending it once more to another member");
+            dispatch(c);
+            return;
+        }
+        permits.incrementAndGet();
+        fail(c, new MemberLeftException(member));
+    }
+
+    /** The membership listener removed {@code gone}: its attempts are lost. */
+    private void memberRemoved(MemberTable.Slot gone) {
+        for (Attempt a : gone.attempts) {
+            if (a.settle()) {
+                memberLost(a.call, gone.member);
+            }
+        }
+        pump();
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        Throwable x = t;
+        while ((x instanceof CompletionException || (x instanceof ExecutionException && !(x instanceof MemberLeftException)))
+                && x.getCause() != null) {
+            x = x.getCause();
+        }
+        return x;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> void complete(Call<T> c, RemoteCall.Outcome outcome, Member member) {
+        Object value;
+        try {
+            value = Wire.read(outcome.payload(), filter, loader);
+        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+            fail(c, new IllegalStateException("cannot read the call's "
+                    + (outcome.kind() == RemoteCall.Outcome.VALUE ? "result" : "exception")
+                    + " sent back by member " + member.getAddress() + ": " + e, e));
+            return;
+        }
+        if (outcome.kind() == RemoteCall.Outcome.INITIALIZER_FAILED) {
+            Throwable t = (Throwable) value;
+            BrokenExecutor failure = breakExecutor("the initializer failed on member " + member.getAddress()
+                    + ", the cluster executor is not usable anymore (" + t.getClass().getName()
+                    + (t.getMessage() == null ? "" : ": " + t.getMessage()) + ")", t);
+            fail(c, failure);
+            return;
+        }
+        try {
+            if (outcome.kind() == RemoteCall.Outcome.FAILED) {
+                c.future.setException((Throwable) value);
+            } else {
+                c.future.setResult((T) value);
+            }
+        } catch (InvalidStateError completedFromOutside) {
+            // Someone completed the future from outside; the call's outcome is dropped.
+        } catch (ClassCastException notAThrowable) {
+            fail(c, new IllegalStateException("member " + member.getAddress() + " sent back a "
+                    + value.getClass().getName() + " as the call's exception", notAThrowable));
+        }
+    }
+
+    private static void fail(Call<?> c, Throwable t) {
+        try {
+            c.future.setException(t);
+        } catch (InvalidStateError completedFromOutside) {
+            // already done
+        }
+    }
+
+    /**
+     * Marks the executor broken (once; later reasons are dropped) and fails every waiting call.
+     * Returns the exception for the call that broke it.
+     */
+    private BrokenExecutor breakExecutor(String reason, Throwable cause) {
+        synchronized (brokenLock) {
+            if (broken == null) {
+                brokenCause = cause;
+                broken = reason;
+            }
+        }
+        failWaiting(broken);
+        return new BrokenExecutor(reason, cause);
+    }
+
+    private void failWaiting(String reason) {
+        for (Call<?> c; (c = waiting.poll()) != null; ) {
+            fail(c, new BrokenExecutor(reason, brokenCause));
+        }
+    }
+
+    // ------------------------------------------------------------------ abort
+
+    private static CancelledError aborted() {
+        return new CancelledError("the call was stopped by abort() after the cluster executor's shutdown");
+    }
+
+    /**
+     * Cancels the waiting calls and asks Hazelcast to cancel (interrupting) every call in flight.
+     * Blocks while Hazelcast delivers the cancellations.
+     */
+    void cancelAll() {
+        aborting = true;
+        cancelWaiting();
+        for (MemberTable.Slot slot : members.slots()) {
+            for (Attempt a : new ArrayList<>(slot.attempts)) {
+                java.util.concurrent.Future<?> remote = a.remote;
+                if (remote != null && !a.isSettled()) {
+                    try {
+                        remote.cancel(true);
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.DEBUG, () -> "cancelling a call on " + slot.member + " failed: " + e);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Ends every call still in flight here, without waiting for its member: its future fails with
+     * {@link CancelledError}. The calls may still be running on their members.
+     *
+     * @return how many calls were abandoned
+     */
+    int abandonAll() {
+        aborting = true;
+        List<Attempt> all = new ArrayList<>();
+        for (MemberTable.Slot slot : members.slots()) {
+            all.addAll(slot.attempts);
+        }
+        int n = 0;
+        for (Attempt a : all) {
+            if (a.settle()) {
+                permits.incrementAndGet();
+                fail(a.call, aborted());
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** One sending of a call to one member; settled exactly once. */
+    final class Attempt implements BiConsumer<RemoteCall.Outcome, Throwable> {
+        final Call<?> call;
+        final MemberTable.Slot slot;
+        /** Hazelcast's future of this attempt; null until sent. */
+        volatile java.util.concurrent.Future<RemoteCall.Outcome> remote;
+        private final AtomicBoolean settled = new AtomicBoolean();
+
+        Attempt(Call<?> call, MemberTable.Slot slot) {
+            this.call = call;
+            this.slot = slot;
+        }
+
+        boolean settle() {
+            if (!settled.compareAndSet(false, true)) {
+                return false;
+            }
+            slot.attempts.remove(this);
+            slot.inFlight.decrementAndGet();
+            return true;
+        }
+
+        boolean isSettled() {
+            return settled.get();
+        }
+
+        /** Hazelcast's completion of the attempt, in one of its threads. */
+        @Override
+        public void accept(RemoteCall.Outcome outcome, Throwable failure) {
+            if (failure != null) {
+                if (settle()) {
+                    handleFailure(this, failure);
+                }
+            } else if (outcome.kind() == RemoteCall.Outcome.MEMBER_LEAVING) {
+                if (settle()) {
+                    refusedByLeavingMember(this);
+                }
+            } else if (settle()) {
+                slot.completed.increment();
+                if (outcome.kind() == RemoteCall.Outcome.INITIALIZER_FAILED) {
+                    complete(call, outcome, slot.member); // breaks the executor before the permit is free
+                    permits.incrementAndGet();
+                } else {
+                    permits.incrementAndGet();
+                    complete(call, outcome, slot.member);
+                }
+            }
+            pump();
+        }
+    }
+}
