@@ -95,6 +95,10 @@ public final class FuturesClusterAutoConfiguration {
             builder.maxWorkers(positive("max-workers", properties.getMaxWorkers()));
         }
         builder.retryOnMemberLoss(properties.isRetryOnMemberLoss());
+        // The context's shutdown (FuturesShutdownLifecycle, after the web server's graceful phase) ends the
+        // pool; the executor's own JVM-exit hook would stop taking calls at SIGTERM, before in-flight
+        // requests have had their graceful phase.
+        builder.endAtJvmExit(false);
         return builder;
     }
 
