@@ -6,7 +6,6 @@ import io.github.futures.spi.PoolState;
 import io.github.futures.spi.TaskStats;
 import io.github.futures.spi.Terminable;
 import io.github.futures.spi.Timeouts;
-import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -121,12 +120,7 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
                         : threadNamePrefix,
                 initializer);
         ExitHook.register(pool);
-        DropCleaner.CLEANER.register(this, pool::dropped);
-    }
-
-    /** The Cleaner's thread starts with the first pool, not when this class loads. */
-    private static final class DropCleaner {
-        static final Cleaner CLEANER = Cleaner.create();
+        FuturesCleaner.CLEANER.register(this, pool::dropped);
     }
 
     private static int defaultMaxWorkers() {
