@@ -461,8 +461,9 @@ public class Future<T> implements java.util.concurrent.Future<T> {
 
     /**
      * Returns a {@link CompletableFuture} that completes when this future does: normally, exceptionally
-     * (with the call's exception), or cancelled. Cancelling the returned stage cancels this future
-     * (if it is still pending).
+     * (with the call's exception), or cancelled. Cancelling the returned stage cancels this future,
+     * and the two agree: if this future can no longer be cancelled (its call is running or has
+     * finished), the stage's {@code cancel} returns {@code false} and the stage is not cancelled.
      *
      * @return a new completion stage tied to this future
      */
@@ -470,7 +471,11 @@ public class Future<T> implements java.util.concurrent.Future<T> {
         CompletableFuture<T> cf = new CompletableFuture<>() {
             @Override
             public boolean cancel(boolean mayInterruptIfRunning) {
-                Future.this.cancel();
+                if (!Future.this.cancel()) {
+                    return false; // running or finished: the stage follows this future's outcome
+                }
+                // Cancelled: this future's done callback has completed the stage with CancelledError
+                // (a CancellationException), unless the stage was completed from outside before.
                 return super.cancel(mayInterruptIfRunning);
             }
         };
