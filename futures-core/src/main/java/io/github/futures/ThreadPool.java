@@ -434,7 +434,18 @@ final class ThreadPool implements ExitHook.Participant {
     boolean awaitTermination(long nanos) throws InterruptedException {
         Thread me = Thread.currentThread();
         long own = me instanceof WorkerThread wt && wt.pool == this ? 2L : 0L;
-        return work.awaitUnits(own, nanos);
+        if (!work.awaitUnits(own, nanos)) {
+            return false;
+        }
+        // Every other worker has released its unit, its last action: join() only waits out the
+        // return from run(), so that no pool thread is alive when this returns. (Each was started:
+        // a worker that failed to start was taken off the list.)
+        for (Worker w : workers) {
+            if (w.thread != me) {
+                w.thread.join();
+            }
+        }
+        return true;
     }
 
     /** The same, uninterruptibly (the interrupt status is kept). */
