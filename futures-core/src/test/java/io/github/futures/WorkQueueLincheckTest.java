@@ -170,7 +170,7 @@ public class WorkQueueLincheckTest {
     @Test
     void stress() {
         new StressOptions()
-                .iterations(20)
+                .iterations(10)
                 .invocationsPerIteration(1000)
                 .threads(3)
                 .actorsPerThread(3)

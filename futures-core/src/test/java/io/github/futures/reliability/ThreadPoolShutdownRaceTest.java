@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ThreadPoolShutdownRaceTest {
 
-    private static final int ROUNDS = 300;
+    /** Rounds: {@code -Dstress.shutdownRounds=N}, default 300 (the size at which the bug was seen once). */
+    private static final int ROUNDS = Integer.getInteger("stress.shutdownRounds", 300);
     private static final int SUBMITTERS = 4;
     private static final int WORKERS = 8;
 
