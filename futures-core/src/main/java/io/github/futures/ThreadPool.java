@@ -54,8 +54,9 @@ final class ThreadPool implements ExitHook.Participant {
      *
      * Guards: 'broken' is volatile, written once. 'workerCount' counts threads that exist or are
      * about to (at most maxWorkers; a replaced worker is taken off before its replacement counts).
-     * 'workers' is a concurrent queue appended to when a thread starts. Per-worker counts are written
-     * by their own thread only.
+     * 'workers' is a concurrent queue appended to just before a thread starts (and taken off again
+     * if it cannot start). Per-worker counts are written by their own thread only. 'abandoned' is
+     * volatile, set once by interruptWorkers.
      */
 
     private static final System.Logger LOG = System.getLogger(ThreadPoolExecutor.class.getName());
@@ -236,7 +237,6 @@ final class ThreadPool implements ExitHook.Participant {
 
         @Override
         public void run() {
-            Task<?> current = null;
             try {
                 if (initializer != null) {
                     try {
@@ -249,12 +249,7 @@ final class ThreadPool implements ExitHook.Participant {
                 for (;;) {
                     Task<?> task = work.poll();
                     if (task != null) {
-                        current = task;
-                        if (queued.getAndDecrement() > 1) {
-                            signalIdleWorker(); // more queued: wake a helper, as LinkedBlockingQueue.take does
-                        }
                         runTask(task);
-                        current = null;
                         continue;
                     }
                     if (work.mayExit()) {
@@ -265,16 +260,23 @@ final class ThreadPool implements ExitHook.Participant {
                     } // shut down but a call arrived after the poll: take it
                 }
             } catch (Throwable fault) {
-                poolFault(this, current, fault);
+                poolFault(this, fault);
             } finally {
                 work.release();
             }
         }
 
+        /** Runs a task taken from the queue; its unit is released here, whatever happens. */
         private void runTask(Task<?> task) {
-            BUSY.setOpaque(this, true);
             try {
+                if (queued.getAndDecrement() > 1) {
+                    signalIdleWorker(); // more queued: wake a helper, as LinkedBlockingQueue.take does
+                }
+                BUSY.setOpaque(this, true);
                 task.run(ThreadPool.this);
+            } catch (Throwable fault) { // not the call's (Task.run catches those): the pool's own
+                task.fail(new BrokenThreadPool("the worker running this call failed: " + fault, fault));
+                throw fault;
             } finally {
                 BUSY.setOpaque(this, false);
                 COMPLETED.setOpaque(this, completed + 1);
@@ -302,16 +304,14 @@ final class ThreadPool implements ExitHook.Participant {
 
     /**
      * Something escaped a worker's loop that no call and no future's owner can cause: a fault of
-     * this code (or the JVM running out of memory inside it). The worker is leaving; its call's future
-     * ends, a wake-up meant for it is passed on, and a replacement starts unless it may leave anyway.
+     * this code (or the JVM running out of memory inside it). The worker is leaving (its call's future
+     * was ended by runTask); a wake-up meant for it is passed on, and a replacement starts unless it
+     * may leave anyway.
      */
-    private void poolFault(Worker w, Task<?> task, Throwable fault) {
+    private void poolFault(Worker w, Throwable fault) {
         try {
             LOG.log(System.Logger.Level.ERROR, "worker " + w.thread.getName() + " of " + threadNamePrefix
                     + " failed; starting a replacement", fault);
-            if (task != null) {
-                task.fail(new BrokenThreadPool("the worker running this call failed: " + fault, fault));
-            }
             idle.remove(w);
             signalIdleWorker(); // in case a wake-up was meant for this worker
 
