@@ -70,8 +70,8 @@ public class Future<T> implements java.util.concurrent.Future<T> {
      * held while a listener runs.
      *
      * Removal is O(1), amortized: a thread that stops waiting (timeout, interrupt) or a Waiter that
-     * is no longer needed clears its node's item; a node on top of the stack is popped at once, any
-     * other counts in 'dead'. When the dead nodes reach half of the stack's depth (Node.depth, a
+     * is no longer needed clears its node's item; a node on top of the stack is popped at once (with
+     * the removed nodes right under it), any other counts in 'dead'. When the dead nodes reach half of the stack's depth (Node.depth, a
      * hint written at push and rewritten by each sweep) one sweep unlinks them all, as FutureTask's
      * removeWaiter does for each removal. So a sweep of n nodes follows at least n/2 removals, and a
      * long-lived pending future holds at most about twice its live listeners (Futures removes the
@@ -593,18 +593,23 @@ public class Future<T> implements java.util.concurrent.Future<T> {
             return 0;
         }
         node.item = null;
+        int steps = 1;
+        int d;
+        if (stack == node && STACK.compareAndSet(this, node, node.next)) {
+            // On top: popped, and so are the removed nodes it covered (counted in 'dead' before).
+            for (Node q; (q = stack) != null && q != DONE && q.item == null && STACK.compareAndSet(this, q, q.next); ) {
+                steps++;
+                DEAD.getAndAdd(this, -1);
+            }
+            d = dead;
+        } else {
+            d = (int) DEAD.getAndAdd(this, 1) + 1;
+        }
         Node h = stack;
-        if (h == node && STACK.compareAndSet(this, node, node.next)) {
-            return 1; // on top: popped
+        if (h == DONE || h == null || d < SWEEP_MIN || d < h.depth / 2 || !DEAD.compareAndSet(this, d, 0)) {
+            return steps;
         }
-        if (h == DONE || h == null) {
-            return 1;
-        }
-        int d = (int) DEAD.getAndAdd(this, 1) + 1;
-        if (d < SWEEP_MIN || d < h.depth / 2 || !DEAD.compareAndSet(this, d, 0)) {
-            return 1;
-        }
-        return 1 + sweep();
+        return steps + sweep();
     }
 
     /** Unlinks every removed node and rewrites the depth hints; returns the nodes visited. */

@@ -26,13 +26,18 @@ class WaiterRemovalTest {
     /** Nodes a future may keep after its waiters left: removed ones wait for a sweep (at least 8). */
     private static final int BOUND = 32;
 
-    /** Runs the collector until the Cleaner has had a pass after it, at most {@code attempts} times. */
-    private static void collectUntil(java.util.function.BooleanSupplier done, int attempts) throws InterruptedException {
-        for (int i = 0; i < attempts && !done.getAsBoolean(); i++) {
+    /**
+     * Runs the collector, each time followed by a pass of the library's Cleaner (a latch), until
+     * {@code done} or the budget is spent: on a loaded machine the Cleaner thread may need several
+     * passes for 100 000 references.
+     */
+    private static void collectUntil(java.util.function.BooleanSupplier done, Duration budget) throws InterruptedException {
+        long deadline = System.nanoTime() + budget.toNanos();
+        while (!done.getAsBoolean() && System.nanoTime() < deadline) {
             CountDownLatch cleaned = new CountDownLatch(1);
             FuturesCleaner.CLEANER.register(new Object(), cleaned::countDown);
             System.gc();
-            cleaned.await(2, TimeUnit.SECONDS);
+            cleaned.await(1, TimeUnit.SECONDS);
         }
     }
 
@@ -51,7 +56,7 @@ class WaiterRemovalTest {
         }
         assertThat(yielded).isEqualTo(LOOPS);
         int before = pending.listenerNodes();
-        collectUntil(() -> pending.listenerNodes() <= BOUND, 50);
+        collectUntil(() -> pending.listenerNodes() <= BOUND, Duration.ofSeconds(60));
         int after = pending.listenerNodes();
         System.out.printf("[reliability] WaiterRemovalTest %d abandoned asCompleted loops: %d nodes on the pending"
                 + " future before collection, %d after%n", LOOPS, before, after);
