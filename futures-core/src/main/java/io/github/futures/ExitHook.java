@@ -3,6 +3,8 @@ package io.github.futures;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.function.Function;
 
 /**
  * Lets pools finish accepted work when the JVM exits, as CPython's threading._register_atexit
@@ -10,25 +12,62 @@ import java.util.Map;
  * hook waits for each pool that still has work. Not for a pool one of whose threads is itself
  * exiting the JVM (a call, or a process pool's done callback, that called System.exit: it waits
  * for this hook), nor for a thread pool whose owner gave up on it (interruptWorkers).
+ *
+ * <p>Implementation note: one weak registry, guarded by the class lock, maps each pool (a thread
+ * pool's engine, a process pool) to how the hook sees it as a {@link Participant}; the hook holds
+ * no pool strongly, and no pool calls back into it.
  */
 final class ExitHook {
+
+    /** What the hook needs of a pool: stop it taking calls, its threads, and a wait for its end. */
+    interface Participant {
+        /** Stops taking calls and lets the workers finish what was accepted. */
+        void beginJvmExit();
+
+        /** Waits until the accepted calls ended (or the pool's owner gave up on it). */
+        void awaitJvmExit() throws InterruptedException;
+
+        /** The pool's threads: a pool one of whose threads is exiting the JVM is not waited for. */
+        List<Thread> poolThreads();
+    }
+
     /** Set when the hook starts: pools refuse submits with a message that says so. */
     static volatile boolean exiting;
-    private static final Map<ThreadPoolExecutor, Boolean> POOLS = new java.util.WeakHashMap<>();
-    private static final Map<ProcessPoolExecutor, Boolean> PROCESS_POOLS = new java.util.WeakHashMap<>();
+    /** Pool to its view as a participant; the views hold nothing, so the keys stay weak. */
+    private static final Map<Object, Function<Object, Participant>> POOLS = new WeakHashMap<>();
     private static boolean installed;
 
     private ExitHook() {
     }
 
-    static synchronized void register(ThreadPoolExecutor pool) {
-        POOLS.put(pool, Boolean.TRUE);
+    static synchronized void register(ThreadPool pool) {
+        POOLS.put(pool, p -> (Participant) p);
         install();
     }
 
     static synchronized void register(ProcessPoolExecutor pool) {
-        PROCESS_POOLS.put(pool, Boolean.TRUE);
+        POOLS.put(pool, ExitHook::processPool);
         install();
+    }
+
+    private static Participant processPool(Object pool) {
+        ProcessPoolExecutor p = (ProcessPoolExecutor) pool;
+        return new Participant() {
+            @Override
+            public void beginJvmExit() {
+                p.beginJvmExit();
+            }
+
+            @Override
+            public void awaitJvmExit() {
+                p.awaitJvmExit();
+            }
+
+            @Override
+            public List<Thread> poolThreads() {
+                return p.poolThreads();
+            }
+        };
     }
 
     private static void install() {
@@ -40,31 +79,21 @@ final class ExitHook {
 
     private static void run() {
         exiting = true;
-        List<ThreadPoolExecutor> pools;
-        List<ProcessPoolExecutor> processPools;
+        List<Participant> pools = new ArrayList<>();
         synchronized (ExitHook.class) {
-            pools = new ArrayList<>(POOLS.keySet());
-            processPools = new ArrayList<>(PROCESS_POOLS.keySet());
+            POOLS.forEach((pool, view) -> pools.add(view.apply(pool)));
         }
-        for (ThreadPoolExecutor pool : pools) {
+        for (Participant pool : pools) {
             pool.beginJvmExit();
         }
-        for (ProcessPoolExecutor pool : processPools) {
-            pool.beginJvmExit();
-        }
-        for (ThreadPoolExecutor pool : pools) {
-            if (!pool.hasLiveWorkers() || anyCallsExit(pool.poolThreads())) {
+        for (Participant pool : pools) {
+            if (anyCallsExit(pool.poolThreads())) {
                 continue;
             }
             try {
                 pool.awaitJvmExit();
             } catch (InterruptedException e) {
                 return;
-            }
-        }
-        for (ProcessPoolExecutor pool : processPools) {
-            if (!anyCallsExit(pool.poolThreads())) {
-                pool.awaitJvmExit();
             }
         }
     }

@@ -67,8 +67,15 @@ public class Future<T> implements java.util.concurrent.Future<T> {
      * Waiters of Futures.wait/asCompleted, and done callbacks. Completion swaps it for the DONE
      * sentinel, so that a listener is either on the stack (and is run by the completing thread)
      * or sees DONE (and runs at once in the adding thread) - never both, never neither. No lock is
-     * held while a listener runs. A thread that stops waiting (timeout, interrupt) or a Waiter that
-     * is no longer needed clears its node's item and unlinks dead nodes, as FutureTask does.
+     * held while a listener runs.
+     *
+     * Removal is O(1), amortized: a thread that stops waiting (timeout, interrupt) or a Waiter that
+     * is no longer needed clears its node's item; a node on top of the stack is popped at once (with
+     * the removed nodes right under it), any other counts in 'dead'. When the dead nodes reach half of the stack's depth (Node.depth, a
+     * hint written at push and rewritten by each sweep) one sweep unlinks them all, as FutureTask's
+     * removeWaiter does for each removal. So a sweep of n nodes follows at least n/2 removals, and a
+     * long-lived pending future holds at most about twice its live listeners (Futures removes the
+     * waiters of an abandoned asCompleted iteration once the iterator is collected).
      */
 
     static final int PENDING = 0;
@@ -88,6 +95,8 @@ public class Future<T> implements java.util.concurrent.Future<T> {
     private Throwable exception;
     /** Listeners; DONE once completed. */
     private volatile Node stack;
+    /** Removed nodes still linked (see the note); reset by the sweep that unlinks them. */
+    private volatile int dead;
 
     /** Creates a pending future. Executors create futures; user code normally does not. */
     public Future() {
@@ -452,8 +461,9 @@ public class Future<T> implements java.util.concurrent.Future<T> {
 
     /**
      * Returns a {@link CompletableFuture} that completes when this future does: normally, exceptionally
-     * (with the call's exception), or cancelled. Cancelling the returned stage cancels this future
-     * (if it is still pending).
+     * (with the call's exception), or cancelled. Cancelling the returned stage cancels this future,
+     * and the two agree: if this future can no longer be cancelled (its call is running or has
+     * finished), the stage's {@code cancel} returns {@code false} and the stage is not cancelled.
      *
      * @return a new completion stage tied to this future
      */
@@ -461,7 +471,11 @@ public class Future<T> implements java.util.concurrent.Future<T> {
         CompletableFuture<T> cf = new CompletableFuture<>() {
             @Override
             public boolean cancel(boolean mayInterruptIfRunning) {
-                Future.this.cancel();
+                if (!Future.this.cancel()) {
+                    return false; // running or finished: the stage follows this future's outcome
+                }
+                // Cancelled: this future's done callback has completed the stage with CancelledError
+                // (a CancellationException), unless the stage was completed from outside before.
                 return super.cancel(mayInterruptIfRunning);
             }
         };
@@ -531,6 +545,8 @@ public class Future<T> implements java.util.concurrent.Future<T> {
     static final class Node {
         volatile Object item;
         volatile Node next;
+        /** Nodes from this one to the bottom when pushed (a hint: a sweep rewrites it). */
+        int depth;
 
         Node(Object item) {
             this.item = item;
@@ -538,6 +554,9 @@ public class Future<T> implements java.util.concurrent.Future<T> {
     }
 
     private static final Node DONE = new Node(new Object());
+
+    /** Nodes removed before a sweep is worth it, however short the stack. */
+    private static final int SWEEP_MIN = 8;
 
     /** Pushes a listener; false if the future is already done (the listener was not added). */
     private boolean push(Node node) {
@@ -547,6 +566,7 @@ public class Future<T> implements java.util.concurrent.Future<T> {
                 return false;
             }
             node.next = h;
+            node.depth = h == null ? 1 : h.depth + 1;
             if (STACK.compareAndSet(this, h, node)) {
                 return true;
             }
@@ -562,15 +582,48 @@ public class Future<T> implements java.util.concurrent.Future<T> {
         return push(node) ? node : null;
     }
 
-    /** Removes a node added by addWaiter or awaitDone; harmless if the future is done. */
-    final void remove(Node node) {
+    /**
+     * Removes a node added by addWaiter or awaitDone; harmless if the future is done or the node
+     * was removed before. O(1) amortized (see the note).
+     *
+     * @return the nodes this call visited (for tests of its cost)
+     */
+    final int remove(Node node) {
+        if (node.item == null) {
+            return 0;
+        }
         node.item = null;
+        int steps = 1;
+        int d;
+        if (stack == node && STACK.compareAndSet(this, node, node.next)) {
+            // On top: popped, and so are the removed nodes it covered (counted in 'dead' before).
+            for (Node q; (q = stack) != null && q != DONE && q.item == null && STACK.compareAndSet(this, q, q.next); ) {
+                steps++;
+                DEAD.getAndAdd(this, -1);
+            }
+            d = dead;
+        } else {
+            d = (int) DEAD.getAndAdd(this, 1) + 1;
+        }
+        Node h = stack;
+        if (h == DONE || h == null || d < SWEEP_MIN || d < h.depth / 2 || !DEAD.compareAndSet(this, d, 0)) {
+            return steps;
+        }
+        return steps + sweep();
+    }
+
+    /** Unlinks every removed node and rewrites the depth hints; returns the nodes visited. */
+    private int sweep() {
+        int steps = 0;
         retry:
         for (;;) {
+            int live = 0;
             for (Node pred = null, q = stack, s; q != null && q != DONE; q = s) {
+                steps++;
                 s = q.next;
                 if (q.item != null) {
                     pred = q;
+                    live++;
                 } else if (pred != null) {
                     pred.next = s;
                     if (pred.item == null) { // raced with another removal
@@ -580,8 +633,21 @@ public class Future<T> implements java.util.concurrent.Future<T> {
                     continue retry;
                 }
             }
-            return;
+            for (Node q = stack; q != null && q != DONE && live > 0; q = q.next) {
+                steps++;
+                q.depth = live--;
+            }
+            return steps;
         }
+    }
+
+    /** The nodes now on the stack, removed ones included (for tests of memory use); 0 once done. */
+    final int listenerNodes() {
+        int n = 0;
+        for (Node q = stack; q != null && q != DONE; q = q.next) {
+            n++;
+        }
+        return n;
     }
 
     private void finishCompletion() {
@@ -646,12 +712,14 @@ public class Future<T> implements java.util.concurrent.Future<T> {
     // VarHandle set-up
     private static final VarHandle STATE;
     private static final VarHandle STACK;
+    private static final VarHandle DEAD;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(Future.class, "state", int.class);
             STACK = l.findVarHandle(Future.class, "stack", Node.class);
+            DEAD = l.findVarHandle(Future.class, "dead", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

@@ -1,6 +1,7 @@
 package io.github.futures;
 
 import io.github.futures.spi.Timeouts;
+import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -42,7 +43,9 @@ public final class Futures {
      * without any lock, right after its final state is published. A future that completes between the
      * first look and the install is caught because addWaiter refuses a done future, and the caller
      * then counts it itself. wait() removes its waiters when it returns (so repeated waits on
-     * long-lived futures do not pile up nodes); asCompleted removes them when it ends or times out.
+     * long-lived futures do not pile up nodes); asCompleted removes them when it ends or times out,
+     * or, when the loop was left early, once the Cleaner finds its iterator unreachable. Removing a
+     * waiter is O(1) amortized (see Future).
      */
 
     private Futures() {
@@ -297,42 +300,26 @@ public final class Futures {
         }
     }
 
-    /** Queues futures as they complete; the iterator takes from the queue. */
-    private static final class AsCompletedIterator<F extends Future<?>> extends Future.Waiter implements Iterator<F> {
-        private final LinkedBlockingQueue<Future<?>> completed = new LinkedBlockingQueue<>();
+    /**
+     * Queues futures as they complete; the iterator takes from the queue. What the futures hold (their
+     * waiter) is the {@link Inbox}, never the iterator: an iteration abandoned before its end (a
+     * {@code break} out of the loop) leaves the iterator unreachable, and the Cleaner then removes the
+     * inbox from every future still pending. An iteration that ends or times out removes it itself.
+     */
+    private static final class AsCompletedIterator<F extends Future<?>> implements Iterator<F> {
+        private final Inbox inbox;
+        private final Cleaner.Cleanable cleanable;
         private final int total;
         private final boolean timed;
         private final long deadline;
-        private final List<Future<?>> installedOn = new ArrayList<>();
-        private final List<Future.Node> nodes = new ArrayList<>();
         private int yielded;
 
         AsCompletedIterator(Collection<F> fs, boolean timed, long deadline) {
             this.total = fs.size();
             this.timed = timed;
             this.deadline = deadline;
-            List<F> pending = new ArrayList<>();
-            for (F f : fs) {
-                if (f.done()) {
-                    completed.add(f);
-                } else {
-                    pending.add(f);
-                }
-            }
-            for (F f : pending) {
-                Future.Node node = f.addWaiter(this);
-                if (node == null) {
-                    completed.add(f);
-                } else {
-                    installedOn.add(f);
-                    nodes.add(node);
-                }
-            }
-        }
-
-        @Override
-        void onDone(Future<?> future) {
-            completed.add(future);
+            this.inbox = new Inbox(fs);
+            this.cleanable = inbox.installed == 0 ? null : FuturesCleaner.CLEANER.register(this, inbox);
         }
 
         @Override
@@ -346,6 +333,7 @@ public final class Futures {
             if (yielded >= total) {
                 throw new NoSuchElementException();
             }
+            LinkedBlockingQueue<Future<?>> completed = inbox.completed;
             Future<?> f = completed.poll();
             if (f == null) {
                 try {
@@ -373,11 +361,60 @@ public final class Futures {
         }
 
         private void removeWaiters() {
-            for (int i = 0; i < nodes.size(); i++) {
-                installedOn.get(i).remove(nodes.get(i));
+            if (cleanable != null) {
+                cleanable.clean(); // runs the inbox's removal once, here or in the Cleaner, never both
             }
-            nodes.clear();
-            installedOn.clear();
+        }
+    }
+
+    /**
+     * The waiter of one asCompleted iteration, and its Cleaner action: it removes itself from the
+     * futures it was installed on. 'futures' and 'nodes' are written before the Cleaner registration
+     * that publishes them; run() is called at most once (Cleanable.clean).
+     */
+    private static final class Inbox extends Future.Waiter implements Runnable {
+        final LinkedBlockingQueue<Future<?>> completed = new LinkedBlockingQueue<>();
+        final Future<?>[] futures;
+        final Future.Node[] nodes;
+        final int installed;
+
+        Inbox(Collection<? extends Future<?>> fs) {
+            List<Future<?>> pending = new ArrayList<>();
+            for (Future<?> f : fs) {
+                if (f.done()) {
+                    completed.add(f);
+                } else {
+                    pending.add(f);
+                }
+            }
+            futures = new Future<?>[pending.size()];
+            nodes = new Future.Node[pending.size()];
+            int n = 0;
+            for (Future<?> f : pending) {
+                Future.Node node = f.addWaiter(this);
+                if (node == null) {
+                    completed.add(f);
+                } else {
+                    futures[n] = f;
+                    nodes[n++] = node;
+                }
+            }
+            installed = n;
+        }
+
+        @Override
+        void onDone(Future<?> future) {
+            completed.add(future);
+        }
+
+        /** Removes this waiter from every future it is still installed on. */
+        @Override
+        public void run() {
+            for (int i = 0; i < installed; i++) {
+                futures[i].remove(nodes[i]);
+                futures[i] = null;
+                nodes[i] = null;
+            }
         }
     }
 }

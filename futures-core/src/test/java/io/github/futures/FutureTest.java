@@ -600,4 +600,64 @@ class FutureTest {
         assertThat(g.toCompletableFuture().cancel(false)).isTrue();
         assertThat(g.cancelled()).isTrue();
     }
+
+    /** Cancelling the stage of a running future returns false, and both views then report its result. */
+    @Test
+    void toCompletableFutureCancelAgreesWithARunningFuture() {
+        Future<String> f = pending();
+        assertThat(f.setRunningOrNotifyCancel()).isTrue();
+        CompletableFuture<String> cf = f.toCompletableFuture();
+        assertThat(cf.cancel(true)).as("cancel of a running call's stage").isFalse();
+        assertThat(cf.isCancelled()).isFalse();
+        assertThat(cf).isNotDone();
+        assertThat(f.cancelled()).isFalse();
+        f.setResult("ran");
+        assertThat(cf.join()).isEqualTo("ran");
+        assertThat(f.result()).isEqualTo("ran");
+        assertThat(cf.cancel(true)).as("cancel after it finished").isFalse();
+        assertThat(cf.isCancelled()).isFalse();
+    }
+
+    /** Cancelling the stage of a pending future cancels both; the future's waiters hear of it once. */
+    @Test
+    void toCompletableFutureCancelOfAPendingFutureCancelsBoth() {
+        Future<String> f = pending();
+        AtomicInteger told = new AtomicInteger();
+        f.addDoneCallback(done -> told.incrementAndGet());
+        CompletableFuture<String> cf = f.toCompletableFuture();
+        assertThat(cf.cancel(false)).isTrue();
+        assertThat(cf.isCancelled()).isTrue();
+        assertThat(f.cancelled()).isTrue();
+        assertThat(cf.cancel(false)).as("cancel again").isTrue();
+        assertThat(f.setRunningOrNotifyCancel()).as("the executor drops the call").isFalse();
+        assertThat(told).hasValue(1);
+    }
+
+    /** The stage of a future run by a pool: cancel while the call runs is refused, and the call's result wins in both. */
+    @Test
+    void toCompletableFutureOfARunningPoolCallAgreesWithIt() throws InterruptedException {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(1);
+        try {
+            CountDownLatch running = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            Future<String> f = pool.submit(() -> {
+                running.countDown();
+                release.await();
+                return "done";
+            });
+            Future<String> queued = pool.submit(() -> "never");
+            assertThat(running.await(20, TimeUnit.SECONDS)).isTrue();
+            CompletableFuture<String> cf = f.toCompletableFuture();
+            CompletableFuture<String> queuedCf = queued.toCompletableFuture();
+            assertThat(cf.cancel(true)).isFalse();
+            assertThat(queuedCf.cancel(true)).isTrue();
+            release.countDown();
+            assertThat(cf.join()).isEqualTo("done");
+            assertThat(f.result()).isEqualTo("done");
+            assertThat(queued.cancelled()).isTrue();
+            assertThat(queuedCf.isCancelled()).isTrue();
+        } finally {
+            pool.shutdown(true, true);
+        }
+    }
 }

@@ -413,4 +413,65 @@ class ThreadPoolExecutorTest {
         ThreadPoolExecutor p = pool(1, uniquePrefix());
         assertThatThrownBy(() -> p.awaitTermination(Duration.ZERO)).isInstanceOf(IllegalStateException.class);
     }
+
+    // ------------------------------------------------------------------ Terminable
+
+    /** abort cancels the queued calls, interrupts the running one, and returns true once the pool ended. */
+    @Test
+    void abortCancelsQueuedCallsInterruptsRunningOnesAndEnds() throws InterruptedException {
+        String prefix = uniquePrefix();
+        ThreadPoolExecutor p = pool(1, prefix);
+        io.github.futures.spi.Terminable terminable = p;
+        CountDownLatch running = new CountDownLatch(1);
+        Future<Object> busy = p.submit(() -> {
+            running.countDown();
+            awaitRelease();
+            return "not interrupted";
+        });
+        List<Future<Integer>> queued = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            queued.add(p.submit(() -> 1));
+        }
+        assertThat(running.await(20, TimeUnit.SECONDS)).isTrue();
+        p.shutdown(false, false);
+        assertThat(terminable.abort(Duration.ofSeconds(20))).isTrue();
+        assertThat(busy.exception(Duration.ZERO)).isInstanceOf(InterruptedException.class);
+        assertThat(queued).allMatch(Future::cancelled);
+        assertThat(liveThreads(prefix)).isEmpty();
+    }
+
+    /** abort returns false after its grace when a call ignores interrupts; the pool still ends later. */
+    @Test
+    void abortReturnsFalseWhileACallIgnoresInterrupts() throws InterruptedException {
+        ThreadPoolExecutor p = pool(1, uniquePrefix());
+        CountDownLatch running = new CountDownLatch(1);
+        AtomicInteger interrupts = new AtomicInteger();
+        Future<String> stubborn = p.submit(() -> {
+            running.countDown();
+            for (;;) {
+                try {
+                    awaitRelease();
+                    return "ran to its end";
+                } catch (InterruptedException e) {
+                    interrupts.incrementAndGet();
+                }
+            }
+        });
+        assertThat(running.await(20, TimeUnit.SECONDS)).isTrue();
+        p.shutdown(false, false);
+        assertThat(p.abort(Duration.ofMillis(50))).isFalse();
+        release.countDown();
+        assertThat(p.awaitTermination(null)).isTrue();
+        assertThat(stubborn.result()).isEqualTo("ran to its end");
+        assertThat(interrupts).as("interrupts the call saw").hasValue(1);
+    }
+
+    /** abort before shutdown is a usage error, as awaitTermination. */
+    @Test
+    void abortNeedsShutdownFirst() {
+        ThreadPoolExecutor p = pool(1, uniquePrefix());
+        assertThatThrownBy(() -> p.abort(Duration.ZERO)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("shutdown");
+        assertThat(p.submit(() -> 1).result()).isEqualTo(1);
+    }
 }

@@ -18,6 +18,8 @@ public class TrackedFuture<T> extends Future<T> {
      * TaskStats once, by the submitting thread, so that workers never touch the TaskStats' own
      * cache line for it.
      */
+    private static final System.Logger LOG = System.getLogger(TrackedFuture.class.getName());
+
     private final TaskStats stats;
     private final TaskListener[] listeners;
     private final long submitNanos;
@@ -50,7 +52,11 @@ public class TrackedFuture<T> extends Future<T> {
         if (l.length != 0 && submitNanos != 0L) {
             long wait = now - submitNanos;
             for (TaskListener listener : l) {
-                listener.taskStarted(wait);
+                try {
+                    listener.taskStarted(wait);
+                } catch (Throwable t) { // the call must still run and its future still end
+                    LOG.log(System.Logger.Level.ERROR, "task listener " + listener + " failed", t);
+                }
             }
         }
         return true;
@@ -76,7 +82,11 @@ public class TrackedFuture<T> extends Future<T> {
         if (l.length != 0) {
             long exec = started && startNanos != 0L ? System.nanoTime() - startNanos : 0L;
             for (TaskListener listener : l) {
-                listener.taskFinished(exec, outcome);
+                try {
+                    listener.taskFinished(exec, outcome);
+                } catch (Throwable t) {
+                    LOG.log(System.Logger.Level.ERROR, "task listener " + listener + " failed", t);
+                }
             }
         }
     }

@@ -1,0 +1,224 @@
+package io.github.futures;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The thread pool's admission and termination protocol: which calls are accepted, when a worker may
+ * leave, and when the pool has ended. Kept apart from the threads so that it can be model-checked
+ * (WorkQueueLincheckTest) with the same code the pool runs.
+ *
+ * <pre>
+ *   submit:   admit() ──► offer(task) ──► accepted (a worker or cancelFutures ends it)
+ *                │              └── closed meanwhile and the task still queued: taken back, rejected
+ *                └── closed: rejected
+ *   worker:   poll() ... nothing: mayExit()? (shut down, then the queue found empty) ──► release()
+ *   end:      SHUTDOWN set and no unit left ──► terminated (waiters told)
+ * </pre>
+ *
+ * @param <T> the queued item
+ */
+final class WorkQueue<T> {
+
+    /*
+     * Implementation note.
+     *
+     * 'ctl' holds two flags and a count of units. A unit is an admitted call that has not ended (from
+     * admit() until the submitter takes it back, or until whoever took it from the queue has run,
+     * cancelled or failed it and called release()), or a live worker (from before its thread starts
+     * until its last action). Transitions, each one CAS or atomic add on 'ctl':
+     *
+     *   open, n units      -> open, n+1         admit (refused once SHUTDOWN or BROKEN is set)
+     *   any, n             -> any, n+1          workerStarting (the caller holds a unit: n > 0)
+     *   any, n             -> any, n-1          release
+     *   open, n            -> SHUTDOWN, n       shutdown;   -> BROKEN, n   close
+     *   SHUTDOWN, 0                             terminated: final, told once to the waiters
+     *
+     * Why termination cannot come early: a submit holds its unit before it offers, and a worker is
+     * counted before its thread starts by someone who holds a unit, so the count cannot reach 0 while
+     * a call or a worker that may still run one exists. (Joining a list of threads could: join() on a
+     * thread not yet started returns at once.)
+     *
+     * Why an accepted call is never stranded: a worker leaves only after it read SHUTDOWN and then
+     * found the queue empty (mayExit); a submitter reads the flags after its offer. If the worker's
+     * look came first, the offer came after the flag was set, so the submitter sees it and takes its
+     * call back (or, if someone took it first, that one ends it). Otherwise the worker sees the call.
+     *
+     * Waiting for termination uses 'lock'/'ended' and is signalled only after SHUTDOWN is set, so a
+     * running pool's release() is one atomic add. 'waiters' (guarded by 'lock') counts waiting threads.
+     */
+
+    private static final long SHUTDOWN = 1L << 62;
+    private static final long BROKEN = 1L << 61;
+    private static final long FLAGS = SHUTDOWN | BROKEN;
+    private static final long UNITS = BROKEN - 1;
+
+    private final ConcurrentLinkedQueue<T> queue = new ConcurrentLinkedQueue<>();
+    private volatile long ctl;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition ended = lock.newCondition();
+    private int waiters;
+
+    /** Counts a call about to be offered; false if the queue is closed (shut down or broken). */
+    boolean admit() {
+        for (;;) {
+            long c = ctl;
+            if ((c & FLAGS) != 0L) {
+                return false;
+            }
+            if (CTL.compareAndSet(this, c, c + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Queues an admitted call. Returns false if the queue closed meanwhile and the call was still
+     * there to take back: then it was not accepted and its unit is released. Returns true if it was
+     * accepted: a worker will run it, or a drain will take it.
+     */
+    boolean offer(T item) {
+        queue.offer(item);
+        if ((ctl & FLAGS) != 0L && queue.remove(item)) {
+            release();
+            return false;
+        }
+        return true;
+    }
+
+    /** The next queued call, or null. Whoever takes one calls release() once it has ended. */
+    T poll() {
+        return queue.poll();
+    }
+
+    /** Whether nothing is queued (a hint for parking; only mayExit decides leaving). */
+    boolean isEmpty() {
+        return queue.isEmpty();
+    }
+
+    /**
+     * Whether a worker that found nothing may leave: the queue was shut down and, looked at after
+     * that, is empty. The caller then calls release() for itself.
+     */
+    boolean mayExit() {
+        return (ctl & SHUTDOWN) != 0L && queue.isEmpty();
+    }
+
+    /** Counts a worker about to start; the caller holds a unit, so the queue cannot end meanwhile. */
+    void workerStarting() {
+        CTL.getAndAdd(this, 1L);
+    }
+
+    /** One unit ended: an admitted call ended or was taken back, or a worker left. */
+    void release() {
+        long c = (long) CTL.getAndAdd(this, -1L) - 1L;
+        if ((c & SHUTDOWN) != 0L) {
+            signal();
+        }
+    }
+
+    /** Closes the queue for good (shutdown); returns true if this call did it. */
+    boolean shutdown() {
+        long c = (long) CTL.getAndBitwiseOr(this, SHUTDOWN);
+        signal();
+        return (c & SHUTDOWN) == 0L;
+    }
+
+    /** Refuses new calls (the pool broke) without ending it: it still ends only after a shutdown. */
+    void close() {
+        CTL.getAndBitwiseOr(this, BROKEN);
+    }
+
+    boolean isShutdown() {
+        return (ctl & SHUTDOWN) != 0L;
+    }
+
+    boolean isClosed() {
+        return (ctl & FLAGS) != 0L;
+    }
+
+    /** Whether the queue was shut down and every unit has ended. */
+    boolean isTerminated() {
+        return (ctl & (SHUTDOWN | UNITS)) == SHUTDOWN;
+    }
+
+    /** Units not yet ended (admitted calls and live workers). For snapshots and tests. */
+    long units() {
+        return ctl & UNITS;
+    }
+
+    /**
+     * Waits until the queue is shut down and at most {@code own} units are left (0 from outside;
+     * a worker waiting inside a call holds two: itself and its call).
+     *
+     * @param nanos the limit; negative: none
+     * @return whether the condition held in time
+     */
+    boolean awaitUnits(long own, long nanos) throws InterruptedException {
+        return awaitUnits(own, nanos, () -> false);
+    }
+
+    /** The same, and returns false once {@code stop} says so (checked when woken: see wakeWaiters). */
+    boolean awaitUnits(long own, long nanos, BooleanSupplier stop) throws InterruptedException {
+        long deadline = nanos < 0L ? 0L : System.nanoTime() + nanos;
+        lock.lock();
+        try {
+            waiters++;
+            try {
+                for (;;) {
+                    long c = ctl;
+                    if ((c & SHUTDOWN) != 0L && (c & UNITS) <= own) {
+                        return true;
+                    }
+                    if (stop.getAsBoolean()) {
+                        return false;
+                    }
+                    if (nanos < 0L) {
+                        ended.await();
+                    } else {
+                        long remaining = deadline - System.nanoTime();
+                        if (remaining <= 0L) {
+                            return false;
+                        }
+                        ended.awaitNanos(remaining);
+                    }
+                }
+            } finally {
+                waiters--;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Wakes the threads waiting in awaitUnits, so that they look at their stop condition again. */
+    void wakeWaiters() {
+        signal();
+    }
+
+    private void signal() {
+        lock.lock();
+        try {
+            if (waiters > 0) {
+                ended.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // VarHandle set-up
+    private static final VarHandle CTL;
+
+    static {
+        try {
+            CTL = MethodHandles.lookup().findVarHandle(WorkQueue.class, "ctl", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

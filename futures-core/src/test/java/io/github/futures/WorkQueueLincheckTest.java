@@ -1,0 +1,179 @@
+package io.github.futures;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
+import org.jetbrains.lincheck.datastructures.Operation;
+import org.jetbrains.lincheck.datastructures.StressOptions;
+import org.jetbrains.lincheck.datastructures.Validate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Lincheck checks of the thread pool's submit-versus-shutdown protocol ({@link WorkQueue}, the code
+ * the pool runs): submits, workers and shutdowns (with and without cancelling) in every interleaving
+ * the model checker tries. Workers are modelled as the pool runs them: a submit that was accepted and
+ * finds no parked worker starts one (counted before it runs) while fewer than {@value #MAX_WORKERS}
+ * exist; a worker takes
+ * calls until the queue is empty, then leaves if {@link WorkQueue#mayExit()} says so, or parks (its
+ * token goes back, to be woken later).
+ *
+ * <p>After each run the pool is shut down and its parked workers woken, as shutdown does; then:
+ * every call whose submit returned a future ran or was cancelled exactly once, no rejected call ran,
+ * the queue is terminated, and no call ran while the queue said it had terminated.
+ *
+ * <p>Regressions: a submit landing between a worker's empty poll and its read of the shutdown flag was
+ * never run; shutdown(wait=true) returned while a worker, registered but not yet started, still had
+ * a call to run.
+ */
+@Timeout(300)
+public class WorkQueueLincheckTest {
+
+    private static final int MAX_CALLS = 32;
+    private static final int MAX_WORKERS = 1;
+
+    private final WorkQueue<Integer> queue = new WorkQueue<>();
+    private final AtomicInteger nextCall = new AtomicInteger();
+    /** Per call: 1 accepted (submit returned), 2 rejected. */
+    private final AtomicIntegerArray submitted = new AtomicIntegerArray(MAX_CALLS);
+    private final AtomicIntegerArray ran = new AtomicIntegerArray(MAX_CALLS);
+    private final AtomicIntegerArray cancelled = new AtomicIntegerArray(MAX_CALLS);
+    /** Workers started so far (the pool's workerCount). */
+    private final AtomicInteger started = new AtomicInteger();
+    /** Workers started and parked or runnable: a work() operation takes one to run it. */
+    private final AtomicInteger runnable = new AtomicInteger();
+    private final ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
+
+    /** ThreadPool.submit: admit, offer (taken back if closed meanwhile), start a worker if below max. */
+    @Operation
+    public void submit() {
+        int id = nextCall.getAndIncrement();
+        if (!queue.admit() || !queue.offer(id)) {
+            submitted.set(id, 2);
+            return;
+        }
+        // As the pool: a parked worker (idle token) is reused; otherwise a worker starts, up to the max.
+        for (int n; runnable.get() <= 0 && (n = started.get()) < MAX_WORKERS; ) {
+            if (started.compareAndSet(n, n + 1)) {
+                queue.workerStarting();
+                runnable.incrementAndGet();
+                break;
+            }
+        }
+        submitted.set(id, 1);
+    }
+
+    /** One worker, woken: runs calls until the queue is empty, then leaves or parks again. */
+    @Operation
+    public void work() {
+        if (runnable.getAndDecrement() <= 0) {
+            runnable.incrementAndGet(); // no worker to run
+            return;
+        }
+        runWorker();
+    }
+
+    private void runWorker() {
+        for (;;) {
+            Integer id = queue.poll();
+            if (id != null) {
+                if (queue.isTerminated()) {
+                    violations.add("call " + id + " ran after the queue terminated");
+                }
+                ran.incrementAndGet(id);
+                queue.release();
+                continue;
+            }
+            if (queue.mayExit()) {
+                queue.release();
+                return;
+            }
+            if (!queue.isShutdown()) {
+                runnable.incrementAndGet(); // parks: a later submit or shutdown wakes it
+                return;
+            }
+        }
+    }
+
+    /** ThreadPool.shutdown without cancelling. */
+    @Operation
+    public void shutdown() {
+        queue.shutdown();
+    }
+
+    /** ThreadPool.shutdown with cancelFutures: the queued calls are drained and cancelled. */
+    @Operation
+    public void shutdownCancellingFutures() {
+        queue.shutdown();
+        for (Integer id; (id = queue.poll()) != null; ) {
+            cancelled.incrementAndGet(id);
+            queue.release();
+        }
+    }
+
+    /** Whether terminated, and if so, every call accepted so far has ended. */
+    @Operation
+    public void checkTermination() {
+        if (!queue.isTerminated()) {
+            return;
+        }
+        for (int id = 0; id < MAX_CALLS; id++) {
+            if (submitted.get(id) == 1 && ran.get(id) + cancelled.get(id) != 1) {
+                violations.add("terminated while accepted call " + id + " had not ended");
+            }
+        }
+    }
+
+    /** After each run: shut down, wake every parked worker, then every accepted call ended once. */
+    @Validate
+    public void everyAcceptedCallEndedOnce() {
+        queue.shutdown();
+        while (runnable.getAndDecrement() > 0) {
+            runWorker();
+        }
+        StringBuilder problems = new StringBuilder();
+        for (String v : violations) {
+            problems.append(v).append("; ");
+        }
+        for (int id = 0; id < nextCall.get(); id++) {
+            int endings = ran.get(id) + cancelled.get(id);
+            if (submitted.get(id) == 1 && endings != 1) {
+                problems.append("accepted call ").append(id).append(" ended ").append(endings).append(" times; ");
+            }
+            if (submitted.get(id) == 2 && endings != 0) {
+                problems.append("rejected call ").append(id).append(" ran; ");
+            }
+        }
+        if (!queue.isTerminated()) {
+            problems.append("not terminated with ").append(queue.units()).append(" units left; ");
+        }
+        if (problems.length() > 0) {
+            throw new IllegalStateException(problems.toString());
+        }
+    }
+
+    /** Interleavings chosen by the model checker. */
+    @Test
+    void modelChecking() {
+        new ModelCheckingOptions()
+                .iterations(50)
+                .invocationsPerIteration(500)
+                .threads(2)
+                .actorsPerThread(3)
+                .actorsBefore(2)
+                .actorsAfter(0)
+                .check(WorkQueueLincheckTest.class);
+    }
+
+    /** Real threads, real races. */
+    @Test
+    void stress() {
+        new StressOptions()
+                .iterations(10)
+                .invocationsPerIteration(1000)
+                .threads(3)
+                .actorsPerThread(3)
+                .check(WorkQueueLincheckTest.class);
+    }
+}
