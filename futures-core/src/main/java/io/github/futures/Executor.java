@@ -96,7 +96,8 @@ public interface Executor extends java.util.concurrent.Executor, AutoCloseable {
      * @return the results, in order
      */
     default <T, R> Stream<R> map(Function<? super T, ? extends R> fn, Iterable<? extends T> items, MapOptions options) {
-        return MapSupport.map(this, fn, items, options);
+        java.util.Objects.requireNonNull(fn, "fn");
+        return MapSupport.map(item -> submit(() -> fn.apply(item)), items, options);
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.github.futures;
 
-import io.github.futures.spi.Timeouts;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;

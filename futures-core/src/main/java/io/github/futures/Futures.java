@@ -1,6 +1,5 @@
 package io.github.futures;
 
-import io.github.futures.spi.Timeouts;
 import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -5,7 +5,6 @@ import io.github.futures.spi.ExecutorSnapshot;
 import io.github.futures.spi.MapSupport;
 import io.github.futures.spi.ObservableExecutor;
 import io.github.futures.spi.TaskStats;
-import io.github.futures.spi.Timeouts;
 import java.io.Serial;
 import java.io.Serializable;
 import java.time.Duration;

@@ -5,7 +5,6 @@ import io.github.futures.spi.ObservableExecutor;
 import io.github.futures.spi.PoolState;
 import io.github.futures.spi.TaskStats;
 import io.github.futures.spi.Terminable;
-import io.github.futures.spi.Timeouts;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;

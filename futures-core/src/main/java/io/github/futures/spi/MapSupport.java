@@ -1,6 +1,5 @@
 package io.github.futures.spi;
 
-import io.github.futures.Executor;
 import io.github.futures.Future;
 import io.github.futures.MapOptions;
 import io.github.futures.SerializableFunction;
@@ -20,12 +19,13 @@ import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
 /**
- * The engine behind {@link Executor#map}: submits items (or chunks of items), keeps at most
- * {@code buffersize} chunks in flight when asked to, and yields results in order with one deadline
- * for all of them. Executors that batch items per task (process and cluster pools) use
- * {@link #mapChunked}; the others get {@link #map} through {@code Executor}'s default method.
+ * The engine behind {@link io.github.futures.Executor#map}: submits items through a submit function,
+ * keeps at most {@code buffersize} calls in flight when asked to, and yields results in order with one
+ * deadline for all of them. A chunked map, for executors that batch items per call (process and cluster
+ * pools), is a map over batches of items, flattened, as CPython's {@code ProcessPoolExecutor.map} is.
  *
- * <p>Not for application code: this is part of the executor implementor's API.
+ * <p>It knows nothing of executors: what runs a call is the submit function the executor passes in.
+ * Not for application code: this is part of the executor implementor's API.
  */
 public final class MapSupport {
 
@@ -33,55 +33,76 @@ public final class MapSupport {
     }
 
     /**
-     * Maps with one task per item; {@code chunksize} is ignored.
+     * Maps with one call per item: {@code submit} schedules one item and returns its future.
+     * {@code options.chunksize()} is not used here (see {@link #mapChunked}).
      *
-     * @param executor the executor that runs the calls
-     * @param fn the function
+     * @param submit schedules the call for one item
      * @param items the arguments
-     * @param options timeout, chunk size, buffer size
+     * @param options timeout, buffer size
      * @param <T> the argument type
      * @param <R> the result type
-     * @return the results in order
+     * @return the results in order; closing the stream cancels the calls not yet started
      */
-    public static <T, R> Stream<R> map(Executor executor, Function<? super T, ? extends R> fn,
+    public static <T, R> Stream<R> map(Function<? super T, ? extends Future<? extends R>> submit,
                                        Iterable<? extends T> items, MapOptions options) {
-        Objects.requireNonNull(executor, "executor");
-        Objects.requireNonNull(fn, "fn");
+        Objects.requireNonNull(submit, "submit");
         Objects.requireNonNull(items, "items");
         Objects.requireNonNull(options, "options");
-        // One task per item, handed over as is: no one-element chunk list per item.
-        Function<Object, Future<?>> submitItem = item -> {
-            @SuppressWarnings("unchecked")
-            T arg = (T) item;
-            return executor.submit(() -> fn.apply(arg));
-        };
-        return stream(new MapIterator<T, R>(items.iterator(), 1, options, submitItem, false));
+        MapIterator<T, R> it = new MapIterator<>(items.iterator(), options, submit);
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED), false)
+                .onClose(it::cancelAll);
     }
 
     /**
-     * Maps with one task per chunk of {@code options.chunksize()} items; {@code submitChunk} submits
-     * one chunk and returns the future of its results (a list as long as the chunk, in order).
+     * Maps with one call per chunk of {@code options.chunksize()} items: a {@link #map} over the
+     * batches, flattened. {@code submitChunk} submits one chunk and returns the future of its results
+     * (a list as long as the chunk, in order); {@code buffersize} counts chunks.
      *
      * @param items the arguments
      * @param options timeout, chunk size, buffer size
      * @param submitChunk submits one chunk
      * @param <T> the argument type
      * @param <R> the result type
-     * @return the results in order
+     * @return the results in order; closing the stream cancels the chunks not yet started
      */
     public static <T, R> Stream<R> mapChunked(Iterable<? extends T> items, MapOptions options,
                                               Function<List<T>, ? extends Future<? extends List<? extends R>>> submitChunk) {
         Objects.requireNonNull(items, "items");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(submitChunk, "submitChunk");
-        @SuppressWarnings("unchecked")
-        Function<Object, Future<?>> submitList = chunk -> submitChunk.apply((List<T>) chunk);
-        return stream(new MapIterator<T, R>(items.iterator(), options.chunksize(), options, submitList, true));
+        Stream<List<? extends R>> chunks = map(submitChunk, batches(items, options.chunksize()), options);
+        return chunks.flatMap(List::stream);
     }
 
-    private static <R> Stream<R> stream(MapIterator<?, R> it) {
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it,
-                Spliterator.ORDERED), false).onClose(it::cancelAll);
+    /**
+     * The items in lists of {@code size} (the last one may be shorter), read lazily.
+     *
+     * @param items the items
+     * @param size the batch size, at least 1
+     * @param <T> the item type
+     * @return the batches
+     */
+    static <T> Iterable<List<T>> batches(Iterable<? extends T> items, int size) {
+        return () -> new Iterator<>() {
+            private final Iterator<? extends T> source = items.iterator();
+
+            @Override
+            public boolean hasNext() {
+                return source.hasNext();
+            }
+
+            @Override
+            public List<T> next() {
+                if (!source.hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                List<T> batch = new ArrayList<>(Math.min(size, 1024));
+                while (batch.size() < size && source.hasNext()) {
+                    batch.add(source.next());
+                }
+                return batch;
+            }
+        };
     }
 
     /**
@@ -155,35 +176,28 @@ public final class MapSupport {
     }
 
     /**
-     * The iterator behind the stream. Single consumer. Order: a deque of chunk futures, oldest first.
-     * With a buffer size, taking from the oldest chunk first submits the next chunk (as CPython 3.14).
+     * The iterator behind the stream. Single consumer. Order: a deque of futures, oldest first. With a
+     * buffer size, taking from the oldest first submits the next item (as CPython 3.14).
      */
     private static final class MapIterator<T, R> implements Iterator<R> {
         private final Iterator<? extends T> source;
-        private final int chunksize;
         private final int buffersize;
-        private final boolean chunked;
         private final long deadline;
         private final boolean timed;
-        /** Submits one item (not chunked) or one List of items (chunked). */
-        private final Function<Object, Future<?>> submit;
-        private final ArrayDeque<Future<?>> inFlight = new ArrayDeque<>();
-        private Iterator<? extends R> current;
+        private final Function<? super T, ? extends Future<? extends R>> submit;
+        private final ArrayDeque<Future<? extends R>> inFlight = new ArrayDeque<>();
 
-        MapIterator(Iterator<? extends T> source, int chunksize, MapOptions options,
-                    Function<Object, Future<?>> submit, boolean chunked) {
+        MapIterator(Iterator<? extends T> source, MapOptions options,
+                    Function<? super T, ? extends Future<? extends R>> submit) {
             this.source = source;
-            this.chunksize = chunksize;
             this.buffersize = options.buffersize();
-            this.chunked = chunked;
             this.submit = submit;
-            Duration timeout = options.timeout();
-            long nanos = Timeouts.toNanosOrForever(timeout);
+            long nanos = nanosOrForever(options.timeout());
             this.timed = nanos >= 0L;
             this.deadline = timed ? System.nanoTime() + nanos : 0L;
             try {
                 while ((buffersize == 0 || inFlight.size() < buffersize) && submitNext()) {
-                    // submitted one more chunk
+                    // submitted one more
                 }
             } catch (RuntimeException | Error e) {
                 cancelAll();
@@ -191,35 +205,38 @@ public final class MapSupport {
             }
         }
 
+        /** The timeout in nanoseconds, or -1 for none; negative is 0, too large is none. */
+        private static long nanosOrForever(Duration timeout) {
+            if (timeout == null) {
+                return -1L;
+            }
+            if (timeout.isNegative()) {
+                return 0L;
+            }
+            try {
+                long nanos = timeout.toNanos();
+                return nanos >= Long.MAX_VALUE >> 1 ? -1L : nanos; // about 146 years: no limit
+            } catch (ArithmeticException tooLarge) {
+                return -1L;
+            }
+        }
+
         private boolean submitNext() {
             if (!source.hasNext()) {
                 return false;
             }
-            if (!chunked) {
-                inFlight.addLast(submit.apply(source.next()));
-                return true;
-            }
-            List<T> chunk = new ArrayList<>(Math.min(chunksize, 1024));
-            while (chunk.size() < chunksize && source.hasNext()) {
-                chunk.add(source.next());
-            }
-            inFlight.addLast(submit.apply(chunk));
+            inFlight.addLast(submit.apply(source.next()));
             return true;
         }
 
         @Override
         public boolean hasNext() {
-            return (current != null && current.hasNext()) || !inFlight.isEmpty();
+            return !inFlight.isEmpty();
         }
 
         @Override
-        @SuppressWarnings("unchecked")
         public R next() {
-            if (current != null && current.hasNext()) {
-                return current.next();
-            }
-            current = null;
-            Future<?> f = inFlight.pollFirst();
+            Future<? extends R> f = inFlight.pollFirst();
             if (f == null) {
                 throw new NoSuchElementException();
             }
@@ -227,15 +244,7 @@ public final class MapSupport {
                 if (buffersize > 0) {
                     submitNext();
                 }
-                Object r = timed ? f.result(Duration.ofNanos(Math.max(0L, deadline - System.nanoTime()))) : f.result();
-                if (!chunked) {
-                    return (R) r;
-                }
-                current = ((List<? extends R>) r).iterator();
-                if (!current.hasNext()) {
-                    return next();
-                }
-                return current.next();
+                return timed ? f.result(Duration.ofNanos(Math.max(0L, deadline - System.nanoTime()))) : f.result();
             } catch (RuntimeException | Error e) {
                 f.cancel();
                 cancelAll();

@@ -1,13 +1,13 @@
-package io.github.futures.spi;
+package io.github.futures;
 
 import java.time.Duration;
 import java.util.Objects;
 
-/** Timeout arithmetic shared by futures, waits and executors. Part of the implementor's API. */
-public final class Timeouts {
+/** Timeout arithmetic shared by futures, waits and the executors of this package. */
+final class Timeouts {
 
     /** Timeouts of this many nanoseconds or more (about 146 years) mean "no limit". */
-    public static final long FOREVER_NANOS = Long.MAX_VALUE >> 1;
+    static final long FOREVER_NANOS = Long.MAX_VALUE >> 1;
 
     private Timeouts() {
     }
@@ -21,7 +21,7 @@ public final class Timeouts {
      * @return nanoseconds, at least 0
      * @throws NullPointerException naming the argument if {@code timeout} is null
      */
-    public static long toNanos(Duration timeout, String name) {
+    static long toNanos(Duration timeout, String name) {
         Objects.requireNonNull(timeout, name);
         if (timeout.isNegative()) {
             return 0L;
@@ -40,7 +40,7 @@ public final class Timeouts {
      * @param timeout the timeout or {@code null}
      * @return nanoseconds, or -1 for no limit
      */
-    public static long toNanosOrForever(Duration timeout) {
+    static long toNanosOrForever(Duration timeout) {
         if (timeout == null) {
             return -1L;
         }
