@@ -80,12 +80,19 @@ final class WorkerProcess implements Runnable {
         void died(WorkerProcess w, String trouble, String exit, String earlyErrors);
     }
 
+    /**
+     * The reader thread's stack: deep enough that an object graph as deep as the default filter
+     * allows ({@code maxdepth=2000}, such as a 2000-deep exception chain) is read and refused by the
+     * filter's limit rather than by a StackOverflowError; reserved, not committed, until used.
+     */
+    static final long READER_STACK_BYTES = 16L << 20;
+
     /** The reader thread: daemon, and knows its pool (so that the pool can tell its own threads). */
     static final class ReaderThread extends Thread {
         private final Object owner;
 
         ReaderThread(Runnable r, String name, Object owner) {
-            super(r, name);
+            super(null, r, name, READER_STACK_BYTES);
             this.owner = owner;
             setDaemon(true);
         }
