@@ -17,9 +17,10 @@ import java.util.function.Consumer;
  * <p>Implementation note. A submitter offers its call to {@link #incoming} and then reads
  * {@link #closed}. If it reads {@code false}, its offer came before the close (both are
  * sequentially consistent), so the close's final move, which runs after the flag is written, finds
- * it: the call is accepted. If it reads {@code true}, it tries to take its own call back; exactly
- * one of that removal and a move succeeds (both remove the node atomically), so the call is either
- * refused (the submitter got it back) or accepted (a mover has it). Movers hold the lock, and once
+ * it: the call is accepted. If it reads {@code true}, it waits for the lock (the close's critical
+ * section ends; only a submit that races a close ever waits) and tries to take its own call back;
+ * exactly one of that removal and the final move succeeds (both remove the node atomically), so the
+ * call is either refused (the submitter got it back) or accepted (the final move has it). Movers hold the lock, and once
  * the flag is set (under the lock, with the final move in the same critical section) nobody but the
  * submitters touches {@link #incoming}. So: every call whose submit returned {@code true} reaches
  * the pool's queue, and none after the close. A submitter never waits for the lock: it takes it
@@ -60,8 +61,18 @@ final class Admission<T, W> {
      */
     boolean offer(T item) {
         incoming.offer(item);
-        if (closed && incoming.remove(item)) {
-            return false;
+        if (closed) {
+            // Wait for the close's critical section (short, no I/O) to end, then take the call back
+            // if the final move did not take it: a refusal is then final, and a later submit of this
+            // thread is refused too (linearizable; found by AdmissionLincheckTest).
+            lock.lock();
+            try {
+                if (incoming.remove(item)) {
+                    return false;
+                }
+            } finally {
+                lock.unlock();
+            }
         }
         combine();
         return true;
