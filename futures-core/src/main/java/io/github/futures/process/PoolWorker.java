@@ -204,7 +204,7 @@ final class PoolWorker implements WorkerProcess.Listener {
             String b = pool.broken;
             if (b != null) {
                 failure = new BrokenProcessPool(b);
-            } else if (was == EXITING || endNote != null) {
+            } else if (endNote != null || (was == EXITING && inFlight.isEmpty() && trouble == null)) {
                 failure = new BrokenProcessPool((endNote != null ? endNote : "worker exited") + " (" + exit + ")");
                 pool.dispatchLocked(sends);
             } else {
@@ -213,6 +213,10 @@ final class PoolWorker implements WorkerProcess.Listener {
                     reason.append("A worker process failed: ").append(trouble).append(" (").append(exit).append(')');
                 } else if (!w.ready()) {
                     reason.append("A worker process could not start: ").append(exit);
+                } else if (was == EXITING && exit.endsWith(" exited with code 0")) {
+                    reason.append("A worker process ended (").append(exit).append(") before the results of ")
+                            .append(inFlight.size()).append(" calls arrived; did something in it write to the"
+                                    + " protocol stream (FileDescriptor.out)?");
                 } else {
                     reason.append("A process in the process pool was terminated abruptly while the future was"
                             + " running or pending: ").append(exit);

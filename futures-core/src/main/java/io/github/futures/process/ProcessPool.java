@@ -380,17 +380,20 @@ public final class ProcessPool {
         }
         // 3b. A worker is idle and nothing is queued: take back a call sent ahead to a busy worker (it
         //     may wait there behind a long call); the worker returns it unless it has started it.
-        if (queue.isEmpty()) {
+        //     Not after shutdown: every worker has been told to exit after its calls (4).
+        if (queue.isEmpty() && !shutdown) {
             for (PoolWorker idle : workers) {
                 if (idle.state == PoolWorker.READY && idle.inFlight.isEmpty()) {
                     revokeOneLocked(sends);
                 }
             }
         }
-        // 4. Shut down: let idle workers go.
+        // 4. Shut down and nothing queued: nothing more will be sent, so every worker is told to exit
+        //    after the calls it has (it runs them first). A worker whose protocol stream a call garbled
+        //    (the parent waits for a frame that never ends) then still ends, and so does shutdown.
         if (shutdown && queue.isEmpty()) {
             for (PoolWorker w : workers) {
-                if (w.state == PoolWorker.READY && w.inFlight.isEmpty()) {
+                if (w.state == PoolWorker.READY || w.state == PoolWorker.RETIRING) {
                     exitLocked(w, sends);
                 }
             }
