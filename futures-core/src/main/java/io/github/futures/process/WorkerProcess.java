@@ -312,7 +312,7 @@ final class WorkerProcess implements Runnable {
         } catch (IOException | InterruptedException ignored) {
             // show what we have
         }
-        String text = seen.toString(Charset.defaultCharset()).replaceAll("[\\p{Cntrl}&&[^\\n]]", "?");
+        String text = CommandLines.sanitize(seen.toString(Charset.defaultCharset()).replaceAll("[\\p{Cntrl}&&[^\\n]]", "?"));
         String excerpt = text.lines().limit(12).map(String::strip).filter(l -> !l.isEmpty() && !l.equals("#"))
                 .collect(Collectors.joining(" | "));
         if (text.contains("A fatal error has been detected by the Java Runtime Environment")) {

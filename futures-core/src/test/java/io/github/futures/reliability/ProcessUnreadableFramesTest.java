@@ -2,6 +2,7 @@ package io.github.futures.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.futures.BrokenProcessPool;
 import io.github.futures.Future;
 import io.github.futures.ProcessPoolExecutor;
 import io.github.futures.SerializableCallable;
@@ -281,6 +282,31 @@ class ProcessUnreadableFramesTest {
         });
         assertThat(loud.result(LONG)).isEqualTo(1);
         assertThat(pool.submit(echo(7)).result(LONG)).isEqualTo(7);
+        shutdownReturns(pool);
+    }
+
+    /**
+     * A worker command that fails shows its command line in the future's exception and the pool's
+     * brokenReason with the values of secret-looking options masked: names stay, values go.
+     */
+    @Test
+    void failedWorkerCommandLineHidesSecretValues() throws Exception {
+        ProcessPoolExecutor pool = ProcessPoolExecutor.builder().maxWorkers(1).javaExecutable("/no/such/java")
+                .jvmArgs("-Dapp.db.password=hunter2", "-Dpwd=hunter3", "-Ddb.passwd=hunter4",
+                        "-Dapp.url=jdbc:h2:mem:x;password=hunter5", "-javaagent:/no/agent.jar=apikey=hunter6",
+                        "-Dspring.application.json={\"password\": \"hunter7\"}")
+                .build();
+        Throwable e;
+        try {
+            e = pool.submit(echo(1)).exception(LONG);
+        } catch (BrokenProcessPool brokenAlready) { // the failed start may win the race with the submit
+            e = brokenAlready;
+        }
+        assertThat(e).isInstanceOf(BrokenProcessPool.class).hasMessageContaining("-Dapp.db.password=******").hasMessageContaining("-Dpwd=******")
+                .hasMessageContaining("-javaagent:/no/agent.jar=******")
+                .hasMessageContaining("-Dspring.application.json=******");
+        assertThat(e.getMessage()).doesNotContain("hunter");
+        assertThat(pool.snapshot().brokenReason()).contains("-Dapp.db.password=******").doesNotContain("hunter");
         shutdownReturns(pool);
     }
 }
