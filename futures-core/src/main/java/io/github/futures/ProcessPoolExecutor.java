@@ -8,6 +8,7 @@ import io.github.futures.spi.Serialization;
 import io.github.futures.spi.TaskStats;
 import io.github.futures.spi.Terminable;
 import java.io.Serializable;
+import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -89,6 +90,18 @@ import java.util.stream.Stream;
  */
 public final class ProcessPoolExecutor implements SerializingExecutor, ObservableExecutor, Terminable {
 
+    /**
+     * Shuts down the pools that became unreachable without a shutdown, as CPython's workers end when
+     * their executor is garbage-collected. One daemon thread for all pools, started with the first.
+     */
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    /**
+     * The engine. It holds nothing of this object (its threads, the exit hook's weak map and the
+     * streams of map hold the engine, not the executor), so an executor dropped without shutdown
+     * becomes unreachable, and the {@link #CLEANER} shuts its engine down: the calls accepted still
+     * run, then the workers exit.
+     */
     private final ProcessPool pool;
     private final Map<String, Object> reportedConfig;
     private final int maxWorkers;
@@ -132,6 +145,15 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
         cfg.put("maxMessageSize", b.maxMessageSize);
         this.reportedConfig = Map.copyOf(cfg);
         ExitHook.register(this);
+        CLEANER.register(this, new DropAction(pool));
+    }
+
+    /** What the cleaner does when an executor became unreachable: shut its engine down. Holds the engine only. */
+    private record DropAction(ProcessPool pool) implements Runnable {
+        @Override
+        public void run() {
+            pool.shutdown(false, false);
+        }
     }
 
     /** The JVM exit hook's part: stop taking calls, let the accepted ones run. */
