@@ -39,7 +39,7 @@ import java.util.List;
  *
  * <p>The parent writes to the worker's standard input and reads its standard output; the worker's
  * {@code System.out}/{@code System.err} are redirected to its standard error before anything else
- * runs. Each payload is an independent Java serialization stream, read through an
+ * runs. Each serialized object in a payload is an independent Java serialization stream, read through an
  * {@link ObjectInputFilter}; a frame longer than the configured maximum is refused. A whole frame
  * is built in one buffer and written with one call, so a frame costs one system call.
  */

@@ -43,7 +43,9 @@ import java.util.function.Function;
  * which nothing else can reach (the reader writes there too, under the same lock, to give back a
  * queued call the parent revoked before it started): {@code System.out} and {@code System.err} are
  * redirected to standard error (the parent forwards it, prefixed with this worker's pid) before any
- * user code runs. The start-up path avoids lambdas and string concatenation, whose first use costs
+ * user code runs, and {@code System.in} is an empty stream: the raw {@code FileDescriptor.in} and
+ * {@code FileDescriptor.out} are the pool's channel. Everything read (initializer, calls, map
+ * functions and items) goes through the pool's deserialization filter. The start-up path avoids lambdas and string concatenation, whose first use costs
  * milliseconds of bootstrapping.
  */
 public final class WorkerMain {

@@ -192,27 +192,34 @@ final class WorkerProcess implements Runnable {
                 pb.environment().putAll(environment);
             }
             p = pb.start();
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
             end(null, "could not start a worker process (" + e + "); command: " + CommandLines.toLine(command));
             return;
         }
-        process = p;
-        pid = p.pid();
-        if (listener.started(this)) {
-            p.destroyForcibly();
-        }
-        pump = new Thread(this::pumpStderr, name + "-stderr");
-        pump.setDaemon(true);
-        pump.start();
-        synchronized (writeLock) {
-            stdin = p.getOutputStream();
-            if (initFrame != null) {
-                write(initFrame, false);
+        String trouble;
+        try {
+            process = p;
+            pid = p.pid();
+            if (listener.started(this)) {
+                p.destroyForcibly();
             }
+            pump = new Thread(this::pumpStderr, name + "-stderr");
+            pump.setDaemon(true);
+            pump.start();
+            synchronized (writeLock) {
+                stdin = p.getOutputStream();
+                if (initFrame != null) {
+                    write(initFrame, false);
+                }
+            }
+            listener.ready(this);
+            write(NOTHING, true);
+            trouble = readLoop(p);
+        } catch (Throwable t) { // set-up failed (no thread for the pump, say): the listener still hears of it
+            p.destroyForcibly();
+            trouble = "could not set up worker pid " + pid + ": " + t;
         }
-        listener.ready(this);
-        write(NOTHING, true);
-        end(p, readLoop(p));
+        end(p, trouble);
     }
 
     /**
