@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * {@code passwd}, {@code pwd}, {@code secret}, {@code token}, {@code credential}, {@code apikey},
  * {@code api-key} or {@code key} (any case); the whole value of {@code -Dspring.application.json};
  * the options of an agent ({@code -javaagent:<jar>=<options>}, {@code -agentlib:}, {@code -agentpath:});
- * and {@code password=...} (or {@code passwd=}, {@code pwd=}) inside any value, as in a JDBC URL.
+ * {@code password=...} (or {@code passwd=}, {@code pwd=}) inside any value, as in a JDBC URL; and the
+ * password of a URL's user information ({@code jdbc:mysql://user:password@host/db}).
  *
  * <pre>{@code
  * CommandLines.sanitize("-Xmx1g -Ddb.password=hunter2 -Durl=jdbc:pg://h/db?user=a&password=b")
@@ -43,6 +44,9 @@ public final class CommandLines {
     /** {@code password=...} inside a value (JDBC URLs), up to {@code &}, {@code ;} or white space. */
     private static final Pattern INLINE_PASSWORD = Pattern.compile(
             "((?<![\\w.-])(?:password|passwd|pwd)=)[^&;\\s]*", Pattern.CASE_INSENSITIVE);
+
+    /** The password of a URL's user information, {@code scheme://user:password@host}; group 1 is what stays. */
+    private static final Pattern URL_USER_INFO = Pattern.compile("(://[^/\\s:@]+:)[^@/\\s]+(?=@)");
 
     private CommandLines() {
     }
@@ -81,6 +85,7 @@ public final class CommandLines {
         String s = mask(SPRING_JSON, text);
         s = mask(SECRET_PROPERTY, s);
         s = mask(AGENT, s);
+        s = mask(URL_USER_INFO, s);
         return mask(INLINE_PASSWORD, s);
     }
 

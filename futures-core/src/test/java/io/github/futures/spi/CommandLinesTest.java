@@ -37,6 +37,9 @@ class CommandLinesTest {
                 .isEqualTo("-Dapp.url=jdbc:postgresql://db:5432/orders?user=app&password=******&ssl=true");
         assertThat(CommandLines.sanitize("-Ddb=jdbc:sqlserver://h;user=a;password=hunter2;encrypt=true"))
                 .isEqualTo("-Ddb=jdbc:sqlserver://h;user=a;password=******;encrypt=true");
+        assertThat(CommandLines.sanitize("-Dspring.datasource.url=jdbc:mysql://app:hunter2@db:3306/app"))
+                .isEqualTo("-Dspring.datasource.url=jdbc:mysql://app:******@db:3306/app");
+        assertThat(CommandLines.sanitize("-Durl=http://db:5432/app")).isEqualTo("-Durl=http://db:5432/app");
     }
 
     /** An agent's options are masked: the agent's jar stays. */
