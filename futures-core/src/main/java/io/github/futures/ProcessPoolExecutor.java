@@ -59,7 +59,7 @@ import java.util.stream.Stream;
  * exceptions travel Java-serialized over the worker's standard input and output (no socket, no
  * port). They must be {@link Serializable}: a lambda is when its target type is, so pass
  * {@link SerializableCallable}, {@link SerializableRunnable} or {@link SerializableFunction} (the
- * overloads of this class take them), or cast: {@code (SerializableCallable<Integer>) () -> 42}. A call
+ * overloads of {@link SerializingExecutor} take them), or cast: {@code (SerializableCallable<Integer>) () -> 42}. A call
  * that cannot be serialized is refused by {@code submit} with an {@link IllegalArgumentException}
  * naming the class at fault. A result that cannot be serialized fails only its own future (with a
  * {@link java.io.NotSerializableException} naming the class). An exception thrown by a call keeps its
