@@ -4,11 +4,12 @@ import io.github.futures.process.ProcessPool;
 import io.github.futures.spi.ExecutorSnapshot;
 import io.github.futures.spi.MapSupport;
 import io.github.futures.spi.ObservableExecutor;
+import io.github.futures.spi.Serialization;
 import io.github.futures.spi.TaskStats;
-import java.io.Serial;
+import io.github.futures.spi.Terminable;
 import java.io.Serializable;
+import java.lang.ref.Cleaner;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,15 +59,23 @@ import java.util.stream.Stream;
  * exceptions travel Java-serialized over the worker's standard input and output (no socket, no
  * port). They must be {@link Serializable}: a lambda is when its target type is, so pass
  * {@link SerializableCallable}, {@link SerializableRunnable} or {@link SerializableFunction} (the
- * overloads of this class take them), or cast: {@code (SerializableCallable<Integer>) () -> 42}. A call
+ * overloads of {@link SerializingExecutor} take them), or cast: {@code (SerializableCallable<Integer>) () -> 42}. A call
  * that cannot be serialized is refused by {@code submit} with an {@link IllegalArgumentException}
  * naming the class at fault. A result that cannot be serialized fails only its own future (with a
  * {@link java.io.NotSerializableException} naming the class). An exception thrown by a call keeps its
  * type, message and stack frames; the stack trace as printed in the worker is attached as a
- * {@link io.github.futures.process.RemoteTraceback} cause. Everything read is checked by an
+ * {@link RemoteTraceback} cause. Everything read is checked by an
  * {@link java.io.ObjectInputFilter} ({@link Builder#serialFilter}), and no message may exceed
  * {@link Builder#maxMessageSize}. What a call prints on {@code System.out} or {@code System.err}
  * appears on this JVM's standard error, each line prefixed with {@code [worker <pid>]}.
+ *
+ * <p><b>The worker's standard streams.</b> The raw {@link java.io.FileDescriptor#in} and
+ * {@link java.io.FileDescriptor#out} of a worker are the pool's channel: calls arrive on the one and
+ * results leave on the other. A call sees an empty {@code System.in} (a read returns end of stream at
+ * once, as CPython gives its workers {@code /dev/null}), and its {@code System.out} is the worker's
+ * standard error. A call must not write to {@code FileDescriptor.out} itself (nor native code, nor a
+ * JVM option such as {@code -Xlog:...:stdout}): bytes that are not a frame break the pool, with a
+ * message that shows what was written.
  *
  * <p><b>When a worker dies</b> (killed, {@code System.exit}, a crash, out of memory) the pool is
  * broken: every pending future fails at once with {@link BrokenProcessPool}, whose message names the
@@ -79,8 +88,20 @@ import java.util.stream.Stream;
  *
  * @since 0.1.0
  */
-public final class ProcessPoolExecutor implements Executor, ObservableExecutor {
+public final class ProcessPoolExecutor implements SerializingExecutor, ObservableExecutor, Terminable {
 
+    /**
+     * Shuts down the pools that became unreachable without a shutdown, as CPython's workers end when
+     * their executor is garbage-collected. One daemon thread for all pools, started with the first.
+     */
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    /**
+     * The engine. It holds nothing of this object (its threads, the exit hook's weak map and the
+     * streams of map hold the engine, not the executor), so an executor dropped without shutdown
+     * becomes unreachable, and the {@link #CLEANER} shuts its engine down: the calls accepted still
+     * run, then the workers exit.
+     */
     private final ProcessPool pool;
     private final Map<String, Object> reportedConfig;
     private final int maxWorkers;
@@ -105,32 +126,34 @@ public final class ProcessPoolExecutor implements Executor, ObservableExecutor {
 
     private ProcessPoolExecutor(Builder b) {
         this.maxWorkers = b.maxWorkers;
-        List<String> options = new ArrayList<>();
-        if (b.fastStartupOptions) {
-            options.addAll(ProcessPool.defaultJvmOptions());
-        }
-        options.addAll(ProcessPool.safetyJvmOptions());
-        options.addAll(b.jvmArgs);
-        String java = b.javaExecutable != null ? b.javaExecutable : ProcessPool.currentJava();
         String classPath = b.classPath != null ? b.classPath : System.getProperty("java.class.path", "");
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         if (loader == null) {
             loader = ProcessPoolExecutor.class.getClassLoader();
         }
-        Runnable init = b.initializer;
-        this.pool = ProcessPool.create(new ProcessPool.Config(b.maxWorkers, init, b.maxTasksPerChild, java,
-                List.copyOf(options), b.environment, b.serialFilter, b.maxMessageSize, classPath, loader));
+        this.pool = ProcessPool.create(new ProcessPool.Config(b.maxWorkers, b.initializer, b.maxTasksPerChild,
+                b.javaExecutable, b.jvmArgs, b.fastStartupOptions, b.environment, b.serialFilter, b.maxMessageSize,
+                classPath, loader));
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("maxWorkers", b.maxWorkers);
         cfg.put("maxTasksPerChild", b.maxTasksPerChild);
         cfg.put("initializer", b.initializer != null);
-        cfg.put("javaExecutable", java);
-        cfg.put("jvmOptions", List.copyOf(options));
+        cfg.put("javaExecutable", pool.command().get(0));
+        cfg.put("jvmOptions", pool.jvmOptions());
         cfg.put("environment", List.copyOf(b.environment.keySet()));
         cfg.put("serialFilter", b.serialFilter == null ? "default" : b.serialFilter);
         cfg.put("maxMessageSize", b.maxMessageSize);
         this.reportedConfig = Map.copyOf(cfg);
         ExitHook.register(this);
+        CLEANER.register(this, new DropAction(pool));
+    }
+
+    /** What the cleaner does when an executor became unreachable: shut its engine down. Holds the engine only. */
+    private record DropAction(ProcessPool pool) implements Runnable {
+        @Override
+        public void run() {
+            pool.shutdown(false, false);
+        }
     }
 
     /** The JVM exit hook's part: stop taking calls, let the accepted ones run. */
@@ -179,33 +202,6 @@ public final class ProcessPoolExecutor implements Executor, ObservableExecutor {
     // ------------------------------------------------------------------ submit
 
     /**
-     * Schedules {@code fn} in a worker process.
-     *
-     * @param fn the call; it, and everything it captures, must be serializable
-     * @param <T> the result type
-     * @return its future
-     * @throws IllegalArgumentException if {@code fn} cannot be serialized (the message names the class)
-     * @throws java.util.concurrent.RejectedExecutionException after shutdown
-     * @throws BrokenProcessPool if the pool is broken
-     */
-    public <T> Future<T> submit(SerializableCallable<T> fn) {
-        return pool.submit(Objects.requireNonNull(fn, "fn"));
-    }
-
-    /**
-     * Schedules {@code fn} in a worker process; the future's value is {@code null}.
-     *
-     * @param fn the call; it, and everything it captures, must be serializable
-     * @return its future
-     * @throws IllegalArgumentException if {@code fn} cannot be serialized (the message names the class)
-     * @throws java.util.concurrent.RejectedExecutionException after shutdown
-     * @throws BrokenProcessPool if the pool is broken
-     */
-    public Future<Void> submit(SerializableRunnable fn) {
-        return pool.submit(new RunCall(Objects.requireNonNull(fn, "fn")));
-    }
-
-    /**
      * Schedules {@code fn}, which must be {@link Serializable} (for example a
      * {@link SerializableCallable}): it runs in another JVM.
      *
@@ -214,7 +210,7 @@ public final class ProcessPoolExecutor implements Executor, ObservableExecutor {
     @Override
     public <T> Future<T> submit(Callable<T> fn) {
         Objects.requireNonNull(fn, "fn");
-        requireSerializable(fn, "SerializableCallable<T>) () -> ...");
+        Serialization.requireSerializable(fn, "task", "(SerializableCallable<T>) () -> ...", "a worker process");
         return pool.submit(fn);
     }
 
@@ -227,120 +223,24 @@ public final class ProcessPoolExecutor implements Executor, ObservableExecutor {
     @Override
     public Future<Void> submit(Runnable fn) {
         Objects.requireNonNull(fn, "fn");
-        requireSerializable(fn, "SerializableRunnable) () -> ...");
-        return pool.submit(new RunCall(fn));
-    }
-
-    private static void requireSerializable(Object fn, String cast) {
-        if (!(fn instanceof Serializable)) {
-            String cls = fn.getClass().getName();
-            throw new IllegalArgumentException("The task (" + cls + ") cannot be sent to a worker process: it does not"
-                    + " implement java.io.Serializable. Calls run in another JVM and travel serialized; "
-                    + (cls.contains("$$Lambda") ? "make the lambda serializable with a cast: (" + cast
-                    : "make the class implement java.io.Serializable") + ".");
-        }
-    }
-
-    /**
-     * A runnable as a call; serializable when the runnable is. A plain class, not a record: a record
-     * is deserialized through its canonical constructor, found and bound with method handles, which
-     * costs a fresh worker JVM tens of milliseconds of class spinning on its first call.
-     */
-    private static final class RunCall implements Callable<Void>, Serializable {
-        @Serial
-        private static final long serialVersionUID = 1L;
-        private final Runnable fn;
-
-        RunCall(Runnable fn) {
-            this.fn = fn;
-        }
-
-        @Override
-        public Void call() {
-            fn.run();
-            return null;
-        }
+        Serialization.requireSerializable(fn, "task", "(SerializableRunnable) () -> ...", "a worker process");
+        return pool.submit(Serialization.callable(fn));
     }
 
     // ------------------------------------------------------------------ map
 
     /**
-     * Applies {@code fn} to every item in worker processes; see {@link Executor#map(Function, Iterable)}.
-     *
-     * @param fn the function; serializable, as are the items and results
-     * @param items the arguments
-     * @param <T> the argument type
-     * @param <R> the result type
-     * @return the results, in order
-     */
-    public <T, R> Stream<R> map(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items) {
-        return map(fn, items, MapOptions.DEFAULTS);
-    }
-
-    /**
-     * Like {@link #map(SerializableFunction, Iterable)}, with a timeout measured from this call.
-     *
-     * @param fn the function
-     * @param items the arguments
-     * @param timeout the limit for all results, from now; {@code null} for none
-     * @param <T> the argument type
-     * @param <R> the result type
-     * @return the results, in order
-     */
-    public <T, R> Stream<R> map(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items,
-                                Duration timeout) {
-        return map(fn, items, MapOptions.DEFAULTS.withTimeout(timeout));
-    }
-
-    /**
-     * Like {@link #map(SerializableFunction, Iterable)}, with a timeout, a chunk size (items sent to
-     * a worker in one message: fewer round trips for many small items) and a buffer size.
-     *
-     * @param fn the function
-     * @param items the arguments
-     * @param options timeout, chunk size and buffer size
-     * @param <T> the argument type
-     * @param <R> the result type
-     * @return the results, in order
-     */
-    public <T, R> Stream<R> map(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items,
-                                MapOptions options) {
-        return mapChunked(fn, items, options);
-    }
-
-    /**
-     * Like {@link Executor#map(java.util.function.BiFunction, Iterable, Iterable)}, in worker processes.
-     *
-     * @param fn the function; serializable
-     * @param a the first arguments
-     * @param b the second arguments
-     * @param <A> the first argument type
-     * @param <B> the second argument type
-     * @param <R> the result type
-     * @return the results, in order
-     */
-    public <A, B, R> Stream<R> map(SerializableBiFunction<? super A, ? super B, ? extends R> fn,
-                                   Iterable<? extends A> a, Iterable<? extends B> b) {
-        Objects.requireNonNull(fn, "fn");
-        return mapChunked(MapSupport.spread(fn), MapSupport.zip(a, b), MapOptions.DEFAULTS);
-    }
-
-    /**
-     * Maps in worker processes; {@code fn} must be {@link Serializable}.
+     * Maps in worker processes, {@code chunksize} items per message; {@code fn} must be
+     * {@link Serializable}, as must the items and results.
      *
      * @throws IllegalArgumentException if {@code fn} is not serializable, naming its class
      */
     @Override
     public <T, R> Stream<R> map(Function<? super T, ? extends R> fn, Iterable<? extends T> items, MapOptions options) {
         Objects.requireNonNull(fn, "fn");
-        requireSerializable(fn, "SerializableFunction<T, R>) x -> ...");
-        return mapChunked(fn, items, options);
-    }
-
-    private <T, R> Stream<R> mapChunked(Function<? super T, ? extends R> fn, Iterable<? extends T> items,
-                                        MapOptions options) {
-        Objects.requireNonNull(fn, "fn");
-        return MapSupport.<T, R>mapChunked(items, options, chunk -> pool.<R>submitMap(fn, chunk));
+        Serialization.requireSerializable(fn, "function", "(SerializableFunction<T, R>) x -> ...", "a worker process");
+        ProcessPool p = pool;
+        return MapSupport.<T, R>mapChunked(items, options, chunk -> p.<R>submitMap(fn, chunk));
     }
 
     // ------------------------------------------------------------------ shutdown
@@ -368,18 +268,58 @@ public final class ProcessPoolExecutor implements Executor, ObservableExecutor {
     }
 
     /**
-     * Waits until every worker process has ended after a {@link #shutdown(boolean, boolean) shutdown}.
+     * Waits until every call accepted has ended and every worker process has exited, after a
+     * {@link #shutdown(boolean, boolean) shutdown}.
      *
-     * @param timeout the limit
+     * @param timeout the limit; {@code null} waits without limit
      * @return whether all ended in time
      * @throws IllegalStateException if the pool was not shut down
      */
+    @Override
     public boolean awaitTermination(Duration timeout) {
-        long nanos = Timeouts.toNanos(timeout, "timeout");
+        long nanos = timeout == null ? -1L : nanos(timeout, "timeout");
         if (!pool.isShutdown()) {
             throw new IllegalStateException("awaitTermination needs shutdown first");
         }
-        return pool.awaitTermination(nanos >= Timeouts.FOREVER_NANOS ? -1L : nanos);
+        return pool.awaitTermination(nanos);
+    }
+
+    /**
+     * Stops the calls still running: cancels the pending ones, terminates the worker processes
+     * ({@link #terminateWorkers()}), waits up to {@code grace}, then kills those left
+     * ({@link #killWorkers()}) and waits up to {@code grace} again. Calls that were running fail
+     * with {@link BrokenProcessPool}.
+     *
+     * @param grace how long to wait after each step
+     * @return whether the pool has ended
+     * @throws IllegalStateException if the pool was not shut down
+     */
+    @Override
+    public boolean abort(Duration grace) {
+        long nanos = nanos(grace, "grace");
+        if (!pool.isShutdown()) {
+            throw new IllegalStateException("abort needs shutdown first");
+        }
+        pool.endWorkers(false);
+        if (pool.awaitTermination(nanos)) {
+            return true;
+        }
+        pool.endWorkers(true);
+        return pool.awaitTermination(nanos);
+    }
+
+    /** Nanoseconds of a duration: negative is 0, about 146 years or more is -1 (no limit). */
+    private static long nanos(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative()) {
+            return 0L;
+        }
+        try {
+            long n = d.toNanos();
+            return n >= Long.MAX_VALUE >> 1 ? -1L : n;
+        } catch (ArithmeticException tooLarge) {
+            return -1L;
+        }
     }
 
     /**

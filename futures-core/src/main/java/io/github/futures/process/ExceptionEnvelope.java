@@ -1,17 +1,16 @@
 package io.github.futures.process;
 
 import java.io.PrintWriter;
-import java.io.Serializable;
 import java.io.StringWriter;
 
 /**
  * How an exception of a worker travels: the exception serialized on its own (so that a class that
  * cannot be serialized, or that the parent does not have, still leaves its name, message and stack
- * trace), plus its description in plain strings.
+ * trace), plus its description in plain strings. It travels as plain strings and bytes
+ * ({@link Wire#writeEnvelope}), not Java-serialized: only the exception itself is deserialized, through
+ * the pool's filter.
  */
-final class ExceptionEnvelope implements Serializable {
-
-    private static final long serialVersionUID = 1L;
+final class ExceptionEnvelope {
 
     final String className;
     final String message;

@@ -1,17 +1,22 @@
 package io.github.futures.process;
 
+import io.github.futures.spi.Serialization;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InvalidClassException;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputFilter;
-import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
-import java.io.ObjectStreamClass;
-import java.io.OutputStream;
+import java.io.Serializable;
 import java.io.StreamCorruptedException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The wire protocol between a pool and its worker JVMs, shared by both sides.
@@ -26,15 +31,15 @@ import java.io.StreamCorruptedException;
  *                      REVOKE (no payload: give call id back unless it started)
  *                      MAP   (payload: int n, the serialized function (n bytes), the chunk of
  *                             items as a tagged value: one call applying the function to each)
- *   worker -> parent   RESULT       (payload: the serialized value)
- *                      EXCEPTION    (payload: a serialized ExceptionEnvelope)
- *                      INIT_FAILED  (payload: a serialized ExceptionEnvelope)
+ *   worker -> parent   RESULT       (payload: the value, tagged: see V_*)
+ *                      EXCEPTION    (payload: an ExceptionEnvelope, see writeEnvelope)
+ *                      INIT_FAILED  (payload: an ExceptionEnvelope)
  *                      REVOKED      (no payload: call id was given back, it never started)
  * </pre>
  *
  * <p>The parent writes to the worker's standard input and reads its standard output; the worker's
  * {@code System.out}/{@code System.err} are redirected to its standard error before anything else
- * runs. Each payload is an independent Java serialization stream, read through an
+ * runs. Each serialized object in a payload is an independent Java serialization stream, read through an
  * {@link ObjectInputFilter}; a frame longer than the configured maximum is refused. A whole frame
  * is built in one buffer and written with one call, so a frame costs one system call.
  */
@@ -56,21 +61,8 @@ final class Wire {
     /** Bytes of a frame before its payload: length, type, id. */
     static final int HEADER = 13;
 
-    /**
-     * The default deserialization filter: limits that no sane task reaches, and a refusal of the
-     * classic gadget classes. Everything else (that is, any application class) is let through: the
-     * other end is this application's own code, on this application's classpath.
-     */
-    static final String DEFAULT_FILTER = "maxdepth=2000;maxrefs=50000000"
-            + ";!org.apache.commons.collections.functors.*"
-            + ";!org.apache.commons.collections4.functors.*"
-            + ";!org.codehaus.groovy.runtime.ConvertedClosure"
-            + ";!org.codehaus.groovy.runtime.MethodClosure"
-            + ";!com.sun.org.apache.xalan.internal.xsltc.trax.TemplatesImpl"
-            + ";!org.apache.xalan.xsltc.trax.TemplatesImpl"
-            + ";!com.sun.rowset.JdbcRowSetImpl"
-            + ";!java.rmi.server.UnicastRemoteObject"
-            + ";!java.rmi.server.RemoteObjectInvocationHandler";
+    /** How a user lets a refused class through, for the filter's message. */
+    static final String ALLOW_HINT = "ProcessPoolExecutor.builder().serialFilter(...)";
 
     /*
      * A RESULT payload starts with a tag: common immutable values travel without Java serialization
@@ -160,7 +152,7 @@ final class Wire {
 
     /** Appends a tagged value at the frame's current end. */
     static void appendValue(Frame frame, Object v) throws IOException {
-        java.io.DataOutputStream d = new java.io.DataOutputStream(frame);
+        DataOutputStream d = new DataOutputStream(frame);
         // writeSimple writes nothing when it returns false
         if (!writeSimple(d, v, true)) {
             frame.write(V_SERIAL);
@@ -179,7 +171,7 @@ final class Wire {
                 || (c == String.class && ((String) v).length() <= 16_000);
     }
 
-    private static boolean writeSimple(java.io.DataOutputStream d, Object v, boolean top) throws IOException {
+    private static boolean writeSimple(DataOutputStream d, Object v, boolean top) throws IOException {
         if (v == null) {
             d.write(V_NULL);
         } else if (v.getClass() == Integer.class) {
@@ -196,8 +188,8 @@ final class Wire {
         } else if (v.getClass() == String.class && ((String) v).length() <= 16_000) {
             d.write(V_STRING);
             d.writeUTF((String) v); // modified UTF-8, as serialization: every char survives
-        } else if (top && v.getClass() == java.util.ArrayList.class) {
-            java.util.ArrayList<?> list = (java.util.ArrayList<?>) v;
+        } else if (top && v.getClass() == ArrayList.class) {
+            ArrayList<?> list = (ArrayList<?>) v;
             int n = list.size();
             if (n > 100_000) {
                 return false;
@@ -222,6 +214,52 @@ final class Wire {
     static Object decodeValue(byte[] payload, ObjectInputFilter filter, ClassLoader loader)
             throws IOException, ClassNotFoundException {
         return decodeValue(payload, 0, filter, loader);
+    }
+
+    /**
+     * Builds a MAP frame: the function's serialized bytes behind their length, then the chunk of
+     * items as a tagged value (see {@link #appendValue}).
+     *
+     * @param fnBytes the serialized function
+     * @param items the chunk
+     * @return the frame, header not yet finished
+     * @throws IOException if an item cannot be serialized
+     */
+    static Frame mapFrame(byte[] fnBytes, List<?> items) throws IOException {
+        Frame fr = new Frame(fnBytes.length + 64 + 16 * items.size());
+        fr.begin();
+        DataOutputStream d = new DataOutputStream(fr);
+        d.writeInt(fnBytes.length);
+        d.write(fnBytes);
+        appendValue(fr, items instanceof ArrayList<?> ? items : new ArrayList<>(items));
+        return fr;
+    }
+
+    /**
+     * The function's bytes of a MAP payload (see {@link #mapFrame}).
+     *
+     * @throws StreamCorruptedException if the payload is not a MAP payload
+     */
+    static byte[] mapFunction(byte[] payload) throws StreamCorruptedException {
+        int n = mapFunctionLength(payload);
+        return Arrays.copyOfRange(payload, 4, 4 + n);
+    }
+
+    /** The items of a MAP payload (see {@link #mapFrame}), through the filter. */
+    static Object mapItems(byte[] payload, ObjectInputFilter filter, ClassLoader loader)
+            throws IOException, ClassNotFoundException {
+        return decodeValue(payload, 4 + mapFunctionLength(payload), filter, loader);
+    }
+
+    private static int mapFunctionLength(byte[] payload) throws StreamCorruptedException {
+        if (payload.length < 4) {
+            throw new StreamCorruptedException("a MAP payload of " + payload.length + " bytes");
+        }
+        int n = ((payload[0] & 0xff) << 24) | ((payload[1] & 0xff) << 16) | ((payload[2] & 0xff) << 8) | (payload[3] & 0xff);
+        if (n < 0 || n > payload.length - 4) {
+            throw new StreamCorruptedException("bad function length " + n + " in a MAP payload of " + payload.length + " bytes");
+        }
+        return n;
     }
 
     /** Reads a value written by {@link #appendValue} at {@code offset}. */
@@ -263,7 +301,7 @@ final class Wire {
                     if (n < 0 || n > 100_000) {
                         throw new StreamCorruptedException("bad list length " + n);
                     }
-                    java.util.ArrayList<Object> list = new java.util.ArrayList<>(n);
+                    ArrayList<Object> list = new ArrayList<>(n);
                     for (int i = 0; i < n; i++) {
                         list.add(readSimple(d, d.read(), false));
                     }
@@ -283,14 +321,14 @@ final class Wire {
     static final ClassValue<Boolean> STATELESS = new ClassValue<>() {
         @Override
         protected Boolean computeValue(Class<?> c) {
-            return c.isSynthetic() && c.getName().contains("$$Lambda") && java.io.Serializable.class.isAssignableFrom(c)
+            return c.isSynthetic() && c.getName().contains("$$Lambda") && Serializable.class.isAssignableFrom(c)
                     && allStatic(c.getDeclaredFields());
         }
     };
 
-    private static boolean allStatic(java.lang.reflect.Field[] fields) {
-        for (java.lang.reflect.Field f : fields) {
-            if (!java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+    private static boolean allStatic(Field[] fields) {
+        for (Field f : fields) {
+            if (!Modifier.isStatic(f.getModifiers())) {
                 return false;
             }
         }
@@ -302,6 +340,8 @@ final class Wire {
         byte type;
         long id;
         byte[] payload;
+        /** Payload bytes of this frame not yet read from the stream (0 once it was read whole). */
+        int unread;
     }
 
     /**
@@ -317,8 +357,11 @@ final class Wire {
         }
         into.type = in.readByte();
         into.id = in.readLong();
-        byte[] p = new byte[len - (HEADER - 4)];
+        into.payload = null;
+        into.unread = len - (HEADER - 4);
+        byte[] p = new byte[into.unread];
         in.readFully(p);
+        into.unread = 0;
         into.payload = p;
         return into;
     }
@@ -340,91 +383,75 @@ final class Wire {
         }
     }
 
-    /** Creates the filter for a pattern; {@code null} or empty means {@link #DEFAULT_FILTER}. */
-    static ObjectInputFilter filter(String pattern) {
-        String p = pattern == null || pattern.isEmpty() ? DEFAULT_FILTER : pattern;
-        return ObjectInputFilter.Config.createFilter(p);
+    /**
+     * Writes an EXCEPTION or INIT_FAILED payload: the envelope's strings and the serialized exception,
+     * each as an int length ({@code -1} for null) and its bytes (UTF-8 for strings). No Java
+     * serialization: the parent reads the envelope without deserializing anything, and only the
+     * exception itself goes through the filter.
+     */
+    static void writeEnvelope(Frame frame, ExceptionEnvelope env) throws IOException {
+        frame.begin();
+        DataOutputStream d = new DataOutputStream(frame);
+        writeChunk(d, utf8(env.className));
+        writeChunk(d, utf8(env.message));
+        writeChunk(d, utf8(env.trace));
+        writeChunk(d, env.serialized);
+        writeChunk(d, utf8(env.notSerializedBecause));
     }
 
     /**
-     * Deserializes a payload through the filter, resolving classes with {@code loader}.
+     * Reads a payload written by {@link #writeEnvelope}.
      *
-     * @throws InvalidClassException naming the refused class when the filter refused one
+     * @throws StreamCorruptedException if the payload is not an envelope
      */
-    static Object deserialize(byte[] payload, ObjectInputFilter filter, ClassLoader loader)
-            throws IOException, ClassNotFoundException {
-        return deserialize(payload, 0, filter, loader);
+    static ExceptionEnvelope readEnvelope(byte[] payload) throws IOException {
+        DataInputStream d = new DataInputStream(new ByteArrayInputStream(payload));
+        String className = string(readChunk(d));
+        String message = string(readChunk(d));
+        String trace = string(readChunk(d));
+        byte[] serialized = readChunk(d);
+        String why = string(readChunk(d));
+        if (d.available() != 0 || className == null || trace == null) {
+            throw new StreamCorruptedException("not an exception envelope (" + payload.length + " bytes)");
+        }
+        return new ExceptionEnvelope(className, message, trace, serialized, why);
     }
 
+    private static byte[] utf8(String s) {
+        return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String string(byte[] b) {
+        return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static void writeChunk(DataOutputStream d, byte[] b) throws IOException {
+        if (b == null) {
+            d.writeInt(-1);
+        } else {
+            d.writeInt(b.length);
+            d.write(b);
+        }
+    }
+
+    private static byte[] readChunk(DataInputStream d) throws IOException {
+        int n = d.readInt();
+        if (n == -1) {
+            return null;
+        }
+        if (n < 0 || n > d.available()) {
+            throw new StreamCorruptedException("bad length " + n + " in an exception envelope");
+        }
+        return d.readNBytes(n);
+    }
+
+    /**
+     * Deserializes a payload, or the part of it from {@code offset} on, through the filter (see
+     * {@link Serialization#deserialize}: a refused class is named, arrays are bounded by the length).
+     */
     static Object deserialize(byte[] payload, int offset, ObjectInputFilter filter, ClassLoader loader)
             throws IOException, ClassNotFoundException {
-        Recording recording = new Recording(filter);
-        try (FilteredInput in = new FilteredInput(new ByteArrayInputStream(payload, offset, payload.length - offset), loader)) {
-            in.setObjectInputFilter(recording);
-            return in.readObject();
-        } catch (InvalidClassException e) {
-            String refused = recording.refused;
-            if (refused != null) {
-                InvalidClassException named = new InvalidClassException(refused,
-                        "refused by the deserialization filter; allow it with ProcessPoolExecutor.builder()"
-                                + ".serialFilter(...) (the default filter lets every class through but a few"
-                                + " known gadget classes, and limits depth to 2000 and references to 50000000)");
-                named.initCause(e);
-                throw named;
-            }
-            throw e;
-        }
-    }
-
-    /** Resolves classes with a given loader (the application's), not the caller's. */
-    private static final class FilteredInput extends ObjectInputStream {
-        private final ClassLoader loader;
-
-        FilteredInput(ByteArrayInputStream in, ClassLoader loader) throws IOException {
-            super(in);
-            this.loader = loader;
-        }
-
-        @Override
-        protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
-            if (loader != null) {
-                try {
-                    return Class.forName(desc.getName(), false, loader);
-                } catch (ClassNotFoundException e) {
-                    // primitives and classes of other loaders: the default lookup below
-                }
-            }
-            return super.resolveClass(desc);
-        }
-    }
-
-    /** Delegates to a filter, then to the JVM-wide one, and remembers what was refused. */
-    private static final class Recording implements ObjectInputFilter {
-        private final ObjectInputFilter filter;
-        String refused;
-
-        Recording(ObjectInputFilter filter) {
-            this.filter = filter;
-        }
-
-        @Override
-        public Status checkInput(FilterInfo info) {
-            Status s = filter == null ? Status.UNDECIDED : filter.checkInput(info);
-            if (s == Status.UNDECIDED) {
-                ObjectInputFilter global = ObjectInputFilter.Config.getSerialFilter();
-                if (global != null) {
-                    s = global.checkInput(info);
-                }
-            }
-            if (s == Status.REJECTED && refused == null) {
-                Class<?> c = info.serialClass();
-                refused = c != null ? c.getName()
-                        : new StringBuilder("(depth ").append(info.depth()).append(", references ")
-                                .append(info.references()).append(", array length ").append(info.arrayLength())
-                                .append(')').toString();
-            }
-            return s;
-        }
+        return Serialization.deserialize(payload, offset, payload.length - offset, filter, loader, ALLOW_HINT);
     }
 
     /** Builds the exception a deserialization problem becomes, naming the class at fault. */

@@ -69,6 +69,33 @@ final class WorkerCommand {
     private WorkerCommand() {
     }
 
+    /**
+     * All the options a worker JVM gets, in order: the fast-start defaults (when asked for), the
+     * safety options, then the user's, which come last and so win.
+     *
+     * @param fastStartup whether to include {@link #DEFAULT_JVM_OPTIONS}
+     * @param userOptions the user's options
+     * @return the merged options
+     */
+    static List<String> jvmOptions(boolean fastStartup, List<String> userOptions) {
+        List<String> options = new ArrayList<>(DEFAULT_JVM_OPTIONS.size() + SAFETY_OPTIONS.size() + userOptions.size());
+        if (fastStartup) {
+            options.addAll(DEFAULT_JVM_OPTIONS);
+        }
+        options.addAll(SAFETY_OPTIONS);
+        options.addAll(userOptions);
+        return List.copyOf(options);
+    }
+
+    /**
+     * The java executable to start workers with.
+     *
+     * @param chosen the user's choice, or {@code null} for this JVM's own
+     */
+    static String java(String chosen) {
+        return chosen != null ? chosen : currentJava();
+    }
+
     /** The java executable of this JVM. */
     static String currentJava() {
         String home = System.getProperty("java.home");

@@ -1,5 +1,6 @@
 package io.github.futures.process;
 
+import io.github.futures.spi.Serialization;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -10,12 +11,20 @@ import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InvalidObjectException;
 import java.io.NotSerializableException;
 import java.io.ObjectInputFilter;
 import java.io.PrintStream;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 /**
  * The main class of a process pool's worker JVM. Not for application code: the pool starts it.
@@ -34,7 +43,9 @@ import java.util.concurrent.Callable;
  * which nothing else can reach (the reader writes there too, under the same lock, to give back a
  * queued call the parent revoked before it started): {@code System.out} and {@code System.err} are
  * redirected to standard error (the parent forwards it, prefixed with this worker's pid) before any
- * user code runs. The start-up path avoids lambdas and string concatenation, whose first use costs
+ * user code runs, and {@code System.in} is an empty stream: the raw {@code FileDescriptor.in} and
+ * {@code FileDescriptor.out} are the pool's channel. Everything read (initializer, calls, map
+ * functions and items) goes through the pool's deserialization filter. The start-up path avoids lambdas and string concatenation, whose first use costs
  * milliseconds of bootstrapping.
  */
 public final class WorkerMain {
@@ -49,7 +60,7 @@ public final class WorkerMain {
     /** Guards {@link #jobs}, {@link #reading} and {@link #running}; waited on for the reader role. */
     private final Object roles = new Object();
     /** Calls read while another call ran, in arrival order. */
-    private final java.util.ArrayDeque<Job> jobs = new java.util.ArrayDeque<>();
+    private final ArrayDeque<Job> jobs = new ArrayDeque<>();
     /** Whether a thread holds the reader role. */
     private boolean reading;
     /** Whether a thread is running a call (or the initializer, or EXIT). */
@@ -109,12 +120,15 @@ public final class WorkerMain {
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true);
         System.setOut(err);
         System.setErr(err);
+        // The raw FileDescriptor.in and FileDescriptor.out are the pool's channel: a call sees an empty
+        // System.in (as CPython gives its workers /dev/null), and System.out goes to standard error.
+        System.setIn(InputStream.nullInputStream());
         int max = args.length > 0 ? Integer.parseInt(args[0]) : Wire.DEFAULT_MAX_MESSAGE_SIZE;
         String pattern = args.length > 1 && !"-".equals(args[1]) ? args[1] : null;
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(protocolOut, 1 << 16));
         out.writeLong(Wire.MAGIC);
         out.flush();
-        WorkerMain worker = new WorkerMain(max, Wire.filter(pattern), applicationLoader(), out);
+        WorkerMain worker = new WorkerMain(max, Serialization.filter(pattern), applicationLoader(), out);
         Thread second = new Thread(worker.new Loop(), "futures-worker-2");
         second.setDaemon(true);
         second.start();
@@ -234,7 +248,7 @@ public final class WorkerMain {
         Object payload = null;
         Exception unreadable = null;
         try {
-            payload = f.type == Wire.TASK ? readCall(f.payload) : Wire.deserialize(f.payload, filter, loader);
+            payload = f.type == Wire.TASK ? readCall(f.payload) : Wire.deserialize(f.payload, 0, filter, loader);
         } catch (Exception e) {
             unreadable = e;
         }
@@ -254,7 +268,7 @@ public final class WorkerMain {
     private Object readCall(byte[] payload) throws IOException, ClassNotFoundException {
         Object call = cachedTask(payload);
         if (call == null) {
-            call = Wire.deserialize(payload, filter, loader);
+            call = Wire.deserialize(payload, 0, filter, loader);
             if (call != null && Wire.STATELESS.get(call.getClass())) {
                 remember(payload, call);
             }
@@ -265,7 +279,7 @@ public final class WorkerMain {
     private Object cachedTask(byte[] payload) {
         for (int i = 0; i < cachedBytes.length; i++) {
             byte[] b = cachedBytes[i];
-            if (b != null && b.length == payload.length && java.util.Arrays.equals(b, payload)) {
+            if (b != null && b.length == payload.length && Arrays.equals(b, payload)) {
                 return cachedTasks[i];
             }
         }
@@ -281,33 +295,28 @@ public final class WorkerMain {
         }
     }
 
-    /** A MAP frame: the function (deserialized once when it is stateless) and the items. */
+    /** A MAP frame (layout: {@link Wire#mapFrame}): the function, deserialized once when it is stateless, and the items. */
     private Chunk readChunk(byte[] payload) throws IOException, ClassNotFoundException {
-        int n = ((payload[0] & 0xff) << 24) | ((payload[1] & 0xff) << 16) | ((payload[2] & 0xff) << 8) | (payload[3] & 0xff);
-        if (n < 0 || n > payload.length - 4) {
-            throw new java.io.StreamCorruptedException("bad function length");
-        }
-        byte[] fnBytes = java.util.Arrays.copyOfRange(payload, 4, 4 + n);
-        Object fn = readCall(fnBytes);
-        Object items = Wire.decodeValue(payload, 4 + n, filter, loader);
+        Object fn = readCall(Wire.mapFunction(payload));
+        Object items = Wire.mapItems(payload, filter, loader);
         @SuppressWarnings("unchecked")
-        java.util.function.Function<Object, Object> f = (java.util.function.Function<Object, Object>) fn;
-        return new Chunk(f, (java.util.List<?>) items);
+        Function<Object, Object> f = (Function<Object, Object>) fn;
+        return new Chunk(f, (List<?>) items);
     }
 
     /** One chunk of a map: the function applied to each item, in order. */
-    private static final class Chunk implements Callable<java.util.ArrayList<Object>> {
-        private final java.util.function.Function<Object, Object> fn;
-        private final java.util.List<?> items;
+    private static final class Chunk implements Callable<ArrayList<Object>> {
+        private final Function<Object, Object> fn;
+        private final List<?> items;
 
-        Chunk(java.util.function.Function<Object, Object> fn, java.util.List<?> items) {
+        Chunk(Function<Object, Object> fn, List<?> items) {
             this.fn = fn;
             this.items = items;
         }
 
         @Override
-        public java.util.ArrayList<Object> call() {
-            java.util.ArrayList<Object> out = new java.util.ArrayList<>(items.size());
+        public ArrayList<Object> call() {
+            ArrayList<Object> out = new ArrayList<>(items.size());
             for (Object item : items) {
                 out.add(fn.apply(item));
             }
@@ -319,7 +328,7 @@ public final class WorkerMain {
     private void revoke(long id) throws IOException {
         boolean removed = false;
         synchronized (roles) {
-            for (java.util.Iterator<Job> it = jobs.iterator(); it.hasNext(); ) {
+            for (Iterator<Job> it = jobs.iterator(); it.hasNext(); ) {
                 Job j = it.next();
                 if (j.id == id && j.type == Wire.TASK) {
                     it.remove();
@@ -354,7 +363,7 @@ public final class WorkerMain {
 
     private void runInitializer(Job job) throws IOException {
         Throwable failure = job.unreadable == null ? null
-                : new java.io.InvalidObjectException(describeUnreadable("the initializer", job.unreadable));
+                : new InvalidObjectException(describeUnreadable("the initializer", job.unreadable));
         if (failure != null) {
             failure.initCause(job.unreadable);
         } else {
@@ -372,7 +381,7 @@ public final class WorkerMain {
 
     private void runTask(Job job) throws IOException {
         if (job.unreadable != null) {
-            java.io.InvalidObjectException x = new java.io.InvalidObjectException(describeUnreadable("the task", job.unreadable));
+            InvalidObjectException x = new InvalidObjectException(describeUnreadable("the task", job.unreadable));
             x.initCause(job.unreadable);
             sendException(Wire.EXCEPTION, job.id, x);
             return;
@@ -391,7 +400,7 @@ public final class WorkerMain {
         try {
             Wire.encodeValue(fr, value);
             if (fr.payloadSize() > maxMessageSize) {
-                problem = new java.io.IOException(new StringBuilder("The result of the task (")
+                problem = new IOException(new StringBuilder("The result of the task (")
                         .append(value.getClass().getName()).append(") is ").append(fr.payloadSize())
                         .append(" bytes serialized, more than maxMessageSize (").append(maxMessageSize)
                         .append(" bytes); raise it with ProcessPoolExecutor.builder().maxMessageSize(...)"
@@ -422,9 +431,20 @@ public final class WorkerMain {
                 .append(": ").append(e).toString();
     }
 
-    /** Sends an exception; never fails because of the exception itself. */
+    /**
+     * Sends an exception; never fails because of the exception itself: whatever its serialization,
+     * its stack trace or its message throw (a 20 000-deep cause chain overflows the stack of both),
+     * an envelope with what could be learnt goes back.
+     */
     private void sendException(byte type, long id, Throwable t) throws IOException {
-        String trace = ExceptionEnvelope.traceOf(t);
+        String className = t.getClass().getName();
+        String trace;
+        try {
+            trace = ExceptionEnvelope.traceOf(t);
+        } catch (Throwable e) {
+            trace = new StringBuilder(className).append(" (its stack trace could not be printed: ").append(e)
+                    .append(")\n").toString();
+        }
         byte[] bytes = null;
         String why = null;
         Wire.Frame fr = frame;
@@ -433,20 +453,25 @@ public final class WorkerMain {
             if (fr.payloadSize() > maxMessageSize / 2) {
                 why = "it is larger than maxMessageSize / 2";
             } else {
-                bytes = java.util.Arrays.copyOfRange(fr.array(), Wire.HEADER, fr.size());
+                bytes = Arrays.copyOfRange(fr.array(), Wire.HEADER, fr.size());
             }
         } catch (Throwable e) {
             why = e.toString();
         }
+        fr.trim();
         if (trace.length() > maxMessageSize / 8) {
             trace = trace.substring(0, maxMessageSize / 8) + "\n\t... (trace truncated)\n";
         }
-        String message = t.getMessage();
+        String message;
+        try {
+            message = t.getMessage();
+        } catch (Throwable e) {
+            message = null;
+        }
         if (message != null && message.length() > maxMessageSize / 8) {
             message = message.substring(0, maxMessageSize / 8);
         }
-        ExceptionEnvelope env = new ExceptionEnvelope(t.getClass().getName(), message, trace, bytes, why);
-        Wire.serialize(fr, env);
+        Wire.writeEnvelope(fr, new ExceptionEnvelope(className, message, trace, bytes, why));
         fr.finish(type, id);
         synchronized (out) {
             fr.writeTo(out);

@@ -73,7 +73,7 @@ class BootJarTest {
         }
         assertThat(WorkerCommand.isBootJar(jar.toString())).isTrue();
 
-        Process p = new ProcessBuilder(ProcessPool.currentJava(), "-jar", jar.toString())
+        Process p = new ProcessBuilder(WorkerCommand.currentJava(), "-jar", jar.toString())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         List<String> lines;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
 class ChildJvmTest {
 
     private static Process java(Class<?> main) throws IOException {
-        String java = ProcessPool.currentJava();
+        String java = WorkerCommand.currentJava();
         return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), main.getName())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }

@@ -70,8 +70,8 @@ class ProcessPoolConcurrentSubmitTest {
      */
     @Test
     void submitDoesNotWaitForTheLockAndItsCallMovesOnWhenTheLockIsReleased() throws Exception {
-        ProcessPool pool = ProcessPool.create(new ProcessPool.Config(1, null, 0, ProcessPool.currentJava(),
-                List.copyOf(ProcessPool.defaultJvmOptions()), java.util.Map.of(), null, 1 << 20,
+        ProcessPool pool = ProcessPool.create(new ProcessPool.Config(1, null, 0, null,
+                List.of(), true, java.util.Map.of(), null, 1 << 20,
                 System.getProperty("java.class.path"), getClass().getClassLoader()));
         try {
             assertThat(pool.submit(echo(1)).result()).isEqualTo(1); // the worker is up

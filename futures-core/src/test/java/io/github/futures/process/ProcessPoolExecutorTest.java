@@ -7,6 +7,7 @@ import io.github.futures.Executor;
 import io.github.futures.Future;
 import io.github.futures.MapOptions;
 import io.github.futures.ProcessPoolExecutor;
+import io.github.futures.RemoteTraceback;
 import io.github.futures.SerializableCallable;
 import io.github.futures.SerializableFunction;
 import io.github.futures.spi.ExecutorSnapshot;

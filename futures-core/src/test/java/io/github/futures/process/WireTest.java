@@ -25,7 +25,7 @@ class WireTest {
         Wire.Incoming in = Wire.read(new DataInputStream(new ByteArrayInputStream(f.toByteArray())), 1 << 20, new Wire.Incoming());
         assertThat(in.type).isEqualTo(Wire.RESULT);
         assertThat(in.id).isEqualTo(99L);
-        return Wire.decodeValue(in.payload, Wire.filter(null), WireTest.class.getClassLoader());
+        return Wire.decodeValue(in.payload, io.github.futures.spi.Serialization.filter(null), WireTest.class.getClassLoader());
     }
 
     /** Simple values travel without serialization and come back equal, every char of a string included. */

@@ -192,7 +192,7 @@ class WorkerLifecycleTest {
     /** JVM options, the java executable and environment variables reach the workers (Python's mp_context). */
     @Test
     void jvmOptionsJavaExecutableAndEnvironmentReachTheWorkers() {
-        String java = ProcessPool.currentJava();
+        String java = WorkerCommand.currentJava();
         try (ProcessPoolExecutor pool = ProcessPoolExecutor.builder().maxWorkers(1).javaExecutable(java)
                 .jvmArgs("-Dprobe.option=on", "-Xmx100m").environment(Map.of("PROBE_ENV", "yes")).build()) {
             String seen = pool.submit((SerializableCallable<String>) () -> System.getProperty("probe.option") + " "

@@ -1,4 +1,4 @@
-package io.github.futures.process;
+package io.github.futures;
 
 /**
  * The stack trace of an exception as it was in the worker process, attached to the exception that
@@ -13,7 +13,7 @@ package io.github.futures.process;
  * java.lang.IllegalStateException: no such order
  *     at com.acme.Orders.load(Orders.java:42)
  *     ...
- * Caused by: io.github.futures.process.RemoteTraceback:
+ * Caused by: io.github.futures.RemoteTraceback:
  * """
  * java.lang.IllegalStateException: no such order
  *     at com.acme.Orders.load(Orders.java:42)

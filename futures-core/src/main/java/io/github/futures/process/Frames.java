@@ -1,0 +1,187 @@
+package io.github.futures.process;
+
+import io.github.futures.RemoteTraceback;
+import io.github.futures.spi.Serialization;
+import java.io.IOException;
+import java.io.ObjectInputFilter;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+
+/**
+ * What a pool sends to its workers and makes of what they send back: the frames of calls, map chunks
+ * and the initializer, built once per call in the submitting thread; and the values and exceptions
+ * decoded from RESULT and EXCEPTION payloads, always through the pool's deserialization filter.
+ *
+ * <pre>
+ *  submit ──task()──▶ TASK frame ─┐                      ┌─▶ decodeResult()    ──▶ future.setResult
+ *  map    ──map()───▶ MAP frame  ─┼─▶ pool queue ─▶ ...  ┤
+ *  init   ──init()──▶ INIT frame ─┘                      └─▶ decodeException() ──▶ future.setException
+ * </pre>
+ *
+ * <p>Implementation note. A call that captured nothing (a constant lambda, a static method
+ * reference) is the same call each time: the bytes of the last such call, and of the last such map
+ * function, are kept in two volatile fields ({@link #lastTask}, {@link #lastFunction}), each an
+ * immutable pair of the object and its bytes, so it is serialized once; the worker keeps the
+ * deserialized object in its own cache, keyed by the bytes. Anything else is stateless here.
+ */
+final class Frames {
+
+    /** The frame that asks a worker to finish and exit. */
+    static final byte[] EXIT = new Wire.Frame(Wire.HEADER).begin().finish(Wire.EXIT, 0L).toByteArray();
+
+    /** Where a call goes, for messages. */
+    static final String DESTINATION = "a worker process";
+
+    /** The largest payload kept in a cache: a stateless lambda is a few hundred bytes. */
+    private static final int CACHEABLE = 4096;
+
+    private final int maxMessageSize;
+    private final ObjectInputFilter filter;
+    private final ClassLoader loader;
+
+    /** The last stateless call serialized, with its whole frame: a constant lambda submitted again is not serialized again. */
+    private volatile Cached lastTask;
+    /** The last stateless map function serialized, with its bytes. */
+    private volatile Cached lastFunction;
+
+    private record Cached(Object fn, byte[] bytes) {
+    }
+
+    /**
+     * @param maxMessageSize the largest payload, in bytes
+     * @param filter the filter every object read goes through
+     * @param loader resolves classes of results and exceptions
+     */
+    Frames(int maxMessageSize, ObjectInputFilter filter, ClassLoader loader) {
+        this.maxMessageSize = maxMessageSize;
+        this.filter = filter;
+        this.loader = loader;
+    }
+
+    // ------------------------------------------------------------------ building
+
+    /** The TASK frame of a call. */
+    byte[] task(Callable<?> task, long id) {
+        Cached c = lastTask;
+        if (c != null && c.fn() == task) {
+            byte[] frame = c.bytes().clone();
+            Wire.header(frame, frame.length, Wire.TASK, id);
+            return frame;
+        }
+        byte[] frame = serialize(task, Wire.TASK, id, "task", maxMessageSize);
+        if (Wire.STATELESS.get(task.getClass()) && frame.length <= CACHEABLE) {
+            lastTask = new Cached(task, frame.clone());
+        }
+        return frame;
+    }
+
+    /** The MAP frame of a chunk: {@code fn} applied to each item (layout: {@link Wire#mapFrame}). */
+    byte[] map(Function<?, ?> fn, List<?> items, long id) {
+        byte[] fnBytes = functionBytes(fn);
+        Wire.Frame fr;
+        try {
+            fr = Wire.mapFrame(fnBytes, items);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException(Serialization.notSerializable("map items", items, e, DESTINATION), e);
+        }
+        if (fr.payloadSize() > maxMessageSize) {
+            throw new IllegalArgumentException("A chunk of " + items.size() + " map items is " + fr.payloadSize()
+                    + " bytes serialized, more than maxMessageSize (" + maxMessageSize + " bytes); use a"
+                    + " smaller chunksize, or raise the limit with ProcessPoolExecutor.builder().maxMessageSize(...)");
+        }
+        return fr.finish(Wire.MAP, id).toByteArray();
+    }
+
+    private byte[] functionBytes(Object fn) {
+        Cached c = lastFunction;
+        if (c != null && c.fn() == fn) {
+            return c.bytes();
+        }
+        Wire.Frame fr = new Wire.Frame(512);
+        try {
+            Wire.serialize(fr, fn);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException(Serialization.notSerializable("function", fn, e, DESTINATION), e);
+        }
+        byte[] bytes = Arrays.copyOfRange(fr.array(), Wire.HEADER, fr.size());
+        if (Wire.STATELESS.get(fn.getClass()) && bytes.length <= CACHEABLE) {
+            lastFunction = new Cached(fn, bytes);
+        }
+        return bytes;
+    }
+
+    /**
+     * A whole frame holding one serialized object.
+     *
+     * @param what what it is, for messages: {@code task}, {@code initializer}
+     * @throws IllegalArgumentException if it cannot be serialized or is larger than {@code maxMessageSize}
+     */
+    static byte[] serialize(Object obj, byte type, long id, String what, int maxMessageSize) {
+        Wire.Frame fr = new Wire.Frame(512);
+        try {
+            Wire.serialize(fr, obj);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException(Serialization.notSerializable(what, obj, e, DESTINATION), e);
+        }
+        if (fr.payloadSize() > maxMessageSize) {
+            throw new IllegalArgumentException("The " + what + " (" + obj.getClass().getName() + ") is "
+                    + fr.payloadSize() + " bytes serialized, more than maxMessageSize (" + maxMessageSize
+                    + " bytes); send less data with each call, or raise the limit with"
+                    + " ProcessPoolExecutor.builder().maxMessageSize(...)");
+        }
+        return fr.finish(type, id).toByteArray();
+    }
+
+    /** The frame that asks a worker to give call {@code id} back unless it started it. */
+    static byte[] revoke(long id) {
+        return new Wire.Frame(Wire.HEADER).begin().finish(Wire.REVOKE, id).toByteArray();
+    }
+
+    // ------------------------------------------------------------------ decoding
+
+    /**
+     * The value of a RESULT payload, through the filter.
+     *
+     * @throws IOException if it cannot be read (a refused class is named)
+     * @throws ClassNotFoundException if its class is missing here
+     */
+    Object decodeResult(byte[] payload) throws IOException, ClassNotFoundException {
+        return Wire.decodeValue(payload, filter, loader);
+    }
+
+    /**
+     * The exception of an EXCEPTION or INIT_FAILED payload, with the worker's stack trace attached
+     * as a {@link RemoteTraceback}. An exception that cannot be read here (its class is missing or
+     * refused by the filter) becomes a {@link RuntimeException} naming its class and message.
+     *
+     * @param pid the worker's pid, for messages
+     * @throws IOException if the envelope itself cannot be read
+     */
+    Throwable decodeException(byte[] payload, long pid) throws IOException {
+        ExceptionEnvelope env = Wire.readEnvelope(payload);
+        RemoteTraceback remote = new RemoteTraceback(env.trace);
+        Throwable t = null;
+        String why = env.notSerializedBecause;
+        if (env.serialized != null) {
+            try {
+                t = (Throwable) Serialization.deserialize(env.serialized, 0, env.serialized.length, filter, loader,
+                        Wire.ALLOW_HINT);
+            } catch (IOException | ClassNotFoundException | ClassCastException e) {
+                why = "this JVM could not deserialize it: " + e;
+            }
+        }
+        if (t == null) {
+            return new RuntimeException(env.className + (env.message == null ? "" : ": " + env.message)
+                    + " (raised in worker pid " + pid + "; the exception itself could not be sent back: " + why
+                    + ")", remote);
+        }
+        try {
+            t.initCause(remote);
+        } catch (IllegalStateException | IllegalArgumentException hasCause) {
+            t.addSuppressed(remote);
+        }
+        return t;
+    }
+}

@@ -1,0 +1,251 @@
+package io.github.futures.process;
+
+import io.github.futures.BrokenProcessPool;
+import java.io.InvalidObjectException;
+import java.io.StreamCorruptedException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The pool's side of one worker: its scheduling state and the {@link WorkerProcess.Listener} of its
+ * process, which turns frames into completed futures and a death into failed ones.
+ *
+ * <pre>
+ *  WorkerProcess reader ──frame()──▶ RESULT / EXCEPTION ──▶ (pool lock: take from inFlight, dispatch) ──▶ future
+ *                                    REVOKED            ──▶ (pool lock: back to the queue front)
+ *                                    INIT_FAILED        ──▶ pool breaks
+ *                       ──frameFailed()──▶ the call the frame was for fails; the pool goes on
+ *                       ──died()──▶ in-flight calls fail; an unexpected death breaks the pool
+ * </pre>
+ *
+ * <p>Implementation note. States: STARTING (process being spawned; not assignable) → READY (takes
+ * work) → RETIRING (reached maxTasksPerChild; takes no more) → EXITING (EXIT sent, exit expected) →
+ * DEAD; any state → DEAD when the process ends. Every field but {@link #completing} is guarded by the
+ * pool's lock; {@link #completing} is used by the reader thread only. A future is settled outside the
+ * lock; one its owner completed or cancelled from outside is left alone. A dying worker stays in the
+ * pool's list until it settled its calls (the pool's {@code settling} count), so that
+ * {@code shutdown(wait=true)} does not return before.
+ */
+final class PoolWorker implements WorkerProcess.Listener {
+
+    static final int STARTING = 0;
+    static final int READY = 1;
+    static final int RETIRING = 2;
+    static final int EXITING = 3;
+    static final int DEAD = 4;
+
+    private final ProcessPool pool;
+    final WorkerProcess process;
+    final List<WorkItem> inFlight = new ArrayList<>(ProcessPool.DEEP_IN_FLIGHT);
+    int state = STARTING;
+    int assigned;
+    long tasksDone;
+    /** Set when an end of this worker is asked for (terminate, kill, a broken pool). */
+    String endNote;
+    /** The item whose outcome the reader thread is settling. Used by the reader thread only. */
+    private WorkItem completing;
+
+    PoolWorker(ProcessPool pool, String name) {
+        this.pool = pool;
+        this.process = new WorkerProcess(name, pool, pool.command, pool.config.environment(), pool.initFrame,
+                pool.config.maxMessageSize(), this);
+    }
+
+    WorkItem removeInFlight(long id) {
+        for (int i = 0, n = inFlight.size(); i < n; i++) {
+            if (inFlight.get(i).id == id) {
+                return inFlight.remove(i);
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public boolean started(WorkerProcess w) {
+        pool.lock.lock();
+        try {
+            return endNote != null;
+        } finally {
+            pool.unlock();
+        }
+    }
+
+    @Override
+    public void ready(WorkerProcess w) {
+        List<ProcessPool.Send> sends = new ArrayList<>(ProcessPool.MAX_IN_FLIGHT);
+        pool.lock.lock();
+        try {
+            if (state == STARTING) {
+                state = READY;
+                pool.starting--;
+                pool.dispatchLocked(sends);
+            }
+        } finally {
+            pool.unlock();
+        }
+        pool.send(sends);
+    }
+
+    @Override
+    public void frame(WorkerProcess w, Wire.Incoming f) throws Exception {
+        switch (f.type) {
+            case Wire.RESULT, Wire.EXCEPTION -> outcome(f);
+            case Wire.REVOKED -> revoked(f.id);
+            case Wire.INIT_FAILED -> {
+                Throwable cause = pool.frames.decodeException(f.payload, w.pid);
+                pool.breakPool("A process initializer failed in worker pid " + w.pid
+                        + ", the process pool is not usable anymore (" + cause + ")", cause);
+            }
+            default -> throw new StreamCorruptedException("unknown frame type " + f.type + " from worker pid "
+                    + w.pid + " (a worker of another version of this library?)");
+        }
+    }
+
+    private void outcome(Wire.Incoming f) throws Exception {
+        WorkItem item;
+        List<ProcessPool.Send> sends = new ArrayList<>(ProcessPool.MAX_IN_FLIGHT);
+        pool.lock.lock();
+        try {
+            item = removeInFlight(f.id);
+            if (item != null) {
+                tasksDone++;
+                if (state == RETIRING && inFlight.isEmpty()) {
+                    pool.exitLocked(this, sends);
+                }
+            }
+            pool.dispatchLocked(sends);
+            completing = item;
+        } finally {
+            pool.unlock();
+        }
+        pool.send(sends);
+        if (item == null) {
+            return; // not a call of this worker's (given back, or failed already)
+        }
+        byte[] payload = f.payload;
+        f.payload = null;
+        if (item.future.done()) {
+            completing = null; // its owner completed or cancelled it from outside: the outcome is dropped
+            return;
+        }
+        if (f.type == Wire.RESULT) {
+            item.future.setResult(pool.frames.decodeResult(payload));
+        } else {
+            item.future.setException(pool.frames.decodeException(payload, process.pid));
+        }
+        completing = null;
+    }
+
+    private void revoked(long id) {
+        List<ProcessPool.Send> sends = new ArrayList<>(2);
+        pool.lock.lock();
+        try {
+            WorkItem item = null;
+            for (WorkItem i : inFlight) {
+                if (i.id == id && i.revoking) {
+                    item = i; // only a call the pool asked back
+                }
+            }
+            if (item != null) {
+                inFlight.remove(item);
+                item.revoking = false;
+                assigned--;
+                if (state == RETIRING && assigned < pool.config.maxTasksPerChild()) {
+                    state = READY;
+                }
+                pool.queue.addFirst(item);
+            }
+            pool.dispatchLocked(sends);
+        } finally {
+            pool.unlock();
+        }
+        pool.send(sends);
+    }
+
+    /**
+     * A frame read whole could not be handled. If it was the outcome of a call, that call fails
+     * with the reason (a future its owner completed meanwhile is left alone) and the pool goes
+     * on; a problem with any other frame (the pool's own bookkeeping) breaks the pool.
+     */
+    @Override
+    public boolean frameFailed(WorkerProcess w, Wire.Incoming f, Throwable t) {
+        WorkItem item = completing;
+        completing = null;
+        if (item != null) {
+            if (!item.future.done()) {
+                InvalidObjectException x = new InvalidObjectException((f.type == Wire.RESULT ? "The result" : "The exception")
+                        + " of call " + item.id + " from worker pid " + w.pid + " could not be read in this JVM: " + t);
+                x.initCause(t);
+                ProcessPool.settle(item, x);
+            }
+            return true;
+        }
+        if (f.type == Wire.RESULT || f.type == Wire.EXCEPTION || f.type == Wire.REVOKED) {
+            pool.breakPool("The process pool could not handle a frame from worker pid " + w.pid + " (" + t
+                    + "); the process pool is not usable anymore.", t);
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public void died(WorkerProcess w, String trouble, String exit, String early) {
+        List<WorkItem> failed = new ArrayList<>();
+        List<PoolWorker> kill = List.of();
+        List<ProcessPool.Send> sends = new ArrayList<>();
+        BrokenProcessPool failure;
+        pool.lock.lock();
+        try {
+            int was = state;
+            state = DEAD;
+            if (was == STARTING) {
+                pool.starting--;
+            }
+            String b = pool.broken;
+            if (b != null) {
+                failure = new BrokenProcessPool(b);
+            } else if (endNote != null || (was == EXITING && inFlight.isEmpty() && trouble == null)) {
+                failure = new BrokenProcessPool((endNote != null ? endNote : "worker exited") + " (" + exit + ")");
+                pool.dispatchLocked(sends);
+            } else {
+                StringBuilder reason = new StringBuilder();
+                if (trouble != null) {
+                    reason.append("A worker process failed: ").append(trouble).append(" (").append(exit).append(')');
+                } else if (!w.ready()) {
+                    reason.append("A worker process could not start: ").append(exit);
+                } else if (was == EXITING && exit.endsWith(" exited with code 0")) {
+                    reason.append("A worker process ended (").append(exit).append(") before the results of ")
+                            .append(inFlight.size()).append(" calls arrived; did something in it write to the"
+                                    + " protocol stream (FileDescriptor.out)?");
+                } else {
+                    reason.append("A process in the process pool was terminated abruptly while the future was"
+                            + " running or pending: ").append(exit);
+                }
+                if (!early.isEmpty()) {
+                    reason.append("; its standard error: ").append(early);
+                }
+                reason.append(". The process pool is not usable anymore.");
+                kill = new ArrayList<>();
+                failure = new BrokenProcessPool(pool.breakLocked(reason.toString(), failed, kill));
+            }
+            failed.addAll(inFlight);
+            inFlight.clear();
+            pool.settling++; // this worker leaves the list only after its calls are settled
+        } finally {
+            pool.unlock();
+        }
+        pool.send(sends);
+        ProcessPool.fail(failed, failure);
+        for (PoolWorker k : kill) {
+            k.process.destroy(true);
+        }
+        pool.lock.lock();
+        try {
+            pool.workers.remove(this);
+            pool.settling--;
+            pool.signalIfTerminatedLocked();
+        } finally {
+            pool.unlock();
+        }
+    }
+}
