@@ -1,7 +1,6 @@
 package io.github.futures.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.futures.BrokenProcessPool;
 import io.github.futures.Future;
@@ -11,7 +10,6 @@ import io.github.futures.autoconfigure.actuate.FuturesEndpoint;
 import io.github.futures.autoconfigure.actuate.FuturesEndpointAutoConfiguration;
 import io.github.futures.autoconfigure.actuate.FuturesHealthContributorAutoConfiguration;
 import io.github.futures.autoconfigure.metrics.FuturesMetricsAutoConfiguration;
-import io.github.futures.spi.Terminable;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -90,9 +88,6 @@ class FuturesProcessPoolTests {
 
     @Test
     void timeoutEndsAWorkerRunningACallThatNeverEnds() {
-        // The lifecycle reaches a pool's abort through Terminable only; the process pool implements it in its own change.
-        assumeTrue(Terminable.class.isAssignableFrom(ProcessPoolExecutor.class),
-                "ProcessPoolExecutor does not implement Terminable on this branch yet");
         this.contextRunner.withPropertyValues("futures.shutdown.timeout=300ms").run(context -> {
             ProcessPoolExecutor pool = context.getBean(ProcessPoolExecutor.class);
             long pid = workerPid(pool);
@@ -123,9 +118,6 @@ class FuturesProcessPoolTests {
     @EnabledOnOs({ OS.LINUX, OS.MAC })
     @ExtendWith(OutputCaptureExtension.class)
     void timeoutTerminatesThenKillsAWorkerThatDoesNotAnswerTermination(CapturedOutput output) {
-        // The lifecycle reaches a pool's abort through Terminable only; the process pool implements it in its own change.
-        assumeTrue(Terminable.class.isAssignableFrom(ProcessPoolExecutor.class),
-                "ProcessPoolExecutor does not implement Terminable on this branch yet");
         this.contextRunner.withPropertyValues("futures.shutdown.timeout=300ms").run(context -> {
             ProcessPoolExecutor pool = context.getBean(ProcessPoolExecutor.class);
             long pid = workerPid(pool);

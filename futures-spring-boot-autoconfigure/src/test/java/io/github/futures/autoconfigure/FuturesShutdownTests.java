@@ -2,7 +2,6 @@ package io.github.futures.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.futures.Future;
 import io.github.futures.Executor;
@@ -193,9 +192,6 @@ class FuturesShutdownTests {
     @Test
     @ExtendWith(OutputCaptureExtension.class)
     void timeoutInterruptsACallThatNeverEndsAndCloseCompletes(CapturedOutput output) {
-        // The lifecycle reaches a pool's abort through Terminable only; the thread pool implements it in its own change.
-        assumeTrue(Terminable.class.isAssignableFrom(ThreadPoolExecutor.class),
-                "ThreadPoolExecutor does not implement Terminable on this branch yet");
         this.contextRunner.withPropertyValues("futures.shutdown.timeout=300ms", "futures.executors.io.kind=thread")
                 .run(context -> {
                     ThreadPoolExecutor pool = context.getBean(ThreadPoolExecutor.class);
