@@ -67,17 +67,18 @@ final class FuturesExecutorConfigurations {
      *
      * @param prefix the properties' prefix, for messages ({@code futures.process} or {@code futures.executors.<name>})
      */
-    static ProcessPoolExecutor processPool(String prefix, Integer maxWorkers, Integer maxTasksPerChild,
-                                           List<String> jvmArgs, Stream<ProcessPoolExecutorCustomizer> customizers) {
-        FuturesProperties.checkPositive(prefix + ".max-workers", maxWorkers);
-        FuturesProperties.checkPositive(prefix + ".max-tasks-per-child", maxTasksPerChild);
+    static ProcessPoolExecutor processPool(String prefix, FuturesProperties.ProcessOptions options,
+                                           Stream<ProcessPoolExecutorCustomizer> customizers) {
+        FuturesProperties.checkPositive(prefix + ".max-workers", options.getMaxWorkers());
+        FuturesProperties.checkPositive(prefix + ".max-tasks-per-child", options.getMaxTasksPerChild());
         ProcessPoolExecutor.Builder builder = ProcessPoolExecutor.builder();
-        if (maxWorkers != null) {
-            builder.maxWorkers(maxWorkers);
+        if (options.getMaxWorkers() != null) {
+            builder.maxWorkers(options.getMaxWorkers());
         }
-        if (maxTasksPerChild != null) {
-            builder.maxTasksPerChild(maxTasksPerChild);
+        if (options.getMaxTasksPerChild() != null) {
+            builder.maxTasksPerChild(options.getMaxTasksPerChild());
         }
+        List<String> jvmArgs = options.getJvmArgs();
         if (jvmArgs != null && !jvmArgs.isEmpty()) {
             for (int i = 0; i < jvmArgs.size(); i++) {
                 String arg = jvmArgs.get(i);
@@ -86,7 +87,27 @@ final class FuturesExecutorConfigurations {
                             "JVM options must not be blank.");
                 }
             }
-            builder.jvmArgs(jvmArgs.toArray(String[]::new));
+            builder.jvmArgs(jvmArgs);
+        }
+        if (options.getJavaExecutable() != null) {
+            builder.javaExecutable(options.getJavaExecutable());
+        }
+        if (options.getEnvironment() != null && !options.getEnvironment().isEmpty()) {
+            builder.environment(options.getEnvironment());
+        }
+        if (options.getSerialFilter() != null) {
+            try {
+                builder.serialFilter(options.getSerialFilter());
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigurationPropertyValueException(prefix + ".serial-filter", options.getSerialFilter(),
+                        "Not a java.io.ObjectInputFilter pattern (" + e.getMessage() + "); write it as in "
+                                + "\"com.acme.**;java.**;!*\".");
+            }
+        }
+        builder.maxMessageSize(FuturesProperties.messageSize(prefix + ".max-message-size", options.getMaxMessageSize()));
+        builder.fastStartupOptions(options.isFastStartupOptions());
+        if (options.getClassPath() != null) {
+            builder.classPath(options.getClassPath());
         }
         customizers.forEach(customizer -> customizer.customize(builder));
         return builder.build();
@@ -119,8 +140,7 @@ final class FuturesExecutorConfigurations {
         ProcessPoolExecutor futuresProcessPool(FuturesProperties properties,
                                                ObjectProvider<ProcessPoolExecutorCustomizer> customizers) {
             FuturesProperties.Process process = properties.getProcess();
-            return processPool("futures.process", process.getMaxWorkers(), process.getMaxTasksPerChild(),
-                    process.getJvmArgs(), customizers.orderedStream());
+            return processPool("futures.process", process, customizers.orderedStream());
         }
     }
 
@@ -181,8 +201,7 @@ final class FuturesExecutorConfigurations {
                         executor.getMaxWorkers(), threadNamePrefix,
                         this.beanFactory.getBeanProvider(ThreadPoolExecutorCustomizer.class).orderedStream()));
             } else {
-                definition = new RootBeanDefinition(ProcessPoolExecutor.class, () -> processPool(prefix,
-                        executor.getMaxWorkers(), executor.getMaxTasksPerChild(), executor.getJvmArgs(),
+                definition = new RootBeanDefinition(ProcessPoolExecutor.class, () -> processPool(prefix, executor,
                         this.beanFactory.getBeanProvider(ProcessPoolExecutorCustomizer.class).orderedStream()));
             }
             definition.setDefaultCandidate(false);

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Configuration properties of the futures executors, under the prefix {@code futures}.
@@ -120,11 +121,12 @@ public class FuturesProperties {
         }
     }
 
-    /** The process pool bean, {@code futuresProcessPool}. Its workers start lazily, on first use. */
-    public static class Process {
-
-        /** Whether to create the process pool bean (its worker JVMs still start only when work arrives). */
-        private boolean enabled = true;
+    /**
+     * The options of a process pool, the same for the default pool ({@code futures.process}) and a named
+     * one ({@code futures.executors.<name>}): one property per {@code ProcessPoolExecutor.Builder} option
+     * that a property can carry (the initializer is code: set it with a {@code ProcessPoolExecutorCustomizer}).
+     */
+    public abstract static class ProcessOptions {
 
         /** Maximum number of worker processes. Default: one per available processor. */
         private Integer maxWorkers;
@@ -132,16 +134,43 @@ public class FuturesProperties {
         /** Number of calls after which a worker process is replaced by a fresh one. Default: never. */
         private Integer maxTasksPerChild;
 
-        /** Extra JVM options for the worker processes, such as "-Xmx256m". */
+        /**
+         * Extra JVM options for the worker processes, such as "-Xmx256m". Each entry is an option: it starts
+         * with "-" (or names an "@argfile"), or is the value of the option before it ("--add-opens",
+         * "--add-exports", "--add-modules", ...).
+         */
         private List<String> jvmArgs = new ArrayList<>();
 
-        public boolean isEnabled() {
-            return this.enabled;
-        }
+        /** Path of the java executable that starts the worker processes. Default: this JVM's own. */
+        private String javaExecutable;
 
-        public void setEnabled(boolean enabled) {
-            this.enabled = enabled;
-        }
+        /** Extra environment variables of the worker processes, added to this process's environment. */
+        private Map<String, String> environment = new LinkedHashMap<>();
+
+        /**
+         * Deserialization filter of what crosses the process boundary, as a java.io.ObjectInputFilter
+         * pattern such as "com.acme.**;java.**;!*". Default: every class except a few well-known gadget
+         * classes, with limits on depth and references.
+         */
+        private String serialFilter;
+
+        /** Largest serialized call, result or exception that may cross the process boundary. */
+        private DataSize maxMessageSize = DataSize.ofMegabytes(128);
+
+        /**
+         * Whether the worker processes start with options that favour a fast start
+         * ("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"); "jvm-args" come after them and win.
+         */
+        private boolean fastStartupOptions = true;
+
+        /** Class path of the worker processes. Default: this JVM's, a Spring Boot executable jar included. */
+        private String classPath;
+
+        /**
+         * Whether to start one worker process when the application context is refreshed, so that a
+         * bad "java-executable" or "jvm-args" fails start-up instead of the first call.
+         */
+        private boolean validateOnStartup = true;
 
         public Integer getMaxWorkers() {
             return this.maxWorkers;
@@ -165,6 +194,77 @@ public class FuturesProperties {
 
         public void setJvmArgs(List<String> jvmArgs) {
             this.jvmArgs = jvmArgs;
+        }
+
+        public String getJavaExecutable() {
+            return this.javaExecutable;
+        }
+
+        public void setJavaExecutable(String javaExecutable) {
+            this.javaExecutable = javaExecutable;
+        }
+
+        public Map<String, String> getEnvironment() {
+            return this.environment;
+        }
+
+        public void setEnvironment(Map<String, String> environment) {
+            this.environment = environment;
+        }
+
+        public String getSerialFilter() {
+            return this.serialFilter;
+        }
+
+        public void setSerialFilter(String serialFilter) {
+            this.serialFilter = serialFilter;
+        }
+
+        public DataSize getMaxMessageSize() {
+            return this.maxMessageSize;
+        }
+
+        public void setMaxMessageSize(DataSize maxMessageSize) {
+            this.maxMessageSize = maxMessageSize;
+        }
+
+        public boolean isFastStartupOptions() {
+            return this.fastStartupOptions;
+        }
+
+        public void setFastStartupOptions(boolean fastStartupOptions) {
+            this.fastStartupOptions = fastStartupOptions;
+        }
+
+        public String getClassPath() {
+            return this.classPath;
+        }
+
+        public void setClassPath(String classPath) {
+            this.classPath = classPath;
+        }
+
+        public boolean isValidateOnStartup() {
+            return this.validateOnStartup;
+        }
+
+        public void setValidateOnStartup(boolean validateOnStartup) {
+            this.validateOnStartup = validateOnStartup;
+        }
+    }
+
+    /** The process pool bean, {@code futuresProcessPool}. Its workers start lazily, on first use. */
+    public static class Process extends ProcessOptions {
+
+        /** Whether to create the process pool bean (its worker JVMs still start only when work arrives). */
+        private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
         }
     }
 
@@ -250,23 +350,17 @@ public class FuturesProperties {
         PROCESS
     }
 
-    /** One named pool, {@code futures.executors.<name>}. */
-    public static class NamedExecutor {
+    /**
+     * One named pool, {@code futures.executors.<name>}. The process options apply to process pools only;
+     * "max-workers" to both kinds.
+     */
+    public static class NamedExecutor extends ProcessOptions {
 
         /** Kind of pool: "thread" or "process". */
         private Kind kind;
 
-        /** Maximum number of workers. Default: as for the default pool of the same kind. */
-        private Integer maxWorkers;
-
         /** Prefix of the worker threads' names (thread pools). Default: the pool's name. */
         private String threadNamePrefix;
-
-        /** Number of calls after which a worker process is replaced (process pools). Default: never. */
-        private Integer maxTasksPerChild;
-
-        /** Extra JVM options for the worker processes (process pools). */
-        private List<String> jvmArgs = new ArrayList<>();
 
         public Kind getKind() {
             return this.kind;
@@ -276,36 +370,12 @@ public class FuturesProperties {
             this.kind = kind;
         }
 
-        public Integer getMaxWorkers() {
-            return this.maxWorkers;
-        }
-
-        public void setMaxWorkers(Integer maxWorkers) {
-            this.maxWorkers = maxWorkers;
-        }
-
         public String getThreadNamePrefix() {
             return this.threadNamePrefix;
         }
 
         public void setThreadNamePrefix(String threadNamePrefix) {
             this.threadNamePrefix = threadNamePrefix;
-        }
-
-        public Integer getMaxTasksPerChild() {
-            return this.maxTasksPerChild;
-        }
-
-        public void setMaxTasksPerChild(Integer maxTasksPerChild) {
-            this.maxTasksPerChild = maxTasksPerChild;
-        }
-
-        public List<String> getJvmArgs() {
-            return this.jvmArgs;
-        }
-
-        public void setJvmArgs(List<String> jvmArgs) {
-            this.jvmArgs = jvmArgs;
         }
     }
 
@@ -336,5 +406,21 @@ public class FuturesProperties {
             throw new InvalidConfigurationPropertyValueException("futures.shutdown.timeout", timeout,
                     "Must not be negative; use 0 to stop waiting at once, or remove it to wait as long as it takes.");
         }
+    }
+
+    /**
+     * Checks the largest message size of a process pool.
+     *
+     * @param property the property's full name, for the message
+     * @param size the value, not {@code null}
+     * @return the size in bytes
+     * @throws InvalidConfigurationPropertyValueException naming the property if it is below 1KB or 2GB and above
+     */
+    static int messageSize(String property, DataSize size) {
+        if (size == null || size.toBytes() < 1024 || size.toBytes() > Integer.MAX_VALUE) {
+            throw new InvalidConfigurationPropertyValueException(property, size,
+                    "Must be at least 1KB and below 2GB; remove the property to use the default, 128MB.");
+        }
+        return (int) size.toBytes();
     }
 }

@@ -79,6 +79,71 @@ class FuturesAutoConfigurationTests {
                 });
     }
 
+    /** Every ProcessPoolExecutor.Builder option a property can carry reaches the default process pool. */
+    @Test
+    void everyProcessBuilderOptionIsAPropertyOfTheDefaultPool() {
+        String javaPath = System.getProperty("java.home") + "/bin/java";
+        this.contextRunner.withPropertyValues("futures.process.validate-on-startup=false",
+                "futures.process.java-executable=" + javaPath, "futures.process.environment.APP_MODE=batch",
+                "futures.process.serial-filter=java.**;io.github.**;!*", "futures.process.max-message-size=2MB",
+                "futures.process.fast-startup-options=false", "futures.process.class-path=/opt/app/classes")
+                .run(context -> {
+                    ProcessPoolExecutor processes = context.getBean(ProcessPoolExecutor.class);
+                    java.util.Map<String, Object> config = processes.snapshot().config();
+                    assertThat(config).containsEntry("javaExecutable", javaPath)
+                            .containsEntry("environment", java.util.List.of("APP_MODE"))
+                            .containsEntry("serialFilter", "java.**;io.github.**;!*")
+                            .containsEntry("maxMessageSize", 2 * 1024 * 1024);
+                    assertThat((java.util.List<String>) config.get("jvmOptions")).doesNotContain("-XX:TieredStopAtLevel=1");
+                    assertThat(processes.workerCommand()).contains("/opt/app/classes");
+                });
+    }
+
+    /** A named process pool takes the same options as the default one, under its own prefix. */
+    @Test
+    void everyProcessBuilderOptionIsAPropertyOfANamedPool() {
+        this.contextRunner.withPropertyValues("futures.process.enabled=false", "futures.executors.reports.kind=process",
+                "futures.executors.reports.validate-on-startup=false", "futures.executors.reports.environment.REPORTS=1",
+                "futures.executors.reports.serial-filter=java.**;!*", "futures.executors.reports.max-message-size=64KB",
+                "futures.executors.reports.jvm-args=-Xmx64m")
+                .run(context -> {
+                    java.util.Map<String, Object> config = context.getBean("reports", ProcessPoolExecutor.class).snapshot().config();
+                    assertThat(config).containsEntry("environment", java.util.List.of("REPORTS"))
+                            .containsEntry("serialFilter", "java.**;!*")
+                            .containsEntry("maxMessageSize", 64 * 1024);
+                    assertThat((java.util.List<String>) config.get("jvmOptions")).contains("-XX:TieredStopAtLevel=1", "-Xmx64m");
+                });
+    }
+
+    /** The generated metadata carries constant defaults as values, hints for a named pool's kind, and the health switch. */
+    @Test
+    void configurationMetadataCarriesDefaultsHintsAndTheHealthSwitch() throws Exception {
+        java.util.Map<String, java.util.Map<String, Object>> properties = new java.util.HashMap<>();
+        java.util.List<Object> hints;
+        try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+            java.util.Map<String, Object> metadata = org.springframework.boot.json.JsonParserFactory.getJsonParser()
+                    .parseMap(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            for (Object property : (java.util.List<?>) metadata.get("properties")) {
+                java.util.Map<String, Object> map = (java.util.Map<String, Object>) property;
+                properties.put((String) map.get("name"), map);
+            }
+            hints = (java.util.List<Object>) metadata.get("hints");
+        }
+        assertThat(properties.get("futures.process.max-message-size")).containsEntry("defaultValue", "128MB");
+        assertThat(properties.get("futures.process.fast-startup-options")).containsEntry("defaultValue", true);
+        assertThat(properties.get("futures.process.validate-on-startup")).containsEntry("defaultValue", true);
+        assertThat(properties.get("futures.thread.thread-name-prefix")).containsEntry("defaultValue", "futures-thread");
+        assertThat(properties).containsKeys("futures.process.java-executable", "futures.process.environment",
+                "futures.process.serial-filter", "futures.process.class-path");
+        // computed defaults stay in the description
+        assertThat(properties.get("futures.process.max-workers")).doesNotContainKey("defaultValue");
+        assertThat((String) properties.get("futures.process.max-workers").get("description")).contains("available processor");
+        assertThat(properties.get("management.health.futures.enabled")).containsEntry("defaultValue", true);
+        assertThat(hints).anySatisfy(hint -> assertThat((java.util.Map<String, Object>) hint)
+                .containsEntry("name", "futures.executors.values.kind")
+                .extractingByKey("values").asString().contains("thread").contains("process"));
+    }
+
     @Test
     void shutdownAndSwitchPropertiesAreBound() {
         this.contextRunner.withPropertyValues("futures.shutdown.wait=false", "futures.shutdown.cancel-futures=true",

@@ -88,6 +88,22 @@ class FuturesProcessPoolTests {
                 });
     }
 
+    /** The environment, java executable and fast-start switch set by properties are those of the worker JVM. */
+    @Test
+    void environmentAndJavaExecutableReachTheWorker() {
+        String java = System.getProperty("java.home") + "/bin/java";
+        this.contextRunner.withPropertyValues("futures.process.environment.APP_MODE=batch",
+                "futures.process.java-executable=" + java, "futures.process.fast-startup-options=false")
+                .run(context -> {
+                    ProcessPoolExecutor pool = context.getBean(ProcessPoolExecutor.class);
+                    assertThat(pool.submit((SerializableCallable<String>) () -> System.getenv("APP_MODE")).result(WAIT))
+                            .isEqualTo("batch");
+                    assertThat(pool.submit((SerializableCallable<String>) () -> ProcessHandle.current().info().command()
+                            .orElse("")).result(WAIT)).startsWith(System.getProperty("java.home"));
+                    assertThat(pool.workerCommand()).doesNotContain("-XX:TieredStopAtLevel=1");
+                });
+    }
+
     @Test
     void timeoutEndsAWorkerRunningACallThatNeverEnds() {
         // The lifecycle reaches a pool's abort through Terminable only; the process pool implements it in its own change.

@@ -42,6 +42,25 @@ class FuturesStartupFailureTests {
                 .contains("The following values are valid").contains("THREAD").contains("PROCESS");
     }
 
+    /** A malformed serial filter fails start-up naming the property, not the first call. */
+    @Test
+    void badSerialFilterIsReportedWithTheProperty(CapturedOutput output) {
+        assertThatException().isThrownBy(() -> start("futures.process.serial-filter=java.**;!*;maxdepth=deep"));
+        assertThat(output).contains("APPLICATION FAILED TO START")
+                .contains("futures.process.serial-filter")
+                .contains("Not a java.io.ObjectInputFilter pattern");
+    }
+
+    /** A message size the wire cannot carry fails start-up naming the named pool's property. */
+    @Test
+    void badMaxMessageSizeIsReportedWithTheProperty(CapturedOutput output) {
+        assertThatException().isThrownBy(() -> start("futures.executors.reports.kind=process",
+                "futures.executors.reports.max-message-size=3GB"));
+        assertThat(output).contains("APPLICATION FAILED TO START")
+                .contains("futures.executors.reports.max-message-size")
+                .contains("Must be at least 1KB and below 2GB");
+    }
+
     @SpringBootConfiguration(proxyBeanMethods = false)
     @ImportAutoConfiguration(FuturesAutoConfiguration.class)
     static class App {
