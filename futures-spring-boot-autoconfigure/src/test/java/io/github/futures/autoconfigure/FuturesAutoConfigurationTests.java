@@ -51,6 +51,8 @@ class FuturesAutoConfigurationTests {
             assertThat(threads.threadNamePrefix()).isEqualTo("futures-thread");
             assertThat(threadNameOf(threads)).isEqualTo("futures-thread_0");
             assertThat(processes.maxWorkers()).isEqualTo(cpus);
+            // validate-on-startup: one worker started and answered at refresh
+            assertThat(processes.snapshot().workersStarted()).isEqualTo(1);
         });
     }
 
@@ -67,7 +69,7 @@ class FuturesAutoConfigurationTests {
     @Test
     void processPropertiesAreApplied() {
         this.contextRunner.withPropertyValues("futures.process.max-workers=2", "futures.process.max-tasks-per-child=5",
-                "futures.process.jvm-args=-Xmx64m,-Dapp.mode=test")
+                "futures.process.jvm-args=-Xmx64m,-Dapp.mode=test", "futures.process.validate-on-startup=false")
                 .run(context -> {
                     ProcessPoolExecutor processes = context.getBean(ProcessPoolExecutor.class);
                     assertThat(processes.maxWorkers()).isEqualTo(2);
