@@ -283,9 +283,11 @@ public class FuturesProperties {
         /**
          * Maximum time to wait for each pool on close. Past it, pending calls are cancelled, running
          * worker threads are interrupted, worker processes are terminated and then killed, and what
-         * was abandoned is logged. Default: wait as long as it takes.
+         * was abandoned is logged. Bounded by default, so that a call that never ends cannot hold the
+         * application's stop for ever: 30s is Spring Boot's own default per shutdown phase
+         * (spring.lifecycle.timeout-per-shutdown-phase).
          */
-        private Duration timeout;
+        private Duration timeout = Duration.ofSeconds(30);
 
         public boolean isWait() {
             return this.wait;
@@ -407,7 +409,7 @@ public class FuturesProperties {
     static void checkTimeout(Duration timeout) {
         if (timeout != null && timeout.isNegative()) {
             throw new InvalidConfigurationPropertyValueException("futures.shutdown.timeout", timeout,
-                    "Must not be negative; use 0 to stop waiting at once, or remove it to wait as long as it takes.");
+                    "Must not be negative; use 0 to stop waiting at once, or a longer time than the default 30s.");
         }
     }
 

@@ -133,6 +133,7 @@ class FuturesAutoConfigurationTests {
         }
         assertThat(properties.get("futures.process.max-message-size")).containsEntry("defaultValue", "128MB");
         assertThat(properties.get("futures.process.fast-startup-options")).containsEntry("defaultValue", true);
+        assertThat(properties.get("futures.shutdown.timeout")).containsEntry("defaultValue", "30s");
         assertThat(properties.get("futures.process.validate-on-startup")).containsEntry("defaultValue", true);
         assertThat(properties.get("futures.thread.thread-name-prefix")).containsEntry("defaultValue", "futures-thread");
         assertThat(properties).containsKeys("futures.process.java-executable", "futures.process.environment",
