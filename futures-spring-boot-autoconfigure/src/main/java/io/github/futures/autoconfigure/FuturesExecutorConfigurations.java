@@ -9,6 +9,7 @@ import java.util.stream.Stream;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.aop.interceptor.AsyncUncaughtExceptionHandler;
+import org.springframework.aot.AotDetector;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.ObjectProvider;
@@ -291,7 +292,11 @@ final class FuturesExecutorConfigurations {
         @Bean(name = FuturesAutoConfiguration.PROCESS_POOL_STARTUP_CHECK_BEAN_NAME)
         FuturesProcessPoolStartupCheck futuresProcessPoolStartupCheck(FuturesProperties properties,
                                                                       ConfigurableListableBeanFactory beanFactory,
-                                                                      FuturesSanitizer sanitizer) {
+                                                                      FuturesSanitizer sanitizer, Environment environment) {
+            if (AotDetector.useGeneratedArtifacts()) {
+                // The registrar that checks the names ran at build time only: check the run's own environment.
+                FuturesPropertyNames.check(environment);
+            }
             return new FuturesProcessPoolStartupCheck(beanFactory, FuturesProcessPoolStartupCheck.poolsToCheck(properties),
                     sanitizer);
         }
