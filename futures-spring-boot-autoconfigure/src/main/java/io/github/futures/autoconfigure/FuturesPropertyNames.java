@@ -2,12 +2,17 @@ package io.github.futures.autoconfigure;
 
 import io.github.futures.autoconfigure.cluster.FuturesClusterProperties;
 import java.beans.PropertyDescriptor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,13 +25,15 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyN
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
+import org.springframework.boot.json.JsonParserFactory;
 import org.springframework.boot.origin.Origin;
 import org.springframework.core.env.Environment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /**
- * The property names under {@code futures.*} that the starter reads, walked from its properties classes,
- * and the check that every {@code futures.*} property of the environment is one of them: Spring Boot
+ * The property names under {@code futures.*} that the starter reads, walked from its properties classes
+ * (and, for properties classes of other modules under the same prefix, read from the configuration
+ * metadata on the class path), and the check that every {@code futures.*} property of the environment is one of them: Spring Boot
  * ignores an unknown key ({@code futures.thread.max-worker=5} leaves the default in force), so a typo
  * would go unnoticed.
  *
@@ -36,6 +43,9 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
  * {@code max.workers} or {@code max-workers}).
  */
 final class FuturesPropertyNames {
+
+    /** The configuration metadata that spring-boot-configuration-processor writes for each properties class. */
+    static final String METADATA = "META-INF/spring-configuration-metadata.json";
 
     private static final ConfigurationPropertyName ROOT = ConfigurationPropertyName.of("futures");
 
@@ -101,7 +111,45 @@ final class FuturesPropertyNames {
         List<Known> known = new ArrayList<>();
         walk(FuturesProperties.class, List.of("futures"), known);
         walk(FuturesClusterProperties.class, List.of("futures", "cluster"), known);
+        addFromMetadata(known);
         return known;
+    }
+
+    /**
+     * Adds the {@code futures.*} names of the configuration metadata on the class path that the walk did not
+     * give: those of a properties class of another module, or of the application, under the same prefix. A
+     * name the walk already expanded ({@code futures.executors}, a map of groups) keeps its walked children.
+     */
+    private static void addFromMetadata(List<Known> known) {
+        ClassLoader loader = FuturesPropertyNames.class.getClassLoader();
+        try {
+            Enumeration<URL> resources = loader.getResources(METADATA);
+            while (resources.hasMoreElements()) {
+                String json;
+                try (InputStream in = resources.nextElement().openStream()) {
+                    json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                }
+                if (!json.contains("\"futures.")) {
+                    continue; // most files (Spring Boot's own) have nothing under futures
+                }
+                Object properties = JsonParserFactory.getJsonParser().parseMap(json).get("properties");
+                if (!(properties instanceof List<?> list)) {
+                    continue;
+                }
+                for (Object item : list) {
+                    if (item instanceof Map<?, ?> property && property.get("name") instanceof String name
+                            && name.startsWith("futures.") && known.stream().noneMatch(k -> k.toString().startsWith(name))) {
+                        String type = String.valueOf(property.get("type"));
+                        boolean withChildren = type.startsWith("java.util.Map") || type.startsWith("java.util.List")
+                                || type.startsWith("java.util.Set") || type.startsWith("java.util.Collection")
+                                || type.endsWith("[]");
+                        known.add(new Known(List.of(name.split("\\.")), withChildren));
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // The walked names are still there; a metadata file that cannot be read adds nothing.
+        }
     }
 
     private static void walk(Class<?> type, List<String> prefix, List<Known> known) {

@@ -60,6 +60,7 @@ public class FuturesRuntimeHints implements RuntimeHintsRegistrar {
         for (Class<?> type : PROPERTIES) {
             registerPublicMethods(hints, type);
         }
+        hints.resources().registerPattern(FuturesPropertyNames.METADATA);
         new BindingReflectionHintsRegistrar().registerReflectionHints(hints.reflection(),
                 ENDPOINT_TYPES.toArray(Class<?>[]::new));
         for (Class<?> type : WIRE_CLASSES) {

@@ -15,6 +15,7 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -190,6 +191,34 @@ class FuturesStartupFailureTests {
             assertThat(output.getOut().split("Process pool 'futuresProcessPool' has " + (4 * cpus + 1) + " workers", -1))
                     .hasSize(2);
             assertThat(output).contains("futures.process.max-workers").doesNotContain("Process pool 'reports'");
+        }
+    }
+
+    /**
+     * A properties class of another module under futures.* is known through its configuration metadata: its
+     * names start, and a misspelt one is suggested.
+     */
+    @Test
+    void namesOfOtherPropertiesClassesUnderFuturesAreKnownFromTheirMetadata(CapturedOutput output) {
+        run("futures.process.validate-on-startup=false", "futures.extra.ring-size=5").close();
+        assertThatException().isThrownBy(() -> start("futures.process.validate-on-startup=false",
+                "futures.extra.ring-sise=5"));
+        assertThat(output).contains("futures.extra.ring-sise: futures.extra.ring-size");
+    }
+
+    /** Stands for a properties class of another module under the futures prefix (its metadata is generated). */
+    @ConfigurationProperties("futures.extra")
+    static class ExtraProperties {
+
+        /** Size of a ring buffer. */
+        private int ringSize = 100;
+
+        public int getRingSize() {
+            return this.ringSize;
+        }
+
+        public void setRingSize(int ringSize) {
+            this.ringSize = ringSize;
         }
     }
 
