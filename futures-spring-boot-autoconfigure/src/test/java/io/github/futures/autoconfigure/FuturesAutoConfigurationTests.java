@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.futures.ProcessPoolExecutor;
 import io.github.futures.ThreadPoolExecutor;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Executor;
@@ -122,9 +121,9 @@ class FuturesAutoConfigurationTests {
     void configurationMetadataCarriesDefaultsHintsAndTheHealthSwitch() throws Exception {
         java.util.Map<String, java.util.Map<String, Object>> properties = new java.util.HashMap<>();
         java.util.List<Object> hints;
-        try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+        {
             java.util.Map<String, Object> metadata = org.springframework.boot.json.JsonParserFactory.getJsonParser()
-                    .parseMap(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                    .parseMap(starterMetadata());
             for (Object property : (java.util.List<?>) metadata.get("properties")) {
                 java.util.Map<String, Object> map = (java.util.Map<String, Object>) property;
                 properties.put((String) map.get("name"), map);
@@ -367,11 +366,7 @@ class FuturesAutoConfigurationTests {
 
     @Test
     void everyPropertyIsInTheGeneratedMetadata() throws Exception {
-        String json;
-        try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
-            assertThat(in).isNotNull();
-            json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
+        String json = starterMetadata();
         for (String property : new String[] { "futures.enabled", "futures.thread.enabled", "futures.thread.max-workers",
                 "futures.thread.thread-name-prefix", "futures.process.enabled", "futures.process.max-workers",
                 "futures.process.max-tasks-per-child", "futures.process.jvm-args", "futures.shutdown.wait",
@@ -382,7 +377,18 @@ class FuturesAutoConfigurationTests {
         assertThat(json).contains("Maximum number of worker threads");
     }
 
-    private void assertFailsNaming(String property, String... values) {
+    /**
+     * The metadata generated for the starter's own classes (the tests' classes have metadata of their own,
+     * first on the class path).
+     */
+    private static String starterMetadata() throws Exception {
+        java.nio.file.Path classes = java.nio.file.Path.of(FuturesProperties.class.getProtectionDomain().getCodeSource()
+                .getLocation().toURI());
+        return java.nio.file.Files.readString(classes.resolve("META-INF/spring-configuration-metadata.json"),
+                StandardCharsets.UTF_8);
+    }
+
+        private void assertFailsNaming(String property, String... values) {
         this.contextRunner.withPropertyValues(values).run(context -> {
             assertThat(context).hasFailed();
             Throwable failure = context.getStartupFailure();
