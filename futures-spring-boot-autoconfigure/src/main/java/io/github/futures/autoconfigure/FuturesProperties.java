@@ -419,7 +419,7 @@ public class FuturesProperties {
      * @param property the property's full name, for the message
      * @param size the value, not {@code null}
      * @return the size in bytes
-     * @throws InvalidConfigurationPropertyValueException naming the property if it is below 1KB or 2GB and above
+     * @throws InvalidConfigurationPropertyValueException naming the property if it is below 1KB, or 2GB or more
      */
     static int messageSize(String property, DataSize size) {
         if (size == null || size.toBytes() < 1024 || size.toBytes() > Integer.MAX_VALUE) {
