@@ -30,6 +30,7 @@ import org.springframework.context.annotation.Import;
         FuturesExecutorConfigurations.NamedExecutorsConfiguration.class,
         FuturesExecutorConfigurations.SanitizerConfiguration.class,
         FuturesExecutorConfigurations.ShutdownConfiguration.class,
+        FuturesExecutorConfigurations.ProcessPoolStartupCheckConfiguration.class,
         FuturesExecutorConfigurations.AsyncConfiguration.class })
 public final class FuturesAutoConfiguration {
 
@@ -41,6 +42,9 @@ public final class FuturesAutoConfiguration {
 
     /** Bean name of the {@link FuturesSanitizer} that masks secrets wherever the starter shows them. */
     public static final String SANITIZER_BEAN_NAME = "futuresSanitizer";
+
+    /** Bean name of the check that starts one worker of each process pool at context refresh. */
+    public static final String PROCESS_POOL_STARTUP_CHECK_BEAN_NAME = "futuresProcessPoolStartupCheck";
 
     /** Bean name of the lifecycle that shuts the pools down when the context closes. */
     public static final String SHUTDOWN_LIFECYCLE_BEAN_NAME = "futuresShutdownLifecycle";

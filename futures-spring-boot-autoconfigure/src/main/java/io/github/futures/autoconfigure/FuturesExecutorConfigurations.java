@@ -6,7 +6,10 @@ import io.github.futures.autoconfigure.cluster.FuturesClusterAutoConfiguration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.springframework.aop.interceptor.AsyncUncaughtExceptionHandler;
+import org.springframework.aot.AotDetector;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.ObjectProvider;
@@ -41,6 +44,11 @@ final class FuturesExecutorConfigurations {
     /** Suffix of the {@code AsyncTaskExecutor} bean registered beside each named thread pool. */
     static final String TASK_EXECUTOR_SUFFIX = "TaskExecutor";
 
+    /** A process pool with more workers than this many per available processor is warned about. */
+    static final int OVERSIZED_PER_CPU = 4;
+
+    private static final Log logger = LogFactory.getLog(FuturesExecutorConfigurations.class);
+
     private FuturesExecutorConfigurations() {
     }
 
@@ -65,31 +73,63 @@ final class FuturesExecutorConfigurations {
     /**
      * Builds a process pool from property values and customizers. No worker starts here.
      *
+     * @param name the pool's bean name, for messages
      * @param prefix the properties' prefix, for messages ({@code futures.process} or {@code futures.executors.<name>})
      */
-    static ProcessPoolExecutor processPool(String prefix, Integer maxWorkers, Integer maxTasksPerChild,
-                                           List<String> jvmArgs, Stream<ProcessPoolExecutorCustomizer> customizers) {
-        FuturesProperties.checkPositive(prefix + ".max-workers", maxWorkers);
-        FuturesProperties.checkPositive(prefix + ".max-tasks-per-child", maxTasksPerChild);
+    static ProcessPoolExecutor processPool(String name, String prefix, FuturesProperties.ProcessOptions options,
+                                           Stream<ProcessPoolExecutorCustomizer> customizers) {
+        FuturesProperties.checkPositive(prefix + ".max-workers", options.getMaxWorkers());
+        FuturesProperties.checkPositive(prefix + ".max-tasks-per-child", options.getMaxTasksPerChild());
         ProcessPoolExecutor.Builder builder = ProcessPoolExecutor.builder();
-        if (maxWorkers != null) {
-            builder.maxWorkers(maxWorkers);
+        if (options.getMaxWorkers() != null) {
+            builder.maxWorkers(options.getMaxWorkers());
         }
-        if (maxTasksPerChild != null) {
-            builder.maxTasksPerChild(maxTasksPerChild);
+        if (options.getMaxTasksPerChild() != null) {
+            builder.maxTasksPerChild(options.getMaxTasksPerChild());
         }
+        List<String> jvmArgs = options.getJvmArgs();
+        FuturesProperties.checkJvmArgs(prefix + ".jvm-args", jvmArgs);
         if (jvmArgs != null && !jvmArgs.isEmpty()) {
-            for (int i = 0; i < jvmArgs.size(); i++) {
-                String arg = jvmArgs.get(i);
-                if (arg == null || arg.isBlank()) {
-                    throw new InvalidConfigurationPropertyValueException(prefix + ".jvm-args[" + i + "]", arg,
-                            "JVM options must not be blank.");
-                }
+            builder.jvmArgs(jvmArgs);
+        }
+        if (options.getJavaExecutable() != null) {
+            FuturesProperties.checkJavaExecutable(prefix + ".java-executable", options.getJavaExecutable());
+            builder.javaExecutable(options.getJavaExecutable());
+        }
+        if (options.getEnvironment() != null && !options.getEnvironment().isEmpty()) {
+            builder.environment(options.getEnvironment());
+        }
+        if (options.getSerialFilter() != null) {
+            try {
+                builder.serialFilter(options.getSerialFilter());
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigurationPropertyValueException(prefix + ".serial-filter", options.getSerialFilter(),
+                        "Not a java.io.ObjectInputFilter pattern (" + e.getMessage() + "); write it as in "
+                                + "\"com.acme.**;java.**;!*\".");
             }
-            builder.jvmArgs(jvmArgs.toArray(String[]::new));
+        }
+        builder.maxMessageSize(FuturesProperties.messageSize(prefix + ".max-message-size", options.getMaxMessageSize()));
+        builder.fastStartupOptions(options.isFastStartupOptions());
+        if (options.getClassPath() != null) {
+            builder.classPath(options.getClassPath());
         }
         customizers.forEach(customizer -> customizer.customize(builder));
-        return builder.build();
+        ProcessPoolExecutor pool = builder.build();
+        warnIfOversized(name, prefix, pool.maxWorkers());
+        return pool;
+    }
+
+    /**
+     * Each worker of a process pool is a JVM with its own heap and JIT threads: past a few per processor they
+     * only compete for the CPUs. Warned about, not refused: calls that mostly wait may want more.
+     */
+    static void warnIfOversized(String name, String prefix, int maxWorkers) {
+        int cpus = Runtime.getRuntime().availableProcessors();
+        if (maxWorkers > OVERSIZED_PER_CPU * cpus) {
+            logger.warn("Process pool '" + name + "' has " + maxWorkers + " workers (" + prefix + ".max-workers), more"
+                    + " than " + OVERSIZED_PER_CPU + " x the " + cpus + " available processors: each worker is a JVM of"
+                    + " its own, and CPU-bound calls gain nothing past one per processor.");
+        }
     }
 
     // ------------------------------------------------------------------ default pools
@@ -119,8 +159,8 @@ final class FuturesExecutorConfigurations {
         ProcessPoolExecutor futuresProcessPool(FuturesProperties properties,
                                                ObjectProvider<ProcessPoolExecutorCustomizer> customizers) {
             FuturesProperties.Process process = properties.getProcess();
-            return processPool("futures.process", process.getMaxWorkers(), process.getMaxTasksPerChild(),
-                    process.getJvmArgs(), customizers.orderedStream());
+            return processPool(FuturesAutoConfiguration.PROCESS_POOL_BEAN_NAME, "futures.process", process,
+                    customizers.orderedStream());
         }
     }
 
@@ -155,6 +195,8 @@ final class FuturesExecutorConfigurations {
 
         @Override
         public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
+            // Here, while the configuration is read: a misspelt key fails before any pool exists.
+            FuturesPropertyNames.check(this.environment);
             Map<String, FuturesProperties.NamedExecutor> executors = Binder.get(this.environment)
                     .bind("futures.executors", Bindable.mapOf(String.class, FuturesProperties.NamedExecutor.class))
                     .orElse(Map.of());
@@ -174,6 +216,9 @@ final class FuturesExecutorConfigurations {
             // Checked here too, so that a bad value fails while the configuration is read.
             FuturesProperties.checkPositive(prefix + ".max-workers", executor.getMaxWorkers());
             FuturesProperties.checkPositive(prefix + ".max-tasks-per-child", executor.getMaxTasksPerChild());
+            if (executor.getKind() == FuturesProperties.Kind.PROCESS) {
+                FuturesProperties.checkJvmArgs(prefix + ".jvm-args", executor.getJvmArgs());
+            }
             RootBeanDefinition definition;
             if (executor.getKind() == FuturesProperties.Kind.THREAD) {
                 String threadNamePrefix = executor.getThreadNamePrefix() != null ? executor.getThreadNamePrefix() : name;
@@ -181,8 +226,7 @@ final class FuturesExecutorConfigurations {
                         executor.getMaxWorkers(), threadNamePrefix,
                         this.beanFactory.getBeanProvider(ThreadPoolExecutorCustomizer.class).orderedStream()));
             } else {
-                definition = new RootBeanDefinition(ProcessPoolExecutor.class, () -> processPool(prefix,
-                        executor.getMaxWorkers(), executor.getMaxTasksPerChild(), executor.getJvmArgs(),
+                definition = new RootBeanDefinition(ProcessPoolExecutor.class, () -> processPool(name, prefix, executor,
                         this.beanFactory.getBeanProvider(ProcessPoolExecutorCustomizer.class).orderedStream()));
             }
             definition.setDefaultCandidate(false);
@@ -236,6 +280,25 @@ final class FuturesExecutorConfigurations {
         @ConditionalOnMissingBean
         FuturesSanitizer futuresSanitizer(ObjectProvider<FuturesSanitizer.Rule> rules) {
             return new FuturesSanitizer(() -> rules.orderedStream().toList());
+        }
+    }
+
+    // ------------------------------------------------------------------ start-up check
+
+    /** Starts one worker of each process pool at context refresh, where {@code validate-on-startup} is on. */
+    @Configuration(proxyBeanMethods = false)
+    static class ProcessPoolStartupCheckConfiguration {
+
+        @Bean(name = FuturesAutoConfiguration.PROCESS_POOL_STARTUP_CHECK_BEAN_NAME)
+        FuturesProcessPoolStartupCheck futuresProcessPoolStartupCheck(FuturesProperties properties,
+                                                                      ConfigurableListableBeanFactory beanFactory,
+                                                                      FuturesSanitizer sanitizer, Environment environment) {
+            if (AotDetector.useGeneratedArtifacts()) {
+                // The registrar that checks the names ran at build time only: check the run's own environment.
+                FuturesPropertyNames.check(environment);
+            }
+            return new FuturesProcessPoolStartupCheck(beanFactory, FuturesProcessPoolStartupCheck.poolsToCheck(properties),
+                    sanitizer);
         }
     }
 

@@ -1,12 +1,16 @@
 package io.github.futures.autoconfigure;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Configuration properties of the futures executors, under the prefix {@code futures}.
@@ -120,11 +124,12 @@ public class FuturesProperties {
         }
     }
 
-    /** The process pool bean, {@code futuresProcessPool}. Its workers start lazily, on first use. */
-    public static class Process {
-
-        /** Whether to create the process pool bean (its worker JVMs still start only when work arrives). */
-        private boolean enabled = true;
+    /**
+     * The options of a process pool, the same for the default pool ({@code futures.process}) and a named
+     * one ({@code futures.executors.<name>}): one property per {@code ProcessPoolExecutor.Builder} option
+     * that a property can carry (the initializer is code: set it with a {@code ProcessPoolExecutorCustomizer}).
+     */
+    public abstract static class ProcessOptions {
 
         /** Maximum number of worker processes. Default: one per available processor. */
         private Integer maxWorkers;
@@ -132,16 +137,43 @@ public class FuturesProperties {
         /** Number of calls after which a worker process is replaced by a fresh one. Default: never. */
         private Integer maxTasksPerChild;
 
-        /** Extra JVM options for the worker processes, such as "-Xmx256m". */
+        /**
+         * Extra JVM options for the worker processes, such as "-Xmx256m". Each entry is an option: it starts
+         * with "-" (or names an "@argfile"), or is the value of the option before it ("--add-opens",
+         * "--add-exports", "--add-modules", ...).
+         */
         private List<String> jvmArgs = new ArrayList<>();
 
-        public boolean isEnabled() {
-            return this.enabled;
-        }
+        /** Path of the java executable that starts the worker processes. Default: this JVM's own. */
+        private String javaExecutable;
 
-        public void setEnabled(boolean enabled) {
-            this.enabled = enabled;
-        }
+        /** Extra environment variables of the worker processes, added to this process's environment. */
+        private Map<String, String> environment = new LinkedHashMap<>();
+
+        /**
+         * Deserialization filter of what crosses the process boundary, as a java.io.ObjectInputFilter
+         * pattern such as "com.acme.**;java.**;!*". Default: every class except a few well-known gadget
+         * classes, with limits on depth and references.
+         */
+        private String serialFilter;
+
+        /** Largest serialized call, result or exception that may cross the process boundary. */
+        private DataSize maxMessageSize = DataSize.ofMegabytes(128);
+
+        /**
+         * Whether the worker processes start with options that favour a fast start
+         * ("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"); "jvm-args" come after them and win.
+         */
+        private boolean fastStartupOptions = true;
+
+        /** Class path of the worker processes. Default: this JVM's, a Spring Boot executable jar included. */
+        private String classPath;
+
+        /**
+         * Whether to start one worker process when the application context is refreshed, so that a
+         * bad "java-executable" or "jvm-args" fails start-up instead of the first call.
+         */
+        private boolean validateOnStartup = true;
 
         public Integer getMaxWorkers() {
             return this.maxWorkers;
@@ -166,6 +198,77 @@ public class FuturesProperties {
         public void setJvmArgs(List<String> jvmArgs) {
             this.jvmArgs = jvmArgs;
         }
+
+        public String getJavaExecutable() {
+            return this.javaExecutable;
+        }
+
+        public void setJavaExecutable(String javaExecutable) {
+            this.javaExecutable = javaExecutable;
+        }
+
+        public Map<String, String> getEnvironment() {
+            return this.environment;
+        }
+
+        public void setEnvironment(Map<String, String> environment) {
+            this.environment = environment;
+        }
+
+        public String getSerialFilter() {
+            return this.serialFilter;
+        }
+
+        public void setSerialFilter(String serialFilter) {
+            this.serialFilter = serialFilter;
+        }
+
+        public DataSize getMaxMessageSize() {
+            return this.maxMessageSize;
+        }
+
+        public void setMaxMessageSize(DataSize maxMessageSize) {
+            this.maxMessageSize = maxMessageSize;
+        }
+
+        public boolean isFastStartupOptions() {
+            return this.fastStartupOptions;
+        }
+
+        public void setFastStartupOptions(boolean fastStartupOptions) {
+            this.fastStartupOptions = fastStartupOptions;
+        }
+
+        public String getClassPath() {
+            return this.classPath;
+        }
+
+        public void setClassPath(String classPath) {
+            this.classPath = classPath;
+        }
+
+        public boolean isValidateOnStartup() {
+            return this.validateOnStartup;
+        }
+
+        public void setValidateOnStartup(boolean validateOnStartup) {
+            this.validateOnStartup = validateOnStartup;
+        }
+    }
+
+    /** The process pool bean, {@code futuresProcessPool}. Its workers start lazily, on first use. */
+    public static class Process extends ProcessOptions {
+
+        /** Whether to create the process pool bean (its worker JVMs still start only when work arrives). */
+        private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
     }
 
     /** What happens to the pools when the application context closes. */
@@ -180,9 +283,11 @@ public class FuturesProperties {
         /**
          * Maximum time to wait for each pool on close. Past it, pending calls are cancelled, running
          * worker threads are interrupted, worker processes are terminated and then killed, and what
-         * was abandoned is logged. Default: wait as long as it takes.
+         * was abandoned is logged. Bounded by default, so that a call that never ends cannot hold the
+         * application's stop for ever: 30s is Spring Boot's own default per shutdown phase
+         * (spring.lifecycle.timeout-per-shutdown-phase).
          */
-        private Duration timeout;
+        private Duration timeout = Duration.ofSeconds(30);
 
         public boolean isWait() {
             return this.wait;
@@ -250,23 +355,17 @@ public class FuturesProperties {
         PROCESS
     }
 
-    /** One named pool, {@code futures.executors.<name>}. */
-    public static class NamedExecutor {
+    /**
+     * One named pool, {@code futures.executors.<name>}. The process options apply to process pools only;
+     * "max-workers" to both kinds.
+     */
+    public static class NamedExecutor extends ProcessOptions {
 
         /** Kind of pool: "thread" or "process". */
         private Kind kind;
 
-        /** Maximum number of workers. Default: as for the default pool of the same kind. */
-        private Integer maxWorkers;
-
         /** Prefix of the worker threads' names (thread pools). Default: the pool's name. */
         private String threadNamePrefix;
-
-        /** Number of calls after which a worker process is replaced (process pools). Default: never. */
-        private Integer maxTasksPerChild;
-
-        /** Extra JVM options for the worker processes (process pools). */
-        private List<String> jvmArgs = new ArrayList<>();
 
         public Kind getKind() {
             return this.kind;
@@ -276,36 +375,12 @@ public class FuturesProperties {
             this.kind = kind;
         }
 
-        public Integer getMaxWorkers() {
-            return this.maxWorkers;
-        }
-
-        public void setMaxWorkers(Integer maxWorkers) {
-            this.maxWorkers = maxWorkers;
-        }
-
         public String getThreadNamePrefix() {
             return this.threadNamePrefix;
         }
 
         public void setThreadNamePrefix(String threadNamePrefix) {
             this.threadNamePrefix = threadNamePrefix;
-        }
-
-        public Integer getMaxTasksPerChild() {
-            return this.maxTasksPerChild;
-        }
-
-        public void setMaxTasksPerChild(Integer maxTasksPerChild) {
-            this.maxTasksPerChild = maxTasksPerChild;
-        }
-
-        public List<String> getJvmArgs() {
-            return this.jvmArgs;
-        }
-
-        public void setJvmArgs(List<String> jvmArgs) {
-            this.jvmArgs = jvmArgs;
         }
     }
 
@@ -334,7 +409,93 @@ public class FuturesProperties {
     static void checkTimeout(Duration timeout) {
         if (timeout != null && timeout.isNegative()) {
             throw new InvalidConfigurationPropertyValueException("futures.shutdown.timeout", timeout,
-                    "Must not be negative; use 0 to stop waiting at once, or remove it to wait as long as it takes.");
+                    "Must not be negative; use 0 to stop waiting at once, or a longer time than the default 30s.");
+        }
+    }
+
+    /**
+     * Checks the largest message size of a process pool.
+     *
+     * @param property the property's full name, for the message
+     * @param size the value, not {@code null}
+     * @return the size in bytes
+     * @throws InvalidConfigurationPropertyValueException naming the property if it is below 1KB, or 2GB or more
+     */
+    static int messageSize(String property, DataSize size) {
+        if (size == null || size.toBytes() < 1024 || size.toBytes() > Integer.MAX_VALUE) {
+            throw new InvalidConfigurationPropertyValueException(property, size,
+                    "Must be at least 1KB and below 2GB; remove the property to use the default, 128MB.");
+        }
+        return (int) size.toBytes();
+    }
+
+    /** Launcher options whose value is the next entry of jvm-args, as the java launcher reads them. */
+    private static final Set<String> OPTIONS_WITH_VALUE = Set.of("--add-opens", "--add-exports", "--add-reads",
+            "--add-modules", "--limit-modules", "--patch-module", "--module-path", "-p", "--upgrade-module-path",
+            "--enable-native-access");
+
+    /** Launcher options that would replace the worker's main class or class path, or end the JVM before it runs. */
+    private static final Set<String> REFUSED_OPTIONS = Set.of("-jar", "-m", "--module", "-cp", "-classpath",
+            "--class-path", "-version", "--version", "-help", "--help", "-h", "-?", "-X", "--list-modules",
+            "--describe-module", "-d", "--validate-modules", "--dry-run");
+
+    /**
+     * Checks that every entry of a pool's jvm-args is a JVM option: the java launcher takes the first
+     * entry that is not an option for the main class, so {@code garbage} would start a worker that
+     * cannot run ({@code ClassNotFoundException: garbage}) only when the first call arrives.
+     *
+     * @param property the property's full name, for the message ({@code futures.process.jvm-args})
+     * @param jvmArgs the entries, may be {@code null}
+     * @throws InvalidConfigurationPropertyValueException naming the property, the entry and its index
+     */
+    static void checkJvmArgs(String property, List<String> jvmArgs) {
+        if (jvmArgs == null) {
+            return;
+        }
+        for (int i = 0; i < jvmArgs.size(); i++) {
+            String arg = jvmArgs.get(i);
+            String name = property + "[" + i + "]";
+            if (arg == null || arg.isBlank()) {
+                throw new InvalidConfigurationPropertyValueException(name, arg, "JVM options must not be blank.");
+            }
+            String option = arg.strip();
+            if (REFUSED_OPTIONS.contains(option)) {
+                throw new InvalidConfigurationPropertyValueException(name, arg, "'" + option + "' would replace the"
+                        + " worker's main class or class path, or stop the JVM before it runs; the pool sets them"
+                        + " itself (use the class-path property for the class path).");
+            }
+            if (OPTIONS_WITH_VALUE.contains(option)) {
+                if (i + 1 == jvmArgs.size()) {
+                    throw new InvalidConfigurationPropertyValueException(name, arg, "'" + option
+                            + "' needs a value: put it in the next entry, or write " + option + "=<value>.");
+                }
+                i++; // the value, whatever it looks like
+                continue;
+            }
+            if (!option.startsWith("-") && !option.startsWith("@")) {
+                throw new InvalidConfigurationPropertyValueException(name, arg, "Not a JVM option: each entry of "
+                        + property + " is an option for the worker JVMs and starts with '-', such as -Xmx256m or"
+                        + " -Dkey=value; the java launcher would take '" + arg + "' for the main class and no"
+                        + " worker could start.");
+            }
+        }
+    }
+
+    /**
+     * Checks a pool's java executable, when it is given as a path: it must be an executable file. A bare
+     * command name ({@code java}) is looked up on the PATH when a worker starts.
+     *
+     * @param property the property's full name, for the message
+     * @param javaExecutable the value
+     * @throws InvalidConfigurationPropertyValueException naming the property if no executable file is there
+     */
+    static void checkJavaExecutable(String property, String javaExecutable) {
+        boolean path = javaExecutable.indexOf('/') >= 0 || javaExecutable.indexOf(java.io.File.separatorChar) >= 0;
+        if (javaExecutable.isBlank() || (path && !(Files.isRegularFile(Path.of(javaExecutable))
+                && Files.isExecutable(Path.of(javaExecutable))))) {
+            throw new InvalidConfigurationPropertyValueException(property, javaExecutable, "No executable file there;"
+                    + " give the path of a java executable (such as <JDK>/bin/java), or remove the property to start"
+                    + " workers with this JVM's own.");
         }
     }
 }

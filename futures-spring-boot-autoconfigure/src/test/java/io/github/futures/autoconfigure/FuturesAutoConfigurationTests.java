@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.futures.ProcessPoolExecutor;
 import io.github.futures.ThreadPoolExecutor;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Executor;
@@ -51,6 +50,8 @@ class FuturesAutoConfigurationTests {
             assertThat(threads.threadNamePrefix()).isEqualTo("futures-thread");
             assertThat(threadNameOf(threads)).isEqualTo("futures-thread_0");
             assertThat(processes.maxWorkers()).isEqualTo(cpus);
+            // validate-on-startup: one worker started and answered at refresh
+            assertThat(processes.snapshot().workersStarted()).isEqualTo(1);
         });
     }
 
@@ -67,7 +68,7 @@ class FuturesAutoConfigurationTests {
     @Test
     void processPropertiesAreApplied() {
         this.contextRunner.withPropertyValues("futures.process.max-workers=2", "futures.process.max-tasks-per-child=5",
-                "futures.process.jvm-args=-Xmx64m,-Dapp.mode=test")
+                "futures.process.jvm-args=-Xmx64m,-Dapp.mode=test", "futures.process.validate-on-startup=false")
                 .run(context -> {
                     ProcessPoolExecutor processes = context.getBean(ProcessPoolExecutor.class);
                     assertThat(processes.maxWorkers()).isEqualTo(2);
@@ -77,6 +78,72 @@ class FuturesAutoConfigurationTests {
                     assertThat((java.util.List<String>) config.get("jvmOptions")).containsSubsequence("-Xmx64m", "-Dapp.mode=test");
                     assertThat(processes.snapshot().workersStarted()).isZero();
                 });
+    }
+
+    /** Every ProcessPoolExecutor.Builder option a property can carry reaches the default process pool. */
+    @Test
+    void everyProcessBuilderOptionIsAPropertyOfTheDefaultPool() {
+        String javaPath = System.getProperty("java.home") + "/bin/java";
+        this.contextRunner.withPropertyValues("futures.process.validate-on-startup=false",
+                "futures.process.java-executable=" + javaPath, "futures.process.environment.APP_MODE=batch",
+                "futures.process.serial-filter=java.**;io.github.**;!*", "futures.process.max-message-size=2MB",
+                "futures.process.fast-startup-options=false", "futures.process.class-path=/opt/app/classes")
+                .run(context -> {
+                    ProcessPoolExecutor processes = context.getBean(ProcessPoolExecutor.class);
+                    java.util.Map<String, Object> config = processes.snapshot().config();
+                    assertThat(config).containsEntry("javaExecutable", javaPath)
+                            .containsEntry("environment", java.util.List.of("APP_MODE"))
+                            .containsEntry("serialFilter", "java.**;io.github.**;!*")
+                            .containsEntry("maxMessageSize", 2 * 1024 * 1024);
+                    assertThat((java.util.List<String>) config.get("jvmOptions")).doesNotContain("-XX:TieredStopAtLevel=1");
+                    assertThat(processes.workerCommand()).contains("/opt/app/classes");
+                });
+    }
+
+    /** A named process pool takes the same options as the default one, under its own prefix. */
+    @Test
+    void everyProcessBuilderOptionIsAPropertyOfANamedPool() {
+        this.contextRunner.withPropertyValues("futures.process.enabled=false", "futures.executors.reports.kind=process",
+                "futures.executors.reports.validate-on-startup=false", "futures.executors.reports.environment.REPORTS=1",
+                "futures.executors.reports.serial-filter=java.**;!*", "futures.executors.reports.max-message-size=64KB",
+                "futures.executors.reports.jvm-args=-Xmx64m")
+                .run(context -> {
+                    java.util.Map<String, Object> config = context.getBean("reports", ProcessPoolExecutor.class).snapshot().config();
+                    assertThat(config).containsEntry("environment", java.util.List.of("REPORTS"))
+                            .containsEntry("serialFilter", "java.**;!*")
+                            .containsEntry("maxMessageSize", 64 * 1024);
+                    assertThat((java.util.List<String>) config.get("jvmOptions")).contains("-XX:TieredStopAtLevel=1", "-Xmx64m");
+                });
+    }
+
+    /** The generated metadata carries constant defaults as values, hints for a named pool's kind, and the health switch. */
+    @Test
+    void configurationMetadataCarriesDefaultsHintsAndTheHealthSwitch() throws Exception {
+        java.util.Map<String, java.util.Map<String, Object>> properties = new java.util.HashMap<>();
+        java.util.List<Object> hints;
+        {
+            java.util.Map<String, Object> metadata = org.springframework.boot.json.JsonParserFactory.getJsonParser()
+                    .parseMap(starterMetadata());
+            for (Object property : (java.util.List<?>) metadata.get("properties")) {
+                java.util.Map<String, Object> map = (java.util.Map<String, Object>) property;
+                properties.put((String) map.get("name"), map);
+            }
+            hints = (java.util.List<Object>) metadata.get("hints");
+        }
+        assertThat(properties.get("futures.process.max-message-size")).containsEntry("defaultValue", "128MB");
+        assertThat(properties.get("futures.process.fast-startup-options")).containsEntry("defaultValue", true);
+        assertThat(properties.get("futures.shutdown.timeout")).containsEntry("defaultValue", "30s");
+        assertThat(properties.get("futures.process.validate-on-startup")).containsEntry("defaultValue", true);
+        assertThat(properties.get("futures.thread.thread-name-prefix")).containsEntry("defaultValue", "futures-thread");
+        assertThat(properties).containsKeys("futures.process.java-executable", "futures.process.environment",
+                "futures.process.serial-filter", "futures.process.class-path");
+        // computed defaults stay in the description
+        assertThat(properties.get("futures.process.max-workers")).doesNotContainKey("defaultValue");
+        assertThat((String) properties.get("futures.process.max-workers").get("description")).contains("available processor");
+        assertThat(properties.get("management.health.futures.enabled")).containsEntry("defaultValue", true);
+        assertThat(hints).anySatisfy(hint -> assertThat((java.util.Map<String, Object>) hint)
+                .containsEntry("name", "futures.executors.values.kind")
+                .extractingByKey("values").asString().contains("thread").contains("process"));
     }
 
     @Test
@@ -299,11 +366,7 @@ class FuturesAutoConfigurationTests {
 
     @Test
     void everyPropertyIsInTheGeneratedMetadata() throws Exception {
-        String json;
-        try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
-            assertThat(in).isNotNull();
-            json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
+        String json = starterMetadata();
         for (String property : new String[] { "futures.enabled", "futures.thread.enabled", "futures.thread.max-workers",
                 "futures.thread.thread-name-prefix", "futures.process.enabled", "futures.process.max-workers",
                 "futures.process.max-tasks-per-child", "futures.process.jvm-args", "futures.shutdown.wait",
@@ -314,7 +377,18 @@ class FuturesAutoConfigurationTests {
         assertThat(json).contains("Maximum number of worker threads");
     }
 
-    private void assertFailsNaming(String property, String... values) {
+    /**
+     * The metadata generated for the starter's own classes (the tests' classes have metadata of their own,
+     * first on the class path).
+     */
+    private static String starterMetadata() throws Exception {
+        java.nio.file.Path classes = java.nio.file.Path.of(FuturesProperties.class.getProtectionDomain().getCodeSource()
+                .getLocation().toURI());
+        return java.nio.file.Files.readString(classes.resolve("META-INF/spring-configuration-metadata.json"),
+                StandardCharsets.UTF_8);
+    }
+
+        private void assertFailsNaming(String property, String... values) {
         this.contextRunner.withPropertyValues(values).run(context -> {
             assertThat(context).hasFailed();
             Throwable failure = context.getStartupFailure();

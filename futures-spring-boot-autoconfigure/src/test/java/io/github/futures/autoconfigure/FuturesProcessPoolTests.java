@@ -80,9 +80,25 @@ class FuturesProcessPoolTests {
                             "-Dapp.db.password=******").doesNotContain("-Dapp.db.password=hunter2");
                     assertThat(descriptor.workers()).singleElement().satisfies(worker -> {
                         assertThat(worker.pid()).isPositive();
-                        assertThat(worker.tasksCompleted()).isEqualTo(1);
+                        assertThat(worker.tasksCompleted()).isEqualTo(2); // the start-up check's call, then ours
                         assertThat(worker.uptimeMillis()).isNotNegative();
                     });
+                });
+    }
+
+    /** The environment, java executable and fast-start switch set by properties are those of the worker JVM. */
+    @Test
+    void environmentAndJavaExecutableReachTheWorker() {
+        String java = System.getProperty("java.home") + "/bin/java";
+        this.contextRunner.withPropertyValues("futures.process.environment.APP_MODE=batch",
+                "futures.process.java-executable=" + java, "futures.process.fast-startup-options=false")
+                .run(context -> {
+                    ProcessPoolExecutor pool = context.getBean(ProcessPoolExecutor.class);
+                    assertThat(pool.submit((SerializableCallable<String>) () -> System.getenv("APP_MODE")).result(WAIT))
+                            .isEqualTo("batch");
+                    assertThat(pool.submit((SerializableCallable<String>) () -> ProcessHandle.current().info().command()
+                            .orElse("")).result(WAIT)).startsWith(System.getProperty("java.home"));
+                    assertThat(pool.workerCommand()).doesNotContain("-XX:TieredStopAtLevel=1");
                 });
     }
 

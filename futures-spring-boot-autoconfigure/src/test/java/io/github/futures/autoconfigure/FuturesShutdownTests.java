@@ -363,12 +363,12 @@ class FuturesShutdownTests {
         assertThat(output).doesNotContain("was still busy");
     }
 
-    /** Without a timeout a Terminable pool is awaited without limit ({@code awaitTermination(null)}). */
+    /** Without a timeout property a Terminable pool is awaited at most 30 seconds, the bounded default. */
     @Test
-    void withoutTimeoutATerminablePoolIsAwaitedWithoutLimit() {
+    void withoutTimeoutPropertyATerminablePoolIsAwaitedAtMostThirtySeconds() {
         TerminablePool pool = new TerminablePool();
         withClusterSlot(pool).run(context -> context.close());
-        assertThat(pool.calls).containsExactly("shutdown(false, false)", "awaitTermination(null)");
+        assertThat(pool.calls).containsExactly("shutdown(false, false)", "awaitTermination(PT30S)");
     }
 
     /** An executor that is not Terminable falls back to {@code shutdown(true, cancelFutures)}, even with a timeout. */

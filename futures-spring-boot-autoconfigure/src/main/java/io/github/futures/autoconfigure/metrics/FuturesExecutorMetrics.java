@@ -31,6 +31,9 @@ import java.util.function.ToDoubleFunction;
  * <tr><td>{@code executor.queued}</td><td>gauge</td><td></td><td>calls waiting to start</td></tr>
  * <tr><td>{@code executor.pool.size}</td><td>gauge</td><td></td><td>live workers</td></tr>
  * <tr><td>{@code executor.pool.max}</td><td>gauge</td><td></td><td>maximum workers</td></tr>
+ * <tr><td>{@code executor.pool.core}</td><td>gauge</td><td></td><td>core workers: the maximum (a fixed pool)</td></tr>
+ * <tr><td>{@code executor.queue.remaining}</td><td>gauge</td><td></td><td>calls the unbounded queue can still take:
+ *     {@code Integer.MAX_VALUE} minus the queued, as for an unbounded {@code LinkedBlockingQueue}</td></tr>
  * <tr><td>{@code executor.completed}</td><td>function counter</td><td></td><td>calls that ran to an end</td></tr>
  * <tr><td>{@code futures.executor.futures}</td><td>gauge</td><td>{@code state}</td><td>futures pending or running now</td></tr>
  * <tr><td>{@code futures.executor.futures.completed}</td><td>function counter</td><td>{@code outcome}</td><td>futures done: success, failure, cancelled</td></tr>
@@ -90,6 +93,14 @@ public final class FuturesExecutorMetrics implements MeterBinder, AutoCloseable 
                 .baseUnit(BaseUnits.TASKS).register(registry);
         gauge(registry, "executor.pool.size", this.tags, s -> s.workers(), "The number of live workers", BaseUnits.THREADS);
         gauge(registry, "executor.pool.max", this.tags, s -> s.maxWorkers(), "The maximum number of workers", BaseUnits.THREADS);
+        // A futures pool is a fixed pool, as Executors.newFixedThreadPool: its core size is its maximum.
+        gauge(registry, "executor.pool.core", this.tags, s -> s.maxWorkers(),
+                "The core number of workers: the maximum, as for a fixed pool", BaseUnits.THREADS);
+        // The queue is unbounded: reported as ExecutorServiceMetrics reports an unbounded LinkedBlockingQueue,
+        // whose remainingCapacity() is Integer.MAX_VALUE minus its size.
+        Gauge.builder("executor.queue.remaining", stats, s -> (double) Integer.MAX_VALUE - s.pendingCount()).tags(this.tags)
+                .description("The number of additional calls the queue can accept without blocking (it is unbounded)")
+                .baseUnit(BaseUnits.TASKS).register(registry);
         FunctionCounter.builder("executor.completed", stats, TaskStats::completedCount).tags(this.tags)
                 .description("The number of calls that ran to an end, with a result or an exception")
                 .baseUnit(BaseUnits.TASKS).register(registry);

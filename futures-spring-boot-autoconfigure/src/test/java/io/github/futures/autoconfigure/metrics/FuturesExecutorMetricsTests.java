@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** {@link FuturesExecutorMetrics} on its own, over a real pool. */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class FuturesExecutorMetricsTests {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -33,6 +33,47 @@ class FuturesExecutorMetricsTests {
             assertThat(first.get("futures.executor.execution").timer().count()).isEqualTo(1);
             assertThat(first.get("futures.executor.queue.wait").timer().count()).isEqualTo(1);
             assertThat(first.get("futures.executor.submitted").functionCounter().count()).isEqualTo(2);
+        }
+    }
+
+    /**
+     * executor.pool.core and executor.queue.remaining read as Micrometer's ExecutorServiceMetrics reads a
+     * fixed pool over an unbounded LinkedBlockingQueue: core = maximum, remaining = Integer.MAX_VALUE - queued.
+     */
+    @Test
+    void coreAndQueueRemainingMatchMicrometersFixedPoolOverAnUnboundedQueue() throws Exception {
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(2);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.Callable<Object> blocker = () -> {
+            started.countDown();
+            release.await();
+            return null;
+        };
+        java.util.concurrent.ExecutorService jdk = java.util.concurrent.Executors.newFixedThreadPool(1);
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, "metered");
+        try {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            new FuturesExecutorMetrics(pool, "metered", Tags.empty()).bindTo(registry);
+            io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics.monitor(registry, jdk, "jdk");
+            pool.submit(blocker);
+            jdk.submit(blocker);
+            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+            for (int i = 0; i < 2; i++) {
+                pool.submit(() -> 1);
+                jdk.submit(() -> 1);
+            }
+            assertThat(registry.get("executor.pool.core").tag("name", "metered").gauge().value())
+                    .isEqualTo(registry.get("executor.pool.core").tag("name", "jdk").gauge().value()).isEqualTo(1);
+            assertThat(registry.get("executor.queue.remaining").tag("name", "metered").gauge().value())
+                    .isEqualTo(registry.get("executor.queue.remaining").tag("name", "jdk").gauge().value())
+                    .isEqualTo((double) Integer.MAX_VALUE - 2);
+            assertThat(registry.get("executor.queue.remaining").tag("name", "metered").gauge().getId().getBaseUnit())
+                    .isEqualTo(registry.get("executor.queue.remaining").tag("name", "jdk").gauge().getId().getBaseUnit());
+        } finally {
+            // released before the pools are shut down: their shutdown waits for the blocked calls
+            release.countDown();
+            pool.shutdown(false, true);
+            jdk.shutdownNow();
         }
     }
 }

@@ -98,6 +98,8 @@ class FuturesMetricsAutoConfigurationTests {
             assertThat(gauge(registry, "executor.queued", name)).isZero();
             assertThat(gauge(registry, "executor.pool.size", name)).isEqualTo(1);
             assertThat(gauge(registry, "executor.pool.max", name)).isEqualTo(1);
+            assertThat(gauge(registry, "executor.pool.core", name)).isEqualTo(1);
+            assertThat(gauge(registry, "executor.queue.remaining", name)).isEqualTo(Integer.MAX_VALUE);
             assertThat(gauge(registry, "futures.executor.workers", name)).isEqualTo(1);
             assertThat(counter(registry, "futures.executor.workers.started", name)).isEqualTo(1);
             assertThat(gauge(registry, "futures.executor.broken", name)).isZero();
