@@ -8,7 +8,7 @@ import io.github.futures.TimeoutError;
 import io.github.futures.autoconfigure.actuate.FuturesEndpoint;
 import io.github.futures.autoconfigure.actuate.FuturesEndpointProperties;
 import io.github.futures.autoconfigure.cluster.FuturesClusterProperties;
-import io.github.futures.process.RemoteTraceback;
+import io.github.futures.RemoteTraceback;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.aot.hint.BindingReflectionHintsRegistrar;
@@ -23,8 +23,7 @@ import org.springframework.util.ClassUtils;
  * What the starter and the process pool do reflectively, for Spring AOT and native images: bind the
  * properties classes (the named pools are bound by hand, outside {@code @ConfigurationProperties}) and walk
  * them for the known property names, write the endpoint's response types as JSON, and Java-serialize what
- * crosses the process boundary on the parent's side (the calls it sends, the envelopes and exceptions it
- * reads back). Registered in {@code META-INF/spring/aot.factories}.
+ * crosses the process boundary on the parent's side (the calls it sends, the exceptions it reads back). Registered in {@code META-INF/spring/aot.factories}.
  *
  * @since 0.1.0
  */
@@ -41,8 +40,7 @@ public class FuturesRuntimeHints implements RuntimeHintsRegistrar {
 
     /**
      * Java-serialized by the parent: the calls it sends (a runnable wrapped as a call, the map's pairs and
-     * spread function, the start-up probe) and what it reads back (the exception envelope, the remote
-     * traceback, the results of a map chunk, the library's exceptions). Package-private ones by name.
+     * spread function, the start-up probe) and what it reads back (the remote traceback, the results of a map chunk, the library's exceptions). Package-private ones by name.
      */
     static final List<Class<?>> WIRE_CLASSES = List.of(RemoteTraceback.class, FuturesProcessPoolStartupCheck.Probe.class,
             BrokenExecutor.class, BrokenProcessPool.class, CancelledError.class, InvalidStateError.class,
@@ -50,8 +48,7 @@ public class FuturesRuntimeHints implements RuntimeHintsRegistrar {
             Exception.class, RuntimeException.class);
 
     /** The library's own wire classes that are not public, by name. */
-    static final List<String> WIRE_CLASS_NAMES = List.of("io.github.futures.process.ExceptionEnvelope",
-            "io.github.futures.ProcessPoolExecutor$RunCall", "io.github.futures.spi.Serialization$RunnableCall",
+    static final List<String> WIRE_CLASS_NAMES = List.of("io.github.futures.spi.Serialization$RunnableCall",
             "io.github.futures.spi.MapSupport$Pair", "io.github.futures.spi.MapSupport$Spread");
 
     @Override

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.futures.BrokenProcessPool;
 import io.github.futures.autoconfigure.actuate.FuturesEndpoint;
 import io.github.futures.autoconfigure.cluster.FuturesClusterProperties;
-import io.github.futures.process.RemoteTraceback;
+import io.github.futures.RemoteTraceback;
 import org.junit.jupiter.api.Test;
 import org.springframework.aot.hint.MemberCategory;
 import org.springframework.aot.hint.RuntimeHints;
