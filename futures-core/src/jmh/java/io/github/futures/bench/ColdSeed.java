@@ -22,7 +22,11 @@ public final class ColdSeed {
     private ColdSeed() {
     }
 
-    /** The seed's {@code is_prime}. */
+    /**
+     * The seed's {@code is_prime}, here and not {@link ProcessTasks#isPrime}: calling that one would
+     * initialize ProcessTasks in each worker, whose three constant lambdas cost a cold JVM start-up time
+     * that the seed program does not have.
+     */
     static boolean isPrime(long n) {
         if (n < 2) {
             return false;
