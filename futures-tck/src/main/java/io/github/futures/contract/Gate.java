@@ -43,8 +43,11 @@ public final class Gate implements Serializable {
 
     private static final Map<String, Local> LOCAL = new ConcurrentHashMap<>();
 
+    /** The gate's name, unique in this JVM and across the JVMs it travels to. */
     private final String id;
+    /** The process that created the gate and opens it. */
     private final long creatorPid;
+    /** The file whose lock other JVMs wait on. */
     private final String file;
 
     private Gate(String id, long creatorPid, String file) {

@@ -39,8 +39,11 @@ public final class Signal implements Serializable, AutoCloseable {
 
     private static final Map<String, Local> LOCAL = new ConcurrentHashMap<>();
 
+    /** The signal's name, unique in this JVM and across the JVMs it travels to. */
     private final String id;
+    /** The process that created the signal and counts it. */
     private final long creatorPid;
+    /** The loopback port other JVMs send their signals to. */
     private final int port;
 
     private Signal(String id, long creatorPid, int port) {

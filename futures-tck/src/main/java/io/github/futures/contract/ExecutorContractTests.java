@@ -110,21 +110,34 @@ public abstract class ExecutorContractTests {
 
     // ------------------------------------------------------------------ fixtures
 
-    /** A tracked executor, shut down after the test. */
+    /**
+     * A tracked executor, shut down after the test.
+     *
+     * @param maxWorkers its maximum number of workers
+     * @return the executor
+     */
     protected final Executor executor(int maxWorkers) {
         Executor e = newExecutor(maxWorkers);
         executors.add(e);
         return e;
     }
 
-    /** A tracked gate, opened after the test (before the executors shut down). */
+    /**
+     * A tracked gate, opened after the test (before the executors shut down).
+     *
+     * @return the gate
+     */
     protected final Gate gate() {
         Gate g = Gate.create();
         gates.add(g);
         return g;
     }
 
-    /** A tracked signal, closed after the test. */
+    /**
+     * A tracked signal, closed after the test.
+     *
+     * @return the signal
+     */
     protected final Signal signal() {
         Signal s = Signal.create();
         signals.add(s);
