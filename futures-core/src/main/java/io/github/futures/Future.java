@@ -14,7 +14,7 @@ import java.util.function.Consumer;
 /**
  * The result of a call that may not have finished yet: Python's {@code concurrent.futures.Future}.
  *
- * <p>Executors create futures in {@link #submit submit}; user code asks them for their state,
+ * <p>Executors create futures in {@link Executor#submit(java.util.concurrent.Callable) submit}; user code asks them for their state,
  * waits for their {@link #result() result}, {@link #cancel() cancels} them while they are pending,
  * and adds {@link #addDoneCallback(Consumer) done callbacks}. Tests and executors may create a future
  * directly and complete it with {@link #setRunningOrNotifyCancel()}, {@link #setResult(Object)} and

@@ -29,6 +29,7 @@ public final class RemoteTraceback extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The remote stack trace, as the worker printed it. */
     private final String trace;
 
     /**

@@ -112,6 +112,7 @@ public final class MapSupport {
      * @param b the second argument
      * @param <A> the first type
      * @param <B> the second type
+     * @serial exclude
      */
     public record Pair<A, B>(A a, B b) implements Serializable {
     }
