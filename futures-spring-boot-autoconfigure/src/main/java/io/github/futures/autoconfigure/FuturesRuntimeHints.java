@@ -15,7 +15,6 @@ import org.springframework.aot.hint.BindingReflectionHintsRegistrar;
 import org.springframework.aot.hint.MemberCategory;
 import org.springframework.aot.hint.RuntimeHints;
 import org.springframework.aot.hint.RuntimeHintsRegistrar;
-import org.springframework.aot.hint.TypeReference;
 import org.springframework.boot.context.properties.bind.BindableRuntimeHintsRegistrar;
 import org.springframework.util.ClassUtils;
 
@@ -61,11 +60,11 @@ public class FuturesRuntimeHints implements RuntimeHintsRegistrar {
         new BindingReflectionHintsRegistrar().registerReflectionHints(hints.reflection(),
                 ENDPOINT_TYPES.toArray(Class<?>[]::new));
         for (Class<?> type : WIRE_CLASSES) {
-            hints.serialization().registerType(TypeReference.of(type));
+            hints.reflection().registerJavaSerialization(type);
         }
         for (String type : WIRE_CLASS_NAMES) {
             if (ClassUtils.isPresent(type, classLoader)) {
-                hints.serialization().registerType(TypeReference.of(type));
+                hints.reflection().registerJavaSerialization(ClassUtils.resolveClassName(type, classLoader));
             }
         }
     }

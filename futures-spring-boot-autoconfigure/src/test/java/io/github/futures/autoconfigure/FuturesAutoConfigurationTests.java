@@ -75,7 +75,7 @@ class FuturesAutoConfigurationTests {
                     // read from the pool itself; no worker has started
                     java.util.Map<String, Object> config = processes.snapshot().config();
                     assertThat(config).containsEntry("maxTasksPerChild", 5);
-                    assertThat((java.util.List<String>) config.get("jvmOptions")).containsSubsequence("-Xmx64m", "-Dapp.mode=test");
+                    assertThat(Untyped.strings(config.get("jvmOptions"))).containsSubsequence("-Xmx64m", "-Dapp.mode=test");
                     assertThat(processes.snapshot().workersStarted()).isZero();
                 });
     }
@@ -95,7 +95,7 @@ class FuturesAutoConfigurationTests {
                             .containsEntry("environment", java.util.List.of("APP_MODE"))
                             .containsEntry("serialFilter", "java.**;io.github.**;!*")
                             .containsEntry("maxMessageSize", 2 * 1024 * 1024);
-                    assertThat((java.util.List<String>) config.get("jvmOptions")).doesNotContain("-XX:TieredStopAtLevel=1");
+                    assertThat(Untyped.strings(config.get("jvmOptions"))).doesNotContain("-XX:TieredStopAtLevel=1");
                     assertThat(processes.workerCommand()).contains("/opt/app/classes");
                 });
     }
@@ -112,7 +112,7 @@ class FuturesAutoConfigurationTests {
                     assertThat(config).containsEntry("environment", java.util.List.of("REPORTS"))
                             .containsEntry("serialFilter", "java.**;!*")
                             .containsEntry("maxMessageSize", 64 * 1024);
-                    assertThat((java.util.List<String>) config.get("jvmOptions")).contains("-XX:TieredStopAtLevel=1", "-Xmx64m");
+                    assertThat(Untyped.strings(config.get("jvmOptions"))).contains("-XX:TieredStopAtLevel=1", "-Xmx64m");
                 });
     }
 
@@ -125,10 +125,10 @@ class FuturesAutoConfigurationTests {
             java.util.Map<String, Object> metadata = org.springframework.boot.json.JsonParserFactory.getJsonParser()
                     .parseMap(starterMetadata());
             for (Object property : (java.util.List<?>) metadata.get("properties")) {
-                java.util.Map<String, Object> map = (java.util.Map<String, Object>) property;
+                java.util.Map<String, Object> map = Untyped.map(property);
                 properties.put((String) map.get("name"), map);
             }
-            hints = (java.util.List<Object>) metadata.get("hints");
+            hints = Untyped.list(metadata.get("hints"));
         }
         assertThat(properties.get("futures.process.max-message-size")).containsEntry("defaultValue", "128MB");
         assertThat(properties.get("futures.process.fast-startup-options")).containsEntry("defaultValue", true);
@@ -141,7 +141,7 @@ class FuturesAutoConfigurationTests {
         assertThat(properties.get("futures.process.max-workers")).doesNotContainKey("defaultValue");
         assertThat((String) properties.get("futures.process.max-workers").get("description")).contains("available processor");
         assertThat(properties.get("management.health.futures.enabled")).containsEntry("defaultValue", true);
-        assertThat(hints).anySatisfy(hint -> assertThat((java.util.Map<String, Object>) hint)
+        assertThat(hints).anySatisfy(hint -> assertThat(Untyped.map(hint))
                 .containsEntry("name", "futures.executors.values.kind")
                 .extractingByKey("values").asString().contains("thread").contains("process"));
     }
@@ -236,7 +236,7 @@ class FuturesAutoConfigurationTests {
                     ProcessPoolExecutor reports = context.getBean("reports", ProcessPoolExecutor.class);
                     assertThat(reports.maxWorkers()).isEqualTo(2);
                     assertThat(reports.snapshot().config()).containsEntry("maxTasksPerChild", 10);
-                    assertThat((java.util.List<String>) reports.snapshot().config().get("jvmOptions")).contains("-Xmx32m");
+                    assertThat(Untyped.strings(reports.snapshot().config().get("jvmOptions"))).contains("-Xmx32m");
                     NamedPoolConsumer consumer = context.getBean(NamedPoolConsumer.class);
                     assertThat(consumer.io).isSameAs(io);
                     assertThat(consumer.reports).isSameAs(context.getBean("reports"));

@@ -72,11 +72,11 @@ class FuturesProcessPoolTests {
                             .isEqualTo("test");
                     Map<String, Object> config = pool.snapshot().config();
                     assertThat(config).containsEntry("maxTasksPerChild", 5).containsEntry("maxWorkers", 1);
-                    assertThat((List<String>) config.get("jvmOptions")).contains("-Xmx64m", "-Dapp.db.password=hunter2");
+                    assertThat(Untyped.strings(config.get("jvmOptions"))).contains("-Xmx64m", "-Dapp.db.password=hunter2");
                     FuturesEndpoint.ExecutorDescriptor descriptor = context.getBean(FuturesEndpoint.class)
                             .executor(FuturesAutoConfiguration.PROCESS_POOL_BEAN_NAME);
                     assertThat(descriptor.kind()).isEqualTo("process");
-                    assertThat((List<String>) descriptor.config().get("jvmOptions")).contains("-Dapp.mode=test",
+                    assertThat(Untyped.strings(descriptor.config().get("jvmOptions"))).contains("-Dapp.mode=test",
                             "-Dapp.db.password=******").doesNotContain("-Dapp.db.password=hunter2");
                     assertThat(descriptor.workers()).singleElement().satisfies(worker -> {
                         assertThat(worker.pid()).isPositive();
@@ -177,7 +177,7 @@ class FuturesProcessPoolTests {
                     .functionCounter().count()).isEqualTo(1);
             Health health = health(context);
             assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-            Map<String, Object> details = (Map<String, Object>) health.getDetails().get(name);
+            Map<String, Object> details = Untyped.map(health.getDetails().get(name));
             assertThat(details).containsEntry("state", "broken");
             assertThat((String) details.get("reason")).contains(Long.toString(pid));
         });

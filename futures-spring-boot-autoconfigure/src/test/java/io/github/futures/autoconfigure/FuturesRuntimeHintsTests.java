@@ -59,13 +59,13 @@ class FuturesRuntimeHintsTests {
     /** What the parent sends to and reads from worker processes can be Java-serialized. */
     @Test
     void wireClassesCanBeSerialized() throws Exception {
-        assertThat(RuntimeHintsPredicates.serialization().onType(RemoteTraceback.class)).accepts(this.hints);
-        assertThat(RuntimeHintsPredicates.serialization().onType(BrokenProcessPool.class)).accepts(this.hints);
-        assertThat(RuntimeHintsPredicates.serialization().onType(FuturesProcessPoolStartupCheck.Probe.class)).accepts(this.hints);
+        assertThat(RuntimeHintsPredicates.reflection().onJavaSerialization(RemoteTraceback.class, true)).accepts(this.hints);
+        assertThat(RuntimeHintsPredicates.reflection().onJavaSerialization(BrokenProcessPool.class, true)).accepts(this.hints);
+        assertThat(RuntimeHintsPredicates.reflection().onJavaSerialization(FuturesProcessPoolStartupCheck.Probe.class, true)).accepts(this.hints);
         for (String name : FuturesRuntimeHints.WIRE_CLASS_NAMES) {
             // each name is a class of the library as it is now: a renamed class fails here, not in a native image
             assertThat(ClassUtils.isPresent(name, getClass().getClassLoader())).as(name).isTrue();
-            assertThat(RuntimeHintsPredicates.serialization().onType(TypeReference.of(name))).as(name).accepts(this.hints);
+            assertThat(RuntimeHintsPredicates.reflection().onJavaSerialization(TypeReference.of(name), true)).as(name).accepts(this.hints);
         }
     }
 }

@@ -188,6 +188,7 @@ class FuturesStartupFailureTests {
                 "futures.process.max-workers=" + (4 * cpus + 1), "futures.executors.reports.kind=process",
                 "futures.executors.reports.validate-on-startup=false",
                 "futures.executors.reports.max-workers=" + (4 * cpus))) {
+            assertThat(context.isActive()).isTrue();
             assertThat(output.getOut().split("Process pool 'futuresProcessPool' has " + (4 * cpus + 1) + " workers", -1))
                     .hasSize(2);
             assertThat(output).contains("futures.process.max-workers").doesNotContain("Process pool 'reports'");

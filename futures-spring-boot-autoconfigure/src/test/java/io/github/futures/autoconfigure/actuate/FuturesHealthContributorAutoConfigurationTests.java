@@ -2,6 +2,7 @@ package io.github.futures.autoconfigure.actuate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.futures.autoconfigure.Untyped;
 import io.github.futures.BrokenThreadPool;
 import io.github.futures.ThreadPoolExecutor;
 import io.github.futures.autoconfigure.FuturesAutoConfiguration;
@@ -40,7 +41,7 @@ class FuturesHealthContributorAutoConfigurationTests {
             Health health = health(context);
             assertThat(health.getStatus()).isEqualTo(Status.UP);
             assertThat(health.getDetails()).containsOnlyKeys("futuresThreadPool", "io");
-            assertThat((Map<String, Object>) health.getDetails().get("io")).containsEntry("state", "running")
+            assertThat(Untyped.map(health.getDetails().get("io"))).containsEntry("state", "running")
                     .containsEntry("kind", "thread").containsKeys("workers", "maxWorkers", "pending", "running");
         });
     }
@@ -53,7 +54,7 @@ class FuturesHealthContributorAutoConfigurationTests {
             assertThat(pool.submit(() -> 1).exception(Duration.ofSeconds(30))).isInstanceOf(BrokenThreadPool.class);
             Health health = health(context);
             assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-            Map<String, Object> details = (Map<String, Object>) health.getDetails().get("failingPool");
+            Map<String, Object> details = Untyped.map(health.getDetails().get("failingPool"));
             assertThat(details).containsEntry("state", "broken");
             assertThat((String) details.get("reason")).contains("initializer fails");
         });
@@ -84,7 +85,7 @@ class FuturesHealthContributorAutoConfigurationTests {
     }
 
     private static String reason(org.springframework.context.ApplicationContext context) {
-        return (String) ((Map<String, Object>) health(context).getDetails().get("failingPool")).get("reason");
+        return (String) (Untyped.map(health(context).getDetails().get("failingPool"))).get("reason");
     }
 
     @Test
@@ -93,7 +94,7 @@ class FuturesHealthContributorAutoConfigurationTests {
             context.getBean(ThreadPoolExecutor.class).shutdown();
             Health health = health(context);
             assertThat(health.getStatus()).isEqualTo(Status.UP);
-            assertThat((Map<String, Object>) health.getDetails().get("futuresThreadPool")).containsEntry("state", "shutdown");
+            assertThat(Untyped.map(health.getDetails().get("futuresThreadPool"))).containsEntry("state", "shutdown");
         });
     }
 
