@@ -1,5 +1,6 @@
 package io.github.futures.autoconfigure;
 
+import io.github.futures.spi.CommandLines;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,12 +21,13 @@ import java.util.regex.Pattern;
  * <li>the {@linkplain Rule rules}: with Actuator on the class path, the application's
  * {@code SanitizingFunction} beans, as Spring Boot's {@code env} and {@code configprops} endpoints
  * apply them; the first that changes the value wins, whether values are shown or not;</li>
- * <li>unless values are shown ({@code management.endpoint.futures.show-values}), the built-in
- * masking: a value whose key looks secret ({@code password}, {@code passwd}, {@code pwd},
- * {@code secret}, {@code token}, {@code credential}, {@code api-key}, a name ending in {@code key},
- * and Spring Boot's own {@code spring.application.json} and {@code sun.java.command}) is replaced as
- * a whole; in any other value, secrets written inside it are replaced: {@code password=…} in a JDBC
- * URL or agent options, {@code "password": "…"} in JSON, {@code user:password@} in a URL.</li>
+ * <li>unless values are shown ({@code management.endpoint.futures.show-values}), core's own masking
+ * ({@link CommandLines}, the rules core applies to its exception messages too): a value whose key
+ * looks secret ({@code password}, {@code passwd}, {@code pwd}, {@code secret}, {@code token},
+ * {@code credential}, {@code api-key}, a name ending in {@code key}, Spring Boot's own
+ * {@code spring.application.json} and {@code sun.java.command}, an agent's options) is replaced as a
+ * whole; in any other value, secrets written inside it are replaced: {@code password=…} in a JDBC
+ * URL, {@code "password": "…"} in JSON, {@code user:password@} in a URL.</li>
  * </ol>
  *
  * <p>A command line is taken apart first, so that each option reaches the rules with its own key:
@@ -40,28 +42,7 @@ import java.util.regex.Pattern;
 public final class FuturesSanitizer {
 
     /** What a hidden value is replaced with: Spring Boot's {@code SanitizableData.SANITIZED_VALUE}. */
-    public static final String MASK = "******";
-
-    /** Words that make a key look secret, wherever they appear in it. */
-    private static final String SECRET_WORD =
-            "(?:password|passwd|pwd|secret|token|credential|api[-_.]?key|private[-_.]?key|access[-_.]?key)";
-
-    /** Keys whose whole value is hidden: a secret word, a name ending in "key", and Spring Boot's two. */
-    private static final Pattern SECRET_KEY = Pattern.compile(
-            "(?i).*" + SECRET_WORD + ".*|.*key|sun\\.java\\.command|spring[._]application[._]json");
-
-    /** {@code name=value}, {@code name: value}, {@code "name": "value"} inside a longer value, with a secret name. */
-    private static final Pattern EMBEDDED = Pattern.compile("(?i)(?<![\\w.\\-])([\\w.\\-]*(?:" + SECRET_WORD
-            + "[\\w.\\-]*|key))(\"?'?\\s*[=:]\\s*)(\"[^\"]*\"|'[^']*'|[^\\s&;,\"'}\\]]+)");
-
-    /** {@code scheme://user:password@host}. */
-    private static final Pattern USER_INFO = Pattern.compile("(?i)(\\b[a-z][a-z0-9+.\\-]*://[^/\\s:@]+:)([^@\\s/]+)(@)");
-
-    /** {@code -Dname=value}, {@code --name=value}, {@code -XX:Name=value}. */
-    private static final Pattern OPTION = Pattern.compile("(-D|--|-XX:[+\\-]?)([^=\\s]+)=(.*)", Pattern.DOTALL);
-
-    /** {@code -javaagent:jar=options}, {@code -agentpath:lib=options}, {@code -agentlib:name=options}. */
-    private static final Pattern AGENT = Pattern.compile("(-javaagent:|-agentpath:|-agentlib:)([^=]*)=(.*)", Pattern.DOTALL);
+    public static final String MASK = CommandLines.MASK;
 
     private static final Pattern TOKEN = Pattern.compile("\\S+");
 
@@ -123,10 +104,10 @@ public final class FuturesSanitizer {
         if (show || value instanceof Number || value instanceof Boolean) {
             return value;
         }
-        if (key != null && SECRET_KEY.matcher(key).matches()) {
+        if (CommandLines.isSecretName(key)) {
             return MASK;
         }
-        return value instanceof String text ? maskEmbedded(text) : value;
+        return value instanceof String text ? CommandLines.maskInside(text) : value;
     }
 
     /**
@@ -141,13 +122,9 @@ public final class FuturesSanitizer {
         if (arg == null) {
             return null;
         }
-        Matcher option = OPTION.matcher(arg);
-        if (option.matches()) {
-            return option.group(1) + option.group(2) + "=" + value(option.group(2), option.group(3), show);
-        }
-        Matcher agent = AGENT.matcher(arg);
-        if (agent.matches()) {
-            return agent.group(1) + agent.group(2) + "=" + value("javaagent", agent.group(3), show);
+        CommandLines.Option option = CommandLines.option(arg);
+        if (option != null) {
+            return option.with(value(option.name(), option.value(), show));
         }
         return String.valueOf(value(key, arg, show));
     }
@@ -166,7 +143,7 @@ public final class FuturesSanitizer {
         if (text == null) {
             return null;
         }
-        String scanned = show ? text : maskEmbedded(text);
+        String scanned = show ? text : CommandLines.maskSpans(text);
         Matcher words = TOKEN.matcher(scanned);
         StringBuilder out = new StringBuilder(scanned.length());
         while (words.find()) {
@@ -256,18 +233,5 @@ public final class FuturesSanitizer {
             return masked;
         }
         return MASK;
-    }
-
-    private static String maskEmbedded(String text) {
-        String out = USER_INFO.matcher(text).replaceAll("$1" + Matcher.quoteReplacement(MASK) + "$3");
-        Matcher m = EMBEDDED.matcher(out);
-        StringBuilder sb = new StringBuilder(out.length());
-        while (m.find()) {
-            String secret = m.group(3);
-            String quote = secret.startsWith("\"") ? "\"" : secret.startsWith("'") ? "'" : "";
-            m.appendReplacement(sb, Matcher.quoteReplacement(m.group(1) + m.group(2) + quote + MASK + quote));
-        }
-        m.appendTail(sb);
-        return sb.toString();
     }
 }
