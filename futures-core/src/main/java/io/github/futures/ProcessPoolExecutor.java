@@ -243,6 +243,20 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
         return MapSupport.<T, R>mapChunked(items, options, chunk -> p.<R>submitMap(fn, chunk));
     }
 
+    /**
+     * Starts the worker JVMs now, all in parallel, rather than at the first calls: as the JDK's
+     * {@code prestartAllCoreThreads}. Workers start until {@link #maxWorkers()} are alive or starting;
+     * the first calls then find them warm. Returns at once: each worker starts on a thread of its own.
+     * A worker that cannot start breaks the pool as it would at a call.
+     *
+     * @return how many workers it started (0 when all were already there)
+     * @throws java.util.concurrent.RejectedExecutionException after shutdown
+     * @throws BrokenProcessPool if the pool is broken
+     */
+    public int prestartWorkers() {
+        return pool.prestartWorkers();
+    }
+
     // ------------------------------------------------------------------ shutdown
 
     @Override

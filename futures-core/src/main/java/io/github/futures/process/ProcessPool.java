@@ -285,6 +285,28 @@ public final class ProcessPool {
         unlock();
     }
 
+    /**
+     * Starts workers now, in parallel, until {@code maxWorkers} are alive or starting.
+     *
+     * @return how many it started
+     * @throws RejectedExecutionException after shutdown
+     * @throws BrokenProcessPool if the pool is broken
+     */
+    public int prestartWorkers() {
+        checkAccepting();
+        int started = 0;
+        lock.lock();
+        try {
+            while (broken == null && !shutdown && activeCountLocked() < config.maxWorkers()) {
+                startWorkerLocked();
+                started++;
+            }
+        } finally {
+            unlock();
+        }
+        return started;
+    }
+
     /** Starts the first worker before the first call is serialized, so that both overlap. */
     private void prestart() {
         lock.lock();

@@ -44,6 +44,37 @@ class WorkerLifecycleTest {
         }
     }
 
+    /**
+     * prestartWorkers starts every worker at once and returns how many; the calls that follow run on them
+     * (no further JVM starts), a second prestart starts none, and after shutdown it is refused.
+     */
+    @Test
+    void prestartWorkersStartsMaxWorkersAtOnceAndCallsRunOnThem() {
+        Gate gate = Gate.create();
+        ProcessPoolExecutor pool = new ProcessPoolExecutor(3);
+        try (Signal started = Signal.create()) {
+            assertThat(pool.prestartWorkers()).isEqualTo(3);
+            assertThat(pool.prestartWorkers()).as("all there or starting").isZero();
+            assertThat(pool.snapshot().workersStarted()).isEqualTo(3);
+            List<Future<Long>> fs = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                fs.add(pool.submit((SerializableCallable<Long>) () -> {
+                    started.fire();
+                    gate.await();
+                    return ProcessHandle.current().pid();
+                }));
+            }
+            started.awaitCount(3); // three calls at once: on the three prestarted workers
+            gate.open();
+            assertThat(fs.stream().map(Future::result).collect(Collectors.toSet())).hasSize(3);
+            assertThat(pool.snapshot().workersStarted()).as("no worker started after the prestart").isEqualTo(3);
+        } finally {
+            gate.open();
+            pool.shutdown();
+        }
+        assertThatThrownBy(pool::prestartWorkers).isInstanceOf(RejectedExecutionException.class);
+    }
+
     /** Several calls at once start several workers, never more than maxWorkers. */
     @Test
     void concurrentCallsStartWorkersUpToMaxWorkers() {
