@@ -31,6 +31,7 @@ import org.springframework.context.annotation.Import;
         FuturesExecutorConfigurations.SanitizerConfiguration.class,
         FuturesExecutorConfigurations.ShutdownConfiguration.class,
         FuturesExecutorConfigurations.ProcessPoolStartupCheckConfiguration.class,
+        FuturesExecutorConfigurations.ProcessPoolPrestartConfiguration.class,
         FuturesExecutorConfigurations.AsyncConfiguration.class })
 public final class FuturesAutoConfiguration {
 
@@ -45,6 +46,9 @@ public final class FuturesAutoConfiguration {
 
     /** Bean name of the check that starts one worker of each process pool at context refresh. */
     public static final String PROCESS_POOL_STARTUP_CHECK_BEAN_NAME = "futuresProcessPoolStartupCheck";
+
+    /** Bean name of the prestart of the process pools whose {@code prestart} is on. */
+    public static final String PROCESS_POOL_PRESTART_BEAN_NAME = "futuresProcessPoolPrestart";
 
     /** Bean name of the lifecycle that shuts the pools down when the context closes. */
     public static final String SHUTDOWN_LIFECYCLE_BEAN_NAME = "futuresShutdownLifecycle";

@@ -302,6 +302,17 @@ final class FuturesExecutorConfigurations {
         }
     }
 
+    /** Starts every worker of the process pools whose {@code prestart} is on, at context refresh. */
+    @Configuration(proxyBeanMethods = false)
+    static class ProcessPoolPrestartConfiguration {
+
+        @Bean(name = FuturesAutoConfiguration.PROCESS_POOL_PRESTART_BEAN_NAME)
+        FuturesProcessPoolPrestart futuresProcessPoolPrestart(FuturesProperties properties,
+                                                              ConfigurableListableBeanFactory beanFactory) {
+            return new FuturesProcessPoolPrestart(beanFactory, FuturesProcessPoolPrestart.poolsToPrestart(properties));
+        }
+    }
+
     // ------------------------------------------------------------------ shutdown
 
     @Configuration(proxyBeanMethods = false)

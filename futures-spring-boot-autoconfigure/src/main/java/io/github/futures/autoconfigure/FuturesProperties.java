@@ -175,6 +175,12 @@ public class FuturesProperties {
          */
         private boolean validateOnStartup = true;
 
+        /**
+         * Whether to start all worker processes when the application context is refreshed, in the
+         * background, so that the first calls find them warm instead of waiting for JVMs to start.
+         */
+        private boolean prestart;
+
         public Integer getMaxWorkers() {
             return this.maxWorkers;
         }
@@ -253,6 +259,14 @@ public class FuturesProperties {
 
         public void setValidateOnStartup(boolean validateOnStartup) {
             this.validateOnStartup = validateOnStartup;
+        }
+
+        public boolean isPrestart() {
+            return this.prestart;
+        }
+
+        public void setPrestart(boolean prestart) {
+            this.prestart = prestart;
         }
     }
 

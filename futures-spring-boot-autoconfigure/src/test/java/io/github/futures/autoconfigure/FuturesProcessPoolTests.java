@@ -62,6 +62,24 @@ class FuturesProcessPoolTests {
                 .health(true);
     }
 
+    /**
+     * With prestart, every worker of the default and of a named process pool is started at context refresh,
+     * before any call; without it (and without the start-up check) none is.
+     */
+    @Test
+    void prestartStartsEveryWorkerAtRefreshAndNoneWithout() {
+        this.contextRunner.withPropertyValues("futures.process.validate-on-startup=false", "futures.process.max-workers=2",
+                "futures.process.prestart=true", "futures.executors.batch.kind=process",
+                "futures.executors.batch.max-workers=3", "futures.executors.batch.validate-on-startup=false",
+                "futures.executors.batch.prestart=true", "futures.executors.quiet.kind=process",
+                "futures.executors.quiet.validate-on-startup=false").run(context -> {
+                    assertThat(context.getBean("futuresProcessPool", ProcessPoolExecutor.class).snapshot().workersStarted())
+                            .isEqualTo(2);
+                    assertThat(context.getBean("batch", ProcessPoolExecutor.class).snapshot().workersStarted()).isEqualTo(3);
+                    assertThat(context.getBean("quiet", ProcessPoolExecutor.class).snapshot().workersStarted()).isZero();
+                });
+    }
+
     @Test
     void processPropertiesReachThePoolAndSecretsAreMaskedInTheEndpoint() {
         this.contextRunner.withPropertyValues("futures.process.max-tasks-per-child=5",
