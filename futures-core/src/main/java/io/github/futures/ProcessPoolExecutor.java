@@ -291,7 +291,7 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
      */
     @Override
     public boolean awaitTermination(Duration timeout) {
-        long nanos = timeout == null ? -1L : nanos(timeout, "timeout");
+        long nanos = Timeouts.toNanosOrForever(timeout);
         if (!pool.isShutdown()) {
             throw new IllegalStateException("awaitTermination needs shutdown first");
         }
@@ -310,7 +310,7 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
      */
     @Override
     public boolean abort(Duration grace) {
-        long nanos = nanos(grace, "grace");
+        long nanos = Timeouts.toNanosOrForever(Objects.requireNonNull(grace, "grace"));
         if (!pool.isShutdown()) {
             throw new IllegalStateException("abort needs shutdown first");
         }
@@ -320,20 +320,6 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
         }
         pool.endWorkers(true);
         return pool.awaitTermination(nanos);
-    }
-
-    /** Nanoseconds of a duration: negative is 0, about 146 years or more is -1 (no limit). */
-    private static long nanos(Duration d, String name) {
-        Objects.requireNonNull(d, name);
-        if (d.isNegative()) {
-            return 0L;
-        }
-        try {
-            long n = d.toNanos();
-            return n >= Long.MAX_VALUE >> 1 ? -1L : n;
-        } catch (ArithmeticException tooLarge) {
-            return -1L;
-        }
     }
 
     /**

@@ -204,12 +204,9 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
      */
     @Override
     public boolean awaitTermination(Duration timeout) {
-        long nanos = timeout == null ? -1L : Math.max(0L, Timeouts.toNanos(timeout, "timeout"));
+        long nanos = Timeouts.toNanosOrForever(timeout); // more than a century: no limit (-1)
         if (!pool.work.isShutdown()) {
             throw new IllegalStateException("awaitTermination needs shutdown first");
-        }
-        if (nanos >= Timeouts.FOREVER_NANOS) {
-            nanos = -1L; // more than a century: no limit (the deadline would overflow)
         }
         try {
             return pool.awaitTermination(nanos);
