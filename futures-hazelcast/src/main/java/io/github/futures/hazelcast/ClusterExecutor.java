@@ -282,7 +282,7 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
             throw new IllegalArgumentException("n must be at least 1, got " + n);
         }
         try {
-            return dispatcher.members.awaitMembers(n, nanos(Objects.requireNonNull(timeout, "timeout")));
+            return dispatcher.members.awaitMembers(n, ServedCalls.nanos(Objects.requireNonNull(timeout, "timeout")));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CompletionException(e);
@@ -482,7 +482,7 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
     @Override
     public boolean awaitTermination(Duration timeout) {
         requireShutdown("awaitTermination");
-        long deadline = System.nanoTime() + (timeout == null ? Long.MAX_VALUE >> 1 : nanos(timeout));
+        long deadline = System.nanoTime() + (timeout == null ? Long.MAX_VALUE >> 1 : ServedCalls.nanos(timeout));
         long left = awaitOutstanding(0L, deadline - System.nanoTime());
         if (left < 0L) {
             Thread.currentThread().interrupt();
@@ -506,7 +506,7 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
     @Override
     public boolean abort(Duration grace) {
         requireShutdown("abort");
-        long graceNanos = nanos(Objects.requireNonNull(grace, "grace"));
+        long graceNanos = ServedCalls.nanos(Objects.requireNonNull(grace, "grace"));
         leaveDrain = grace;
         if (ownsMember && !memberGone.isDone()) {
             // The member may have begun to leave already, waiting up to drainTimeout: cut that short too.
@@ -688,17 +688,6 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
         return "ClusterExecutor[" + executorName + ", maxWorkers=" + maxWorkers + ", members="
                 + dispatcher.members.slots().length + ", state="
                 + PoolState.of(shutdown, dispatcher.broken() != null).value() + "]";
-    }
-
-    private static long nanos(Duration d) {
-        if (d.isNegative()) {
-            return 0L;
-        }
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException tooLong) {
-            return Long.MAX_VALUE >> 1;
-        }
     }
 
     // ------------------------------------------------------------------ builder

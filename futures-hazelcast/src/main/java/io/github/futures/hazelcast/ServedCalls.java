@@ -149,7 +149,12 @@ final class ServedCalls {
         }
     }
 
-    private static long nanos(Duration d) {
+    /**
+     * Nanoseconds of a duration for deadline arithmetic ({@code System.nanoTime() + nanos}): negative is 0,
+     * and anything longer is capped at about 73 years, so that the sum cannot overflow. Shared by the
+     * executor's waits.
+     */
+    static long nanos(Duration d) {
         try {
             return Math.max(0L, Math.min(d.toNanos(), Long.MAX_VALUE >> 2));
         } catch (ArithmeticException tooLong) {
