@@ -1,7 +1,6 @@
 package io.github.futures.autoconfigure;
 
 import io.github.futures.ProcessPoolExecutor;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.apache.commons.logging.Log;
@@ -30,23 +29,16 @@ final class FuturesProcessPoolPrestart implements SmartInitializingSingleton {
 
     /** The bean names of the default and named process pools whose {@code prestart} is on. */
     static List<String> poolsToPrestart(FuturesProperties properties) {
-        List<String> names = new ArrayList<>();
-        if (properties.getProcess().isEnabled() && properties.getProcess().isPrestart()) {
-            names.add(FuturesAutoConfiguration.PROCESS_POOL_BEAN_NAME);
-        }
-        properties.getExecutors().forEach((name, executor) -> {
-            if (executor.getKind() == FuturesProperties.Kind.PROCESS && executor.isPrestart()) {
-                names.add(name);
-            }
-        });
-        return names;
+        return List.copyOf(FuturesProcessPoolStartupCheck.processPools(properties,
+                FuturesProperties.ProcessOptions::isPrestart).keySet());
     }
 
     @Override
     public void afterSingletonsInstantiated() {
         for (String name : this.poolNames) {
-            if (this.beanFactory.containsBean(name)
-                    && this.beanFactory.getBean(name) instanceof ProcessPoolExecutor pool) {
+            // A pool of the application's own (ours backed off) is not ours to start.
+            if (this.beanFactory.containsSingleton(name)
+                    && this.beanFactory.getSingleton(name) instanceof ProcessPoolExecutor pool) {
                 int started = pool.prestartWorkers();
                 if (logger.isDebugEnabled()) {
                     logger.debug("Prestarting " + started + " worker(s) of process pool '" + name + "'");

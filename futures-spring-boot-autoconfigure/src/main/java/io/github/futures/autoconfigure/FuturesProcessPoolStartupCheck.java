@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
@@ -52,12 +53,20 @@ final class FuturesProcessPoolStartupCheck implements SmartInitializingSingleton
 
     /** The pools to probe: the default process pool and the named process pools, where validate-on-startup is on. */
     static Map<String, Pool> poolsToCheck(FuturesProperties properties) {
+        return processPools(properties, FuturesProperties.ProcessOptions::isValidateOnStartup);
+    }
+
+    /**
+     * The auto-configured process pools (the default one when enabled, the named ones of kind
+     * {@code process}) whose options pass {@code which}, by bean name.
+     */
+    static Map<String, Pool> processPools(FuturesProperties properties, Predicate<FuturesProperties.ProcessOptions> which) {
         Map<String, Pool> pools = new LinkedHashMap<>();
-        if (properties.getProcess().isEnabled() && properties.getProcess().isValidateOnStartup()) {
+        if (properties.getProcess().isEnabled() && which.test(properties.getProcess())) {
             pools.put(FuturesAutoConfiguration.PROCESS_POOL_BEAN_NAME, new Pool("futures.process", properties.getProcess()));
         }
         properties.getExecutors().forEach((name, executor) -> {
-            if (executor.getKind() == FuturesProperties.Kind.PROCESS && executor.isValidateOnStartup()) {
+            if (executor.getKind() == FuturesProperties.Kind.PROCESS && which.test(executor)) {
                 pools.put(name, new Pool("futures.executors." + name, executor));
             }
         });
