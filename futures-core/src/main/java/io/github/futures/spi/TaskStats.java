@@ -1,7 +1,13 @@
 package io.github.futures.spi;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -16,6 +22,9 @@ import java.util.concurrent.atomic.LongAdder;
 public final class TaskStats {
 
     private static final TaskListener[] NONE = new TaskListener[0];
+    private static final PoolEventListener[] NO_EVENT_LISTENERS = new PoolEventListener[0];
+    private static final int LAST_REPLACEMENTS = 16;
+    private static final System.Logger LOG = System.getLogger(TaskStats.class.getName());
 
     final LongAdder submitted = new LongAdder();
     final LongAdder started = new LongAdder();
@@ -25,6 +34,13 @@ public final class TaskStats {
     final LongAdder cancelled = new LongAdder();
     /** Copy-on-write; written under 'this'. */
     volatile TaskListener[] listeners = NONE;
+    private final LongAdder rejected = new LongAdder();
+    private final LongAdder timedOut = new LongAdder();
+    private final ConcurrentHashMap<String, LongAdder> replaced = new ConcurrentHashMap<>();
+    /** Guarded by itself. */
+    private final ArrayDeque<PoolEvent> lastReplacements = new ArrayDeque<>();
+    /** Copy-on-write; written under 'this'. */
+    private volatile PoolEventListener[] eventListeners = NO_EVENT_LISTENERS;
 
     /**
      * A new pending future that counts into these statistics. The executor must call
@@ -117,5 +133,100 @@ public final class TaskStats {
     public long runningCount() {
         long st = started.sum();
         return Math.max(0L, st - succeeded.sum() - (failed.sum() - failedBeforeStart.sum()));
+    }
+
+    /**
+     * Publishes a pool event: counts it (rejections, timed-out calls, replacements by reason), keeps
+     * the last replacements, and tells every {@link PoolEventListener}. Never throws.
+     *
+     * @param event the event
+     */
+    public void publish(PoolEvent event) {
+        switch (event.type()) {
+            case CALL_REJECTED -> rejected.increment();
+            case CALL_TIMED_OUT -> timedOut.increment();
+            case WORKER_REPLACED -> {
+                replaced.computeIfAbsent(String.valueOf(event.reason()), r -> new LongAdder()).increment();
+                synchronized (lastReplacements) {
+                    if (lastReplacements.size() == LAST_REPLACEMENTS) {
+                        lastReplacements.pollFirst();
+                    }
+                    lastReplacements.addLast(event);
+                }
+            }
+            default -> { }
+        }
+        for (PoolEventListener l : eventListeners) {
+            try {
+                l.onEvent(event);
+            } catch (Throwable t) { // a listener never changes what the pool does
+                LOG.log(System.Logger.Level.ERROR, "pool event listener " + l + " failed", t);
+            }
+        }
+    }
+
+    /**
+     * Registers a listener for {@linkplain #publish(PoolEvent) pool events}.
+     *
+     * @param listener the listener
+     */
+    public synchronized void addEventListener(PoolEventListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        PoolEventListener[] l = Arrays.copyOf(eventListeners, eventListeners.length + 1);
+        l[l.length - 1] = listener;
+        eventListeners = l;
+    }
+
+    /**
+     * Removes a listener added with {@link #addEventListener(PoolEventListener)}; does nothing if absent.
+     *
+     * @param listener the listener
+     */
+    public synchronized void removeEventListener(PoolEventListener listener) {
+        List<PoolEventListener> l = new ArrayList<>(Arrays.asList(eventListeners));
+        if (l.remove(listener)) {
+            eventListeners = l.toArray(NO_EVENT_LISTENERS);
+        }
+    }
+
+    /**
+     * Submissions refused because a pending limit was reached.
+     *
+     * @return the count
+     */
+    public long rejectedCount() {
+        return rejected.sum();
+    }
+
+    /**
+     * Calls stopped because they ran past their call timeout.
+     *
+     * @return the count
+     */
+    public long timedOutCount() {
+        return timedOut.sum();
+    }
+
+    /**
+     * Workers replaced, by reason ({@code died}, {@code memory}, {@code max-tasks}, {@code timeout},
+     * {@code cancel}, {@code idle}).
+     *
+     * @return a sorted copy
+     */
+    public Map<String, Long> replacedCounts() {
+        Map<String, Long> m = new TreeMap<>();
+        replaced.forEach((k, v) -> m.put(k, v.sum()));
+        return m;
+    }
+
+    /**
+     * The last worker replacements, oldest first (at most 16).
+     *
+     * @return a copy
+     */
+    public List<PoolEvent> lastReplacements() {
+        synchronized (lastReplacements) {
+            return List.copyOf(lastReplacements);
+        }
     }
 }
