@@ -29,9 +29,9 @@ import java.util.function.Consumer;
  * }</pre>
  *
  * <p>A future is PENDING, then RUNNING, then FINISHED (with a result or an exception); or it is
- * CANCELLED while it is still pending. A done future never changes again. Unlike
- * {@link java.util.concurrent.Future#cancel(boolean)}, cancelling never interrupts a running call:
- * a call that has started runs to its end.
+ * CANCELLED while it is still pending. A done future never changes again. {@link #cancel()} and
+ * {@code cancel(false)} never touch a running call (CPython's meaning); {@link #cancel(boolean)
+ * cancel(true)} also stops a running call where its executor can (the thread and process pools do).
  *
  * <p>Memory consistency effects: actions in the thread that completes a future (including the
  * actions of the call itself) <i>happen-before</i> actions that follow the successful return of
@@ -50,6 +50,7 @@ public class Future<T> implements java.util.concurrent.Future<T> {
      *   PENDING -> RUNNING                      setRunningOrNotifyCancel
      *   PENDING | RUNNING -> COMPLETING -> FINISHED   setResult / setException
      *   PENDING -> CANCELLED                    cancel
+     *   RUNNING -> CANCELLED_AND_NOTIFIED       cancel(true), when canStopRunningCall(); then stopRunningCall()
      *   CANCELLED -> CANCELLED_AND_NOTIFIED     setRunningOrNotifyCancel
      *
      * COMPLETING is transient: the thread that won the CAS writes 'result' or 'exception' and then
@@ -126,14 +127,63 @@ public class Future<T> implements java.util.concurrent.Future<T> {
     }
 
     /**
-     * Same as {@link #cancel()}: a running call is never interrupted, whatever the argument.
+     * Attempts to cancel the call, and with {@code mayInterruptIfRunning} also to stop it if it is
+     * running.
      *
-     * @param mayInterruptIfRunning ignored
-     * @return as {@link #cancel()}
+     * <p>{@code cancel(false)} is {@link #cancel()} (CPython's meaning: only a pending call can be
+     * cancelled). {@code cancel(true)} on a running call asks the executor to stop it: the thread pool
+     * interrupts the thread running it, the process pool ends the worker process running it (and
+     * starts another). If the executor can stop it, the future ends cancelled at once — waiters and
+     * callbacks are told now, not when the call's thread or process has ended — and whatever the
+     * call returns later is discarded. A future whose executor cannot stop running calls (or one
+     * created directly) stays running and this returns {@code false}.
+     *
+     * @param mayInterruptIfRunning whether a running call should be stopped
+     * @return {@code true} if the future is cancelled (now or before); {@code false} if it has finished,
+     *     or is running and was not stopped
      */
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        return cancel();
+        if (!mayInterruptIfRunning) {
+            return cancel();
+        }
+        for (;;) {
+            int s = state;
+            if (s != RUNNING) {
+                return cancel();
+            }
+            if (!canStopRunningCall()) {
+                return false;
+            }
+            // The executor has seen the future (it is running), hence CANCELLED_AND_NOTIFIED.
+            if (STATE.compareAndSet(this, RUNNING, CANCELLED_AND_NOTIFIED)) {
+                finishCompletion();
+                try {
+                    stopRunningCall();
+                } catch (Throwable t) { // the future is cancelled whatever the executor does
+                    LOG.log(System.Logger.Level.ERROR, "stopping the running call of " + this + " failed", t);
+                }
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Whether {@link #cancel(boolean) cancel(true)} may stop this future's call while it runs.
+     * Executors whose futures can stop their running call override this; the default is {@code false}.
+     *
+     * @return whether a running call can be stopped
+     */
+    protected boolean canStopRunningCall() {
+        return false;
+    }
+
+    /**
+     * Stops the running call after {@link #cancel(boolean) cancel(true)} cancelled this future;
+     * called once, in the cancelling thread, after waiters and callbacks were told. Must not block
+     * for long and should not throw. The default does nothing.
+     */
+    protected void stopRunningCall() {
     }
 
     /**
@@ -426,12 +476,26 @@ public class Future<T> implements java.util.concurrent.Future<T> {
     }
 
     /**
-     * Completes the future with an exception unless it is already done.
+     * Completes the future with an exception unless it is already done (for executors, whose call
+     * may have been cancelled with {@code cancel(true)} or timed out while it ran).
      *
+     * @param exception the exception
      * @return whether this call completed it
      */
-    boolean trySetException(Throwable exception) {
+    protected boolean trySetException(Throwable exception) {
+        Objects.requireNonNull(exception, "exception");
         return complete(null, exception);
+    }
+
+    /**
+     * Completes the future with a value unless it is already done (for executors, whose call may
+     * have been cancelled with {@code cancel(true)} or timed out while it ran).
+     *
+     * @param result the value, may be {@code null}
+     * @return whether this call completed it
+     */
+    protected boolean trySetResult(T result) {
+        return complete(result, null);
     }
 
     private boolean complete(T value, Throwable ex) {

@@ -32,6 +32,8 @@ public final class TaskStats {
     final LongAdder failed = new LongAdder();
     final LongAdder failedBeforeStart = new LongAdder();
     final LongAdder cancelled = new LongAdder();
+    /** Cancelled with cancel(true) while running: counted in 'started' and in 'cancelled'. */
+    final LongAdder cancelledRunning = new LongAdder();
     /** Copy-on-write; written under 'this'. */
     volatile TaskListener[] listeners = NONE;
     private final LongAdder rejected = new LongAdder();
@@ -126,13 +128,13 @@ public final class TaskStats {
     /** @return futures submitted and neither started, cancelled nor failed before starting; at least 0 */
     public long pendingCount() {
         long s = submitted.sum();
-        return Math.max(0L, s - started.sum() - cancelled.sum() - failedBeforeStart.sum());
+        return Math.max(0L, s - started.sum() - (cancelled.sum() - cancelledRunning.sum()) - failedBeforeStart.sum());
     }
 
     /** @return calls running now; at least 0 */
     public long runningCount() {
         long st = started.sum();
-        return Math.max(0L, st - succeeded.sum() - (failed.sum() - failedBeforeStart.sum()));
+        return Math.max(0L, st - succeeded.sum() - (failed.sum() - failedBeforeStart.sum()) - cancelledRunning.sum());
     }
 
     /**

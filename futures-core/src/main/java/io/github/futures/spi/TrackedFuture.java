@@ -67,6 +67,9 @@ public class TrackedFuture<T> extends Future<T> {
         TaskListener.Outcome outcome;
         if (cancelled()) {
             stats.cancelled.increment();
+            if (started) { // cancel(true) stopped it while it ran
+                stats.cancelledRunning.increment();
+            }
             outcome = TaskListener.Outcome.CANCELLED;
         } else if (exception(Duration.ZERO) != null) {
             stats.failed.increment();
