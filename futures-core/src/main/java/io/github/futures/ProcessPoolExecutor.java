@@ -2,7 +2,6 @@ package io.github.futures;
 
 import io.github.futures.process.ProcessPool;
 import io.github.futures.spi.ExecutorSnapshot;
-import io.github.futures.spi.MapSupport;
 import io.github.futures.spi.ObservableExecutor;
 import io.github.futures.spi.Serialization;
 import io.github.futures.spi.TaskStats;

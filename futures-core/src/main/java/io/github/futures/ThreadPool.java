@@ -1,7 +1,6 @@
 package io.github.futures;
 
 import io.github.futures.spi.TaskStats;
-import io.github.futures.spi.TrackedFuture;
 import io.github.futures.spi.WorkerSnapshot;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

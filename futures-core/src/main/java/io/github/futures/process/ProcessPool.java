@@ -7,7 +7,7 @@ import io.github.futures.spi.ExecutorSnapshot;
 import io.github.futures.spi.PoolState;
 import io.github.futures.spi.Serialization;
 import io.github.futures.spi.TaskStats;
-import io.github.futures.spi.TrackedFuture;
+import io.github.futures.TrackedFuture;
 import io.github.futures.spi.WorkerSnapshot;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -260,7 +260,7 @@ public final class ProcessPool {
 
     /** Queues a call through the {@link Admission}; refused if the pool closed first. */
     private Future<?> enqueue(long id, byte[] frame) {
-        TrackedFuture<Object> f = stats.newFuture();
+        TrackedFuture<Object> f = TrackedFuture.newFuture(stats);
         stats.submitted();
         if (!admission.offer(new WorkItem(id, f, frame))) {
             stats.unsubmitted();

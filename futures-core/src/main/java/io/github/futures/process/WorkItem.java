@@ -1,6 +1,6 @@
 package io.github.futures.process;
 
-import io.github.futures.spi.TrackedFuture;
+import io.github.futures.TrackedFuture;
 
 /** A call on its way. */
 final class WorkItem {
