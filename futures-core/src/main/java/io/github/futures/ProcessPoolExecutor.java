@@ -1,6 +1,5 @@
 package io.github.futures;
 
-import io.github.futures.process.ProcessPool;
 import io.github.futures.spi.ExecutorSnapshot;
 import io.github.futures.spi.ObservableExecutor;
 import io.github.futures.spi.Serialization;
