@@ -25,7 +25,7 @@ import java.util.concurrent.locks.LockSupport;
  *      └─ queued 0 → 1: wake one idle Worker (idle list, LockSupport)    └─ release(): unit ended
  * </pre>
  */
-final class ThreadPool implements ExitHook.Participant {
+final class ThreadPool {
 
     /*
      * Implementation note.
@@ -513,7 +513,6 @@ final class ThreadPool implements ExitHook.Participant {
     // ------------------------------------------------------------------ JVM exit
 
     /** The JVM exit hook's part: stop taking calls and wake every parked worker to finish. */
-    @Override
     public void beginJvmExit() {
         shutdown(false);
     }
@@ -522,13 +521,11 @@ final class ThreadPool implements ExitHook.Participant {
      * The JVM exit hook's wait: until every accepted call ended and every worker left, or the owner
      * gave up on the pool ({@link #interruptWorkers()}).
      */
-    @Override
     public void awaitJvmExit() throws InterruptedException {
         work.awaitUnits(0L, -1L, () -> abandoned);
     }
 
     /** The worker threads, for the JVM exit hook. */
-    @Override
     public List<Thread> poolThreads() {
         List<Thread> threads = new ArrayList<>();
         for (Worker w : workers) {
