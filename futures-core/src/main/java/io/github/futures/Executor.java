@@ -1,6 +1,5 @@
 package io.github.futures;
 
-import io.github.futures.spi.MapSupport;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;

@@ -1,5 +1,6 @@
 package io.github.futures;
 
+import io.github.futures.spi.Terminable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,61 +14,33 @@ import java.util.function.Function;
  * exiting the JVM (a call, or a process pool's done callback, that called System.exit: it waits
  * for this hook), nor for a thread pool whose owner gave up on it (interruptWorkers).
  *
- * <p>Implementation note: one weak registry, guarded by the class lock, maps each pool (a thread
- * pool's engine, a process pool) to how the hook sees it as a {@link Participant}; the hook holds
- * no pool strongly, and no pool calls back into it.
+ * <p>Implementation note: the hook sees a pool only as a {@link Terminable}, through its
+ * {@link Terminable#beginJvmExit()} and {@link Terminable#awaitJvmExit()}. One weak registry,
+ * guarded by the class lock, maps each pool (a thread pool's engine, which outlives a dropped
+ * executor while it has work; a process pool) to a function that makes that view when the hook
+ * runs; the functions hold nothing, so the hook holds no pool strongly, and no pool calls back
+ * into it.
  */
 final class ExitHook {
 
-    /** What the hook needs of a pool: stop it taking calls, its threads, and a wait for its end. */
-    interface Participant {
-        /** Stops taking calls and lets the workers finish what was accepted. */
-        void beginJvmExit();
-
-        /** Waits until the accepted calls ended (or the pool's owner gave up on it). */
-        void awaitJvmExit() throws InterruptedException;
-
-        /** The pool's threads: a pool one of whose threads is exiting the JVM is not waited for. */
-        List<Thread> poolThreads();
-    }
-
     /** Set when the hook starts: pools refuse submits with a message that says so. */
     static volatile boolean exiting;
-    /** Pool to its view as a participant; the views hold nothing, so the keys stay weak. */
-    private static final Map<Object, Function<Object, Participant>> POOLS = new WeakHashMap<>();
+    /** Pool to the function that makes its view; the functions hold nothing, so the keys stay weak. */
+    private static final Map<Object, Function<Object, ? extends Terminable>> POOLS = new WeakHashMap<>();
     private static boolean installed;
 
     private ExitHook() {
     }
 
-    static synchronized void register(ThreadPool pool) {
-        POOLS.put(pool, p -> (Participant) p);
+    /**
+     * Has the hook wait for {@code pool} at JVM exit while the pool is reachable.
+     *
+     * @param pool what is held weakly
+     * @param view makes, from {@code pool}, the {@link Terminable} the hook uses; must hold nothing
+     */
+    static synchronized void register(Object pool, Function<Object, ? extends Terminable> view) {
+        POOLS.put(pool, view);
         install();
-    }
-
-    static synchronized void register(ProcessPoolExecutor pool) {
-        POOLS.put(pool, ExitHook::processPool);
-        install();
-    }
-
-    private static Participant processPool(Object pool) {
-        ProcessPoolExecutor p = (ProcessPoolExecutor) pool;
-        return new Participant() {
-            @Override
-            public void beginJvmExit() {
-                p.beginJvmExit();
-            }
-
-            @Override
-            public void awaitJvmExit() {
-                p.awaitJvmExit();
-            }
-
-            @Override
-            public List<Thread> poolThreads() {
-                return p.poolThreads();
-            }
-        };
     }
 
     private static void install() {
@@ -79,17 +52,14 @@ final class ExitHook {
 
     private static void run() {
         exiting = true;
-        List<Participant> pools = new ArrayList<>();
+        List<Terminable> pools = new ArrayList<>();
         synchronized (ExitHook.class) {
             POOLS.forEach((pool, view) -> pools.add(view.apply(pool)));
         }
-        for (Participant pool : pools) {
+        for (Terminable pool : pools) {
             pool.beginJvmExit();
         }
-        for (Participant pool : pools) {
-            if (anyCallsExit(pool.poolThreads())) {
-                continue;
-            }
+        for (Terminable pool : pools) {
             try {
                 pool.awaitJvmExit();
             } catch (InterruptedException e) {
@@ -98,7 +68,13 @@ final class ExitHook {
         }
     }
 
-    private static boolean anyCallsExit(List<Thread> threads) {
+    /**
+     * Whether one of a pool's threads is inside System.exit / Runtime.exit: it waits for this hook,
+     * so a pool's {@link Terminable#awaitJvmExit()} does not wait for that pool.
+     *
+     * @param threads the pool's threads
+     */
+    static boolean anyCallsExit(List<Thread> threads) {
         for (Thread t : threads) {
             if (callsExit(t)) {
                 return true;

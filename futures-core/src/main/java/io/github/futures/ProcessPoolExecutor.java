@@ -1,8 +1,6 @@
 package io.github.futures;
 
-import io.github.futures.process.ProcessPool;
 import io.github.futures.spi.ExecutorSnapshot;
-import io.github.futures.spi.MapSupport;
 import io.github.futures.spi.ObservableExecutor;
 import io.github.futures.spi.Serialization;
 import io.github.futures.spi.TaskStats;
@@ -144,7 +142,7 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
         cfg.put("serialFilter", b.serialFilter == null ? "default" : b.serialFilter);
         cfg.put("maxMessageSize", b.maxMessageSize);
         this.reportedConfig = Map.copyOf(cfg);
-        ExitHook.register(this);
+        ExitHook.register(this, Terminable.class::cast);
         CLEANER.register(this, new DropAction(pool));
     }
 
@@ -156,14 +154,26 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
         }
     }
 
-    /** The JVM exit hook's part: stop taking calls, let the accepted ones run. */
-    void beginJvmExit() {
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Each worker ends once it has run the calls it was given.
+     */
+    @Override
+    public void beginJvmExit() {
         pool.shutdownForJvmExit();
     }
 
-    /** The JVM exit hook's wait: until every worker has ended, however long that takes. */
-    void awaitJvmExit() {
-        pool.awaitTermination(-1L);
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Returns once every worker has ended, however long that takes.
+     */
+    @Override
+    public void awaitJvmExit() {
+        if (!ExitHook.anyCallsExit(poolThreads())) {
+            pool.awaitTermination(-1L);
+        }
     }
 
     /** The pool's threads, for the JVM exit hook. */

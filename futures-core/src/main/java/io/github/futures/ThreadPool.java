@@ -1,7 +1,6 @@
 package io.github.futures;
 
 import io.github.futures.spi.TaskStats;
-import io.github.futures.spi.TrackedFuture;
 import io.github.futures.spi.WorkerSnapshot;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -26,7 +25,7 @@ import java.util.concurrent.locks.LockSupport;
  *      └─ queued 0 → 1: wake one idle Worker (idle list, LockSupport)    └─ release(): unit ended
  * </pre>
  */
-final class ThreadPool implements ExitHook.Participant {
+final class ThreadPool {
 
     /*
      * Implementation note.
@@ -514,7 +513,6 @@ final class ThreadPool implements ExitHook.Participant {
     // ------------------------------------------------------------------ JVM exit
 
     /** The JVM exit hook's part: stop taking calls and wake every parked worker to finish. */
-    @Override
     public void beginJvmExit() {
         shutdown(false);
     }
@@ -523,13 +521,11 @@ final class ThreadPool implements ExitHook.Participant {
      * The JVM exit hook's wait: until every accepted call ended and every worker left, or the owner
      * gave up on the pool ({@link #interruptWorkers()}).
      */
-    @Override
     public void awaitJvmExit() throws InterruptedException {
         work.awaitUnits(0L, -1L, () -> abandoned);
     }
 
     /** The worker threads, for the JVM exit hook. */
-    @Override
     public List<Thread> poolThreads() {
         List<Thread> threads = new ArrayList<>();
         for (Worker w : workers) {

@@ -118,8 +118,16 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
                         ? "ThreadPoolExecutor-" + POOL_COUNTER.getAndIncrement()
                         : threadNamePrefix,
                 initializer);
-        ExitHook.register(pool);
+        ExitHook.register(pool, engine -> new ThreadPoolExecutor((ThreadPool) engine));
         FuturesCleaner.CLEANER.register(this, pool::dropped);
+    }
+
+    /**
+     * How the JVM exit hook sees an engine that it holds weakly (the executor may have been dropped
+     * while the engine still runs what it accepted): a facade with no cleaner and no registration.
+     */
+    private ThreadPoolExecutor(ThreadPool engine) {
+        this.pool = engine;
     }
 
     private static int defaultMaxWorkers() {
@@ -233,6 +241,29 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
         pool.shutdown(true);
         interruptWorkers();
         return awaitTermination(grace);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Wakes every parked worker so that it finishes the queued calls and ends.
+     */
+    @Override
+    public void beginJvmExit() {
+        pool.beginJvmExit();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Returns once every accepted call has ended, or once {@link #abort(Duration)} or
+     * {@link #interruptWorkers()} gave up on the calls still running.
+     */
+    @Override
+    public void awaitJvmExit() throws InterruptedException {
+        if (!ExitHook.anyCallsExit(pool.poolThreads())) {
+            pool.awaitJvmExit();
+        }
     }
 
     /**

@@ -3,7 +3,6 @@ package io.github.futures;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.futures.spi.MapSupport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;

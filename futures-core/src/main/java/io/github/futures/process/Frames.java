@@ -1,6 +1,5 @@
 package io.github.futures.process;
 
-import io.github.futures.RemoteTraceback;
 import io.github.futures.spi.Serialization;
 import java.io.IOException;
 import java.io.ObjectInputFilter;
@@ -25,11 +24,13 @@ import java.util.function.Function;
  * function, are kept in two volatile fields ({@link #lastTask}, {@link #lastFunction}), each an
  * immutable pair of the object and its bytes, so it is serialized once; the worker keeps the
  * deserialized object in its own cache, keyed by the bytes. Anything else is stateless here.
+ *
+ * <p>Internal: used by the process pool in {@code io.github.futures}; not part of the API.
  */
-final class Frames {
+public final class Frames {
 
     /** The frame that asks a worker to finish and exit. */
-    static final byte[] EXIT = new Wire.Frame(Wire.HEADER).begin().finish(Wire.EXIT, 0L).toByteArray();
+    public static final byte[] EXIT = new Wire.Frame(Wire.HEADER).begin().finish(Wire.EXIT, 0L).toByteArray();
 
     /** Where a call goes, for messages. */
     static final String DESTINATION = "a worker process";
@@ -40,6 +41,7 @@ final class Frames {
     private final int maxMessageSize;
     private final ObjectInputFilter filter;
     private final ClassLoader loader;
+    private final Function<String, ? extends Throwable> remoteTrace;
 
     /** The last stateless call serialized, with its whole frame: a constant lambda submitted again is not serialized again. */
     private volatile Cached lastTask;
@@ -53,17 +55,28 @@ final class Frames {
      * @param maxMessageSize the largest payload, in bytes
      * @param filter the filter every object read goes through
      * @param loader resolves classes of results and exceptions
+     * @param remoteTrace makes the cause that carries a worker's formatted stack trace (the caller's
+     *     {@code RemoteTraceback}), attached to every exception decoded
      */
-    Frames(int maxMessageSize, ObjectInputFilter filter, ClassLoader loader) {
+    public Frames(int maxMessageSize, ObjectInputFilter filter, ClassLoader loader,
+                  Function<String, ? extends Throwable> remoteTrace) {
         this.maxMessageSize = maxMessageSize;
         this.filter = filter;
         this.loader = loader;
+        this.remoteTrace = remoteTrace;
     }
 
     // ------------------------------------------------------------------ building
 
-    /** The TASK frame of a call. */
-    byte[] task(Callable<?> task, long id) {
+    /**
+     * The TASK frame of a call.
+     *
+     * @param task the call
+     * @param id the call's id
+     * @return the whole frame
+     * @throws IllegalArgumentException if it cannot be serialized or is larger than {@code maxMessageSize}
+     */
+    public byte[] task(Callable<?> task, long id) {
         Cached c = lastTask;
         if (c != null && c.fn() == task) {
             byte[] frame = c.bytes().clone();
@@ -77,8 +90,16 @@ final class Frames {
         return frame;
     }
 
-    /** The MAP frame of a chunk: {@code fn} applied to each item (layout: {@link Wire#mapFrame}). */
-    byte[] map(Function<?, ?> fn, List<?> items, long id) {
+    /**
+     * The MAP frame of a chunk: {@code fn} applied to each item (layout: {@link Wire#mapFrame}).
+     *
+     * @param fn the function
+     * @param items the chunk
+     * @param id the call's id
+     * @return the whole frame
+     * @throws IllegalArgumentException if the function or an item cannot be serialized, or it is too large
+     */
+    public byte[] map(Function<?, ?> fn, List<?> items, long id) {
         byte[] fnBytes = functionBytes(fn);
         Wire.Frame fr;
         try {
@@ -115,10 +136,15 @@ final class Frames {
     /**
      * A whole frame holding one serialized object.
      *
+     * @param obj the object
+     * @param type the frame type ({@link Wire#INIT}, say)
+     * @param id the call's id, or 0
      * @param what what it is, for messages: {@code task}, {@code initializer}
+     * @param maxMessageSize the largest payload, in bytes
+     * @return the whole frame
      * @throws IllegalArgumentException if it cannot be serialized or is larger than {@code maxMessageSize}
      */
-    static byte[] serialize(Object obj, byte type, long id, String what, int maxMessageSize) {
+    public static byte[] serialize(Object obj, byte type, long id, String what, int maxMessageSize) {
         Wire.Frame fr = new Wire.Frame(512);
         try {
             Wire.serialize(fr, obj);
@@ -134,8 +160,13 @@ final class Frames {
         return fr.finish(type, id).toByteArray();
     }
 
-    /** The frame that asks a worker to give call {@code id} back unless it started it. */
-    static byte[] revoke(long id) {
+    /**
+     * The frame that asks a worker to give call {@code id} back unless it started it.
+     *
+     * @param id the call's id
+     * @return the whole frame
+     */
+    public static byte[] revoke(long id) {
         return new Wire.Frame(Wire.HEADER).begin().finish(Wire.REVOKE, id).toByteArray();
     }
 
@@ -144,24 +175,29 @@ final class Frames {
     /**
      * The value of a RESULT payload, through the filter.
      *
+     * @param payload the payload
+     * @return the value
      * @throws IOException if it cannot be read (a refused class is named)
      * @throws ClassNotFoundException if its class is missing here
      */
-    Object decodeResult(byte[] payload) throws IOException, ClassNotFoundException {
+    public Object decodeResult(byte[] payload) throws IOException, ClassNotFoundException {
         return Wire.decodeValue(payload, filter, loader);
     }
 
     /**
      * The exception of an EXCEPTION or INIT_FAILED payload, with the worker's stack trace attached
-     * as a {@link RemoteTraceback}. An exception that cannot be read here (its class is missing or
-     * refused by the filter) becomes a {@link RuntimeException} naming its class and message.
+     * as its cause (made by the {@code remoteTrace} function given to the constructor). An exception
+     * that cannot be read here (its class is missing or refused by the filter) becomes a
+     * {@link RuntimeException} naming its class and message.
      *
+     * @param payload the payload
      * @param pid the worker's pid, for messages
+     * @return the exception
      * @throws IOException if the envelope itself cannot be read
      */
-    Throwable decodeException(byte[] payload, long pid) throws IOException {
+    public Throwable decodeException(byte[] payload, long pid) throws IOException {
         ExceptionEnvelope env = Wire.readEnvelope(payload);
-        RemoteTraceback remote = new RemoteTraceback(env.trace);
+        Throwable remote = remoteTrace.apply(env.trace);
         Throwable t = null;
         String why = env.notSerializedBecause;
         if (env.serialized != null) {

@@ -42,21 +42,29 @@ import java.util.List;
  * runs. Each serialized object in a payload is an independent Java serialization stream, read through an
  * {@link ObjectInputFilter}; a frame longer than the configured maximum is refused. A whole frame
  * is built in one buffer and written with one call, so a frame costs one system call.
+ *
+ * <p>Internal: the frame types a pool reads and the frame it is handed are public for the process
+ * pool in {@code io.github.futures}; not part of the API.
  */
-final class Wire {
+public final class Wire {
 
     /** First bytes a worker writes: "FUTWRK" and the protocol version. */
     static final long MAGIC = 0x4655_5457_524B_0001L;
 
-    static final byte INIT = 1;
+    /** Parent to worker: the initializer. */
+    public static final byte INIT = 1;
     static final byte TASK = 2;
     static final byte EXIT = 3;
     static final byte REVOKE = 4;
     static final byte MAP = 5;
-    static final byte RESULT = 10;
-    static final byte EXCEPTION = 11;
-    static final byte INIT_FAILED = 12;
-    static final byte REVOKED = 13;
+    /** Worker to parent: the value of call {@code id}. */
+    public static final byte RESULT = 10;
+    /** Worker to parent: the exception of call {@code id}. */
+    public static final byte EXCEPTION = 11;
+    /** Worker to parent: the initializer failed. */
+    public static final byte INIT_FAILED = 12;
+    /** Worker to parent: call {@code id} was given back; it never started. */
+    public static final byte REVOKED = 13;
 
     /** Bytes of a frame before its payload: length, type, id. */
     static final int HEADER = 13;
@@ -80,7 +88,7 @@ final class Wire {
     static final int V_LIST = 8;
 
     /** 128 MiB: far above what a task should carry, far below what a JVM cannot hold. */
-    static final int DEFAULT_MAX_MESSAGE_SIZE = 128 * 1024 * 1024;
+    public static final int DEFAULT_MAX_MESSAGE_SIZE = 128 * 1024 * 1024;
 
     private Wire() {
     }
@@ -336,10 +344,13 @@ final class Wire {
     }
 
     /** One frame read from a stream. */
-    static final class Incoming {
-        byte type;
-        long id;
-        byte[] payload;
+    public static final class Incoming {
+        /** The frame type ({@link #RESULT}, say). */
+        public byte type;
+        /** The id of the call it is about. */
+        public long id;
+        /** The payload; its reader may take it (and set this to {@code null}). */
+        public byte[] payload;
         /** Payload bytes of this frame not yet read from the stream (0 once it was read whole). */
         int unread;
     }

@@ -31,8 +31,10 @@ import java.util.jar.JarFile;
  * Boot's {@code PropertiesLauncher} (inside the jar) builds the class loader and calls our main class,
  * named by {@code -Dloader.main}. Nothing here links against Spring. A class path too long for one
  * command-line argument (Linux allows 128 KiB) goes through a {@code @argfile}.
+ *
+ * <p>Internal: public for the process pool in {@code io.github.futures}; not part of the API.
  */
-final class WorkerCommand {
+public final class WorkerCommand {
 
     static final String BOOT_LAUNCHER = "org.springframework.boot.loader.launch.PropertiesLauncher";
 
@@ -77,7 +79,7 @@ final class WorkerCommand {
      * @param userOptions the user's options
      * @return the merged options
      */
-    static List<String> jvmOptions(boolean fastStartup, List<String> userOptions) {
+    public static List<String> jvmOptions(boolean fastStartup, List<String> userOptions) {
         List<String> options = new ArrayList<>(DEFAULT_JVM_OPTIONS.size() + SAFETY_OPTIONS.size() + userOptions.size());
         if (fastStartup) {
             options.addAll(DEFAULT_JVM_OPTIONS);
@@ -91,8 +93,9 @@ final class WorkerCommand {
      * The java executable to start workers with.
      *
      * @param chosen the user's choice, or {@code null} for this JVM's own
+     * @return the executable's path
      */
-    static String java(String chosen) {
+    public static String java(String chosen) {
         return chosen != null ? chosen : currentJava();
     }
 
@@ -133,8 +136,9 @@ final class WorkerCommand {
      * @param classPath the class path
      * @param workerArgs the worker's own arguments
      * @param argFileDir where to put an argfile for a long class path
+     * @return the command
      */
-    static List<String> build(String java, List<String> jvmOptions, String classPath, List<String> workerArgs,
+    public static List<String> build(String java, List<String> jvmOptions, String classPath, List<String> workerArgs,
                               Path argFileDir) {
         return build(java, jvmOptions, classPath, workerArgs, argFileDir, libraryLocation());
     }

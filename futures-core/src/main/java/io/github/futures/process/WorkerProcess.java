@@ -45,27 +45,43 @@ import java.util.stream.Collectors;
  * <p>Fields: {@link #stdin} is guarded by {@link #writeLock} (null before the process exists and
  * after it died); {@link #process}, {@link #pid} and {@link #ready} are written by the reader thread
  * and read anywhere.
+ *
+ * <p>Internal: public for the process pool in {@code io.github.futures}; not part of the API.
  */
-final class WorkerProcess implements Runnable {
+public final class WorkerProcess implements Runnable {
 
     /** What a worker reports to its pool. Called in the worker's reader thread. */
-    interface Listener {
+    public interface Listener {
         /**
          * The process exists.
          *
+         * @param w the worker
          * @return {@code true} to have it destroyed at once (its end was asked for meanwhile)
          */
         boolean started(WorkerProcess w);
 
-        /** The initializer (if any) was written: the worker takes calls from now on. */
+        /**
+         * The initializer (if any) was written: the worker takes calls from now on.
+         *
+         * @param w the worker
+         */
         void ready(WorkerProcess w);
 
-        /** A whole frame arrived (the listener takes its payload). */
+        /**
+         * A whole frame arrived (the listener takes its payload).
+         *
+         * @param w the worker
+         * @param f the frame
+         * @throws Exception if it cannot be handled ({@link #frameFailed} is told next)
+         */
         void frame(WorkerProcess w, Wire.Incoming f) throws Exception;
 
         /**
          * A frame read whole could not be handled: fail what it was for.
          *
+         * @param w the worker
+         * @param f the frame
+         * @param t what went wrong
          * @return {@code false} if the stream can no longer be trusted (the worker is then destroyed)
          */
         boolean frameFailed(WorkerProcess w, Wire.Incoming f, Throwable t);
@@ -73,6 +89,7 @@ final class WorkerProcess implements Runnable {
         /**
          * The process ended or never started; called once, last.
          *
+         * @param w the worker
          * @param trouble what went wrong, or {@code null} for a plain end of its output
          * @param exit how it ended ({@link #describeExit})
          * @param earlyErrors its last lines of standard error before it said hello, or empty
@@ -88,7 +105,7 @@ final class WorkerProcess implements Runnable {
     static final long READER_STACK_BYTES = 16L << 20;
 
     /** The reader thread: daemon, and knows its pool (so that the pool can tell its own threads). */
-    static final class ReaderThread extends Thread {
+    public static final class ReaderThread extends Thread {
         private final Object owner;
 
         ReaderThread(Runnable r, String name, Object owner) {
@@ -98,16 +115,19 @@ final class WorkerProcess implements Runnable {
         }
 
         /** @return the pool this thread works for */
-        Object owner() {
+        public Object owner() {
             return owner;
         }
     }
 
     private static final byte[] NOTHING = new byte[0];
 
-    final String name;
-    final ReaderThread thread;
-    final Instant startedAt = Instant.now();
+    /** The worker's name, {@code <pool>-worker-<n>}; its reader thread's name. */
+    public final String name;
+    /** The reader thread; started by the pool, it starts the process. */
+    public final ReaderThread thread;
+    /** When this worker was created. */
+    public final Instant startedAt = Instant.now();
     private final List<String> command;
     private final Map<String, String> environment;
     private final byte[] initFrame;
@@ -116,7 +136,8 @@ final class WorkerProcess implements Runnable {
     private final Object writeLock = new Object();
     private OutputStream stdin;
     volatile Process process;
-    volatile long pid = -1L;
+    /** The process id, or -1 before the process exists. */
+    public volatile long pid = -1L;
     /** Whether the worker said hello; before that its standard error is remembered. */
     private volatile boolean ready;
     /** The last lines of standard error before the worker said hello. Guarded by itself. */
@@ -126,10 +147,15 @@ final class WorkerProcess implements Runnable {
     /**
      * A worker; nothing starts before {@code thread.start()}.
      *
+     * @param name the worker's name
      * @param owner the pool (the thread's {@link ReaderThread#owner()})
+     * @param command the command that starts the worker JVM
+     * @param environment extra environment variables
      * @param initFrame the INIT frame to write first, or {@code null}
+     * @param maxMessageSize the largest payload read, in bytes
+     * @param listener told what happens, in the reader thread
      */
-    WorkerProcess(String name, Object owner, List<String> command, Map<String, String> environment, byte[] initFrame,
+    public WorkerProcess(String name, Object owner, List<String> command, Map<String, String> environment, byte[] initFrame,
                   int maxMessageSize, Listener listener) {
         this.name = name;
         this.command = command;
@@ -144,9 +170,10 @@ final class WorkerProcess implements Runnable {
      * Writes a frame, outside any pool lock. A worker that is gone is not an error here: its reader
      * sees the end of its output and reports it.
      *
+     * @param frame the whole frame
      * @param flush whether to flush (the last of consecutive frames to this worker)
      */
-    void write(byte[] frame, boolean flush) {
+    public void write(byte[] frame, boolean flush) {
         synchronized (writeLock) {
             OutputStream out = stdin;
             if (out == null) {
@@ -167,12 +194,16 @@ final class WorkerProcess implements Runnable {
     }
 
     /** @return whether the worker said hello (it started) */
-    boolean ready() {
+    public boolean ready() {
         return ready;
     }
 
-    /** Asks the process to end: SIGKILL-like when {@code kill}, else SIGTERM-like. */
-    void destroy(boolean kill) {
+    /**
+     * Asks the process to end: SIGKILL-like when {@code kill}, else SIGTERM-like.
+     *
+     * @param kill whether to kill
+     */
+    public void destroy(boolean kill) {
         Process p = process;
         if (p != null) {
             if (kill) {

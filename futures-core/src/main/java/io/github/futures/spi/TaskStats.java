@@ -16,26 +16,25 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Implementation note: every count is a {@link LongAdder}, so submitters and workers never
  * contend on one hot word; derived values (pending, running) are differences read without a lock
  * and clamped at zero. Listeners are a copy-on-write array read with one volatile load; with none
- * registered, no clock is read. All counting happens in {@link TrackedFuture}, at the one place
- * where a future changes state.
+ * registered, no clock is read. All counting happens in {@link io.github.futures.TrackedFuture}, at
+ * the one place where a future changes state.
  */
 public final class TaskStats {
 
-    private static final TaskListener[] NONE = new TaskListener[0];
     private static final PoolEventListener[] NO_EVENT_LISTENERS = new PoolEventListener[0];
     private static final int LAST_REPLACEMENTS = 16;
     private static final System.Logger LOG = System.getLogger(TaskStats.class.getName());
 
-    final LongAdder submitted = new LongAdder();
-    final LongAdder started = new LongAdder();
-    final LongAdder succeeded = new LongAdder();
-    final LongAdder failed = new LongAdder();
-    final LongAdder failedBeforeStart = new LongAdder();
-    final LongAdder cancelled = new LongAdder();
+    private final LongAdder submitted = new LongAdder();
+    private final LongAdder started = new LongAdder();
+    private final LongAdder succeeded = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder failedBeforeStart = new LongAdder();
+    private final LongAdder cancelled = new LongAdder();
     /** Cancelled with cancel(true) while running: counted in 'started' and in 'cancelled'. */
-    final LongAdder cancelledRunning = new LongAdder();
-    /** Copy-on-write; written under 'this'. */
-    volatile TaskListener[] listeners = NONE;
+    private final LongAdder cancelledRunning = new LongAdder();
+    /** Copy-on-write (immutable lists); written under 'this'. */
+    private volatile List<TaskListener> listeners = List.of();
     private final LongAdder rejected = new LongAdder();
     private final LongAdder timedOut = new LongAdder();
     private final ConcurrentHashMap<String, LongAdder> replaced = new ConcurrentHashMap<>();
@@ -43,17 +42,6 @@ public final class TaskStats {
     private final ArrayDeque<PoolEvent> lastReplacements = new ArrayDeque<>();
     /** Copy-on-write; written under 'this'. */
     private volatile PoolEventListener[] eventListeners = NO_EVENT_LISTENERS;
-
-    /**
-     * A new pending future that counts into these statistics. The executor must call
-     * {@link #submitted()} once it accepted the call, or nothing if it rejects it.
-     *
-     * @param <T> the result type
-     * @return the future
-     */
-    public <T> TrackedFuture<T> newFuture() {
-        return new TrackedFuture<>(this);
-    }
 
     /** Counts one accepted submission. */
     public void submitted() {
@@ -65,6 +53,51 @@ public final class TaskStats {
         submitted.decrement();
     }
 
+    /** Counts a call that started (its future became running). */
+    public void started() {
+        started.increment();
+    }
+
+    /** Counts a future finished with a result. */
+    public void succeeded() {
+        succeeded.increment();
+    }
+
+    /**
+     * Counts a future finished with an exception.
+     *
+     * @param afterStart whether its call had started (a call failed before it started is not a completed task)
+     */
+    public void failed(boolean afterStart) {
+        failed.increment();
+        if (!afterStart) {
+            failedBeforeStart.increment();
+        }
+    }
+
+    /**
+     * Counts a future cancelled.
+     *
+     * @param whileRunning whether {@code cancel(true)} stopped it while its call ran (it was counted
+     *     as started, and is now neither running nor pending)
+     */
+    public void cancelled(boolean whileRunning) {
+        cancelled.increment();
+        if (whileRunning) {
+            cancelledRunning.increment();
+        }
+    }
+
+    /**
+     * The listeners registered now, read with one volatile load; a future reads them once, when it
+     * is created, so that the threads completing it never touch these statistics for them.
+     *
+     * @return an immutable list
+     */
+    public List<TaskListener> listeners() {
+        return listeners;
+    }
+
     /**
      * Registers a listener.
      *
@@ -72,9 +105,9 @@ public final class TaskStats {
      */
     public synchronized void addListener(TaskListener listener) {
         Objects.requireNonNull(listener, "listener");
-        TaskListener[] l = Arrays.copyOf(listeners, listeners.length + 1);
-        l[l.length - 1] = listener;
-        listeners = l;
+        List<TaskListener> l = new ArrayList<>(listeners);
+        l.add(listener);
+        listeners = List.copyOf(l);
     }
 
     /**
@@ -83,13 +116,12 @@ public final class TaskStats {
      * @param listener the listener
      */
     public synchronized void removeListener(TaskListener listener) {
-        TaskListener[] l = listeners;
-        for (int i = 0; i < l.length; i++) {
-            if (l[i] == listener) {
-                TaskListener[] n = new TaskListener[l.length - 1];
-                System.arraycopy(l, 0, n, 0, i);
-                System.arraycopy(l, i + 1, n, i, l.length - i - 1);
-                listeners = n;
+        List<TaskListener> l = listeners;
+        for (int i = 0; i < l.size(); i++) {
+            if (l.get(i) == listener) {
+                List<TaskListener> n = new ArrayList<>(l);
+                n.remove(i);
+                listeners = List.copyOf(n);
                 return;
             }
         }

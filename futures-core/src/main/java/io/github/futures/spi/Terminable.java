@@ -35,4 +35,24 @@ public interface Terminable {
      * @throws IllegalStateException if the executor was not shut down first
      */
     boolean abort(Duration grace);
+
+    /**
+     * The JVM is exiting: stops taking calls, refusing new ones with a message that says so, and
+     * lets the accepted ones run, as CPython's exit handler does. The library's JVM exit hook calls
+     * this on every pool it knows before it waits for any ({@link #awaitJvmExit()}); applications do
+     * not call it. The default does nothing, for a pool that ends in another way when the JVM exits.
+     */
+    default void beginJvmExit() {
+    }
+
+    /**
+     * Waits, in the JVM exit hook and after {@link #beginJvmExit()}, until the calls accepted before
+     * have ended, however long that takes. Does not wait for a pool one of whose own threads is itself
+     * exiting the JVM (that thread waits for the hook, so the wait would never end), nor for calls
+     * whose owner gave up on them ({@link #abort(Duration)}). The default returns at once.
+     *
+     * @throws InterruptedException if the wait is interrupted
+     */
+    default void awaitJvmExit() throws InterruptedException {
+    }
 }

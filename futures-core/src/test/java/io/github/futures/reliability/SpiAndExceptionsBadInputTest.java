@@ -11,7 +11,7 @@ import io.github.futures.InvalidStateError;
 import io.github.futures.MapOptions;
 import io.github.futures.ThreadPoolExecutor;
 import io.github.futures.TimeoutError;
-import io.github.futures.spi.MapSupport;
+import io.github.futures.MapSupport;
 import io.github.futures.spi.TaskListener;
 import io.github.futures.spi.TaskStats;
 import java.lang.reflect.Constructor;

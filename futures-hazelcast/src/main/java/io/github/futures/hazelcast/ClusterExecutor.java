@@ -14,13 +14,13 @@ import io.github.futures.MapOptions;
 import io.github.futures.SerializableRunnable;
 import io.github.futures.SerializingExecutor;
 import io.github.futures.spi.ExecutorSnapshot;
-import io.github.futures.spi.MapSupport;
+import io.github.futures.MapSupport;
 import io.github.futures.spi.ObservableExecutor;
 import io.github.futures.spi.PoolState;
 import io.github.futures.spi.Serialization;
 import io.github.futures.spi.TaskStats;
 import io.github.futures.spi.Terminable;
-import io.github.futures.spi.TrackedFuture;
+import io.github.futures.TrackedFuture;
 import io.github.futures.spi.WorkerSnapshot;
 import java.io.IOException;
 import java.io.ObjectInputFilter;
@@ -345,7 +345,7 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
             signalIfShutdown(outstanding.get());
             checkAccepting();
         }
-        TrackedFuture<T> future = stats.newFuture();
+        TrackedFuture<T> future = TrackedFuture.newFuture(stats);
         stats.submitted();
         future.addDoneCallback(f -> callDone());
         dispatcher.offer(new Dispatcher.Call<>(future, remote));

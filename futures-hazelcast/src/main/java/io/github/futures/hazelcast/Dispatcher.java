@@ -9,7 +9,7 @@ import com.hazelcast.spi.exception.TargetNotMemberException;
 import io.github.futures.BrokenExecutor;
 import io.github.futures.CancelledError;
 import io.github.futures.InvalidStateError;
-import io.github.futures.spi.TrackedFuture;
+import io.github.futures.TrackedFuture;
 import java.io.IOException;
 import java.io.ObjectInputFilter;
 import java.util.ArrayList;

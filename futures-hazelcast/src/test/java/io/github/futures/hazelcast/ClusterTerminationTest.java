@@ -35,6 +35,58 @@ class ClusterTerminationTest {
         }
     }
 
+    /**
+     * Two members in this JVM: {@link #owner}'s own ({@link #own}) and a plain one ({@link #other}),
+     * whose executor {@link #client} runs one call ({@link #served}) on the owner's member; when the
+     * constructor returns, that call has started and waits at {@link #gate}. Closing opens the gate,
+     * shuts both executors down and terminates the plain member.
+     */
+    private static final class OwnerServingACall implements AutoCloseable {
+        final Gate gate = Gate.create();
+        final Signal started = Signal.create();
+        final int otherPort;
+        final ClusterExecutor owner;
+        final HazelcastInstance own;
+        HazelcastInstance other;
+        ClusterExecutor client;
+        Future<Long> served;
+
+        OwnerServingACall(String clusterNamePrefix) throws IOException {
+            String name = clusterNamePrefix + UUID.randomUUID();
+            int port = freePort();
+            otherPort = freePort();
+            List<String> members = List.of("127.0.0.1:" + port, "127.0.0.1:" + otherPort);
+            owner = ClusterExecutor.builder().clusterName(name).port(port).members(members).build();
+            own = owner.hazelcastInstance();
+            try {
+                other = Hazelcast.newHazelcastInstance(ClusterNode.config(name, "127.0.0.1", otherPort, members,
+                        ClusterNode.DEFAULT_EXECUTOR_NAME, 2));
+                Member ownMember = own.getCluster().getLocalMember();
+                client = ClusterExecutor.builder().hazelcastInstance(other)
+                        .memberSelector(m -> m.getUuid().equals(ownMember.getUuid())).build();
+                assertThat(client.awaitMembers(1, Duration.ofSeconds(30))).isTrue();
+                served = client.submit(new ClusterCalls.PidAfter(started, gate));
+                started.awaitCount(1);
+            } catch (RuntimeException | Error e) {
+                close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            gate.open();
+            if (client != null) {
+                client.close();
+            }
+            started.close();
+            owner.shutdown(true, true);
+            if (other != null) {
+                other.getLifecycleService().terminate();
+            }
+        }
+    }
+
     /** An owned member has Hazelcast's JVM shutdown hook off, even if the configuration customizer turned it on. */
     @Test
     void ownedMemberHasHazelcastsShutdownHookOff() throws Exception {
@@ -54,23 +106,11 @@ class ClusterTerminationTest {
      */
     @Test
     void ownedMemberLeavesOnlyAfterTheCallsItServesHaveEnded() throws Exception {
-        String name = "futures-drain-" + UUID.randomUUID();
-        int port = freePort();
-        int otherPort = freePort();
-        List<String> members = List.of("127.0.0.1:" + port, "127.0.0.1:" + otherPort);
-        ClusterExecutor owner = ClusterExecutor.builder().clusterName(name).port(port).members(members).build();
-        HazelcastInstance own = owner.hazelcastInstance();
-        HazelcastInstance other = Hazelcast.newHazelcastInstance(ClusterNode.config(name, "127.0.0.1", otherPort, members,
-                ClusterNode.DEFAULT_EXECUTOR_NAME, 2));
-        Member ownMember = own.getCluster().getLocalMember();
-        Gate gate = Gate.create();
-        try (Signal started = Signal.create();
-             ClusterExecutor client = ClusterExecutor.builder().hazelcastInstance(other)
-                     .memberSelector(m -> m.getUuid().equals(ownMember.getUuid())).build()) {
-            assertThat(client.awaitMembers(1, Duration.ofSeconds(30))).isTrue();
-            Future<Long> served = client.submit(new ClusterCalls.PidAfter(started, gate));
-            started.awaitCount(1);
-
+        try (OwnerServingACall c = new OwnerServingACall("futures-drain-")) {
+            ClusterExecutor owner = c.owner;
+            HazelcastInstance own = c.own;
+            HazelcastInstance other = c.other;
+            Future<Long> served = c.served;
             owner.shutdown(false, false);
             assertThat(owner.awaitTermination(Duration.ofMillis(300))).as("still serving a call").isFalse();
             assertThat(own.getLifecycleService().isRunning()).isTrue();
@@ -84,19 +124,15 @@ class ClusterTerminationTest {
                             .isEqualTo(ProcessHandle.current().pid());
                 }
                 assertThat(anyMember.snapshot().workerDetails())
-                        .allMatch(w -> w.tasksCompleted() == (w.name().endsWith(":" + otherPort + " (this)") ? 4 : 0),
+                        .allMatch(w -> w.tasksCompleted() == (w.name().endsWith(":" + c.otherPort + " (this)") ? 4 : 0),
                                 "all four calls completed on the other member");
             }
 
-            gate.open();
+            c.gate.open();
             assertThat(served.result(Duration.ofSeconds(30))).isEqualTo(ProcessHandle.current().pid());
             assertThat(owner.awaitTermination(Duration.ofSeconds(30))).isTrue();
             assertThat(own.getLifecycleService().isRunning()).as("the owned member left").isFalse();
             assertThat(other.getLifecycleService().isRunning()).as("the cluster goes on").isTrue();
-        } finally {
-            gate.open();
-            owner.shutdown(true, true);
-            other.getLifecycleService().terminate();
         }
     }
 
@@ -107,22 +143,8 @@ class ClusterTerminationTest {
      */
     @Test
     void abortCutsShortAnOwnedMembersWaitForTheCallsItServes() throws Exception {
-        String name = "futures-abort-drain-" + UUID.randomUUID();
-        int port = freePort();
-        int otherPort = freePort();
-        List<String> members = List.of("127.0.0.1:" + port, "127.0.0.1:" + otherPort);
-        ClusterExecutor owner = ClusterExecutor.builder().clusterName(name).port(port).members(members).build();
-        HazelcastInstance own = owner.hazelcastInstance();
-        HazelcastInstance other = Hazelcast.newHazelcastInstance(ClusterNode.config(name, "127.0.0.1", otherPort, members,
-                ClusterNode.DEFAULT_EXECUTOR_NAME, 2));
-        Member ownMember = own.getCluster().getLocalMember();
-        Gate gate = Gate.create();
-        try (Signal started = Signal.create();
-             ClusterExecutor client = ClusterExecutor.builder().hazelcastInstance(other)
-                     .memberSelector(m -> m.getUuid().equals(ownMember.getUuid())).build()) {
-            assertThat(client.awaitMembers(1, Duration.ofSeconds(30))).isTrue();
-            Future<Long> served = client.submit(new ClusterCalls.PidAfter(started, gate));
-            started.awaitCount(1);
+        try (OwnerServingACall c = new OwnerServingACall("futures-abort-drain-")) {
+            ClusterExecutor owner = c.owner;
             owner.shutdown(false, false); // the member begins to leave, waiting up to 30 s for the served call
             assertThat(owner.awaitTermination(Duration.ofMillis(200))).isFalse();
 
@@ -132,14 +154,10 @@ class ClusterTerminationTest {
             long ms = (System.nanoTime() - t0) / 1_000_000;
             System.out.println("abort(2 s) during an owned member's drain: the member was gone after " + ms + " ms");
             assertThat(ms).as("well before the drain's own 30 s limit").isLessThan(20_000L);
-            assertThat(own.getLifecycleService().isRunning()).isFalse();
-            Throwable failure = served.exception(Duration.ofSeconds(30));
+            assertThat(c.own.getLifecycleService().isRunning()).isFalse();
+            Throwable failure = c.served.exception(Duration.ofSeconds(30));
             System.out.println("the served call ended with " + failure);
             assertThat(failure).isNotNull();
-        } finally {
-            gate.open();
-            owner.shutdown(true, true);
-            other.getLifecycleService().terminate();
         }
     }
 

@@ -48,7 +48,7 @@ public class FuturesRuntimeHints implements RuntimeHintsRegistrar {
 
     /** The library's own wire classes that are not public, by name. */
     static final List<String> WIRE_CLASS_NAMES = List.of("io.github.futures.spi.Serialization$RunnableCall",
-            "io.github.futures.spi.MapSupport$Pair", "io.github.futures.spi.MapSupport$Spread");
+            "io.github.futures.MapSupport$Pair", "io.github.futures.MapSupport$Spread");
 
     @Override
     public void registerHints(RuntimeHints hints, ClassLoader classLoader) {

@@ -25,7 +25,6 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -137,27 +136,7 @@ class FuturesGracefulShutdownTests {
     }
 
     /** Stops just before the web server's graceful shutdown. */
-    static class GracefulProbe implements SmartLifecycle {
-
-        final CountDownLatch closing = new CountDownLatch(1);
-
-        private volatile boolean running;
-
-        @Override
-        public void start() {
-            this.running = true;
-        }
-
-        @Override
-        public void stop() {
-            this.running = false;
-            this.closing.countDown();
-        }
-
-        @Override
-        public boolean isRunning() {
-            return this.running;
-        }
+    static class GracefulProbe extends ClosingProbe {
 
         @Override
         public int getPhase() {

@@ -28,7 +28,6 @@ import org.springframework.boot.test.context.assertj.AssertableApplicationContex
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.context.SmartLifecycle;
 
 /** Closing a real context shuts the pools down with the {@code futures.shutdown.*} rules. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -42,27 +41,7 @@ class FuturesShutdownTests {
             .withPropertyValues("futures.thread.max-workers=1", "futures.process.enabled=false");
 
     /** Stops just before the pools' lifecycle: tells the test that the context is closing. */
-    static class CloseProbe implements SmartLifecycle {
-
-        final CountDownLatch closing = new CountDownLatch(1);
-
-        private volatile boolean running;
-
-        @Override
-        public void start() {
-            this.running = true;
-        }
-
-        @Override
-        public void stop() {
-            this.running = false;
-            this.closing.countDown();
-        }
-
-        @Override
-        public boolean isRunning() {
-            return this.running;
-        }
+    static class CloseProbe extends ClosingProbe {
 
         @Override
         public int getPhase() {
@@ -103,6 +82,20 @@ class FuturesShutdownTests {
         }, r -> new Thread(r, "closer").start());
     }
 
+    /** A call running on the default pool (held by its blocker) and one queued behind it. */
+    record RunningAndQueued(ThreadPoolExecutor pool, Blocker blocker, Future<String> first, Future<String> second) {
+    }
+
+    /** Submits a blocking call to the default one-thread pool, waits until it runs, then queues {@code second}. */
+    private static RunningAndQueued runningAndQueued(AssertableApplicationContext context, Callable<String> second)
+            throws InterruptedException {
+        ThreadPoolExecutor pool = context.getBean(ThreadPoolExecutor.class);
+        Blocker blocker = new Blocker();
+        Future<String> first = pool.submit(blocker::call);
+        assertThat(blocker.started.await(30, TimeUnit.SECONDS)).isTrue();
+        return new RunningAndQueued(pool, blocker, first, pool.submit(second));
+    }
+
     private static CountDownLatch doneLatch(Future<?> future) {
         CountDownLatch done = new CountDownLatch(1);
         future.addDoneCallback(f -> done.countDown());
@@ -113,11 +106,11 @@ class FuturesShutdownTests {
     void waitWithoutCancelLetsRunningAndQueuedCallsFinishBeforeCloseReturns() {
         this.contextRunner.withPropertyValues("futures.shutdown.wait=true", "futures.shutdown.cancel-futures=false")
                 .run(context -> {
-                    ThreadPoolExecutor pool = context.getBean(ThreadPoolExecutor.class);
-                    Blocker blocker = new Blocker();
-                    Future<String> first = pool.submit(blocker::call);
-                    assertThat(blocker.started.await(30, TimeUnit.SECONDS)).isTrue();
-                    Future<String> second = pool.submit(() -> "second");
+                    RunningAndQueued calls = runningAndQueued(context, () -> "second");
+                    ThreadPoolExecutor pool = calls.pool();
+                    Blocker blocker = calls.blocker();
+                    Future<String> first = calls.first();
+                    Future<String> second = calls.second();
                     CompletableFuture<Closed> closed = closeInBackground(context, first, second);
                     assertThat(context.getBean(CloseProbe.class).closing.await(30, TimeUnit.SECONDS)).isTrue();
                     assertThat(closed).isNotDone();
@@ -133,15 +126,14 @@ class FuturesShutdownTests {
     void waitWithCancelDropsQueuedCallsAndWaitsForTheRunningOne() {
         this.contextRunner.withPropertyValues("futures.shutdown.wait=true", "futures.shutdown.cancel-futures=true")
                 .run(context -> {
-                    ThreadPoolExecutor pool = context.getBean(ThreadPoolExecutor.class);
-                    Blocker blocker = new Blocker();
                     AtomicBoolean secondRan = new AtomicBoolean();
-                    Future<String> first = pool.submit(blocker::call);
-                    assertThat(blocker.started.await(30, TimeUnit.SECONDS)).isTrue();
-                    Future<String> second = pool.submit(() -> {
+                    RunningAndQueued calls = runningAndQueued(context, () -> {
                         secondRan.set(true);
                         return "second";
                     });
+                    Blocker blocker = calls.blocker();
+                    Future<String> first = calls.first();
+                    Future<String> second = calls.second();
                     CountDownLatch secondDone = doneLatch(second);
                     CompletableFuture<Closed> closed = closeInBackground(context, first, second);
                     assertThat(secondDone.await(30, TimeUnit.SECONDS)).isTrue();
@@ -158,11 +150,11 @@ class FuturesShutdownTests {
     void noWaitWithoutCancelReturnsAtOnceAndQueuedCallsStillRun() {
         this.contextRunner.withPropertyValues("futures.shutdown.wait=false", "futures.shutdown.cancel-futures=false")
                 .run(context -> {
-                    ThreadPoolExecutor pool = context.getBean(ThreadPoolExecutor.class);
-                    Blocker blocker = new Blocker();
-                    Future<String> first = pool.submit(blocker::call);
-                    assertThat(blocker.started.await(30, TimeUnit.SECONDS)).isTrue();
-                    Future<String> second = pool.submit(() -> "second");
+                    RunningAndQueued calls = runningAndQueued(context, () -> "second");
+                    ThreadPoolExecutor pool = calls.pool();
+                    Blocker blocker = calls.blocker();
+                    Future<String> first = calls.first();
+                    Future<String> second = calls.second();
                     Closed closed = closeInBackground(context, first, second).get(30, TimeUnit.SECONDS);
                     assertThat(closed).isEqualTo(new Closed(false, false));
                     assertThat(pool.isShutdown()).isTrue();
@@ -176,11 +168,10 @@ class FuturesShutdownTests {
     void noWaitWithCancelReturnsAtOnceAndDropsQueuedCalls() {
         this.contextRunner.withPropertyValues("futures.shutdown.wait=false", "futures.shutdown.cancel-futures=true")
                 .run(context -> {
-                    ThreadPoolExecutor pool = context.getBean(ThreadPoolExecutor.class);
-                    Blocker blocker = new Blocker();
-                    Future<String> first = pool.submit(blocker::call);
-                    assertThat(blocker.started.await(30, TimeUnit.SECONDS)).isTrue();
-                    Future<String> second = pool.submit(() -> "second");
+                    RunningAndQueued calls = runningAndQueued(context, () -> "second");
+                    Blocker blocker = calls.blocker();
+                    Future<String> first = calls.first();
+                    Future<String> second = calls.second();
                     Closed closed = closeInBackground(context, first, second).get(30, TimeUnit.SECONDS);
                     assertThat(closed).isEqualTo(new Closed(false, true));
                     assertThat(second.cancelled()).isTrue();

@@ -1,6 +1,7 @@
-package io.github.futures.process;
+package io.github.futures;
 
-import io.github.futures.BrokenProcessPool;
+import io.github.futures.process.Wire;
+import io.github.futures.process.WorkerProcess;
 import java.io.InvalidObjectException;
 import java.io.StreamCorruptedException;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.github.futures.process;
+package io.github.futures;
 
 import java.util.ArrayList;
 import java.util.HashSet;

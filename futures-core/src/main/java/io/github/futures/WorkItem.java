@@ -1,6 +1,4 @@
-package io.github.futures.process;
-
-import io.github.futures.spi.TrackedFuture;
+package io.github.futures;
 
 /** A call on its way. */
 final class WorkItem {

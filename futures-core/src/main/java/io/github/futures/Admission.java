@@ -1,4 +1,4 @@
-package io.github.futures.process;
+package io.github.futures;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;

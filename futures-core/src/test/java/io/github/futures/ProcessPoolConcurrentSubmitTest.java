@@ -1,10 +1,7 @@
-package io.github.futures.process;
+package io.github.futures;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.futures.Future;
-import io.github.futures.ProcessPoolExecutor;
-import io.github.futures.SerializableCallable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;

@@ -1,8 +1,5 @@
-package io.github.futures.process;
+package io.github.futures;
 
-import io.github.futures.Executor;
-import io.github.futures.ProcessPoolExecutor;
-import io.github.futures.SerializableRunnable;
 import io.github.futures.contract.ExecutorContractTests;
 import java.time.Duration;
 import org.junit.jupiter.api.Timeout;

@@ -1,8 +1,5 @@
-package io.github.futures.spi;
+package io.github.futures;
 
-import io.github.futures.Future;
-import io.github.futures.MapOptions;
-import io.github.futures.SerializableFunction;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayDeque;

@@ -1,11 +1,16 @@
-package io.github.futures.spi;
+package io.github.futures;
 
-import io.github.futures.Future;
+import io.github.futures.spi.TaskListener;
+import io.github.futures.spi.TaskStats;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * A future that counts its own life into a {@link TaskStats}: started when
  * {@link #setRunningOrNotifyCancel()} says so, and its outcome once, in {@link #onCompletion()}.
+ * For executor implementations: an executor creates one per call with {@link #newFuture(TaskStats)}
+ * (or subclasses it to carry the call in the future itself), counts it with
+ * {@link TaskStats#submitted()} once accepted, and completes it.
  *
  * @param <T> the result type
  */
@@ -21,7 +26,7 @@ public class TrackedFuture<T> extends Future<T> {
     private static final System.Logger LOG = System.getLogger(TrackedFuture.class.getName());
 
     private final TaskStats stats;
-    private final TaskListener[] listeners;
+    private final List<TaskListener> listeners;
     private final long submitNanos;
     private boolean started;
     private long startNanos;
@@ -34,24 +39,37 @@ public class TrackedFuture<T> extends Future<T> {
      */
     protected TrackedFuture(TaskStats stats) {
         this.stats = stats;
-        this.listeners = stats.listeners;
-        this.submitNanos = listeners.length == 0 ? 0L : System.nanoTime();
+        this.listeners = stats.listeners();
+        this.submitNanos = listeners.isEmpty() ? 0L : System.nanoTime();
+    }
+
+    /**
+     * A new pending future that counts into {@code stats}. The executor must call
+     * {@link TaskStats#submitted()} once it accepted the call, or nothing if it rejects it.
+     *
+     * @param stats the executor's statistics
+     * @param <T> the result type
+     * @return the future
+     */
+    public static <T> TrackedFuture<T> newFuture(TaskStats stats) {
+        return new TrackedFuture<>(stats);
     }
 
     @Override
     public boolean setRunningOrNotifyCancel() {
-        TaskListener[] l = listeners;
-        long now = l.length == 0 ? 0L : System.nanoTime();
+        List<TaskListener> l = listeners;
+        long now = l.isEmpty() ? 0L : System.nanoTime();
         started = true;
         startNanos = now;
         if (!super.setRunningOrNotifyCancel()) {
             started = false;
             return false;
         }
-        stats.started.increment();
-        if (l.length != 0 && submitNanos != 0L) {
+        stats.started();
+        if (!l.isEmpty() && submitNanos != 0L) {
             long wait = now - submitNanos;
-            for (TaskListener listener : l) {
+            for (int i = 0, n = l.size(); i < n; i++) {
+                TaskListener listener = l.get(i);
                 try {
                     listener.taskStarted(wait);
                 } catch (Throwable t) { // the call must still run and its future still end
@@ -66,25 +84,20 @@ public class TrackedFuture<T> extends Future<T> {
     protected void onCompletion() {
         TaskListener.Outcome outcome;
         if (cancelled()) {
-            stats.cancelled.increment();
-            if (started) { // cancel(true) stopped it while it ran
-                stats.cancelledRunning.increment();
-            }
+            stats.cancelled(started); // started: cancel(true) stopped it while it ran
             outcome = TaskListener.Outcome.CANCELLED;
         } else if (exception(Duration.ZERO) != null) {
-            stats.failed.increment();
-            if (!started) {
-                stats.failedBeforeStart.increment();
-            }
+            stats.failed(started);
             outcome = TaskListener.Outcome.FAILURE;
         } else {
-            stats.succeeded.increment();
+            stats.succeeded();
             outcome = TaskListener.Outcome.SUCCESS;
         }
-        TaskListener[] l = listeners;
-        if (l.length != 0) {
+        List<TaskListener> l = listeners;
+        if (!l.isEmpty()) {
             long exec = started && startNanos != 0L ? System.nanoTime() - startNanos : 0L;
-            for (TaskListener listener : l) {
+            for (int i = 0, n = l.size(); i < n; i++) {
+                TaskListener listener = l.get(i);
                 try {
                     listener.taskFinished(exec, outcome);
                 } catch (Throwable t) {

@@ -1,13 +1,13 @@
-package io.github.futures.process;
+package io.github.futures;
 
-import io.github.futures.BrokenProcessPool;
-import io.github.futures.Future;
-import io.github.futures.InvalidStateError;
+import io.github.futures.process.Frames;
+import io.github.futures.process.Wire;
+import io.github.futures.process.WorkerCommand;
+import io.github.futures.process.WorkerProcess;
 import io.github.futures.spi.ExecutorSnapshot;
 import io.github.futures.spi.PoolState;
 import io.github.futures.spi.Serialization;
 import io.github.futures.spi.TaskStats;
-import io.github.futures.spi.TrackedFuture;
 import io.github.futures.spi.WorkerSnapshot;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -74,7 +74,7 @@ import java.util.function.Function;
  * owner may complete or cancel it from outside at any time, and the pool then drops the outcome.
  * </ul>
  */
-public final class ProcessPool {
+final class ProcessPool {
 
     /**
      * At most this many calls are sent to one worker ahead of their results: 2, so that a busy worker
@@ -161,7 +161,7 @@ public final class ProcessPool {
     private ProcessPool(Config config, byte[] initializerFrame) {
         this.config = config;
         this.name = "ProcessPoolExecutor-" + POOL_COUNTER.getAndIncrement();
-        this.frames = new Frames(config.maxMessageSize(), Serialization.filter(config.serialFilter()), config.loader());
+        this.frames = new Frames(config.maxMessageSize(), Serialization.filter(config.serialFilter()), config.loader(), RemoteTraceback::new);
         this.initFrame = initializerFrame;
         List<String> args = List.of(Integer.toString(config.maxMessageSize()),
                 config.serialFilter() == null ? "-" : config.serialFilter());
@@ -260,7 +260,7 @@ public final class ProcessPool {
 
     /** Queues a call through the {@link Admission}; refused if the pool closed first. */
     private Future<?> enqueue(long id, byte[] frame) {
-        TrackedFuture<Object> f = stats.newFuture();
+        TrackedFuture<Object> f = TrackedFuture.newFuture(stats);
         stats.submitted();
         if (!admission.offer(new WorkItem(id, f, frame))) {
             stats.unsubmitted();
