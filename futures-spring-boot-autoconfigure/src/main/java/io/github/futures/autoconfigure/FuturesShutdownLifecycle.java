@@ -3,6 +3,7 @@ package io.github.futures.autoconfigure;
 import io.github.futures.Executor;
 import io.github.futures.spi.ExecutorSnapshot;
 import io.github.futures.spi.ObservableExecutor;
+import io.github.futures.spi.PoolEvent;
 import io.github.futures.spi.Terminable;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -151,10 +152,45 @@ public final class FuturesShutdownLifecycle implements SmartLifecycle, Disposabl
             }
         }
         // Every pool stops taking work (and drops what has not started, if asked) before any is waited for.
-        pools.forEach((name, pool) -> guarded(name, () -> pool.shutdown(false, this.cancelFutures)));
+        pools.forEach((name, pool) -> guarded(name, () -> startShutdown(name, pool)));
         if (this.wait) {
-            pools.forEach((name, pool) -> guarded(name, () -> logWaiting(name, pool)));
             pools.forEach((name, pool) -> guarded(name, () -> awaitPool(name, pool)));
+        }
+    }
+
+    /**
+     * {@code shutdown(false, cancelFutures)}, told to the pool's event listeners (the events endpoint)
+     * and the log: what it waits for, and how many pending calls it cancelled.
+     */
+    private void startShutdown(String name, Executor pool) {
+        ExecutorSnapshot before = snapshot(pool);
+        pool.shutdown(false, this.cancelFutures);
+        if (before == null) {
+            return;
+        }
+        long cancelled = this.cancelFutures ? Math.max(0, snapshotCancelled(pool) - before.cancelled()) : 0;
+        long pending = Math.max(0, before.pending() - cancelled);
+        String counts = before.running() + " running and " + pending + " pending calls";
+        String limit = this.timeout == null ? "" : " (at most " + format(this.timeout) + ")";
+        String detail = (this.cancelFutures ? "cancelled " + cancelled + " pending calls; " : "")
+                + (this.wait ? "waiting for " + counts + limit : "not waiting for " + counts);
+        publish(pool, PoolEvent.now(PoolEvent.Type.SHUTDOWN_STARTED, -1, this.cancelFutures ? "cancel-futures" : null,
+                detail));
+        if (!logger.isInfoEnabled()) {
+            return;
+        }
+        if (cancelled > 0) {
+            logger.info("Cancelled " + cancelled + " pending calls in pool '" + name + "'");
+        }
+        if (this.wait && before.running() + pending > 0) {
+            logger.info("Waiting for " + counts + " in pool '" + name + "'" + limit);
+        }
+    }
+
+    /** Tells the pool's event listeners; a pool that is not observable has none. */
+    private static void publish(Executor pool, PoolEvent event) {
+        if (pool instanceof ObservableExecutor observable) {
+            observable.taskStats().publish(event);
         }
     }
 
@@ -168,36 +204,38 @@ public final class FuturesShutdownLifecycle implements SmartLifecycle, Disposabl
         }
     }
 
-    private void logWaiting(String name, Executor pool) {
-        ExecutorSnapshot s = snapshot(pool);
-        if (s != null && s.running() + s.pending() > 0 && logger.isInfoEnabled()) {
-            logger.info("Waiting for " + s.running() + " running and " + s.pending() + " pending calls in pool '"
-                    + name + "'" + (this.timeout == null ? "" : " (at most " + format(this.timeout) + ")"));
-        }
-    }
-
     /**
      * Waits for one pool, through {@link Terminable} only: {@code awaitTermination(timeout)}; when it
      * is still busy then, {@code shutdown(false, true)} and {@code abort(GRACE)}. A pool that is not
      * {@code Terminable} is shut down with {@code shutdown(true, cancelFutures)}: no time limit applies.
      */
     private void awaitPool(String name, Executor pool) {
+        long start = System.nanoTime();
         if (!(pool instanceof Terminable terminable)) {
             pool.shutdown(true, this.cancelFutures);
+            publishTerminated(pool, start);
             return;
         }
         if (terminable.awaitTermination(this.timeout)) {
+            publishTerminated(pool, start);
             return;
         }
         ExecutorSnapshot before = snapshot(pool);
         pool.shutdown(false, true); // cancel what is still queued
         boolean ended = terminable.abort(GRACE);
         long cancelled = before == null ? -1 : snapshotCancelled(pool) - before.cancelled();
-        logger.warn("Pool '" + name + "' was still busy " + format(this.timeout) + " after shutdown began: "
-                + (before == null ? "" : "abandoned " + before.running() + " running and "
-                        + cancelled + " pending call(s); ")
+        String what = (before == null ? "" : "abandoned " + before.running() + " running and "
+                + cancelled + " pending call(s); ")
                 + "cancelled the pending calls and aborted the running ones"
-                + (ended ? "; the pool has ended." : "; some workers ignored it and are left running."));
+                + (ended ? "; the pool has ended." : "; some workers ignored it and are left running.");
+        publish(pool, PoolEvent.now(PoolEvent.Type.TERMINATED, -1, "timeout",
+                "gave up after " + format(this.timeout) + ": " + what));
+        logger.warn("Pool '" + name + "' was still busy " + format(this.timeout) + " after shutdown began: " + what);
+    }
+
+    private static void publishTerminated(Executor pool, long start) {
+        Duration took = Duration.ofMillis((System.nanoTime() - start) / 1_000_000);
+        publish(pool, PoolEvent.now(PoolEvent.Type.TERMINATED, -1, null, "ended after " + format(took)));
     }
 
     /**
