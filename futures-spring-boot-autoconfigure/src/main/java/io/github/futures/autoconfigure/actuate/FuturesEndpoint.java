@@ -3,6 +3,8 @@ package io.github.futures.autoconfigure.actuate;
 import io.github.futures.autoconfigure.FuturesSanitizer;
 import io.github.futures.spi.ExecutorSnapshot;
 import io.github.futures.spi.ObservableExecutor;
+import io.github.futures.spi.PoolEvent;
+import io.github.futures.spi.TaskStats;
 import io.github.futures.spi.WorkerSnapshot;
 import java.time.Duration;
 import java.time.Instant;
@@ -127,9 +129,16 @@ public class FuturesEndpoint {
                     w.tasksCompleted(), w.busy(), w.startedAt(),
                     w.startedAt() == null ? null : Duration.between(w.startedAt(), now).toMillis()));
         }
+        TaskStats stats = executor.taskStats();
+        List<ReplacementDescriptor> replacements = new ArrayList<>();
+        for (PoolEvent e : stats.lastReplacements()) {
+            replacements.add(new ReplacementDescriptor(e.time(), e.pid() < 0 ? null : e.pid(), e.reason(),
+                    this.sanitizer.text("detail", e.detail(), show)));
+        }
         return new ExecutorDescriptor(name, s.kind(), s.state(), this.sanitizer.text("brokenReason", s.brokenReason(), show),
                 s.maxWorkers(), s.workers(), s.workersStarted(), s.pending(), s.running(), s.submitted(),
-                new CompletedDescriptor(s.succeeded(), s.failed(), s.cancelled()), workers,
+                new CompletedDescriptor(s.succeeded(), s.failed(), s.cancelled()), stats.rejectedCount(),
+                stats.timedOutCount(), stats.replacedCounts(), replacements, workers,
                 this.sanitizer.config(s.config(), show));
     }
 
@@ -157,13 +166,19 @@ public class FuturesEndpoint {
      * @param running futures running
      * @param submitted submissions accepted
      * @param completed futures done, by outcome
+     * @param rejected submissions refused at the pending limit
+     * @param timedOut calls stopped at their call timeout
+     * @param replaced workers replaced, by reason
+     * @param lastReplacements the last worker replacements, oldest first
      * @param workers the live workers: each one's name, pid (process pools) or member (cluster), calls
      *     done, whether busy, start time and uptime
      * @param config the effective configuration, secrets masked
      */
     public record ExecutorDescriptor(String name, String kind, String state, String brokenReason, int maxWorkers,
                                      int liveWorkers, long workersStarted, long pending, long running, long submitted,
-                                     CompletedDescriptor completed, List<WorkerDescriptor> workers,
+                                     CompletedDescriptor completed, long rejected, long timedOut,
+                                     Map<String, Long> replaced, List<ReplacementDescriptor> lastReplacements,
+                                     List<WorkerDescriptor> workers,
                                      Map<String, Object> config) implements OperationResponseBody {
     }
 
@@ -175,6 +190,18 @@ public class FuturesEndpoint {
      * @param cancelled cancelled
      */
     public record CompletedDescriptor(long success, long failure, long cancelled) {
+    }
+
+    /**
+     * One worker replacement.
+     *
+     * @param time when it happened
+     * @param pid the worker process replaced, or {@code null}
+     * @param reason why: {@code died}, {@code memory}, {@code max-tasks}, {@code timeout}, {@code cancel}
+     *     or {@code idle}
+     * @param detail a sentence for people, or {@code null}
+     */
+    public record ReplacementDescriptor(Instant time, Long pid, String reason, String detail) {
     }
 
     /**

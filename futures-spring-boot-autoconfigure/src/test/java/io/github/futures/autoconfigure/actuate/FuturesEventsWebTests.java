@@ -143,6 +143,36 @@ class FuturesEventsWebTests {
         assertThat(detail).contains("-Dapp.db.password=******", "-Xmx64m", "137").doesNotContain("hunter2");
     }
 
+    /** The futures endpoint shows each pool's rejections, call timeouts, replacements by reason and last replacements. */
+    @Test
+    void futuresEndpointShowsRejectionsTimeoutsAndReplacements() throws Exception {
+        JsonNode before = executor("futuresProcessPool");
+        var stats = pool("futuresProcessPool").taskStats();
+        stats.publish(PoolEvent.now(PoolEvent.Type.CALL_REJECTED, -1, null, "limit 10"));
+        stats.publish(PoolEvent.now(PoolEvent.Type.CALL_TIMED_OUT, 41, null, "ran past 2s"));
+        stats.publish(PoolEvent.now(PoolEvent.Type.WORKER_REPLACED, 41, "timeout", "worker 41 replaced"));
+        stats.publish(PoolEvent.now(PoolEvent.Type.WORKER_REPLACED, 42, "memory",
+                "worker 42 used 300MB, java -Dapp.db.password=hunter2"));
+        JsonNode after = executor("futuresProcessPool");
+        assertThat(after.get("rejected").asLong()).isEqualTo(before.get("rejected").asLong() + 1);
+        assertThat(after.get("timedOut").asLong()).isEqualTo(before.get("timedOut").asLong() + 1);
+        assertThat(after.get("replaced").get("memory").asLong()).isEqualTo(1);
+        assertThat(after.get("replaced").get("timeout").asLong()).isEqualTo(1);
+        JsonNode last = after.get("lastReplacements");
+        assertThat(last.get(last.size() - 2).get("pid").asLong()).isEqualTo(41);
+        assertThat(last.get(last.size() - 1).get("reason").asString()).isEqualTo("memory");
+        assertThat(last.get(last.size() - 1).get("detail").asString()).contains("300MB", "******").doesNotContain("hunter2");
+    }
+
+    private JsonNode executor(String name) throws IOException, InterruptedException {
+        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        HttpResponse<String> response = this.http.send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + port + "/actuator/futures/" + name)).timeout(WAIT).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return this.json.readTree(response.body());
+    }
+
     /**
      * The starter's shutdown publishes its phases: what it waits for, then that the pool ended; and,
      * when a pool outlasts the shutdown timeout, that it gave up.
