@@ -2,12 +2,10 @@ package io.github.futures.autoconfigure.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.futures.BrokenProcessPool;
-import io.github.futures.Future;
 import io.github.futures.ProcessPoolExecutor;
 import io.github.futures.SerializableCallable;
 import io.github.futures.ThreadPoolExecutor;
-import io.github.futures.spi.WorkerSnapshot;
+import io.github.futures.autoconfigure.Workers;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -143,7 +141,7 @@ class FuturesWebErrorsTests {
     @Test
     void brokenPoolAnswers503WithItsReasonLoggedOnce(CapturedOutput output) throws Exception {
         ProcessPoolExecutor pool = context.getBean(ProcessPoolExecutor.class);
-        breakByKillingItsWorker(pool);
+        Workers.breakByKillingItsWorker(pool);
         for (int i = 0; i < 10; i++) {
             HttpResponse<String> response = get("/process");
             assertThat(response.statusCode()).isEqualTo(503);
@@ -153,23 +151,6 @@ class FuturesWebErrorsTests {
             assertThat(problem.get("detail").asString()).startsWith("Pool 'futuresProcessPool' is broken: ");
         }
         assertThat(count(output.getOut(), "Pool 'futuresProcessPool' is broken (")).isEqualTo(1);
-    }
-
-    /** Kills the worker JVM that runs a call, and waits until the pool reports itself broken. */
-    static void breakByKillingItsWorker(ProcessPoolExecutor pool) throws Exception {
-        Future<Object> running = pool.submit((SerializableCallable<Object>) () -> {
-            Thread.sleep(Long.MAX_VALUE);
-            return null;
-        });
-        long pid = -1;
-        // the call is sent at once; its worker is the one busy worker (the start-up check started it)
-        for (WorkerSnapshot w : pool.snapshot().workerDetails()) {
-            pid = w.pid();
-        }
-        assertThat(pid).isPositive();
-        assertThat(ProcessHandle.of(pid).orElseThrow().destroyForcibly()).isTrue();
-        assertThat(running.exception(WAIT)).isInstanceOf(BrokenProcessPool.class);
-        assertThat(pool.snapshot().state()).isEqualTo("broken");
     }
 
     @SpringBootConfiguration(proxyBeanMethods = false)
