@@ -36,7 +36,7 @@ public class FuturesRuntimeHints implements RuntimeHintsRegistrar {
     /** The endpoint's response types, written as JSON. */
     static final List<Class<?>> ENDPOINT_TYPES = List.of(FuturesEndpoint.ExecutorsDescriptor.class,
             FuturesEndpoint.ExecutorDescriptor.class, FuturesEndpoint.CompletedDescriptor.class,
-            FuturesEndpoint.WorkerDescriptor.class, FuturesEndpoint.ReplacementDescriptor.class, FuturesEventsEndpoint.EventsDescriptor.class,
+            FuturesEndpoint.WorkerDescriptor.class, FuturesEndpoint.ReplacementDescriptor.class, FuturesEndpoint.ActionDescriptor.class, FuturesEventsEndpoint.EventsDescriptor.class,
             FuturesEventsEndpoint.EventDescriptor.class);
 
     /**
