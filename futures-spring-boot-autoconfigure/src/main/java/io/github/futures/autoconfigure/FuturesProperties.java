@@ -569,9 +569,20 @@ public class FuturesProperties {
      * @throws InvalidConfigurationPropertyValueException naming the property if it is negative
      */
     static void checkTimeout(Duration timeout) {
+        checkTimeout("futures.shutdown.timeout", timeout);
+    }
+
+    /**
+     * Checks a duration that must not be negative.
+     *
+     * @param property the property's full name, for the message
+     * @param timeout the value or {@code null}
+     * @throws InvalidConfigurationPropertyValueException naming the property if it is negative
+     */
+    static void checkTimeout(String property, Duration timeout) {
         if (timeout != null && timeout.isNegative()) {
-            throw new InvalidConfigurationPropertyValueException("futures.shutdown.timeout", timeout,
-                    "Must not be negative; use 0 to stop waiting at once, or a longer time than the default 30s.");
+            throw new InvalidConfigurationPropertyValueException(property, timeout,
+                    "Must not be negative; use 0 to stop waiting at once, or a longer time.");
         }
     }
 
