@@ -299,24 +299,27 @@ public final class FuturesShutdownLifecycle implements SmartLifecycle, Disposabl
         thread.start();
     }
 
-    /** Waits for the first stage at most as long as it can take: its longest timeout, then an abort's steps. */
+    /**
+     * Waits for the first stage at most as long as it can take: it waits for its pools one after the
+     * other, each for its timeout and then an abort's steps.
+     */
     private void joinCancelFirst(Thread first) {
-        Duration longest = Duration.ZERO;
+        Duration most = Duration.ZERO;
         for (String name : this.poolNames) {
             if (cancelFutures(name)) {
                 Duration t = timeout(name);
                 if (t == null) {
-                    longest = null;
+                    most = null;
                     break;
                 }
-                longest = t.compareTo(longest) > 0 ? t : longest;
+                most = most.plus(t).plus(GRACE.multipliedBy(3));
             }
         }
         try {
-            if (longest == null) {
+            if (most == null) {
                 first.join();
             } else {
-                first.join(Math.max(1, longest.plus(GRACE.multipliedBy(3)).toMillis()));
+                first.join(Math.max(1, most.toMillis()));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
