@@ -53,6 +53,9 @@ public final class FuturesAutoConfiguration {
     /** Bean name of the lifecycle that shuts the pools down when the context closes. */
     public static final String SHUTDOWN_LIFECYCLE_BEAN_NAME = "futuresShutdownLifecycle";
 
+    /** Bean name of the first stage of the shutdown, which stops the pools marked cancel-futures. */
+    public static final String SHUTDOWN_CANCEL_FIRST_BEAN_NAME = "futuresShutdownCancelFirstStage";
+
     /**
      * Bean name of the {@link org.springframework.core.task.AsyncTaskExecutor} over the thread pool:
      * Spring Boot's name for the application's task executor, which Spring MVC and {@code @Async} use.

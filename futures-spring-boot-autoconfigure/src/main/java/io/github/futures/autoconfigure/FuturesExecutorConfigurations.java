@@ -25,6 +25,7 @@ import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.EnvironmentAware;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -324,8 +325,31 @@ final class FuturesExecutorConfigurations {
                                                           FuturesSanitizer sanitizer) {
             FuturesProperties.Shutdown shutdown = properties.getShutdown();
             FuturesProperties.checkTimeout(shutdown.getTimeout());
+            FuturesProperties.checkTimeout("futures.shutdown.log-interval", shutdown.getLogInterval());
+            if (shutdown.getLogInterval() == null || shutdown.getLogInterval().isZero()) {
+                throw new InvalidConfigurationPropertyValueException("futures.shutdown.log-interval",
+                        shutdown.getLogInterval(), "Must be positive; remove the property to keep the default, 5s.");
+            }
+            Map<String, FuturesShutdownLifecycle.Rule> rules = new java.util.LinkedHashMap<>();
+            properties.getExecutors().forEach((name, executor) -> {
+                FuturesProperties.NamedShutdown own = executor.getShutdown();
+                FuturesProperties.checkTimeout("futures.executors." + name + ".shutdown.timeout", own.getTimeout());
+                if (own.getCancelFutures() != null || own.getTimeout() != null) {
+                    rules.put(name, new FuturesShutdownLifecycle.Rule(own.getCancelFutures(), own.getTimeout()));
+                }
+            });
             return new FuturesShutdownLifecycle(beanFactory, managedPoolNames(properties), shutdown.isWait(),
-                    shutdown.isCancelFutures(), shutdown.getTimeout(), sanitizer);
+                    shutdown.isCancelFutures(), shutdown.getTimeout(), sanitizer, rules, shutdown.getLogInterval());
+        }
+
+        /**
+         * The first stage of the shutdown: the pools marked cancel-futures, stopped beside the web server's
+         * graceful shutdown (see {@link FuturesShutdownLifecycle}).
+         */
+        @Bean(name = FuturesAutoConfiguration.SHUTDOWN_CANCEL_FIRST_BEAN_NAME)
+        SmartLifecycle futuresShutdownCancelFirstStage(
+                @Qualifier(FuturesAutoConfiguration.SHUTDOWN_LIFECYCLE_BEAN_NAME) FuturesShutdownLifecycle lifecycle) {
+            return lifecycle.cancelFirstStage();
         }
 
         private static List<String> managedPoolNames(FuturesProperties properties) {

@@ -45,6 +45,12 @@ public class FuturesProperties {
 
     private final Metrics metrics = new Metrics();
 
+    private final Events events = new Events();
+
+    private final Web web = new Web();
+
+    private final Health health = new Health();
+
     /** Additional named pools, one bean per entry, called by the entry's name. */
     private Map<String, NamedExecutor> executors = new LinkedHashMap<>();
 
@@ -74,6 +80,18 @@ public class FuturesProperties {
 
     public Metrics getMetrics() {
         return this.metrics;
+    }
+
+    public Events getEvents() {
+        return this.events;
+    }
+
+    public Web getWeb() {
+        return this.web;
+    }
+
+    public Health getHealth() {
+        return this.health;
     }
 
     public Map<String, NamedExecutor> getExecutors() {
@@ -303,6 +321,13 @@ public class FuturesProperties {
          */
         private Duration timeout = Duration.ofSeconds(30);
 
+        /**
+         * How often, while the shutdown waits for a pool, to log how many calls it still waits for.
+         * A few seconds: often enough to see progress in a stop that takes half a minute, rare
+         * enough not to flood the log.
+         */
+        private Duration logInterval = Duration.ofSeconds(5);
+
         public boolean isWait() {
             return this.wait;
         }
@@ -325,6 +350,14 @@ public class FuturesProperties {
 
         public void setTimeout(Duration timeout) {
             this.timeout = timeout;
+        }
+
+        public Duration getLogInterval() {
+            return this.logInterval;
+        }
+
+        public void setLogInterval(Duration logInterval) {
+            this.logInterval = logInterval;
         }
     }
 
@@ -361,6 +394,115 @@ public class FuturesProperties {
         }
     }
 
+    /** The pools' events (worker started, died, replaced; call timed out or rejected; shutdown phases). */
+    public static class Events {
+
+        /**
+         * Maximum number of events kept for the futuresevents endpoint, all pools together; the oldest
+         * are dropped first. 256 holds a few restarts' worth of worker events at a few hundred bytes each.
+         */
+        private int capacity = 256;
+
+        public int getCapacity() {
+            return this.capacity;
+        }
+
+        public void setCapacity(int capacity) {
+            this.capacity = capacity;
+        }
+    }
+
+    /** The pools' failures as HTTP answers. */
+    public static class Web {
+
+        private final Errors errors = new Errors();
+
+        public Errors getErrors() {
+            return this.errors;
+        }
+    }
+
+    /** Answers for the pools' failures in Spring MVC controllers. */
+    public static class Errors {
+
+        /**
+         * Whether a pool's rejection (RejectedExecutionException) and a broken pool answer 503, and a
+         * TimeoutError answers 504, each as an RFC 9457 problem detail; the application's own
+         * exception handlers win.
+         */
+        private boolean enabled = false;
+
+        /**
+         * The Retry-After of a 503 for a rejected call, rounded up to whole seconds (at least 1). A
+         * full queue drains in the time of its calls: a few seconds, not minutes.
+         */
+        private Duration retryAfter = Duration.ofSeconds(5);
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Duration getRetryAfter() {
+            return this.retryAfter;
+        }
+
+        public void setRetryAfter(Duration retryAfter) {
+            this.retryAfter = retryAfter;
+        }
+    }
+
+    /** The pools' health. */
+    public static class Health {
+
+        /**
+         * Whether the futures health contributor is part of the liveness group: a broken pool (which
+         * cannot heal without a rebuild) then turns /actuator/health/liveness DOWN, so that the
+         * platform restarts the application.
+         */
+        private boolean liveness = false;
+
+        public boolean isLiveness() {
+            return this.liveness;
+        }
+
+        public void setLiveness(boolean liveness) {
+            this.liveness = liveness;
+        }
+    }
+
+    /** Shutdown rules of one named pool; unset values are those of futures.shutdown. */
+    public static class NamedShutdown {
+
+        /**
+         * Whether closing the context cancels this pool's calls that have not started yet, before
+         * the other pools drain: set it for pools of batch work. Default: futures.shutdown.cancel-futures.
+         */
+        private Boolean cancelFutures;
+
+        /** Maximum time to wait for this pool on close. Default: futures.shutdown.timeout. */
+        private Duration timeout;
+
+        public Boolean getCancelFutures() {
+            return this.cancelFutures;
+        }
+
+        public void setCancelFutures(Boolean cancelFutures) {
+            this.cancelFutures = cancelFutures;
+        }
+
+        public Duration getTimeout() {
+            return this.timeout;
+        }
+
+        public void setTimeout(Duration timeout) {
+            this.timeout = timeout;
+        }
+    }
+
     /** The kinds of named pools. */
     public enum Kind {
         /** A {@code ThreadPoolExecutor}. */
@@ -380,6 +522,12 @@ public class FuturesProperties {
 
         /** Prefix of the worker threads' names (thread pools). Default: the pool's name. */
         private String threadNamePrefix;
+
+        private final NamedShutdown shutdown = new NamedShutdown();
+
+        public NamedShutdown getShutdown() {
+            return this.shutdown;
+        }
 
         public Kind getKind() {
             return this.kind;
@@ -421,9 +569,20 @@ public class FuturesProperties {
      * @throws InvalidConfigurationPropertyValueException naming the property if it is negative
      */
     static void checkTimeout(Duration timeout) {
+        checkTimeout("futures.shutdown.timeout", timeout);
+    }
+
+    /**
+     * Checks a duration that must not be negative.
+     *
+     * @param property the property's full name, for the message
+     * @param timeout the value or {@code null}
+     * @throws InvalidConfigurationPropertyValueException naming the property if it is negative
+     */
+    static void checkTimeout(String property, Duration timeout) {
         if (timeout != null && timeout.isNegative()) {
-            throw new InvalidConfigurationPropertyValueException("futures.shutdown.timeout", timeout,
-                    "Must not be negative; use 0 to stop waiting at once, or a longer time than the default 30s.");
+            throw new InvalidConfigurationPropertyValueException(property, timeout,
+                    "Must not be negative; use 0 to stop waiting at once, or a longer time.");
         }
     }
 

@@ -7,6 +7,7 @@ import io.github.futures.InvalidStateError;
 import io.github.futures.TimeoutError;
 import io.github.futures.autoconfigure.actuate.FuturesEndpoint;
 import io.github.futures.autoconfigure.actuate.FuturesEndpointProperties;
+import io.github.futures.autoconfigure.actuate.FuturesEventsEndpoint;
 import io.github.futures.autoconfigure.cluster.FuturesClusterProperties;
 import io.github.futures.RemoteTraceback;
 import java.util.ArrayList;
@@ -35,7 +36,8 @@ public class FuturesRuntimeHints implements RuntimeHintsRegistrar {
     /** The endpoint's response types, written as JSON. */
     static final List<Class<?>> ENDPOINT_TYPES = List.of(FuturesEndpoint.ExecutorsDescriptor.class,
             FuturesEndpoint.ExecutorDescriptor.class, FuturesEndpoint.CompletedDescriptor.class,
-            FuturesEndpoint.WorkerDescriptor.class);
+            FuturesEndpoint.WorkerDescriptor.class, FuturesEndpoint.ReplacementDescriptor.class, FuturesEndpoint.ActionDescriptor.class, FuturesEventsEndpoint.EventsDescriptor.class,
+            FuturesEventsEndpoint.EventDescriptor.class);
 
     /**
      * Java-serialized by the parent: the calls it sends (a runnable wrapped as a call, the map's pairs and

@@ -141,6 +141,11 @@ class FuturesAutoConfigurationTests {
         assertThat(properties.get("futures.process.max-workers")).doesNotContainKey("defaultValue");
         assertThat((String) properties.get("futures.process.max-workers").get("description")).contains("available processor");
         assertThat(properties.get("management.health.futures.enabled")).containsEntry("defaultValue", true);
+        assertThat(properties.get("futures.events.capacity")).containsEntry("defaultValue", 256);
+        assertThat(properties.get("futures.web.errors.enabled")).containsEntry("defaultValue", false);
+        assertThat(properties.get("futures.web.errors.retry-after")).containsEntry("defaultValue", "5s");
+        assertThat(properties.get("futures.health.liveness")).containsEntry("defaultValue", false);
+        assertThat(properties.get("futures.shutdown.log-interval")).containsEntry("defaultValue", "5s");
         assertThat(hints).anySatisfy(hint -> assertThat(Untyped.map(hint))
                 .containsEntry("name", "futures.executors.values.kind")
                 .extractingByKey("values").asString().contains("thread").contains("process"));

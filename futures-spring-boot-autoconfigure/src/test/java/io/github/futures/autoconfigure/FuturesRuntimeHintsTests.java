@@ -54,6 +54,12 @@ class FuturesRuntimeHintsTests {
         assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(
                 FuturesEndpoint.WorkerDescriptor.class.getMethod("pid"))).accepts(this.hints);
         assertThat(RuntimeHintsPredicates.reflection().onType(FuturesEndpoint.CompletedDescriptor.class)).accepts(this.hints);
+        assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(
+                io.github.futures.autoconfigure.actuate.FuturesEventsEndpoint.EventDescriptor.class.getMethod("detail")))
+                .accepts(this.hints);
+        assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(
+                io.github.futures.autoconfigure.actuate.FuturesEventsEndpoint.EventsDescriptor.class.getMethod("events")))
+                .accepts(this.hints);
     }
 
     /** What the parent sends to and reads from worker processes can be Java-serialized. */

@@ -180,6 +180,28 @@ class FuturesStartupFailureTests {
         }
     }
 
+    /** The keys of the events, HTTP errors, liveness and per-pool shutdown are known; a misspelt one is suggested. */
+    @Test
+    void keysOfEventsErrorsLivenessAndPoolShutdownAreKnown(CapturedOutput output) {
+        try (ConfigurableApplicationContext context = run("futures.process.validate-on-startup=false",
+                "futures.events.capacity=32", "futures.web.errors.enabled=false", "futures.web.errors.retry-after=2s",
+                "futures.health.liveness=false", "futures.shutdown.log-interval=2s", "futures.executors.jobs.kind=thread",
+                "futures.executors.jobs.shutdown.cancel-futures=true", "futures.executors.jobs.shutdown.timeout=5s")) {
+            assertThat(context.getBean("jobs", ThreadPoolExecutor.class).maxWorkers()).isPositive();
+        }
+        assertThatException().isThrownBy(() -> start("futures.executors.jobs.kind=thread",
+                "futures.executors.jobs.shutdown.cancel-future=true"));
+        assertThat(output).contains("futures.executors.jobs.shutdown.cancel-future: futures.executors.jobs.shutdown.cancel-futures");
+    }
+
+    /** A negative timeout of a named pool's shutdown fails start-up naming its property. */
+    @Test
+    void negativePoolShutdownTimeoutIsReportedWithTheProperty(CapturedOutput output) {
+        assertThatException().isThrownBy(() -> start("futures.process.enabled=false", "futures.executors.jobs.kind=thread",
+                "futures.executors.jobs.shutdown.timeout=-1s"));
+        assertThat(output).contains("futures.executors.jobs.shutdown.timeout");
+    }
+
     /** A process pool with more than four workers per processor starts, with one warning naming the pool. */
     @Test
     void oversizedProcessPoolLogsOneWarningNamingThePool(CapturedOutput output) {

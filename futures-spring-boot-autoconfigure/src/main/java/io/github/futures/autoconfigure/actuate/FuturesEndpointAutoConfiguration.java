@@ -15,11 +15,15 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 
 /**
- * Auto-configuration of the {@link FuturesEndpoint} ({@code /actuator/futures}). The endpoint exists
- * when Actuator is on the classpath and the endpoint is available (exposed and not turned off).
+ * Auto-configuration of the {@link FuturesEndpoint} ({@code /actuator/futures}) and the
+ * {@link FuturesEventsEndpoint} ({@code /actuator/futuresevents}). Each exists when Actuator is on
+ * the classpath and the endpoint is available (exposed and not turned off).
  * With Actuator, the application's {@code SanitizingFunction} beans also become a rule of the
  * {@link FuturesSanitizer}, whether the endpoint is exposed or not.
  *
@@ -31,6 +35,13 @@ import org.springframework.context.annotation.Bean;
 @EnableConfigurationProperties(FuturesEndpointProperties.class)
 public final class FuturesEndpointAutoConfiguration {
 
+    /** Bean name of the {@link FuturesEventLog} behind the {@code futuresevents} endpoint. */
+    public static final String EVENT_LOG_BEAN_NAME = "futuresEventLog";
+
+    private static final String CAPACITY_PROPERTY = "futures.events.capacity";
+
+    private static final int DEFAULT_CAPACITY = 256;
+
     // The endpoint condition sits on the method: its class is only loaded once Actuator is known to be there.
     @Bean
     @ConditionalOnMissingBean
@@ -40,6 +51,31 @@ public final class FuturesEndpointAutoConfiguration {
         // Looked up on each read, so that the endpoint shows every executor bean, named pools included.
         return new FuturesEndpoint(() -> beanFactory.getBeansOfType(ObservableExecutor.class, false, false),
                 sanitizer.getIfAvailable(FuturesSanitizer::builtIn), properties.getShowValues(), properties.getRoles());
+    }
+
+    /**
+     * The events of every executor bean, kept for the {@code futuresevents} endpoint. Exists with the
+     * endpoint only: without it, nobody reads them.
+     */
+    @Bean(name = EVENT_LOG_BEAN_NAME)
+    @ConditionalOnMissingBean
+    @ConditionalOnAvailableEndpoint(FuturesEventsEndpoint.class)
+    FuturesEventLog futuresEventLog(ListableBeanFactory beanFactory, Environment environment) {
+        int capacity = Binder.get(environment).bind(CAPACITY_PROPERTY, Integer.class).orElse(DEFAULT_CAPACITY);
+        if (capacity < 1) {
+            throw new InvalidConfigurationPropertyValueException(CAPACITY_PROPERTY, capacity,
+                    "Must be at least 1; remove the property to keep the default, " + DEFAULT_CAPACITY + " events.");
+        }
+        return new FuturesEventLog(() -> beanFactory.getBeansOfType(ObservableExecutor.class, false, false), capacity);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnAvailableEndpoint
+    FuturesEventsEndpoint futuresEventsEndpoint(FuturesEventLog log, FuturesEndpointProperties properties,
+                                                ObjectProvider<FuturesSanitizer> sanitizer) {
+        return new FuturesEventsEndpoint(log, sanitizer.getIfAvailable(FuturesSanitizer::builtIn),
+                properties.getShowValues(), properties.getRoles());
     }
 
     /**

@@ -43,6 +43,10 @@ import java.util.function.ToDoubleFunction;
  * <tr><td>{@code futures.executor.workers}</td><td>gauge</td><td></td><td>live workers</td></tr>
  * <tr><td>{@code futures.executor.workers.started}</td><td>function counter</td><td></td><td>workers ever started</td></tr>
  * <tr><td>{@code futures.executor.broken}</td><td>gauge</td><td></td><td>1 if the pool is broken, else 0</td></tr>
+ * <tr><td>{@code futures.executor.rejected}</td><td>function counter</td><td></td><td>submissions refused at the pending limit</td></tr>
+ * <tr><td>{@code futures.executor.calls.timed.out}</td><td>function counter</td><td></td><td>calls stopped at their call timeout</td></tr>
+ * <tr><td>{@code futures.executor.workers.replaced}</td><td>function counter</td><td>{@code reason}</td><td>workers
+ *     replaced: {@code died}, {@code memory}, {@code max-tasks}, {@code timeout}, {@code cancel}, {@code idle}</td></tr>
  * </table>
  *
  * <p>Counts are read from the executor's {@link TaskStats} ({@code LongAdder}s) when the registry
@@ -56,6 +60,12 @@ import java.util.function.ToDoubleFunction;
  * @since 0.1.0
  */
 public final class FuturesExecutorMetrics implements MeterBinder, AutoCloseable {
+
+    /**
+     * The reasons a pool gives for replacing a worker ({@code PoolEvent}'s {@code reason}): a counter
+     * for each is registered up front, so that a dashboard's rate() sees it start at 0.
+     */
+    static final List<String> REPLACEMENT_REASONS = List.of("died", "memory", "max-tasks", "timeout", "cancel", "idle");
 
     private final ObservableExecutor executor;
 
@@ -121,6 +131,16 @@ public final class FuturesExecutorMetrics implements MeterBinder, AutoCloseable 
                 .register(registry);
         gauge(registry, "futures.executor.broken", futuresTags,
                 s -> ExecutorSnapshot.BROKEN.equals(s.state()) ? 1 : 0, "1 when the pool is broken, else 0", null);
+
+        FunctionCounter.builder("futures.executor.rejected", stats, TaskStats::rejectedCount).tags(futuresTags)
+                .description("Submissions refused because the pool's pending limit was reached").register(registry);
+        FunctionCounter.builder("futures.executor.calls.timed.out", stats, TaskStats::timedOutCount).tags(futuresTags)
+                .description("Calls stopped because they ran past their call timeout").register(registry);
+        for (String reason : REPLACEMENT_REASONS) {
+            FunctionCounter.builder("futures.executor.workers.replaced", stats,
+                    s -> s.replacedCounts().getOrDefault(reason, 0L)).tags(futuresTags).tag("reason", reason)
+                    .description("Workers replaced by a fresh one, by reason").register(registry);
+        }
 
         Timer queueWait = Timer.builder("futures.executor.queue.wait").tags(futuresTags)
                 .description("Time from submit to start of a call").register(registry);

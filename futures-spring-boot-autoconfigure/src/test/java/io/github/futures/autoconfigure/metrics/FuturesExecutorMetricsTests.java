@@ -76,4 +76,37 @@ class FuturesExecutorMetricsTests {
             jdk.shutdownNow();
         }
     }
+
+    /**
+     * Rejections, call timeouts and worker replacements by reason are function counters over the pool's
+     * TaskStats, tagged name and kind like the other futures meters; every reason's counter exists from the start.
+     */
+    @Test
+    void rejectedTimedOutAndReplacedCountersReadThePoolsEvents() {
+        try (ThreadPoolExecutor pool = new ThreadPoolExecutor(1, "metered")) {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            new FuturesExecutorMetrics(pool, "metered", Tags.of("app", "test")).bindTo(registry);
+            for (String reason : FuturesExecutorMetrics.REPLACEMENT_REASONS) {
+                assertThat(registry.get("futures.executor.workers.replaced").tags("name", "metered", "kind", "thread",
+                        "app", "test", "reason", reason).functionCounter().count()).as(reason).isZero();
+            }
+            io.github.futures.spi.TaskStats stats = pool.taskStats();
+            stats.publish(io.github.futures.spi.PoolEvent.now(io.github.futures.spi.PoolEvent.Type.CALL_REJECTED, -1, null, null));
+            stats.publish(io.github.futures.spi.PoolEvent.now(io.github.futures.spi.PoolEvent.Type.CALL_REJECTED, -1, null, null));
+            stats.publish(io.github.futures.spi.PoolEvent.now(io.github.futures.spi.PoolEvent.Type.CALL_TIMED_OUT, -1, null, null));
+            stats.publish(io.github.futures.spi.PoolEvent.now(io.github.futures.spi.PoolEvent.Type.WORKER_REPLACED, 7, "memory", null));
+            stats.publish(io.github.futures.spi.PoolEvent.now(io.github.futures.spi.PoolEvent.Type.WORKER_REPLACED, 8, "memory", null));
+            stats.publish(io.github.futures.spi.PoolEvent.now(io.github.futures.spi.PoolEvent.Type.WORKER_REPLACED, 9, "died", null));
+            assertThat(registry.get("futures.executor.rejected").tags("name", "metered", "kind", "thread", "app", "test")
+                    .functionCounter().count()).isEqualTo(2);
+            assertThat(registry.get("futures.executor.calls.timed.out").tags("name", "metered", "kind", "thread")
+                    .functionCounter().count()).isEqualTo(1);
+            assertThat(registry.get("futures.executor.workers.replaced").tags("name", "metered", "reason", "memory")
+                    .functionCounter().count()).isEqualTo(2);
+            assertThat(registry.get("futures.executor.workers.replaced").tags("name", "metered", "reason", "died")
+                    .functionCounter().count()).isEqualTo(1);
+            assertThat(registry.get("futures.executor.workers.replaced").tags("name", "metered", "reason", "idle")
+                    .functionCounter().count()).isZero();
+        }
+    }
 }

@@ -1,0 +1,48 @@
+package io.github.futures.autoconfigure.web;
+
+import io.github.futures.autoconfigure.FuturesAutoConfiguration;
+import io.github.futures.autoconfigure.FuturesProperties;
+import io.github.futures.autoconfigure.FuturesSanitizer;
+import io.github.futures.spi.ObservableExecutor;
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Auto-configuration of the pools' failures as HTTP answers ({@link FuturesMvcExceptionHandler}),
+ * opt-in with {@code futures.web.errors.enabled=true}, in a servlet web application with Spring MVC.
+ * (WebFlux applications are not covered.)
+ *
+ * @since 0.1.0
+ */
+@AutoConfiguration(after = FuturesAutoConfiguration.class)
+@ConditionalOnBooleanProperty(name = "futures.enabled", matchIfMissing = true)
+@ConditionalOnBooleanProperty(name = "futures.web.errors.enabled")
+public final class FuturesWebErrorsAutoConfiguration {
+
+    /** Bean name of the Spring MVC exception handler. */
+    public static final String MVC_EXCEPTION_HANDLER_BEAN_NAME = "futuresMvcExceptionHandler";
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+    @ConditionalOnClass(name = "org.springframework.web.servlet.DispatcherServlet")
+    static class MvcConfiguration {
+
+        @Bean(name = MVC_EXCEPTION_HANDLER_BEAN_NAME)
+        @ConditionalOnMissingBean
+        FuturesMvcExceptionHandler futuresMvcExceptionHandler(ListableBeanFactory beanFactory,
+                                                              ObjectProvider<FuturesProperties> properties,
+                                                              ObjectProvider<FuturesSanitizer> sanitizer) {
+            FuturesProperties.Errors errors = properties.getIfAvailable(FuturesProperties::new).getWeb().getErrors();
+            return new FuturesMvcExceptionHandler(
+                    () -> beanFactory.getBeansOfType(ObservableExecutor.class, false, false),
+                    sanitizer.getIfAvailable(FuturesSanitizer::builtIn), errors.getRetryAfter());
+        }
+    }
+}

@@ -1,0 +1,226 @@
+package io.github.futures.autoconfigure.actuate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.futures.Future;
+import io.github.futures.ThreadPoolExecutor;
+import io.github.futures.spi.ObservableExecutor;
+import io.github.futures.spi.PoolEvent;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The {@code futuresevents} endpoint over HTTP: events published through real pools' {@code TaskStats}
+ * and by the starter's shutdown, the pool filter, the capacity bound and masking.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class FuturesEventsWebTests {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private static final int CAPACITY = 8;
+
+    private static ConfigurableApplicationContext context;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    @BeforeAll
+    static void start() {
+        context = start("futures.events.capacity=" + CAPACITY);
+    }
+
+    private static ConfigurableApplicationContext start(String... properties) {
+        List<String> all = new ArrayList<>(List.of("server.port=0", "spring.main.banner-mode=off",
+                "management.endpoints.web.exposure.include=futures,futuresevents",
+                "futures.thread.max-workers=2", "futures.executors.io.kind=thread", "futures.executors.io.max-workers=1",
+                "futures.process.max-workers=1", "futures.process.validate-on-startup=false"));
+        all.addAll(List.of(properties));
+        return new SpringApplicationBuilder(WebApplication.class).properties(all.toArray(String[]::new)).run();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (context != null) {
+            context.close();
+        }
+    }
+
+    private JsonNode events(String query) throws IOException, InterruptedException {
+        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        HttpResponse<String> response = this.http.send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + port + "/actuator/futuresevents" + query)).timeout(WAIT).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return this.json.readTree(response.body()).get("events");
+    }
+
+    private static ObservableExecutor pool(String name) {
+        return context.getBean(name, ObservableExecutor.class);
+    }
+
+    private static List<String> details(JsonNode events) {
+        List<String> out = new ArrayList<>();
+        events.forEach(e -> out.add(e.get("detail").asString()));
+        return out;
+    }
+
+    /** An event published through a real process pool's TaskStats is listed with its pool, type, pid and detail. */
+    @Test
+    void eventPublishedByAPoolIsListedWithItsPoolTypeAndPid() throws Exception {
+        String tag = UUID.randomUUID().toString();
+        pool("futuresProcessPool").taskStats().publish(PoolEvent.now(PoolEvent.Type.WORKER_STARTED, 123, null, "started " + tag));
+        pool("futuresProcessPool").taskStats().publish(PoolEvent.now(PoolEvent.Type.WORKER_READY, 123, null, "ready " + tag));
+        JsonNode events = events("?pool=futuresProcessPool");
+        JsonNode last = events.get(events.size() - 1);
+        JsonNode before = events.get(events.size() - 2);
+        assertThat(before.get("type").asString()).isEqualTo("WORKER_STARTED");
+        assertThat(last.get("type").asString()).isEqualTo("WORKER_READY");
+        assertThat(last.get("pool").asString()).isEqualTo("futuresProcessPool");
+        assertThat(last.get("pid").asLong()).isEqualTo(123);
+        assertThat(last.get("detail").asString()).isEqualTo("ready " + tag);
+        assertThat(last.get("time").asString()).isNotBlank();
+    }
+
+    /** {@code ?pool=} keeps only that pool's events; without it every pool's are listed, newest last. */
+    @Test
+    void poolParameterFiltersTheEvents() throws Exception {
+        String tag = UUID.randomUUID().toString();
+        pool("io").taskStats().publish(PoolEvent.now(PoolEvent.Type.CALL_TIMED_OUT, -1, null, "io " + tag));
+        pool("futuresThreadPool").taskStats().publish(PoolEvent.now(PoolEvent.Type.CALL_REJECTED, -1, null, "thread " + tag));
+        JsonNode io = events("?pool=io");
+        assertThat(io).allSatisfy(e -> assertThat(e.get("pool").asString()).isEqualTo("io"));
+        assertThat(details(io)).contains("io " + tag).doesNotContain("thread " + tag);
+        assertThat(io.get(io.size() - 1).has("pid")).as("a pool-wide event has no pid (null fields are omitted)").isFalse();
+        List<String> all = details(events(""));
+        assertThat(all).containsSubsequence("io " + tag, "thread " + tag);
+        assertThat(details(events("?pool=nope"))).isEmpty();
+    }
+
+    /** Past the capacity the oldest events are dropped: the newest {@value #CAPACITY} remain, in order. */
+    @Test
+    void ringBufferKeepsOnlyTheNewestEventsUpToItsCapacity() throws Exception {
+        String tag = UUID.randomUUID().toString();
+        List<String> published = new ArrayList<>();
+        for (int i = 0; i < 3 * CAPACITY; i++) {
+            published.add(tag + " " + i);
+            pool("io").taskStats().publish(PoolEvent.now(PoolEvent.Type.WORKER_RETIRED, -1, "idle", tag + " " + i));
+        }
+        JsonNode all = events("");
+        assertThat(all.size()).isEqualTo(CAPACITY);
+        assertThat(details(all)).containsExactlyElementsOf(published.subList(published.size() - CAPACITY, published.size()));
+    }
+
+    /** A detail that quotes a command line has its secret-looking values masked, as the futures endpoint does. */
+    @Test
+    void secretsInADetailAreMasked() throws Exception {
+        pool("io").taskStats().publish(PoolEvent.now(PoolEvent.Type.POOL_BROKEN, 77, "died",
+                "worker java -Dapp.db.password=hunter2 -Xmx64m exited with code 137"));
+        JsonNode events = events("?pool=io");
+        String detail = events.get(events.size() - 1).get("detail").asString();
+        assertThat(detail).contains("-Dapp.db.password=******", "-Xmx64m", "137").doesNotContain("hunter2");
+    }
+
+    /** The futures endpoint shows each pool's rejections, call timeouts, replacements by reason and last replacements. */
+    @Test
+    void futuresEndpointShowsRejectionsTimeoutsAndReplacements() throws Exception {
+        JsonNode before = executor("futuresProcessPool");
+        var stats = pool("futuresProcessPool").taskStats();
+        stats.publish(PoolEvent.now(PoolEvent.Type.CALL_REJECTED, -1, null, "limit 10"));
+        stats.publish(PoolEvent.now(PoolEvent.Type.CALL_TIMED_OUT, 41, null, "ran past 2s"));
+        stats.publish(PoolEvent.now(PoolEvent.Type.WORKER_REPLACED, 41, "timeout", "worker 41 replaced"));
+        stats.publish(PoolEvent.now(PoolEvent.Type.WORKER_REPLACED, 42, "memory",
+                "worker 42 used 300MB, java -Dapp.db.password=hunter2"));
+        JsonNode after = executor("futuresProcessPool");
+        assertThat(after.get("rejected").asLong()).isEqualTo(before.get("rejected").asLong() + 1);
+        assertThat(after.get("timedOut").asLong()).isEqualTo(before.get("timedOut").asLong() + 1);
+        assertThat(after.get("replaced").get("memory").asLong()).isEqualTo(1);
+        assertThat(after.get("replaced").get("timeout").asLong()).isEqualTo(1);
+        JsonNode last = after.get("lastReplacements");
+        assertThat(last.get(last.size() - 2).get("pid").asLong()).isEqualTo(41);
+        assertThat(last.get(last.size() - 1).get("reason").asString()).isEqualTo("memory");
+        assertThat(last.get(last.size() - 1).get("detail").asString()).contains("300MB", "******").doesNotContain("hunter2");
+    }
+
+    private JsonNode executor(String name) throws IOException, InterruptedException {
+        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        HttpResponse<String> response = this.http.send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + port + "/actuator/futures/" + name)).timeout(WAIT).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return this.json.readTree(response.body());
+    }
+
+    /**
+     * The starter's shutdown publishes its phases: what it waits for, then that the pool ended; and,
+     * when a pool outlasts the shutdown timeout, that it gave up.
+     */
+    @Test
+    void shutdownPublishesWhatItWaitsForAndHowItEnded() throws Exception {
+        ConfigurableApplicationContext closing = start("futures.shutdown.timeout=300ms", "futures.executors.io.max-workers=2");
+        FuturesEventLog log = closing.getBean(FuturesEventLog.class);
+        ThreadPoolExecutor io = closing.getBean("io", ThreadPoolExecutor.class);
+        ThreadPoolExecutor threads = closing.getBean(ThreadPoolExecutor.class);
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        // blocks until interrupted: the shutdown gives up on it after 300ms and interrupts it
+        Future<Object> stuck = io.submit(() -> {
+            running.countDown();
+            never.await();
+            return null;
+        });
+        assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        threads.submit(() -> {
+            started.countDown();
+            release.await();
+            return null;
+        });
+        assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Void> closed = CompletableFuture.runAsync(closing::close, r -> new Thread(r, "closer").start());
+        release.countDown();
+        closed.get(60, TimeUnit.SECONDS);
+        assertThat(stuck.exception(WAIT)).isNotNull();
+        List<FuturesEventLog.Entry> ioEvents = log.events().stream().filter(e -> e.pool().equals("io")).toList();
+        assertThat(ioEvents).extracting(e -> e.event().type())
+                .containsSubsequence(PoolEvent.Type.SHUTDOWN_STARTED, PoolEvent.Type.TERMINATED);
+        assertThat(ioEvents.get(0).event().detail()).isEqualTo("waiting for 1 running and 0 pending calls (at most 300ms)");
+        PoolEvent gaveUp = ioEvents.get(ioEvents.size() - 1).event();
+        assertThat(gaveUp.reason()).isEqualTo("timeout");
+        assertThat(gaveUp.detail()).startsWith("gave up after 300ms: abandoned 1 running");
+        List<FuturesEventLog.Entry> threadEvents = log.events().stream()
+                .filter(e -> e.pool().equals("futuresThreadPool")).toList();
+        assertThat(threadEvents).extracting(e -> e.event().type())
+                .containsExactly(PoolEvent.Type.SHUTDOWN_STARTED, PoolEvent.Type.TERMINATED);
+        assertThat(threadEvents.get(1).event().reason()).isNull();
+        assertThat(threadEvents.get(1).event().detail()).startsWith("ended after ");
+    }
+
+    @SpringBootConfiguration(proxyBeanMethods = false)
+    @EnableAutoConfiguration
+    static class WebApplication {
+    }
+}
