@@ -4,10 +4,10 @@ import io.github.futures.BrokenProcessPool;
 import io.github.futures.Future;
 import io.github.futures.InvalidStateError;
 import io.github.futures.spi.ExecutorSnapshot;
+import io.github.futures.spi.PoolEvent;
 import io.github.futures.spi.PoolState;
 import io.github.futures.spi.Serialization;
 import io.github.futures.spi.TaskStats;
-import io.github.futures.spi.TrackedFuture;
 import io.github.futures.spi.WorkerSnapshot;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -38,7 +38,10 @@ import java.util.function.Function;
  *
  * <p>{@link Frames} builds what is sent and decodes what comes back; {@link WorkerProcess} is one
  * child JVM (start, reader, stderr, death); {@link PoolWorker} is the pool's side of one worker (its
- * state, and the listener of its process); {@link Admission} gets submitted calls into the queue.
+ * state, and the listener of its process); {@link Admission} gets submitted calls into the queue;
+ * {@link WorkerRecycler} stops misbehaving calls (cancel(true), call timeouts) and heals workers
+ * (deaths under REPLACE_WORKER, memory, idle). Pool events are queued under the lock
+ * ({@link PoolEvents}) and published by {@link #unlock()} once it is released.
  *
  * <p>Implementation note.
  *
@@ -124,6 +127,9 @@ public final class ProcessPool {
     final Frames frames;
     final byte[] initFrame;
     private final TaskStats stats = new TaskStats();
+    /** Events decided under the lock, published after it is released. */
+    final PoolEvents events = new PoolEvents(stats);
+    final WorkerRecycler recycler;
     private final AtomicLong ids = new AtomicLong();
 
     final ReentrantLock lock = new ReentrantLock();
@@ -139,6 +145,7 @@ public final class ProcessPool {
         @Override
         public void afterUnlock(List<Send> sends) {
             send(sends);
+            events.publish();
         }
     });
     /** Items not yet sent to a worker, oldest first. Guarded by lock. */
@@ -157,14 +164,17 @@ public final class ProcessPool {
     volatile String broken;
     /** Set when the JVM's exit hook shut this pool down: submits are refused with that reason. */
     private volatile boolean jvmExiting;
+    /** Whether TERMINATED was published. Guarded by lock. */
+    private boolean terminatedPublished;
 
-    private ProcessPool(Config config, byte[] initializerFrame) {
+    private ProcessPool(Config config, byte[] initializerFrame, RecoveryOptions recovery) {
         this.config = config;
         this.name = "ProcessPoolExecutor-" + POOL_COUNTER.getAndIncrement();
         this.frames = new Frames(config.maxMessageSize(), Serialization.filter(config.serialFilter()), config.loader());
         this.initFrame = initializerFrame;
+        this.recycler = new WorkerRecycler(this, recovery);
         List<String> args = List.of(Integer.toString(config.maxMessageSize()),
-                config.serialFilter() == null ? "-" : config.serialFilter());
+                config.serialFilter() == null ? "-" : config.serialFilter(), recovery.maxWorkerMemory() > 0L ? "heap" : "-");
         this.command = List.copyOf(WorkerCommand.build(WorkerCommand.java(config.javaExecutable()),
                 WorkerCommand.jvmOptions(config.fastStartupOptions(), config.jvmOptions()), config.classPath(), args,
                 null));
@@ -178,13 +188,26 @@ public final class ProcessPool {
      * @throws IllegalArgumentException if the initializer cannot be serialized, or the filter is malformed
      */
     public static ProcessPool create(Config config) {
+        return create(config, RecoveryOptions.DEFAULTS);
+    }
+
+    /**
+     * Creates a pool that stops misbehaving calls and heals its workers as {@code recovery} says.
+     *
+     * @param config the configuration
+     * @param recovery call timeout, worker death policy, recycling
+     * @return the pool
+     * @throws IllegalArgumentException if the initializer cannot be serialized, or the filter is malformed
+     */
+    public static ProcessPool create(Config config, RecoveryOptions recovery) {
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(recovery, "recovery");
         byte[] init = null;
         if (config.initializer() != null) {
             init = Frames.serialize(config.initializer(), Wire.INIT, 0L, "initializer", config.maxMessageSize());
         }
         Serialization.filter(config.serialFilter()); // fails early on a bad pattern
-        return new ProcessPool(config, init);
+        return new ProcessPool(config, init, recovery);
     }
 
     /** The default maximum message size: 128 MiB. */
@@ -230,7 +253,7 @@ public final class ProcessPool {
             prestart();
         }
         long id = ids.incrementAndGet();
-        return (Future<T>) enqueue(id, frames.task(task, id));
+        return (Future<T>) enqueue(id, frames.task(task, id), task.getClass().getName());
     }
 
     /**
@@ -255,14 +278,16 @@ public final class ProcessPool {
             prestart();
         }
         long id = ids.incrementAndGet();
-        return (Future<List<R>>) enqueue(id, frames.map(fn, items, id));
+        return (Future<List<R>>) enqueue(id, frames.map(fn, items, id), "map of " + fn.getClass().getName());
     }
 
     /** Queues a call through the {@link Admission}; refused if the pool closed first. */
-    private Future<?> enqueue(long id, byte[] frame) {
-        TrackedFuture<Object> f = stats.newFuture();
+    private Future<?> enqueue(long id, byte[] frame, String what) {
+        PoolFuture f = new PoolFuture(stats, recycler);
+        WorkItem item = new WorkItem(id, f, frame, what);
+        f.item = item;
         stats.submitted();
-        if (!admission.offer(new WorkItem(id, f, frame))) {
+        if (!admission.offer(item)) {
             stats.unsubmitted();
             checkAccepting();
             throw new IllegalStateException("a call was refused by a pool that is neither shut down nor broken");
@@ -273,6 +298,7 @@ public final class ProcessPool {
     /** Releases the lock, then moves on what submitters queued while it was held. */
     void unlock() {
         admission.unlock();
+        events.publish();
     }
 
     /** For tests of the submit path: the pool's lock, to hold while calls are submitted. */
@@ -425,6 +451,9 @@ public final class ProcessPool {
     /** Sends the oldest live queued item to {@code w}; false if the queue had none. */
     private boolean assignLocked(PoolWorker w, List<Send> sends) {
         for (WorkItem item; (item = queue.pollFirst()) != null; ) {
+            if (item.started && item.future.done()) {
+                continue; // sent back after cancel(true), or completed by its owner
+            }
             if (!item.started) {
                 boolean run;
                 try {
@@ -439,8 +468,11 @@ public final class ProcessPool {
             }
             w.inFlight.add(item);
             w.assigned++;
+            if (w.inFlight.size() == 1) {
+                recycler.headLocked(w); // it runs it now: its call timeout starts
+            }
             if (config.maxTasksPerChild() > 0 && w.assigned >= config.maxTasksPerChild()) {
-                w.state = PoolWorker.RETIRING;
+                recycler.retireLocked(w, "max-tasks");
             }
             sends.add(new Send(w, item.frame));
             return true;
@@ -475,7 +507,7 @@ public final class ProcessPool {
         sends.add(new Send(w, Frames.EXIT));
     }
 
-    private int activeCountLocked() {
+    int activeCountLocked() {
         int n = 0;
         for (PoolWorker w : workers) {
             if (w.state <= PoolWorker.RETIRING) {
@@ -485,7 +517,7 @@ public final class ProcessPool {
         return n;
     }
 
-    private void startWorkerLocked() {
+    void startWorkerLocked() {
         long n = workersStarted++;
         PoolWorker w = new PoolWorker(this, name + "-worker-" + n);
         workers.add(w);
@@ -500,6 +532,10 @@ public final class ProcessPool {
     void signalIfTerminatedLocked() {
         if (terminatedLocked()) {
             terminatedCondition.signalAll();
+            if (!terminatedPublished) {
+                terminatedPublished = true;
+                events.add(PoolEvent.Type.TERMINATED, -1L, null, null);
+            }
         }
     }
 
@@ -529,11 +565,13 @@ public final class ProcessPool {
      */
     String breakLocked(String reason, List<WorkItem> failed, List<PoolWorker> kill) {
         broken = reason;
+        events.add(PoolEvent.Type.POOL_BROKEN, -1L, null, reason);
         admission.closeLocked(queue::addLast); // accepted before the break; later submitters take theirs back
         failed.addAll(queue);
         queue.clear();
         for (PoolWorker o : workers) {
             kill.add(o);
+            o.inFlight.forEach(WorkerRecycler::endedLocked);
             failed.addAll(o.inFlight);
             o.inFlight.clear();
             if (o.endNote == null) {
@@ -602,6 +640,9 @@ public final class ProcessPool {
         List<Send> sends = new ArrayList<>();
         lock.lock();
         try {
+            if (!shutdown) {
+                events.add(PoolEvent.Type.SHUTDOWN_STARTED, -1L, null, null);
+            }
             shutdown = true;
             admission.closeLocked(queue::addLast); // every call whose submit returned is in the queue now
             if (cancelFutures && !queue.isEmpty()) {

@@ -35,6 +35,9 @@ import java.util.List;
  *                      EXCEPTION    (payload: an ExceptionEnvelope, see writeEnvelope)
  *                      INIT_FAILED  (payload: an ExceptionEnvelope)
  *                      REVOKED      (no payload: call id was given back, it never started)
+ *                      INIT_DONE    (no payload: the initializer returned; sent only when there is one)
+ *                      HEAP         (no payload; the id is the used heap in bytes after a call; sent
+ *                                    after each outcome only when the pool limits workers' memory)
  * </pre>
  *
  * <p>The parent writes to the worker's standard input and reads its standard output; the worker's
@@ -57,6 +60,8 @@ final class Wire {
     static final byte EXCEPTION = 11;
     static final byte INIT_FAILED = 12;
     static final byte REVOKED = 13;
+    static final byte INIT_DONE = 14;
+    static final byte HEAP = 15;
 
     /** Bytes of a frame before its payload: length, type, id. */
     static final int HEADER = 13;
