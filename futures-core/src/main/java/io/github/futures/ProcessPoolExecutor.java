@@ -7,6 +7,7 @@ import io.github.futures.spi.MapSupport;
 import io.github.futures.spi.ObservableExecutor;
 import io.github.futures.spi.Serialization;
 import io.github.futures.spi.TaskStats;
+import io.github.futures.spi.Rebuildable;
 import io.github.futures.spi.Terminable;
 import java.io.Serializable;
 import java.lang.ref.Cleaner;
@@ -89,7 +90,7 @@ import java.util.stream.Stream;
  *
  * @since 0.1.0
  */
-public final class ProcessPoolExecutor implements SerializingExecutor, ObservableExecutor, Terminable {
+public final class ProcessPoolExecutor implements SerializingExecutor, ObservableExecutor, Terminable, Rebuildable {
 
     /**
      * Shuts down the pools that became unreachable without a shutdown, as CPython's workers end when
@@ -266,6 +267,18 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
      */
     public int prestartWorkers() {
         return pool.prestartWorkers();
+    }
+
+    /**
+     * If the pool is broken, starts fresh workers and accepts calls again; the futures the breakage
+     * failed stay failed.
+     *
+     * @return {@code true} if it was broken and is rebuilt, {@code false} if it was not broken
+     * @throws IllegalStateException after shutdown
+     */
+    @Override
+    public boolean rebuild() {
+        return pool.rebuild();
     }
 
     // ------------------------------------------------------------------ shutdown

@@ -26,7 +26,8 @@ import java.util.concurrent.ScheduledFuture;
  * </pre>
  *
  * <p>Implementation note. States: STARTING (process being spawned; not assignable) → READY (takes
- * work) → RETIRING (reached maxTasksPerChild; takes no more) → EXITING (EXIT sent, exit expected) →
+ * work) → RETIRING (reached maxTasksPerChild or maxWorkerMemory; takes no more; its replacement has
+ * started) → EXITING (EXIT sent, or killed by the pool with a {@link #stopReason}: exit expected) →
  * DEAD; any state → DEAD when the process ends. Every field but {@link #completing} is guarded by the
  * pool's lock; {@link #completing} is used by the reader thread only. A future is settled outside the
  * lock; one its owner completed or cancelled from outside is left alone. A dying worker stays in the

@@ -55,7 +55,7 @@ import java.util.function.Function;
  * set their flag and make the final move of submitted calls in one critical section, so every call
  * whose submit returned is queued (and then runs, is cancelled or fails), and none after.
  * <li>PoolWorker states: PoolWorker.STARTING (process being spawned; not assignable) → PoolWorker.READY (takes work) →
- * PoolWorker.RETIRING (reached maxTasksPerChild; takes no more) → PoolWorker.EXITING (EXIT sent, exit expected) → PoolWorker.DEAD.
+ * PoolWorker.RETIRING (reached maxTasksPerChild or maxWorkerMemory; takes no more; its replacement has started) → PoolWorker.EXITING (EXIT sent, exit expected) → PoolWorker.DEAD.
  * Any state → PoolWorker.DEAD when the process ends. An end that was not expected (no EXIT sent, no
  * terminate/kill asked) breaks the pool.
  * <li>Dispatch: a queued item goes to an idle PoolWorker.READY worker; else a new worker starts (up to
@@ -160,7 +160,7 @@ public final class ProcessPool {
     private volatile long workersStarted;
     /** Written under lock, read anywhere. */
     private volatile boolean shutdown;
-    /** Why the pool is broken, or null. Written once, under lock. */
+    /** Why the pool is broken, or null. Written under lock (set by a break, cleared by a rebuild). */
     volatile String broken;
     /** Set when the JVM's exit hook shut this pool down: submits are refused with that reason. */
     private volatile boolean jvmExiting;
@@ -180,22 +180,16 @@ public final class ProcessPool {
                 null));
     }
 
-    /**
-     * Creates a pool, checking that the initializer can be sent to workers.
-     *
-     * @param config the configuration
-     * @return the pool
-     * @throws IllegalArgumentException if the initializer cannot be serialized, or the filter is malformed
-     */
+    /** @return a pool with CPython's behaviour on misbehaving calls; see {@link #create(Config, RecoveryOptions)} */
     public static ProcessPool create(Config config) {
         return create(config, RecoveryOptions.DEFAULTS);
     }
 
     /**
-     * Creates a pool that stops misbehaving calls and heals its workers as {@code recovery} says.
+     * Creates a pool, checking that the initializer can be sent to workers.
      *
      * @param config the configuration
-     * @param recovery call timeout, worker death policy, recycling
+     * @param recovery how misbehaving calls are stopped and workers healed
      * @return the pool
      * @throws IllegalArgumentException if the initializer cannot be serialized, or the filter is malformed
      */
@@ -253,7 +247,7 @@ public final class ProcessPool {
             prestart();
         }
         long id = ids.incrementAndGet();
-        return (Future<T>) enqueue(id, frames.task(task, id), task.getClass().getName());
+        return (Future<T>) enqueue(id, frames.task(task, id), WorkerRecycler.describe(task));
     }
 
     /**
@@ -278,7 +272,7 @@ public final class ProcessPool {
             prestart();
         }
         long id = ids.incrementAndGet();
-        return (Future<List<R>>) enqueue(id, frames.map(fn, items, id), "map of " + fn.getClass().getName());
+        return (Future<List<R>>) enqueue(id, frames.map(fn, items, id), "map of " + WorkerRecycler.describe(fn));
     }
 
     /** Queues a call through the {@link Admission}; refused if the pool closed first. */
@@ -287,10 +281,13 @@ public final class ProcessPool {
         WorkItem item = new WorkItem(id, f, frame, what);
         f.item = item;
         stats.submitted();
-        if (!admission.offer(item)) {
-            stats.unsubmitted();
-            checkAccepting();
-            throw new IllegalStateException("a call was refused by a pool that is neither shut down nor broken");
+        while (!admission.offer(item)) { // refused by a close; again if a rebuild has undone it since
+            try {
+                checkAccepting();
+            } catch (RuntimeException refused) {
+                stats.unsubmitted();
+                throw refused;
+            }
         }
         return f;
     }
@@ -733,6 +730,17 @@ public final class ProcessPool {
         for (PoolWorker w : targets) {
             w.process.destroy(kill);
         }
+    }
+
+    /** @return whether it was broken; see {@link WorkerRecycler#rebuild()} */
+    public boolean rebuild() {
+        return recycler.rebuild();
+    }
+
+    /** Under lock: a rebuilt pool accepts calls again. */
+    void reopenLocked() {
+        broken = null;
+        admission.reopenLocked();
     }
 
     /** @return whether shutdown was called */

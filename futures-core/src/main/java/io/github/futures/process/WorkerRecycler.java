@@ -106,6 +106,7 @@ final class WorkerRecycler {
                 } else if (i > 0 && !item.revoking) {
                     item.revoking = true;
                     sends.add(new ProcessPool.Send(w, Frames.revoke(item.id)));
+                    pool.events.add(PoolEvent.Type.CALL_CANCELLED, w.process.pid, "cancel", "asked back before it started");
                 }
                 if (i >= 0) {
                     break;
@@ -139,8 +140,23 @@ final class WorkerRecycler {
         }
         item.future.fail(new TimeoutError("call exceeded its call timeout of " + limit + " (call " + item.id + ", "
                 + item.what + ", in worker pid " + w.process.pid + ", which is replaced)"));
-        w.process.threadDump(DUMP_WAIT_MILLIS);
-        w.process.destroy(true);
+        // The dump takes a moment: on a thread of its own, so that other timers are not held up.
+        Thread t = new Thread(() -> {
+            w.process.threadDump(DUMP_WAIT_MILLIS);
+            w.process.destroy(true);
+        }, w.process.name + "-stop");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /**
+     * What a call is, for messages: its class, or for a lambda the class that wrote it; never its
+     * arguments or captured values.
+     */
+    static String describe(Object call) {
+        String name = call.getClass().getName();
+        int lambda = name.indexOf("$$Lambda");
+        return lambda > 0 ? "a lambda in " + name.substring(0, lambda) : name;
     }
 
     /**
@@ -269,6 +285,48 @@ final class WorkerRecycler {
             pool.unlock();
         }
         pool.send(sends);
+    }
+
+    /**
+     * If the pool is broken, accepts calls again with fresh workers ({@code max(1, minWorkers)} start
+     * now). The old workers (killed by the breakage, their calls failed) no longer count, whenever
+     * their deaths are reported.
+     *
+     * @return whether it was broken
+     * @throws IllegalStateException after shutdown
+     */
+    boolean rebuild() {
+        pool.lock.lock();
+        try {
+            if (pool.isShutdown()) {
+                throw new IllegalStateException("cannot rebuild a process pool after shutdown");
+            }
+            if (pool.broken == null) {
+                return false;
+            }
+            rebuildLocked();
+            pool.reopenLocked();
+            for (int i = Math.max(1, options.minWorkers()); i > 0 && pool.activeCountLocked() < pool.config.maxWorkers(); i--) {
+                pool.startWorkerLocked();
+            }
+            return true;
+        } finally {
+            pool.unlock();
+        }
+    }
+
+    private void rebuildLocked() {
+        for (PoolWorker w : pool.workers) {
+            if (w.state == PoolWorker.STARTING) {
+                pool.starting--;
+            }
+            if (w.state < PoolWorker.EXITING) {
+                w.state = PoolWorker.EXITING;
+            }
+            CallTimer.cancel(w.idleTimer);
+            w.idleTimer = null;
+        }
+        pool.events.add(PoolEvent.Type.POOL_REBUILT, -1L, null, "was broken: " + pool.broken);
     }
 
     /**
