@@ -56,7 +56,8 @@ final class WorkerRecycler {
      * @return whether the caller must kill {@code w}'s process once the lock is released
      */
     boolean headLocked(PoolWorker w) {
-        if (w.stopReason != null || w.state >= PoolWorker.EXITING) {
+        // An EXITING worker still runs its calls (shutdown); one whose end was asked otherwise (endNote) is left alone.
+        if (w.stopReason != null || w.endNote != null || w.state == PoolWorker.DEAD) {
             return false;
         }
         if (w.inFlight.isEmpty()) {
@@ -99,7 +100,7 @@ final class WorkerRecycler {
             endedLocked(item);
             for (PoolWorker w : pool.workers) {
                 int i = w.inFlight.indexOf(item);
-                if (i == 0 && w.stopReason == null && w.state < PoolWorker.EXITING) {
+                if (i == 0 && w.stopReason == null && w.endNote == null && w.state != PoolWorker.DEAD) {
                     w.inFlight.remove(0);
                     stopLocked(w, "cancel");
                     kill = w;
@@ -127,7 +128,7 @@ final class WorkerRecycler {
         pool.lock.lock();
         try {
             item.timer = null;
-            if (w.stopReason != null || w.state >= PoolWorker.EXITING || w.inFlight.isEmpty()
+            if (w.stopReason != null || w.endNote != null || w.state == PoolWorker.DEAD || w.inFlight.isEmpty()
                     || w.inFlight.get(0) != item || item.future.done()) {
                 return; // it ended meanwhile
             }

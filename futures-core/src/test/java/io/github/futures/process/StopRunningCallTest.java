@@ -116,6 +116,26 @@ class StopRunningCallTest {
         }
     }
 
+    /** cancel(true) stops a running call after shutdown(wait=false) too; the call sent ahead still runs and the pool terminates. */
+    @Test
+    void cancelTrueAfterShutdownStopsTheCallAndThePoolTerminates() throws Exception {
+        ProcessPoolExecutor pool = ProcessPoolExecutor.builder().maxWorkers(1).build();
+        try (StderrLines err = new StderrLines()) {
+            String marker = "endless-shutdown-" + System.nanoTime();
+            Future<Integer> loop = pool.submit(endlessLoop(marker));
+            Future<Integer> ahead = pool.submit((SerializableCallable<Integer>) () -> 7);
+            assertThat(err.await(marker, LIMIT)).isTrue();
+            pool.shutdown(false, false);
+
+            assertThat(loop.cancel(true)).isTrue();
+
+            assertThat(ahead.result(LIMIT)).isEqualTo(7);
+            assertThat(pool.awaitTermination(LIMIT)).as("terminated").isTrue();
+        } finally {
+            pool.shutdown(true, true);
+        }
+    }
+
     /** cancel(false) keeps CPython's meaning: a running call is not touched. */
     @Test
     void cancelFalseLeavesARunningCallAlone() throws Exception {
