@@ -81,8 +81,18 @@ import java.util.stream.Stream;
  *
  * <p><b>When a worker dies</b> (killed, {@code System.exit}, a crash, out of memory) the pool is
  * broken: every pending future fails at once with {@link BrokenProcessPool}, whose message names the
- * worker's pid and exit code, and every later submit throws it. When this JVM dies, even by
- * {@code kill -9}, its workers see their standard input close and exit.
+ * worker's pid and exit code, and every later submit throws it (CPython's behaviour, the default).
+ * With {@link Builder#onWorkerDeath onWorkerDeath(REPLACE_WORKER)} only the call the worker was
+ * running fails, with {@link TerminatedWorkerError}, and a new worker takes its place; a broken pool
+ * can also be {@linkplain #rebuild() rebuilt}. When this JVM dies, even by {@code kill -9}, its workers
+ * see their standard input close and exit.
+ *
+ * <p><b>Stopping calls.</b> {@link Future#cancel(boolean) cancel(true)} on a running call kills the
+ * worker JVM running it and starts another; the calls that were sent ahead to that worker go back to
+ * the front of the queue. {@link Builder#callTimeout} does the same to a call that runs too long,
+ * after the worker printed its thread dump. {@link Builder#maxWorkerMemory},
+ * {@link Builder#idleTimeout} and {@link Builder#maxTasksPerChild} recycle workers, each replacement
+ * starting before the old worker retires.
  *
  * <p>Memory consistency effects: actions in a thread before it submits a call <i>happen-before</i>
  * the future of the call completes, which <i>happens-before</i> its result is read. The call itself

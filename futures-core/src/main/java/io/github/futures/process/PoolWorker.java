@@ -56,8 +56,6 @@ final class PoolWorker implements WorkerProcess.Listener {
     boolean initialized;
     /** Its idle timer, while it has nothing in flight and an idle timeout is set. */
     ScheduledFuture<?> idleTimer;
-    /** The used heap it reported after its last call, in bytes, or 0. */
-    long usedHeap;
     /** The item whose outcome the reader thread is settling. Used by the reader thread only. */
     private WorkItem completing;
 

@@ -253,7 +253,6 @@ final class WorkerRecycler {
      * those it already started.
      */
     void heapLocked(PoolWorker w, long used, List<ProcessPool.Send> sends) {
-        w.usedHeap = used;
         long max = options.maxWorkerMemory();
         if (max <= 0L || used <= max || w.state != PoolWorker.READY) {
             return;
