@@ -124,6 +124,14 @@ final class Admission<T, W> {
         return true;
     }
 
+    /**
+     * Under the lock: accepts calls again after a close that did not end the pool (a broken pool
+     * being rebuilt). A submitter refused by the close has taken its call back already, under the lock.
+     */
+    void reopenLocked() {
+        closed = false;
+    }
+
     /** @return whether {@link #closeLocked} was called */
     boolean isClosed() {
         return closed;

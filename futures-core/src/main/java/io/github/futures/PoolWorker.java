@@ -2,10 +2,14 @@ package io.github.futures;
 
 import io.github.futures.process.Wire;
 import io.github.futures.process.WorkerProcess;
+import io.github.futures.spi.PoolEvent;
 import java.io.InvalidObjectException;
 import java.io.StreamCorruptedException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
 
 /**
  * The pool's side of one worker: its scheduling state and the {@link WorkerProcess.Listener} of its
@@ -15,12 +19,16 @@ import java.util.List;
  *  WorkerProcess reader ──frame()──▶ RESULT / EXCEPTION ──▶ (pool lock: take from inFlight, dispatch) ──▶ future
  *                                    REVOKED            ──▶ (pool lock: back to the queue front)
  *                                    INIT_FAILED        ──▶ pool breaks
+ *                                    INIT_DONE, HEAP    ──▶ (pool lock: initialized; used heap, maybe retire)
  *                       ──frameFailed()──▶ the call the frame was for fails; the pool goes on
- *                       ──died()──▶ in-flight calls fail; an unexpected death breaks the pool
+ *                       ──died()──▶ stopped by the pool: in-flight calls back to the queue;
+ *                                   unexpected: in-flight calls fail and the pool breaks, or under
+ *                                   REPLACE_WORKER only the running call fails ({@link WorkerRecycler})
  * </pre>
  *
  * <p>Implementation note. States: STARTING (process being spawned; not assignable) → READY (takes
- * work) → RETIRING (reached maxTasksPerChild; takes no more) → EXITING (EXIT sent, exit expected) →
+ * work) → RETIRING (reached maxTasksPerChild or maxWorkerMemory; takes no more; its replacement has
+ * started) → EXITING (EXIT sent, or killed by the pool with a {@link #stopReason}: exit expected) →
  * DEAD; any state → DEAD when the process ends. Every field but {@link #completing} is guarded by the
  * pool's lock; {@link #completing} is used by the reader thread only. A future is settled outside the
  * lock; one its owner completed or cancelled from outside is left alone. A dying worker stays in the
@@ -43,6 +51,12 @@ final class PoolWorker implements WorkerProcess.Listener {
     long tasksDone;
     /** Set when an end of this worker is asked for (terminate, kill, a broken pool). */
     String endNote;
+    /** Why the pool kills this worker (cancel, timeout): its death is expected and its other calls go back. */
+    String stopReason;
+    /** Whether the worker reported its initializer done (INIT_DONE). */
+    boolean initialized;
+    /** Its idle timer, while it has nothing in flight and an idle timeout is set. */
+    ScheduledFuture<?> idleTimer;
     /** The item whose outcome the reader thread is settling. Used by the reader thread only. */
     private WorkItem completing;
 
@@ -65,10 +79,27 @@ final class PoolWorker implements WorkerProcess.Listener {
     public boolean started(WorkerProcess w) {
         pool.lock.lock();
         try {
+            pool.events.add(PoolEvent.Type.WORKER_STARTED, w.pid, null, w.name);
             return endNote != null;
         } finally {
             pool.unlock();
         }
+    }
+
+    @Override
+    public void hello(WorkerProcess w) {
+        boolean kill;
+        pool.lock.lock();
+        try {
+            kill = pool.recycler.headLocked(this); // its JVM is up: the first call's timeout starts now
+        } finally {
+            pool.unlock();
+        }
+        if (kill) {
+            process.destroy(true);
+        }
+        pool.stats().publish(PoolEvent.now(PoolEvent.Type.WORKER_READY, w.pid, null,
+                "started in " + Duration.between(w.startedAt, Instant.now()).toMillis() + " ms"));
     }
 
     @Override
@@ -80,6 +111,7 @@ final class PoolWorker implements WorkerProcess.Listener {
                 state = READY;
                 pool.starting--;
                 pool.dispatchLocked(sends);
+                pool.recycler.headLocked(this); // idle: its idle timer
             }
         } finally {
             pool.unlock();
@@ -92,6 +124,15 @@ final class PoolWorker implements WorkerProcess.Listener {
         switch (f.type) {
             case Wire.RESULT, Wire.EXCEPTION -> outcome(f);
             case Wire.REVOKED -> revoked(f.id);
+            case Wire.HEAP -> heap(f.id);
+            case Wire.INIT_DONE -> {
+                pool.lock.lock();
+                try {
+                    initialized = true;
+                } finally {
+                    pool.unlock();
+                }
+            }
             case Wire.INIT_FAILED -> {
                 Throwable cause = pool.frames.decodeException(f.payload, w.pid);
                 pool.breakPool("A process initializer failed in worker pid " + w.pid
@@ -104,22 +145,28 @@ final class PoolWorker implements WorkerProcess.Listener {
 
     private void outcome(Wire.Incoming f) throws Exception {
         WorkItem item;
+        boolean kill;
         List<ProcessPool.Send> sends = new ArrayList<>(ProcessPool.MAX_IN_FLIGHT);
         pool.lock.lock();
         try {
             item = removeInFlight(f.id);
             if (item != null) {
+                WorkerRecycler.endedLocked(item);
                 tasksDone++;
                 if (state == RETIRING && inFlight.isEmpty()) {
                     pool.exitLocked(this, sends);
                 }
             }
+            kill = pool.recycler.headLocked(this); // before dispatch: a worker to stop takes no more
             pool.dispatchLocked(sends);
             completing = item;
         } finally {
             pool.unlock();
         }
         pool.send(sends);
+        if (kill) {
+            process.destroy(true); // it may be running a call cancel(true) cancelled while it waited
+        }
         if (item == null) {
             return; // not a call of this worker's (given back, or failed already)
         }
@@ -151,12 +198,26 @@ final class PoolWorker implements WorkerProcess.Listener {
                 inFlight.remove(item);
                 item.revoking = false;
                 assigned--;
-                if (state == RETIRING && assigned < pool.config.maxTasksPerChild()) {
-                    state = READY;
+                if (!item.future.done()) { // a call cancel(true) cancelled is dropped
+                    pool.queue.addFirst(item);
                 }
-                pool.queue.addFirst(item);
+                if (state == RETIRING && inFlight.isEmpty()) {
+                    pool.exitLocked(this, sends); // its replacement started when it began retiring
+                }
+                pool.recycler.headLocked(this);
             }
             pool.dispatchLocked(sends);
+        } finally {
+            pool.unlock();
+        }
+        pool.send(sends);
+    }
+
+    private void heap(long used) {
+        List<ProcessPool.Send> sends = new ArrayList<>(ProcessPool.DEEP_IN_FLIGHT + 1);
+        pool.lock.lock();
+        try {
+            pool.recycler.heapLocked(this, used, sends);
         } finally {
             pool.unlock();
         }
@@ -195,6 +256,7 @@ final class PoolWorker implements WorkerProcess.Listener {
         List<PoolWorker> kill = List.of();
         List<ProcessPool.Send> sends = new ArrayList<>();
         BrokenProcessPool failure;
+        WorkerRecycler.Failed lost = null;
         pool.lock.lock();
         try {
             int was = state;
@@ -202,11 +264,21 @@ final class PoolWorker implements WorkerProcess.Listener {
             if (was == STARTING) {
                 pool.starting--;
             }
+            CallTimer.cancel(idleTimer);
+            idleTimer = null;
             String b = pool.broken;
             if (b != null) {
                 failure = new BrokenProcessPool(b);
+            } else if (stopReason != null) {
+                failure = null; // the pool stopped it: what it had not finished goes back to the queue
+                pool.recycler.requeueLocked(this);
+                pool.dispatchLocked(sends);
             } else if (endNote != null || (was == EXITING && inFlight.isEmpty() && trouble == null)) {
                 failure = new BrokenProcessPool((endNote != null ? endNote : "worker exited") + " (" + exit + ")");
+                pool.dispatchLocked(sends);
+            } else if (pool.recycler.replacesLocked(this)) {
+                failure = null;
+                lost = pool.recycler.diedLocked(this, trouble != null ? trouble + " (" + exit + ")" : exit);
                 pool.dispatchLocked(sends);
             } else {
                 StringBuilder reason = new StringBuilder();
@@ -229,6 +301,9 @@ final class PoolWorker implements WorkerProcess.Listener {
                 kill = new ArrayList<>();
                 failure = new BrokenProcessPool(pool.breakLocked(reason.toString(), failed, kill));
             }
+            for (WorkItem i : inFlight) {
+                WorkerRecycler.endedLocked(i);
+            }
             failed.addAll(inFlight);
             inFlight.clear();
             pool.settling++; // this worker leaves the list only after its calls are settled
@@ -236,7 +311,12 @@ final class PoolWorker implements WorkerProcess.Listener {
             pool.unlock();
         }
         pool.send(sends);
-        ProcessPool.fail(failed, failure);
+        if (lost != null) {
+            lost.item().future.fail(lost.error());
+        }
+        if (failure != null) {
+            ProcessPool.fail(failed, failure);
+        }
         for (PoolWorker k : kill) {
             k.process.destroy(true);
         }

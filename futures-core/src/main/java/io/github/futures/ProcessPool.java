@@ -5,6 +5,7 @@ import io.github.futures.process.Wire;
 import io.github.futures.process.WorkerCommand;
 import io.github.futures.process.WorkerProcess;
 import io.github.futures.spi.ExecutorSnapshot;
+import io.github.futures.spi.PoolEvent;
 import io.github.futures.spi.PoolState;
 import io.github.futures.spi.Serialization;
 import io.github.futures.spi.TaskStats;
@@ -38,7 +39,10 @@ import java.util.function.Function;
  *
  * <p>{@link Frames} builds what is sent and decodes what comes back; {@link WorkerProcess} is one
  * child JVM (start, reader, stderr, death); {@link PoolWorker} is the pool's side of one worker (its
- * state, and the listener of its process); {@link Admission} gets submitted calls into the queue.
+ * state, and the listener of its process); {@link Admission} gets submitted calls into the queue;
+ * {@link WorkerRecycler} stops misbehaving calls (cancel(true), call timeouts) and heals workers
+ * (deaths under REPLACE_WORKER, memory, idle). Pool events are queued under the lock
+ * ({@link PoolEvents}) and published by {@link #unlock()} once it is released.
  *
  * <p>Implementation note.
  *
@@ -52,7 +56,7 @@ import java.util.function.Function;
  * set their flag and make the final move of submitted calls in one critical section, so every call
  * whose submit returned is queued (and then runs, is cancelled or fails), and none after.
  * <li>PoolWorker states: PoolWorker.STARTING (process being spawned; not assignable) → PoolWorker.READY (takes work) →
- * PoolWorker.RETIRING (reached maxTasksPerChild; takes no more) → PoolWorker.EXITING (EXIT sent, exit expected) → PoolWorker.DEAD.
+ * PoolWorker.RETIRING (reached maxTasksPerChild or maxWorkerMemory; takes no more; its replacement has started) → PoolWorker.EXITING (EXIT sent, exit expected) → PoolWorker.DEAD.
  * Any state → PoolWorker.DEAD when the process ends. An end that was not expected (no EXIT sent, no
  * terminate/kill asked) breaks the pool.
  * <li>Dispatch: a queued item goes to an idle PoolWorker.READY worker; else a new worker starts (up to
@@ -124,6 +128,9 @@ final class ProcessPool {
     final Frames frames;
     final byte[] initFrame;
     private final TaskStats stats = new TaskStats();
+    /** Events decided under the lock, published after it is released. */
+    final PoolEvents events = new PoolEvents(stats);
+    final WorkerRecycler recycler;
     private final AtomicLong ids = new AtomicLong();
 
     final ReentrantLock lock = new ReentrantLock();
@@ -139,6 +146,7 @@ final class ProcessPool {
         @Override
         public void afterUnlock(List<Send> sends) {
             send(sends);
+            events.publish();
         }
     });
     /** Items not yet sent to a worker, oldest first. Guarded by lock. */
@@ -153,38 +161,48 @@ final class ProcessPool {
     private volatile long workersStarted;
     /** Written under lock, read anywhere. */
     private volatile boolean shutdown;
-    /** Why the pool is broken, or null. Written once, under lock. */
+    /** Why the pool is broken, or null. Written under lock (set by a break, cleared by a rebuild). */
     volatile String broken;
     /** Set when the JVM's exit hook shut this pool down: submits are refused with that reason. */
     private volatile boolean jvmExiting;
+    /** Whether TERMINATED was published. Guarded by lock. */
+    private boolean terminatedPublished;
 
-    private ProcessPool(Config config, byte[] initializerFrame) {
+    private ProcessPool(Config config, byte[] initializerFrame, RecoveryOptions recovery) {
         this.config = config;
         this.name = "ProcessPoolExecutor-" + POOL_COUNTER.getAndIncrement();
         this.frames = new Frames(config.maxMessageSize(), Serialization.filter(config.serialFilter()), config.loader(), RemoteTraceback::new);
         this.initFrame = initializerFrame;
+        this.recycler = new WorkerRecycler(this, recovery);
         List<String> args = List.of(Integer.toString(config.maxMessageSize()),
-                config.serialFilter() == null ? "-" : config.serialFilter());
+                config.serialFilter() == null ? "-" : config.serialFilter(), recovery.maxWorkerMemory() > 0L ? "heap" : "-");
         this.command = List.copyOf(WorkerCommand.build(WorkerCommand.java(config.javaExecutable()),
                 WorkerCommand.jvmOptions(config.fastStartupOptions(), config.jvmOptions()), config.classPath(), args,
                 null));
+    }
+
+    /** @return a pool with CPython's behaviour on misbehaving calls; see {@link #create(Config, RecoveryOptions)} */
+    public static ProcessPool create(Config config) {
+        return create(config, RecoveryOptions.DEFAULTS);
     }
 
     /**
      * Creates a pool, checking that the initializer can be sent to workers.
      *
      * @param config the configuration
+     * @param recovery how misbehaving calls are stopped and workers healed
      * @return the pool
      * @throws IllegalArgumentException if the initializer cannot be serialized, or the filter is malformed
      */
-    public static ProcessPool create(Config config) {
+    public static ProcessPool create(Config config, RecoveryOptions recovery) {
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(recovery, "recovery");
         byte[] init = null;
         if (config.initializer() != null) {
             init = Frames.serialize(config.initializer(), Wire.INIT, 0L, "initializer", config.maxMessageSize());
         }
         Serialization.filter(config.serialFilter()); // fails early on a bad pattern
-        return new ProcessPool(config, init);
+        return new ProcessPool(config, init, recovery);
     }
 
     /** The default maximum message size: 128 MiB. */
@@ -230,7 +248,7 @@ final class ProcessPool {
             prestart();
         }
         long id = ids.incrementAndGet();
-        return (Future<T>) enqueue(id, frames.task(task, id));
+        return (Future<T>) enqueue(id, frames.task(task, id), WorkerRecycler.describe(task));
     }
 
     /**
@@ -255,17 +273,22 @@ final class ProcessPool {
             prestart();
         }
         long id = ids.incrementAndGet();
-        return (Future<List<R>>) enqueue(id, frames.map(fn, items, id));
+        return (Future<List<R>>) enqueue(id, frames.map(fn, items, id), "map of " + WorkerRecycler.describe(fn));
     }
 
     /** Queues a call through the {@link Admission}; refused if the pool closed first. */
-    private Future<?> enqueue(long id, byte[] frame) {
-        TrackedFuture<Object> f = TrackedFuture.newFuture(stats);
+    private Future<?> enqueue(long id, byte[] frame, String what) {
+        PoolFuture f = new PoolFuture(stats, recycler);
+        WorkItem item = new WorkItem(id, f, frame, what);
+        f.item = item;
         stats.submitted();
-        if (!admission.offer(new WorkItem(id, f, frame))) {
-            stats.unsubmitted();
-            checkAccepting();
-            throw new IllegalStateException("a call was refused by a pool that is neither shut down nor broken");
+        while (!admission.offer(item)) { // refused by a close; again if a rebuild has undone it since
+            try {
+                checkAccepting();
+            } catch (RuntimeException refused) {
+                stats.unsubmitted();
+                throw refused;
+            }
         }
         return f;
     }
@@ -273,6 +296,7 @@ final class ProcessPool {
     /** Releases the lock, then moves on what submitters queued while it was held. */
     void unlock() {
         admission.unlock();
+        events.publish();
     }
 
     /** For tests of the submit path: the pool's lock, to hold while calls are submitted. */
@@ -425,6 +449,9 @@ final class ProcessPool {
     /** Sends the oldest live queued item to {@code w}; false if the queue had none. */
     private boolean assignLocked(PoolWorker w, List<Send> sends) {
         for (WorkItem item; (item = queue.pollFirst()) != null; ) {
+            if (item.started && item.future.done()) {
+                continue; // sent back after cancel(true), or completed by its owner
+            }
             if (!item.started) {
                 boolean run;
                 try {
@@ -439,8 +466,11 @@ final class ProcessPool {
             }
             w.inFlight.add(item);
             w.assigned++;
+            if (w.inFlight.size() == 1) {
+                recycler.headLocked(w); // it runs it now: its call timeout starts
+            }
             if (config.maxTasksPerChild() > 0 && w.assigned >= config.maxTasksPerChild()) {
-                w.state = PoolWorker.RETIRING;
+                recycler.retireLocked(w, "max-tasks");
             }
             sends.add(new Send(w, item.frame));
             return true;
@@ -475,7 +505,7 @@ final class ProcessPool {
         sends.add(new Send(w, Frames.EXIT));
     }
 
-    private int activeCountLocked() {
+    int activeCountLocked() {
         int n = 0;
         for (PoolWorker w : workers) {
             if (w.state <= PoolWorker.RETIRING) {
@@ -485,7 +515,7 @@ final class ProcessPool {
         return n;
     }
 
-    private void startWorkerLocked() {
+    void startWorkerLocked() {
         long n = workersStarted++;
         PoolWorker w = new PoolWorker(this, name + "-worker-" + n);
         workers.add(w);
@@ -500,6 +530,10 @@ final class ProcessPool {
     void signalIfTerminatedLocked() {
         if (terminatedLocked()) {
             terminatedCondition.signalAll();
+            if (!terminatedPublished) {
+                terminatedPublished = true;
+                events.add(PoolEvent.Type.TERMINATED, -1L, null, null);
+            }
         }
     }
 
@@ -529,11 +563,13 @@ final class ProcessPool {
      */
     String breakLocked(String reason, List<WorkItem> failed, List<PoolWorker> kill) {
         broken = reason;
+        events.add(PoolEvent.Type.POOL_BROKEN, -1L, null, reason);
         admission.closeLocked(queue::addLast); // accepted before the break; later submitters take theirs back
         failed.addAll(queue);
         queue.clear();
         for (PoolWorker o : workers) {
             kill.add(o);
+            o.inFlight.forEach(WorkerRecycler::endedLocked);
             failed.addAll(o.inFlight);
             o.inFlight.clear();
             if (o.endNote == null) {
@@ -602,6 +638,9 @@ final class ProcessPool {
         List<Send> sends = new ArrayList<>();
         lock.lock();
         try {
+            if (!shutdown) {
+                events.add(PoolEvent.Type.SHUTDOWN_STARTED, -1L, null, null);
+            }
             shutdown = true;
             admission.closeLocked(queue::addLast); // every call whose submit returned is in the queue now
             if (cancelFutures && !queue.isEmpty()) {
@@ -692,6 +731,17 @@ final class ProcessPool {
         for (PoolWorker w : targets) {
             w.process.destroy(kill);
         }
+    }
+
+    /** @return whether it was broken; see {@link WorkerRecycler#rebuild()} */
+    public boolean rebuild() {
+        return recycler.rebuild();
+    }
+
+    /** Under lock: a rebuilt pool accepts calls again. */
+    void reopenLocked() {
+        broken = null;
+        admission.reopenLocked();
     }
 
     /** @return whether shutdown was called */

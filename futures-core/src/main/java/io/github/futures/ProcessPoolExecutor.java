@@ -4,6 +4,7 @@ import io.github.futures.spi.ExecutorSnapshot;
 import io.github.futures.spi.ObservableExecutor;
 import io.github.futures.spi.Serialization;
 import io.github.futures.spi.TaskStats;
+import io.github.futures.spi.Rebuildable;
 import io.github.futures.spi.Terminable;
 import java.io.Serializable;
 import java.lang.ref.Cleaner;
@@ -77,8 +78,18 @@ import java.util.stream.Stream;
  *
  * <p><b>When a worker dies</b> (killed, {@code System.exit}, a crash, out of memory) the pool is
  * broken: every pending future fails at once with {@link BrokenProcessPool}, whose message names the
- * worker's pid and exit code, and every later submit throws it. When this JVM dies, even by
- * {@code kill -9}, its workers see their standard input close and exit.
+ * worker's pid and exit code, and every later submit throws it (CPython's behaviour, the default).
+ * With {@link Builder#onWorkerDeath onWorkerDeath(REPLACE_WORKER)} only the call the worker was
+ * running fails, with {@link TerminatedWorkerError}, and a new worker takes its place; a broken pool
+ * can also be {@linkplain #rebuild() rebuilt}. When this JVM dies, even by {@code kill -9}, its workers
+ * see their standard input close and exit.
+ *
+ * <p><b>Stopping calls.</b> {@link Future#cancel(boolean) cancel(true)} on a running call kills the
+ * worker JVM running it and starts another; the calls that were sent ahead to that worker go back to
+ * the front of the queue. {@link Builder#callTimeout} does the same to a call that runs too long,
+ * after the worker printed its thread dump. {@link Builder#maxWorkerMemory},
+ * {@link Builder#idleTimeout} and {@link Builder#maxTasksPerChild} recycle workers, each replacement
+ * starting before the old worker retires.
  *
  * <p>Memory consistency effects: actions in a thread before it submits a call <i>happen-before</i>
  * the future of the call completes, which <i>happens-before</i> its result is read. The call itself
@@ -86,7 +97,7 @@ import java.util.stream.Stream;
  *
  * @since 0.1.0
  */
-public final class ProcessPoolExecutor implements SerializingExecutor, ObservableExecutor, Terminable {
+public final class ProcessPoolExecutor implements SerializingExecutor, ObservableExecutor, Terminable, Rebuildable {
 
     /**
      * Shuts down the pools that became unreachable without a shutdown, as CPython's workers end when
@@ -129,9 +140,14 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
         if (loader == null) {
             loader = ProcessPoolExecutor.class.getClassLoader();
         }
+        if (b.minWorkers > b.maxWorkers) {
+            throw new IllegalArgumentException("minWorkers (" + b.minWorkers + ") must not exceed maxWorkers ("
+                    + b.maxWorkers + "); lower minWorkers or raise maxWorkers");
+        }
         this.pool = ProcessPool.create(new ProcessPool.Config(b.maxWorkers, b.initializer, b.maxTasksPerChild,
                 b.javaExecutable, b.jvmArgs, b.fastStartupOptions, b.environment, b.serialFilter, b.maxMessageSize,
-                classPath, loader));
+                classPath, loader), new RecoveryOptions(b.callTimeoutNanos, b.onWorkerDeath == WorkerDeathPolicy.REPLACE_WORKER,
+                b.maxWorkerMemory, b.idleTimeoutNanos, b.minWorkers));
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("maxWorkers", b.maxWorkers);
         cfg.put("maxTasksPerChild", b.maxTasksPerChild);
@@ -141,6 +157,11 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
         cfg.put("environment", List.copyOf(b.environment.keySet()));
         cfg.put("serialFilter", b.serialFilter == null ? "default" : b.serialFilter);
         cfg.put("maxMessageSize", b.maxMessageSize);
+        cfg.put("callTimeout", b.callTimeoutNanos == 0L ? "none" : Duration.ofNanos(b.callTimeoutNanos).toString());
+        cfg.put("onWorkerDeath", b.onWorkerDeath.name());
+        cfg.put("maxWorkerMemory", b.maxWorkerMemory);
+        cfg.put("idleTimeout", b.idleTimeoutNanos == 0L ? "none" : Duration.ofNanos(b.idleTimeoutNanos).toString());
+        cfg.put("minWorkers", b.minWorkers);
         this.reportedConfig = Map.copyOf(cfg);
         ExitHook.register(this, Terminable.class::cast);
         CLEANER.register(this, new DropAction(pool));
@@ -265,6 +286,18 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
      */
     public int prestartWorkers() {
         return pool.prestartWorkers();
+    }
+
+    /**
+     * If the pool is broken, starts fresh workers and accepts calls again; the futures the breakage
+     * failed stay failed.
+     *
+     * @return {@code true} if it was broken and is rebuilt, {@code false} if it was not broken
+     * @throws IllegalStateException after shutdown
+     */
+    @Override
+    public boolean rebuild() {
+        return pool.rebuild();
     }
 
     // ------------------------------------------------------------------ shutdown
@@ -395,6 +428,11 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
         private String serialFilter;
         private int maxMessageSize = ProcessPool.DEFAULT_MAX_MESSAGE_SIZE;
         private String classPath;
+        private long callTimeoutNanos;
+        private WorkerDeathPolicy onWorkerDeath = WorkerDeathPolicy.BREAK_POOL;
+        private long maxWorkerMemory;
+        private long idleTimeoutNanos;
+        private int minWorkers;
 
         private Builder() {
         }
@@ -534,8 +572,97 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
         }
 
         /**
+         * A call running longer than {@code callTimeout} fails with {@link TimeoutError} ("call
+         * exceeded its call timeout of 5s") and is stopped as by {@link Future#cancel(boolean)
+         * cancel(true)}: the worker process running it prints its thread dump (the JVM's own, on the
+         * worker's standard error, which the pool forwards), is killed and replaced, and the calls sent
+         * ahead to it go back to the queue. The time runs from when the call starts in its worker.
+         * Default: no limit (CPython's).
+         *
+         * @param callTimeout a positive duration
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder callTimeout(Duration callTimeout) {
+            this.callTimeoutNanos = positiveNanos(callTimeout, "callTimeout");
+            return this;
+        }
+
+        /**
+         * What a worker's unexpected death does (killed, {@code System.exit} in a call, a JVM crash,
+         * out of memory): {@link WorkerDeathPolicy#BREAK_POOL} (the default, CPython's) or
+         * {@link WorkerDeathPolicy#REPLACE_WORKER} (only its running call fails, with
+         * {@link TerminatedWorkerError}).
+         *
+         * @param policy the policy
+         * @return this builder
+         */
+        public Builder onWorkerDeath(WorkerDeathPolicy policy) {
+            this.onWorkerDeath = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * A worker whose used heap after a call (live objects and garbage not yet collected, as
+         * {@code Runtime.totalMemory() - freeMemory()}) exceeds this is replaced: a new worker starts
+         * at once, the calls sent ahead to the old one that it has not started go back to the queue,
+         * and it exits after the call it runs. Default: no limit.
+         *
+         * @param bytes at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes <= 0}
+         */
+        public Builder maxWorkerMemory(long bytes) {
+            if (bytes <= 0L) {
+                throw new IllegalArgumentException("maxWorkerMemory must be at least 1 byte, got " + bytes);
+            }
+            this.maxWorkerMemory = bytes;
+            return this;
+        }
+
+        /**
+         * A worker idle for this long exits, unless only {@link #minWorkers} are left. Default: workers
+         * never exit for being idle (CPython's).
+         *
+         * @param idleTimeout a positive duration
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder idleTimeout(Duration idleTimeout) {
+            this.idleTimeoutNanos = positiveNanos(idleTimeout, "idleTimeout");
+            return this;
+        }
+
+        /**
+         * Workers the {@link #idleTimeout} never retires; at most {@code maxWorkers}. Default 0.
+         *
+         * @param minWorkers 0 or more
+         * @return this builder
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder minWorkers(int minWorkers) {
+            if (minWorkers < 0) {
+                throw new IllegalArgumentException("minWorkers must be 0 or more, got " + minWorkers);
+            }
+            this.minWorkers = minWorkers;
+            return this;
+        }
+
+        private static long positiveNanos(Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, got " + d);
+            }
+            try {
+                return d.toNanos();
+            } catch (ArithmeticException tooLong) {
+                return Long.MAX_VALUE;
+            }
+        }
+
+        /**
          * @return a new pool; no worker starts before the first call
-         * @throws IllegalArgumentException if the initializer cannot be serialized
+         * @throws IllegalArgumentException if the initializer cannot be serialized, or minWorkers exceeds maxWorkers
          */
         public ProcessPoolExecutor build() {
             return new ProcessPoolExecutor(this);

@@ -35,6 +35,9 @@ import java.util.List;
  *                      EXCEPTION    (payload: an ExceptionEnvelope, see writeEnvelope)
  *                      INIT_FAILED  (payload: an ExceptionEnvelope)
  *                      REVOKED      (no payload: call id was given back, it never started)
+ *                      INIT_DONE    (no payload: the initializer returned; sent only when there is one)
+ *                      HEAP         (no payload; the id is the used heap in bytes after a call; sent
+ *                                    after each outcome only when the pool limits workers' memory)
  * </pre>
  *
  * <p>The parent writes to the worker's standard input and reads its standard output; the worker's
@@ -65,6 +68,10 @@ public final class Wire {
     public static final byte INIT_FAILED = 12;
     /** Worker to parent: call {@code id} was given back; it never started. */
     public static final byte REVOKED = 13;
+    /** Worker to parent: the initializer returned; calls may start. */
+    public static final byte INIT_DONE = 14;
+    /** Worker to parent: its used heap after a call (sent only when the pool limits worker memory). */
+    public static final byte HEAP = 15;
 
     /** Bytes of a frame before its payload: length, type, id. */
     static final int HEADER = 13;

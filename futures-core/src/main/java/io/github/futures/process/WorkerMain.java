@@ -29,8 +29,9 @@ import java.util.function.Function;
 /**
  * The main class of a process pool's worker JVM. Not for application code: the pool starts it.
  *
- * <p>Arguments: the maximum message size in bytes, and the deserialization filter pattern
- * ({@code -} for the default).
+ * <p>Arguments: the maximum message size in bytes, the deserialization filter pattern
+ * ({@code -} for the default), and optionally {@code heap}: report the used heap after each call
+ * (a HEAP frame), for pools that limit their workers' memory.
  *
  * <p>Implementation note. Two threads, leader and follower: one at a time holds the reader role and
  * reads frames from standard input; when a call arrives and no call is running, the reader runs it
@@ -57,6 +58,8 @@ public final class WorkerMain {
     private final ObjectInputFilter filter;
     private final ClassLoader loader;
     private final DataOutputStream out;
+    /** Whether to send a HEAP frame after each call's outcome. */
+    private final boolean reportHeap;
     /** Guards {@link #jobs}, {@link #reading} and {@link #running}; waited on for the reader role. */
     private final Object roles = new Object();
     /** Calls read while another call ran, in arrival order. */
@@ -75,8 +78,10 @@ public final class WorkerMain {
         return ProcessHandle.current().pid();
     }
 
-    private WorkerMain(int maxMessageSize, ObjectInputFilter filter, ClassLoader loader, DataOutputStream out) {
+    private WorkerMain(int maxMessageSize, ObjectInputFilter filter, ClassLoader loader, DataOutputStream out,
+                       boolean reportHeap) {
         this.maxMessageSize = maxMessageSize;
+        this.reportHeap = reportHeap;
         this.filter = filter;
         this.loader = loader;
         this.out = out;
@@ -128,7 +133,8 @@ public final class WorkerMain {
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(protocolOut, 1 << 16));
         out.writeLong(Wire.MAGIC);
         out.flush();
-        WorkerMain worker = new WorkerMain(max, Serialization.filter(pattern), applicationLoader(), out);
+        boolean heap = args.length > 2 && "heap".equals(args[2]);
+        WorkerMain worker = new WorkerMain(max, Serialization.filter(pattern), applicationLoader(), out, heap);
         Thread second = new Thread(worker.new Loop(), "futures-worker-2");
         second.setDaemon(true);
         second.start();
@@ -358,6 +364,10 @@ public final class WorkerMain {
             runInitializer(job);
         } else {
             runTask(job);
+            if (reportHeap) {
+                Runtime rt = Runtime.getRuntime();
+                sendEmpty(Wire.HEAP, rt.totalMemory() - rt.freeMemory());
+            }
         }
     }
 
@@ -369,6 +379,7 @@ public final class WorkerMain {
         } else {
             try {
                 ((Runnable) job.payload).run();
+                sendEmpty(Wire.INIT_DONE, job.id);
                 return;
             } catch (Throwable t) {
                 failure = t;
@@ -377,6 +388,15 @@ public final class WorkerMain {
         sendException(Wire.INIT_FAILED, job.id, failure);
         out.flush();
         System.exit(1);
+    }
+
+    /** Sends a frame without payload. */
+    private void sendEmpty(byte type, long id) throws IOException {
+        byte[] f = new Wire.Frame(Wire.HEADER).begin().finish(type, id).toByteArray();
+        synchronized (out) {
+            out.write(f);
+            out.flush();
+        }
     }
 
     private void runTask(Job job) throws IOException {

@@ -68,6 +68,14 @@ public final class WorkerProcess implements Runnable {
         void ready(WorkerProcess w);
 
         /**
+         * The worker said hello: its JVM is up.
+         *
+         * @param w the worker
+         */
+        default void hello(WorkerProcess w) {
+        }
+
+        /**
          * A whole frame arrived (the listener takes its payload).
          *
          * @param w the worker
@@ -143,6 +151,8 @@ public final class WorkerProcess implements Runnable {
     /** The last lines of standard error before the worker said hello. Guarded by itself. */
     private final ArrayDeque<String> earlyErr = new ArrayDeque<>();
     private Thread pump;
+    /** Counted down when the stderr pump sees the end of a JVM thread dump; set by {@link #threadDump}. */
+    private volatile java.util.concurrent.CountDownLatch dumpEnd;
 
     /**
      * A worker; nothing starts before {@code thread.start()}.
@@ -196,6 +206,46 @@ public final class WorkerProcess implements Runnable {
     /** @return whether the worker said hello (it started) */
     public boolean ready() {
         return ready;
+    }
+
+    /** How a HotSpot thread dump's thread list ends ({@code JNI global refs: 7, weak refs: 0}). */
+    static final String DUMP_LAST_LINE = "JNI global refs";
+
+    /**
+     * Makes the JVM print its own thread dump and waits until it has been forwarded, at most
+     * {@code millis}. On Unix it sends SIGQUIT ({@code kill -QUIT pid}). A JVM prints that dump on
+     * its standard output, which is the pool's protocol channel here; workers run with
+     * {@code -XX:+DisplayVMOutputToStderr} ({@link WorkerCommand#SAFETY_OPTIONS}), which sends all of the
+     * JVM's own output, the dump included, to standard error instead: the pump forwards it like
+     * anything else the worker prints, and the protocol stream stays clean. The dump is over when the
+     * line {@value #DUMP_LAST_LINE} passes (the heap summary after it may be cut short by the kill
+     * that follows). Elsewhere (Windows), or when {@code kill} cannot run, nothing is printed.
+     *
+     * @param millis how long to wait for the dump, at most
+     * @return whether the dump was seen whole in time
+     */
+    public boolean threadDump(long millis) {
+        long p = pid;
+        if (p <= 0L || java.io.File.separatorChar != '/' || process == null || !process.isAlive()) {
+            return false;
+        }
+        java.util.concurrent.CountDownLatch d = new java.util.concurrent.CountDownLatch(1);
+        dumpEnd = d;
+        try {
+            Process kill = new ProcessBuilder("kill", "-QUIT", Long.toString(p))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!kill.waitFor(millis, TimeUnit.MILLISECONDS) || kill.exitValue() != 0) {
+                return false;
+            }
+            return d.await(millis, TimeUnit.MILLISECONDS);
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            dumpEnd = null;
+        }
     }
 
     /**
@@ -265,6 +315,7 @@ public final class WorkerProcess implements Runnable {
             try {
                 if (!ready) {
                     handshake(in);
+                    listener.hello(this);
                 }
                 for (;;) {
                     whole = false;
@@ -408,6 +459,10 @@ public final class WorkerProcess implements Runnable {
                     }
                 }
                 System.err.println(prefix + line);
+                java.util.concurrent.CountDownLatch d = dumpEnd;
+                if (d != null && line.startsWith(DUMP_LAST_LINE)) {
+                    d.countDown();
+                }
             }
         } catch (IOException e) {
             // the process is gone

@@ -1,17 +1,25 @@
 package io.github.futures.spi;
 
 /**
- * An executor that can leave its broken state. A process pool whose worker died breaks, as CPython's
- * does, and then refuses every call; an operator (the Spring Boot starter's {@code futures}
- * endpoint, say) can rebuild it instead of restarting the application.
+ * An executor that can recover from being broken: loky's "reusable executor" and CPython's advice
+ * to create a new pool, without a new object that everyone holding the old one would have to learn
+ * about.
+ *
+ * <pre>{@code
+ * if (pool instanceof Rebuildable r && pool.isBroken()) {
+ *     r.rebuild();
+ * }
+ * }</pre>
+ *
+ * <p>Futures failed by the breakage stay failed; calls submitted after {@code rebuild} returns run
+ * on the fresh workers.
  */
 public interface Rebuildable {
 
     /**
-     * If the pool is broken, replaces its workers with fresh ones and accepts calls again. Calls that
-     * failed when the pool broke stay failed.
+     * If the pool is broken, replaces its workers with fresh ones and accepts calls again.
      *
-     * @return {@code true} if the pool was broken and now accepts calls; {@code false} when it was not broken
+     * @return {@code true} if the pool was broken and is now rebuilt; {@code false} when it was not broken
      * @throws IllegalStateException after shutdown
      */
     boolean rebuild();
