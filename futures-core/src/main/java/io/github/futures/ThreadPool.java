@@ -1,5 +1,6 @@
 package io.github.futures;
 
+import io.github.futures.spi.PoolEvent;
 import io.github.futures.spi.TaskStats;
 import io.github.futures.spi.TrackedFuture;
 import io.github.futures.spi.WorkerSnapshot;
@@ -65,7 +66,7 @@ final class ThreadPool implements ExitHook.Participant {
     final String threadNamePrefix;
     final Runnable initializer;
     final TaskStats stats = new TaskStats();
-    final WorkQueue<Task<?>> work = new WorkQueue<>();
+    final WorkQueue<ThreadTask<?>> work = new WorkQueue<>();
     /**
      * Calls queued: incremented after a call is accepted, decremented after one is taken (so it may
      * lag the queue briefly, even below zero). As LinkedBlockingQueue's count, it decides wake-ups:
@@ -88,11 +89,28 @@ final class ThreadPool implements ExitHook.Participant {
      * ignoring interrupts cannot hold the JVM forever.
      */
     private volatile boolean abandoned;
+    /** The call timeout, or null (then no timer is armed, nothing is scheduled). */
+    final CallTimeouts timeouts;
+    /** Worker threads given up because their call ignored its timeout's interrupt (see abandon). */
+    private final AtomicInteger abandonedThreads = new AtomicInteger();
+    /** The worker the current thread is, if it is one of a ThreadPool (platform or virtual thread). */
+    static final ThreadLocal<Worker> CURRENT = new ThreadLocal<>();
 
     ThreadPool(int maxWorkers, String threadNamePrefix, Runnable initializer) {
+        this(maxWorkers, threadNamePrefix, initializer, null);
+    }
+
+    /**
+     * @param callTimeout how long a call may run before it fails with TimeoutError and is
+     *     interrupted, or null for no limit
+     */
+    ThreadPool(int maxWorkers, String threadNamePrefix, Runnable initializer, java.time.Duration callTimeout) {
         this.maxWorkers = maxWorkers;
         this.threadNamePrefix = threadNamePrefix;
         this.initializer = initializer;
+        // A timeout of more than a century is none (Timeouts.toNanosOrForever).
+        this.timeouts = callTimeout == null || Timeouts.toNanosOrForever(callTimeout) < 0L
+                ? null : new CallTimeouts(this, callTimeout);
     }
 
     // ------------------------------------------------------------------ submit
@@ -101,7 +119,7 @@ final class ThreadPool implements ExitHook.Participant {
         if (!work.admit()) {
             throw rejection();
         }
-        Task<T> task = new Task<>(stats, fn);
+        ThreadTask<T> task = new ThreadTask<>(this, stats, fn);
         stats.submitted();
         if (!work.offer(task)) {
             // Shut down or broken between admit and offer, and no worker took the call: rejected,
@@ -177,8 +195,8 @@ final class ThreadPool implements ExitHook.Participant {
     }
 
     /** Takes a queued task off the queue (for cancelling or failing it), or null. */
-    private Task<?> pollQueued() {
-        Task<?> t = work.poll();
+    private ThreadTask<?> pollQueued() {
+        ThreadTask<?> t = work.poll();
         if (t != null) {
             queued.decrementAndGet();
         }
@@ -221,7 +239,7 @@ final class ThreadPool implements ExitHook.Participant {
         }
     }
 
-    private final class Worker implements Runnable {
+    final class Worker implements Runnable {
         final Thread thread;
         final Instant startedAt = Instant.now();
         /** Calls this worker ran; written only by its thread, with {@link #COMPLETED} (opaque). */
@@ -235,8 +253,15 @@ final class ThreadPool implements ExitHook.Participant {
             this.thread = new WorkerThread(this, name, ThreadPool.this);
         }
 
+        /** The pool this worker serves. */
+        ThreadPool pool() {
+            return ThreadPool.this;
+        }
+
         @Override
         public void run() {
+            boolean counted = true; // false once the pool abandoned this thread: it released our unit
+            CURRENT.set(this);
             try {
                 if (initializer != null) {
                     try {
@@ -247,9 +272,12 @@ final class ThreadPool implements ExitHook.Participant {
                     }
                 }
                 for (;;) {
-                    Task<?> task = work.poll();
+                    ThreadTask<?> task = work.poll();
                     if (task != null) {
-                        runTask(task);
+                        if (!runTask(task)) {
+                            counted = false;
+                            return; // abandoned during a call that ignored its timeout: not ours anymore
+                        }
                         continue;
                     }
                     if (work.mayExit()) {
@@ -262,26 +290,36 @@ final class ThreadPool implements ExitHook.Participant {
             } catch (Throwable fault) {
                 poolFault(this, fault);
             } finally {
-                work.release();
+                CURRENT.remove();
+                if (counted) {
+                    work.release();
+                }
             }
         }
 
-        /** Runs a task taken from the queue; its unit is released here, whatever happens. */
-        private void runTask(Task<?> task) {
+        /**
+         * Runs a task taken from the queue; its unit is released here, whatever happens, unless
+         * the pool abandoned this thread meanwhile (then the pool released it): returns false then.
+         */
+        private boolean runTask(ThreadTask<?> task) {
+            boolean counted = true;
             try {
                 if (queued.getAndDecrement() > 1) {
                     signalIdleWorker(); // more queued: wake a helper, as LinkedBlockingQueue.take does
                 }
                 BUSY.setOpaque(this, true);
-                task.run(ThreadPool.this);
-            } catch (Throwable fault) { // not the call's (Task.run catches those): the pool's own
+                counted = task.run(this);
+                return counted;
+            } catch (Throwable fault) { // not the call's (ThreadTask.run catches those): the pool's own
                 task.fail(new BrokenThreadPool("the worker running this call failed: " + fault, fault));
                 throw fault;
             } finally {
                 BUSY.setOpaque(this, false);
                 COMPLETED.setOpaque(this, completed + 1);
                 Thread.interrupted(); // an interrupt aimed at the call must not hit the next one
-                work.release();
+                if (counted) {
+                    work.release();
+                }
             }
         }
 
@@ -324,57 +362,33 @@ final class ThreadPool implements ExitHook.Participant {
         }
     }
 
-    /** A call and its future in one object; run by a worker. */
-    static final class Task<T> extends TrackedFuture<T> {
-        /** The call; cleared once run so that a kept future does not keep the call alive. */
-        private Callable<T> fn;
-
-        Task(TaskStats stats, Callable<T> fn) {
-            super(stats);
-            this.fn = fn;
+    /**
+     * Gives up a worker whose call ignored the interrupt of its call timeout (on the timer thread;
+     * the call's future already failed with TimeoutError). The thread no longer counts: it is off
+     * the worker list and 'workerCount', so a new worker may serve the queue and shutdown(wait=true)
+     * does not wait for it; its two units (itself and its call) are released here, after a
+     * replacement was counted if calls are queued. When the call returns at last, the thread leaves
+     * without touching the pool and its result is discarded (ThreadTask.run).
+     */
+    void abandon(Worker w, Object call, String timeoutText) {
+        workers.remove(w);
+        workerCount.decrementAndGet();
+        abandonedThreads.incrementAndGet();
+        String detail = "thread " + w.thread.getName() + " of " + threadNamePrefix
+                + " ignored the interrupt of its call timeout of " + timeoutText + " and was abandoned (call: "
+                + call + "); a new worker may take its place";
+        LOG.log(System.Logger.Level.WARNING, detail);
+        stats.publish(PoolEvent.now(PoolEvent.Type.WORKER_REPLACED, -1L, "timeout", detail));
+        if (!work.isEmpty()) {
+            startWorkerIfBelowMax(); // we still hold the two units: the queue cannot end meanwhile
         }
+        work.release(); // the call's unit
+        work.release(); // the worker's unit
+    }
 
-        /** Runs the call and completes the future; throws nothing a call or the future's owner can cause. */
-        void run(ThreadPool pool) {
-            Callable<T> call = fn;
-            fn = null;
-            boolean run;
-            try {
-                run = setRunningOrNotifyCancel();
-            } catch (InvalidStateError ownerCompletedIt) {
-                run = false; // its owner set a result or an exception while it was queued: dropped
-            }
-            if (!run) {
-                pool.workerReturning();
-                return;
-            }
-            T value;
-            try {
-                value = call.call();
-            } catch (Throwable t) {
-                pool.workerReturning();
-                complete(t, null);
-                return;
-            }
-            pool.workerReturning();
-            complete(null, value);
-        }
-
-        private void complete(Throwable t, T value) {
-            try {
-                if (t != null) {
-                    setException(t);
-                } else {
-                    setResult(value);
-                }
-            } catch (InvalidStateError userCompletedIt) {
-                // Someone completed the future from outside; the call's outcome is dropped.
-            }
-        }
-
-        void fail(Throwable t) {
-            ((Future<T>) this).trySetException(t);
-        }
+    /** Worker threads given up after a call timeout (they may still run, uncounted). */
+    int abandonedThreads() {
+        return abandonedThreads.get();
     }
 
     /**
@@ -383,7 +397,7 @@ final class ThreadPool implements ExitHook.Participant {
      * submitting again reuses this worker instead of starting a thread). At full size tokens decide
      * nothing, so the shared counter is left alone.
      */
-    private void workerReturning() {
+    void workerReturning() {
         if (workerCount.get() < maxWorkers) {
             idleTokens.incrementAndGet();
         }
@@ -401,7 +415,7 @@ final class ThreadPool implements ExitHook.Participant {
         }
         work.close();
         BrokenThreadPool failure = new BrokenThreadPool(reason, cause);
-        for (Task<?> task; (task = pollQueued()) != null; ) {
+        for (ThreadTask<?> task; (task = pollQueued()) != null; ) {
             task.fail(failure);
             work.release();
         }
@@ -413,11 +427,11 @@ final class ThreadPool implements ExitHook.Participant {
         work.shutdown();
         if (cancelFutures) {
             // Drain first so that no worker starts a call we are about to cancel.
-            List<Task<?>> drained = new ArrayList<>();
-            for (Task<?> task; (task = pollQueued()) != null; ) {
+            List<ThreadTask<?>> drained = new ArrayList<>();
+            for (ThreadTask<?> task; (task = pollQueued()) != null; ) {
                 drained.add(task);
             }
-            for (Task<?> task : drained) {
+            for (ThreadTask<?> task : drained) {
                 task.cancel();
                 work.release();
             }
@@ -433,7 +447,8 @@ final class ThreadPool implements ExitHook.Participant {
      */
     boolean awaitTermination(long nanos) throws InterruptedException {
         Thread me = Thread.currentThread();
-        long own = me instanceof WorkerThread wt && wt.pool == this ? 2L : 0L;
+        Worker current = CURRENT.get();
+        long own = current != null && current.pool() == this ? 2L : 0L;
         if (!work.awaitUnits(own, nanos)) {
             return false;
         }

@@ -110,6 +110,10 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
      * @throws IllegalArgumentException if {@code maxWorkers <= 0}
      */
     public ThreadPoolExecutor(int maxWorkers, String threadNamePrefix, Runnable initializer) {
+        this(maxWorkers, threadNamePrefix, initializer, null);
+    }
+
+    private ThreadPoolExecutor(int maxWorkers, String threadNamePrefix, Runnable initializer, Duration callTimeout) {
         if (maxWorkers <= 0) {
             throw new IllegalArgumentException("maxWorkers must be greater than 0, got " + maxWorkers);
         }
@@ -117,7 +121,7 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
                 (threadNamePrefix == null || threadNamePrefix.isEmpty())
                         ? "ThreadPoolExecutor-" + POOL_COUNTER.getAndIncrement()
                         : threadNamePrefix,
-                initializer);
+                initializer, callTimeout);
         ExitHook.register(pool);
         FuturesCleaner.CLEANER.register(this, pool::dropped);
     }
@@ -279,6 +283,8 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
         config.put("maxWorkers", pool.maxWorkers);
         config.put("threadNamePrefix", pool.threadNamePrefix);
         config.put("initializer", pool.initializer != null);
+        config.put("callTimeout", pool.timeouts == null ? "none" : pool.timeouts.text);
+        config.put("abandonedThreads", pool.abandonedThreads());
         String b = pool.broken;
         TaskStats stats = pool.stats;
         return new ExecutorSnapshot(kind(), state().value(), pool.maxWorkers, pool.liveWorkers(), pool.workerCount(),
@@ -303,6 +309,7 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
         private int maxWorkers = -1;
         private String threadNamePrefix;
         private Runnable initializer;
+        private Duration callTimeout;
 
         private Builder() {
         }
@@ -338,10 +345,33 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
         }
 
         /**
+         * A limit on how long one call may run (default: none, as in CPython). A call running longer
+         * fails with {@link TimeoutError} ("call exceeded its call timeout of 5s"), and the thread
+         * running it is interrupted. A call that ignores the interrupt for a grace period (the timeout,
+         * at most one second) is abandoned: its thread no longer counts toward {@code maxWorkers}, so
+         * a new worker may serve the queue, and {@code shutdown(wait=true)} does not wait for it; a
+         * warning is logged and a {@code WORKER_REPLACED} event with reason {@code timeout} published.
+         * The abandoned thread ends when the call returns at last; its result is discarded.
+         *
+         * @param callTimeout the limit, positive; {@code null} for none
+         * @return this builder
+         * @throws IllegalArgumentException if zero or negative
+         */
+        public Builder callTimeout(Duration callTimeout) {
+            if (callTimeout != null && (callTimeout.isZero() || callTimeout.isNegative())) {
+                throw new IllegalArgumentException("callTimeout must be positive, got " + callTimeout
+                        + "; pass null for no call timeout");
+            }
+            this.callTimeout = callTimeout;
+            return this;
+        }
+
+        /**
          * @return a new pool
          */
         public ThreadPoolExecutor build() {
-            return new ThreadPoolExecutor(maxWorkers > 0 ? maxWorkers : defaultMaxWorkers(), threadNamePrefix, initializer);
+            return new ThreadPoolExecutor(maxWorkers > 0 ? maxWorkers : defaultMaxWorkers(), threadNamePrefix, initializer,
+                    callTimeout);
         }
     }
 }
