@@ -93,6 +93,10 @@ final class ThreadPool implements ExitHook.Participant {
     final CallTimeouts timeouts;
     /** Worker threads given up because their call ignored its timeout's interrupt (see abandon). */
     private final AtomicInteger abandonedThreads = new AtomicInteger();
+    /** Workers whose call waits for a future of this pool (see enterBlocked). */
+    private final AtomicInteger blocked = new AtomicInteger();
+    /** Set when the deadlock warning of the current episode was logged. */
+    private final java.util.concurrent.atomic.AtomicBoolean deadlockWarned = new java.util.concurrent.atomic.AtomicBoolean();
     /** The worker the current thread is, if it is one of a ThreadPool (platform or virtual thread). */
     static final ThreadLocal<Worker> CURRENT = new ThreadLocal<>();
 
@@ -246,6 +250,8 @@ final class ThreadPool implements ExitHook.Participant {
         long completed;
         /** Whether a call runs now; written only by this worker's thread, with {@link #BUSY} (opaque). */
         boolean busy;
+        /** Whether this worker's call waits for a future of this pool (DeadlockWatch); for the warning only. */
+        volatile boolean blockedOnOwnPool;
         /** True while on the idle list; cleared by whoever takes it off (the waker or itself). */
         volatile boolean parked;
 
@@ -384,6 +390,37 @@ final class ThreadPool implements ExitHook.Participant {
         }
         work.release(); // the call's unit
         work.release(); // the worker's unit
+    }
+
+    /**
+     * A worker's call is about to wait for a future of this pool. If every worker now does (and the
+     * pool cannot grow), nobody is left to run what they wait for: warn once per episode, naming the
+     * pool and the threads. An episode ends when a worker stops waiting.
+     */
+    void enterBlocked(Worker w) {
+        w.blockedOnOwnPool = true;
+        int b = blocked.incrementAndGet();
+        int n = workerCount.get();
+        if (b >= n && n >= maxWorkers && deadlockWarned.compareAndSet(false, true)) {
+            List<String> names = new ArrayList<>();
+            for (Worker x : workers) {
+                if (x.blockedOnOwnPool) {
+                    names.add(x.thread.getName());
+                }
+            }
+            LOG.log(System.Logger.Level.WARNING, "possible deadlock in " + threadNamePrefix + ": every worker ("
+                    + n + " of maxWorkers=" + maxWorkers + ") is waiting inside a call for a future of the same pool, "
+                    + "so no worker is free to run it; threads " + names + ". Raise maxWorkers, submit the inner "
+                    + "calls to another pool, or do not wait for them inside a call");
+        }
+    }
+
+    /** The wait counted by {@link #enterBlocked} ended. */
+    void exitBlocked(Worker w) {
+        w.blockedOnOwnPool = false;
+        if (blocked.decrementAndGet() < workerCount.get()) {
+            deadlockWarned.set(false); // the episode is over: a worker is free again
+        }
     }
 
     /** Worker threads given up after a call timeout (they may still run, uncounted). */
