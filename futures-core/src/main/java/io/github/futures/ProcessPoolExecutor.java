@@ -143,6 +143,10 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
         cfg.put("environment", List.copyOf(b.environment.keySet()));
         cfg.put("serialFilter", b.serialFilter == null ? "default" : b.serialFilter);
         cfg.put("maxMessageSize", b.maxMessageSize);
+        if (b.maxPending > 0) {
+            pool.limitPending(b.maxPending);
+        }
+        cfg.put("maxPending", b.maxPending > 0 ? b.maxPending : "unbounded");
         this.reportedConfig = Map.copyOf(cfg);
         ExitHook.register(this);
         CLEANER.register(this, new DropAction(pool));
@@ -385,6 +389,7 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
         private String serialFilter;
         private int maxMessageSize = ProcessPool.DEFAULT_MAX_MESSAGE_SIZE;
         private String classPath;
+        private int maxPending;
 
         private Builder() {
         }
@@ -520,6 +525,27 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
          */
         public Builder classPath(String classPath) {
             this.classPath = Objects.requireNonNull(classPath, "classPath");
+            return this;
+        }
+
+        /**
+         * A bound on pending calls (default: none, as in CPython). A submit that finds this many calls
+         * pending (accepted, not yet sent to a worker to run) throws
+         * {@link java.util.concurrent.RejectedExecutionException} at once, naming the pool and the
+         * limit; it never blocks the caller. {@code map} counts each chunk as one pending call; with a
+         * {@code buffersize} a map keeps at most that many chunks in flight. Each rejection is published
+         * as a {@code CALL_REJECTED} event and counted ({@link io.github.futures.spi.TaskStats#rejectedCount()}).
+         *
+         * @param maxPending the most pending calls, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxPending < 1}
+         */
+        public Builder maxPending(int maxPending) {
+            if (maxPending < 1) {
+                throw new IllegalArgumentException("maxPending must be at least 1, got " + maxPending
+                        + "; leave it unset for no limit");
+            }
+            this.maxPending = maxPending;
             return this;
         }
 

@@ -1,5 +1,6 @@
 package io.github.futures;
 
+import io.github.futures.spi.PendingLimit;
 import io.github.futures.spi.PoolEvent;
 import io.github.futures.spi.TaskStats;
 import io.github.futures.spi.TrackedFuture;
@@ -89,6 +90,8 @@ final class ThreadPool implements ExitHook.Participant {
      * ignoring interrupts cannot hold the JVM forever.
      */
     private volatile boolean abandoned;
+    /** The bound on pending calls (maxPending), or null for none (CPython's default). */
+    final PendingLimit pendingLimit;
     /** The call timeout, or null (then no timer is armed, nothing is scheduled). */
     final CallTimeouts timeouts;
     /** Worker threads given up because their call ignored its timeout's interrupt (see abandon). */
@@ -109,7 +112,16 @@ final class ThreadPool implements ExitHook.Participant {
      *     interrupted, or null for no limit
      */
     ThreadPool(int maxWorkers, String threadNamePrefix, Runnable initializer, java.time.Duration callTimeout) {
+        this(maxWorkers, threadNamePrefix, initializer, callTimeout, 0);
+    }
+
+    /**
+     * @param maxPending the most calls pending at once (a submit beyond is rejected), or 0 for no limit
+     */
+    ThreadPool(int maxWorkers, String threadNamePrefix, Runnable initializer, java.time.Duration callTimeout,
+               int maxPending) {
         this.maxWorkers = maxWorkers;
+        this.pendingLimit = maxPending > 0 ? new PendingLimit(maxPending, threadNamePrefix, stats) : null;
         this.threadNamePrefix = threadNamePrefix;
         this.initializer = initializer;
         // A timeout of more than a century is none (Timeouts.toNanosOrForever).
@@ -124,11 +136,20 @@ final class ThreadPool implements ExitHook.Participant {
             throw rejection();
         }
         ThreadTask<T> task = new ThreadTask<>(this, stats, fn);
+        PendingLimit limit = pendingLimit;
+        if (limit != null) {
+            if (!limit.tryAcquire()) {
+                work.release(); // the admitted unit: the call is not accepted
+                throw limit.rejected();
+            }
+            task.holdPendingSlot(limit); // returned when the call starts, or ends before it started
+        }
         stats.submitted();
         if (!work.offer(task)) {
             // Shut down or broken between admit and offer, and no worker took the call: rejected,
             // as if it came later.
             stats.unsubmitted();
+            task.releasePendingSlot();
             throw rejection();
         }
         int c = queued.getAndIncrement();

@@ -110,10 +110,11 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
      * @throws IllegalArgumentException if {@code maxWorkers <= 0}
      */
     public ThreadPoolExecutor(int maxWorkers, String threadNamePrefix, Runnable initializer) {
-        this(maxWorkers, threadNamePrefix, initializer, null);
+        this(maxWorkers, threadNamePrefix, initializer, null, 0);
     }
 
-    private ThreadPoolExecutor(int maxWorkers, String threadNamePrefix, Runnable initializer, Duration callTimeout) {
+    private ThreadPoolExecutor(int maxWorkers, String threadNamePrefix, Runnable initializer, Duration callTimeout,
+                               int maxPending) {
         if (maxWorkers <= 0) {
             throw new IllegalArgumentException("maxWorkers must be greater than 0, got " + maxWorkers);
         }
@@ -121,7 +122,7 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
                 (threadNamePrefix == null || threadNamePrefix.isEmpty())
                         ? "ThreadPoolExecutor-" + POOL_COUNTER.getAndIncrement()
                         : threadNamePrefix,
-                initializer, callTimeout);
+                initializer, callTimeout, maxPending);
         ExitHook.register(pool);
         FuturesCleaner.CLEANER.register(this, pool::dropped);
     }
@@ -285,6 +286,7 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
         config.put("initializer", pool.initializer != null);
         config.put("callTimeout", pool.timeouts == null ? "none" : pool.timeouts.text);
         config.put("abandonedThreads", pool.abandonedThreads());
+        config.put("maxPending", pool.pendingLimit == null ? "unbounded" : pool.pendingLimit.max());
         String b = pool.broken;
         TaskStats stats = pool.stats;
         return new ExecutorSnapshot(kind(), state().value(), pool.maxWorkers, pool.liveWorkers(), pool.workerCount(),
@@ -310,6 +312,7 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
         private String threadNamePrefix;
         private Runnable initializer;
         private Duration callTimeout;
+        private int maxPending;
 
         private Builder() {
         }
@@ -367,11 +370,32 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
         }
 
         /**
+         * A bound on pending calls (default: none, as in CPython). A submit that finds this many calls
+         * pending (accepted, not yet started) throws {@link java.util.concurrent.RejectedExecutionException}
+         * at once, naming the pool and the limit; it never blocks the caller. {@code map} counts each
+         * call as one pending call; with a {@code buffersize} a map keeps at most that many in flight.
+         * Each rejection is published as a {@code CALL_REJECTED} event and counted
+         * ({@link io.github.futures.spi.TaskStats#rejectedCount()}).
+         *
+         * @param maxPending the most pending calls, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxPending < 1}
+         */
+        public Builder maxPending(int maxPending) {
+            if (maxPending < 1) {
+                throw new IllegalArgumentException("maxPending must be at least 1, got " + maxPending
+                        + "; leave it unset for no limit");
+            }
+            this.maxPending = maxPending;
+            return this;
+        }
+
+        /**
          * @return a new pool
          */
         public ThreadPoolExecutor build() {
             return new ThreadPoolExecutor(maxWorkers > 0 ? maxWorkers : defaultMaxWorkers(), threadNamePrefix, initializer,
-                    callTimeout);
+                    callTimeout, maxPending);
         }
     }
 }

@@ -4,6 +4,7 @@ import io.github.futures.BrokenProcessPool;
 import io.github.futures.Future;
 import io.github.futures.InvalidStateError;
 import io.github.futures.spi.ExecutorSnapshot;
+import io.github.futures.spi.PendingLimit;
 import io.github.futures.spi.PoolState;
 import io.github.futures.spi.Serialization;
 import io.github.futures.spi.TaskStats;
@@ -261,13 +262,25 @@ public final class ProcessPool {
     /** Queues a call through the {@link Admission}; refused if the pool closed first. */
     private Future<?> enqueue(long id, byte[] frame) {
         TrackedFuture<Object> f = stats.newFuture();
+        admission.acquirePending(f); // maxPending: rejected at once when the pool has that many
         stats.submitted();
         if (!admission.offer(new WorkItem(id, f, frame))) {
             stats.unsubmitted();
+            f.releasePendingSlot();
             checkAccepting();
             throw new IllegalStateException("a call was refused by a pool that is neither shut down nor broken");
         }
         return f;
+    }
+
+    /**
+     * Bounds the calls pending in this pool (Python has no such bound): a submit beyond is rejected
+     * at once. Called by the executor's builder before the pool takes its first call.
+     *
+     * @param maxPending the most pending calls, at least 1
+     */
+    public void limitPending(int maxPending) {
+        admission.limitPending(new PendingLimit(maxPending, name, stats));
     }
 
     /** Releases the lock, then moves on what submitters queued while it was held. */
