@@ -90,6 +90,12 @@ final class ThreadPool implements ExitHook.Participant {
      * ignoring interrupts cannot hold the JVM forever.
      */
     private volatile boolean abandoned;
+    /**
+     * Whether workers are virtual threads. They are made and run like platform workers (at most
+     * maxWorkers, each looping over the FIFO queue and parking when idle), so the limit, the order,
+     * cancellation and the snapshot are the same; only the carrier differs.
+     */
+    final boolean virtual;
     /** The bound on pending calls (maxPending), or null for none (CPython's default). */
     final PendingLimit pendingLimit;
     /** The call timeout, or null (then no timer is armed, nothing is scheduled). */
@@ -112,14 +118,19 @@ final class ThreadPool implements ExitHook.Participant {
      *     interrupted, or null for no limit
      */
     ThreadPool(int maxWorkers, String threadNamePrefix, Runnable initializer, java.time.Duration callTimeout) {
-        this(maxWorkers, threadNamePrefix, initializer, callTimeout, 0);
+        this(maxWorkers, threadNamePrefix, initializer, callTimeout, 0, false);
     }
 
     /**
      * @param maxPending the most calls pending at once (a submit beyond is rejected), or 0 for no limit
+     * @param virtual whether workers are virtual threads (JDK 21+)
      */
     ThreadPool(int maxWorkers, String threadNamePrefix, Runnable initializer, java.time.Duration callTimeout,
-               int maxPending) {
+               int maxPending, boolean virtual) {
+        if (virtual) {
+            VirtualThreads.require();
+        }
+        this.virtual = virtual;
         this.maxWorkers = maxWorkers;
         this.pendingLimit = maxPending > 0 ? new PendingLimit(maxPending, threadNamePrefix, stats) : null;
         this.threadNamePrefix = threadNamePrefix;
@@ -277,7 +288,7 @@ final class ThreadPool implements ExitHook.Participant {
         volatile boolean parked;
 
         Worker(String name) {
-            this.thread = new WorkerThread(this, name, ThreadPool.this);
+            this.thread = virtual ? VirtualThreads.unstarted(name, this) : new WorkerThread(this, name, ThreadPool.this);
         }
 
         /** The pool this worker serves. */

@@ -110,11 +110,11 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
      * @throws IllegalArgumentException if {@code maxWorkers <= 0}
      */
     public ThreadPoolExecutor(int maxWorkers, String threadNamePrefix, Runnable initializer) {
-        this(maxWorkers, threadNamePrefix, initializer, null, 0);
+        this(maxWorkers, threadNamePrefix, initializer, null, 0, false);
     }
 
     private ThreadPoolExecutor(int maxWorkers, String threadNamePrefix, Runnable initializer, Duration callTimeout,
-                               int maxPending) {
+                               int maxPending, boolean virtualThreads) {
         if (maxWorkers <= 0) {
             throw new IllegalArgumentException("maxWorkers must be greater than 0, got " + maxWorkers);
         }
@@ -122,7 +122,7 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
                 (threadNamePrefix == null || threadNamePrefix.isEmpty())
                         ? "ThreadPoolExecutor-" + POOL_COUNTER.getAndIncrement()
                         : threadNamePrefix,
-                initializer, callTimeout, maxPending);
+                initializer, callTimeout, maxPending, virtualThreads);
         ExitHook.register(pool);
         FuturesCleaner.CLEANER.register(this, pool::dropped);
     }
@@ -286,6 +286,7 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
         config.put("initializer", pool.initializer != null);
         config.put("callTimeout", pool.timeouts == null ? "none" : pool.timeouts.text);
         config.put("abandonedThreads", pool.abandonedThreads());
+        config.put("virtualThreads", pool.virtual);
         config.put("maxPending", pool.pendingLimit == null ? "unbounded" : pool.pendingLimit.max());
         String b = pool.broken;
         TaskStats stats = pool.stats;
@@ -313,6 +314,7 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
         private Runnable initializer;
         private Duration callTimeout;
         private int maxPending;
+        private boolean virtualThreads;
 
         private Builder() {
         }
@@ -391,11 +393,31 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
         }
 
         /**
+         * Whether calls run on virtual threads (default {@code false}; JDK 21 or later). The pool keeps
+         * its {@code maxWorkers} meaning: at most that many calls run at once, on at most that many
+         * virtual threads named {@code <prefix>_<n>}; the others wait in FIFO order as PENDING futures
+         * that can be cancelled. A submit never blocks and is never refused for lack of a thread (only
+         * by {@link #maxPending(int)}), unlike a semaphore-guarded virtual-thread executor.
+         *
+         * @param virtualThreads whether to use virtual threads
+         * @return this builder
+         */
+        public Builder virtualThreads(boolean virtualThreads) {
+            this.virtualThreads = virtualThreads;
+            return this;
+        }
+
+        /**
          * @return a new pool
+         * @throws UnsupportedOperationException if {@link #virtualThreads(boolean) virtual threads} were
+         *     asked for on a JDK older than 21
          */
         public ThreadPoolExecutor build() {
+            if (virtualThreads) {
+                VirtualThreads.require();
+            }
             return new ThreadPoolExecutor(maxWorkers > 0 ? maxWorkers : defaultMaxWorkers(), threadNamePrefix, initializer,
-                    callTimeout, maxPending);
+                    callTimeout, maxPending, virtualThreads);
         }
     }
 }
