@@ -150,7 +150,7 @@ final class ThreadPool implements ExitHook.Participant {
         PendingLimit limit = pendingLimit;
         if (limit != null) {
             if (!limit.tryAcquire()) {
-                work.release(); // the admitted unit: the call is not accepted
+                release(); // the admitted unit: the call is not accepted
                 throw limit.rejected();
             }
             task.holdPendingSlot(limit); // returned when the call starts, or ends before it started
@@ -201,10 +201,11 @@ final class ThreadPool implements ExitHook.Participant {
                 workers.add(w);
                 try {
                     w.thread.start();
+                    stats.publish(PoolEvent.now(PoolEvent.Type.WORKER_STARTED, -1L, null, w.thread.getName()));
                 } catch (Throwable t) { // no thread could be made (out of memory or of native threads)
                     workers.remove(w);
                     workerCount.decrementAndGet();
-                    work.release();
+                    release();
                     if (workerCount.get() == 0) {
                         breakPool("a worker thread could not be started", t);
                     }
@@ -319,6 +320,8 @@ final class ThreadPool implements ExitHook.Participant {
                         continue;
                     }
                     if (work.mayExit()) {
+                        stats.publish(PoolEvent.now(PoolEvent.Type.WORKER_RETIRED, -1L, "shutdown",
+                                thread.getName()));
                         return; // shut down, then found empty: every accepted call has been taken
                     }
                     if (!work.isShutdown()) {
@@ -330,7 +333,7 @@ final class ThreadPool implements ExitHook.Participant {
             } finally {
                 CURRENT.remove();
                 if (counted) {
-                    work.release();
+                    release();
                 }
             }
         }
@@ -356,7 +359,7 @@ final class ThreadPool implements ExitHook.Participant {
                 COMPLETED.setOpaque(this, completed + 1);
                 Thread.interrupted(); // an interrupt aimed at the call must not hit the next one
                 if (counted) {
-                    work.release();
+                    release();
                 }
             }
         }
@@ -400,6 +403,18 @@ final class ThreadPool implements ExitHook.Participant {
         }
     }
 
+    /** Releases one unit of the WorkQueue, and tells the pool's listeners if that ended the pool. */
+    private void release() {
+        if (work.release()) {
+            terminated();
+        }
+    }
+
+    private void terminated() {
+        stats.publish(PoolEvent.now(PoolEvent.Type.TERMINATED, -1L, null,
+                threadNamePrefix + ": every accepted call has ended and every worker has left"));
+    }
+
     /**
      * Gives up a worker whose call ignored the interrupt of its call timeout (on the timer thread;
      * the call's future already failed with TimeoutError). The thread no longer counts: it is off
@@ -420,8 +435,8 @@ final class ThreadPool implements ExitHook.Participant {
         if (!work.isEmpty()) {
             startWorkerIfBelowMax(); // we still hold the two units: the queue cannot end meanwhile
         }
-        work.release(); // the call's unit
-        work.release(); // the worker's unit
+        release(); // the call's unit
+        release(); // the worker's unit
     }
 
     /**
@@ -486,14 +501,21 @@ final class ThreadPool implements ExitHook.Participant {
         BrokenThreadPool failure = new BrokenThreadPool(reason, cause);
         for (ThreadTask<?> task; (task = pollQueued()) != null; ) {
             task.fail(failure);
-            work.release();
+            release();
         }
     }
 
     // ------------------------------------------------------------------ shutdown
 
     void shutdown(boolean cancelFutures) {
-        work.shutdown();
+        long before = work.shutdownFrom();
+        if (WorkQueue.shutDownBy(before)) {
+            stats.publish(PoolEvent.now(PoolEvent.Type.SHUTDOWN_STARTED, -1L, null,
+                    threadNamePrefix + (cancelFutures ? " shut down, cancelling pending calls" : " shut down")));
+        }
+        if (WorkQueue.terminatedBy(before)) {
+            terminated();
+        }
         if (cancelFutures) {
             // Drain first so that no worker starts a call we are about to cancel.
             List<ThreadTask<?>> drained = new ArrayList<>();
@@ -502,7 +524,7 @@ final class ThreadPool implements ExitHook.Participant {
             }
             for (ThreadTask<?> task : drained) {
                 task.cancel();
-                work.release();
+                release();
             }
         }
         wakeAllIdleWorkers();
