@@ -59,6 +59,16 @@ final class ThreadPool implements ExitHook.Participant {
      * 'workers' is a concurrent queue appended to just before a thread starts (and taken off again
      * if it cannot start). Per-worker counts are written by their own thread only. 'abandoned' is
      * volatile, set once by interruptWorkers.
+     *
+     * Misbehaving calls (ThreadTask, CallTimeouts, DeadlockWatch): cancel(true) and a call timeout
+     * interrupt through ThreadTask's runner handshake. A worker whose call ignores its timeout is
+     * abandoned by the timer thread (abandon): off 'workers' and 'workerCount', its two units released
+     * for it, so it neither holds shutdown nor a maxWorkers slot; it leaves without touching the pool
+     * when the call returns. 'blocked' counts workers whose call waits for a future of this pool,
+     * 'deadlockWarned' is set by the one warning of an episode and cleared when a worker is free again.
+     * 'pendingLimit' (maxPending) is taken after admission and returned by the future when it leaves
+     * PENDING. Events: WORKER_STARTED / WORKER_RETIRED where a thread starts or leaves, SHUTDOWN_STARTED
+     * by the shutdown that set the flag, TERMINATED by whichever release (or shutdown) ended the queue.
      */
 
     private static final System.Logger LOG = System.getLogger(ThreadPoolExecutor.class.getName());
