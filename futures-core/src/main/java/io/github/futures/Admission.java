@@ -27,6 +27,10 @@ import java.util.function.Consumer;
  * with {@code tryLock} or leaves the move to the holder, which re-checks {@link #incoming} after
  * every release ({@link #unlock()}). Model-checked by {@code AdmissionLincheckTest}.
  *
+ * <p>A pool with {@code maxPending} bounds its pending calls here too: a submitter takes a slot of
+ * the {@link PendingLimit} (one compare-and-set, no lock) before it offers, and is rejected at once
+ * when none is left; the call's future gives the slot back when it starts or ends.
+ *
  * @param <T> the call type
  * @param <W> what the combiner does after the lock is released
  */
@@ -47,10 +51,39 @@ final class Admission<T, W> {
     private final ConcurrentLinkedQueue<T> incoming = new ConcurrentLinkedQueue<>();
     /** Set once, under the lock, together with the final move. */
     private volatile boolean closed;
+    /**
+     * The bound on pending calls ({@code maxPending}), or null for none. Set before the pool takes
+     * its first call (published with the executor), never changed after.
+     */
+    private volatile PendingLimit pendingLimit;
 
     Admission(ReentrantLock lock, Combiner<W> combiner) {
         this.lock = lock;
         this.combiner = combiner;
+    }
+
+    /** Bounds the calls pending in the pool (set once, before the first call). */
+    void limitPending(PendingLimit limit) {
+        this.pendingLimit = limit;
+    }
+
+    /**
+     * Takes a pending slot for a call about to be offered, which its future gives back when it leaves
+     * PENDING (or {@link TrackedFuture#releasePendingSlot()} if the offer is refused). Never blocks.
+     *
+     * @param future the call's new future
+     * @throws java.util.concurrent.RejectedExecutionException if {@code maxPending} calls are pending
+     */
+    void acquirePending(TrackedFuture<?> future) {
+        PendingLimit limit = pendingLimit;
+        if (limit != null) {
+            limit.acquireFor(future);
+        }
+    }
+
+    /** @return the bound on pending calls, or null */
+    PendingLimit pendingLimit() {
+        return pendingLimit;
     }
 
     /**

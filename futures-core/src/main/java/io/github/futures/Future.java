@@ -368,6 +368,7 @@ public class Future<T> implements java.util.concurrent.Future<T> {
             timed = false;
         }
         long deadline = timed ? System.nanoTime() + nanos : 0L;
+        ThreadPool.Worker blockedIn = DeadlockWatch.enter(this); // a pool's call waiting for its own pool
         try {
             for (;;) {
                 s = state;
@@ -388,6 +389,7 @@ public class Future<T> implements java.util.concurrent.Future<T> {
                 }
             }
         } finally {
+            DeadlockWatch.exit(blockedIn);
             if (state < FINISHED) {
                 remove(q);
             }

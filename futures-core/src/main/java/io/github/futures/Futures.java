@@ -119,7 +119,12 @@ public final class Futures {
                         waiter.onDone(f); // done since the first look: count it here
                     }
                 }
-                waiter.await(nanos);
+                ThreadPool.Worker blockedIn = DeadlockWatch.enter(pending, returnWhen != ReturnWhen.FIRST_COMPLETED);
+                try {
+                    waiter.await(nanos);
+                } finally {
+                    DeadlockWatch.exit(blockedIn);
+                }
             } finally {
                 for (int i = 0; i < nodes.length; i++) {
                     if (nodes[i] != null) {
@@ -335,6 +340,7 @@ public final class Futures {
             LinkedBlockingQueue<Future<?>> completed = inbox.completed;
             Future<?> f = completed.poll();
             if (f == null) {
+                ThreadPool.Worker blockedIn = DeadlockWatch.enter(java.util.Arrays.asList(inbox.futures), false);
                 try {
                     if (!timed) {
                         f = completed.take();
@@ -347,6 +353,8 @@ public final class Futures {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new CompletionException("interrupted while waiting for futures", e);
+                } finally {
+                    DeadlockWatch.exit(blockedIn);
                 }
                 if (f == null) {
                     removeWaiters();

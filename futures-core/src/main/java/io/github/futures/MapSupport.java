@@ -175,7 +175,8 @@ public final class MapSupport {
 
     /**
      * The iterator behind the stream. Single consumer. Order: a deque of futures, oldest first. With a
-     * buffer size, taking from the oldest first submits the next item (as CPython 3.14).
+     * buffer size, each element taken submits the next item once the oldest call has ended (CPython
+     * 3.14 submits it just before waiting), so at most buffersize calls are ever in flight.
      */
     private static final class MapIterator<T, R> implements Iterator<R> {
         private final Iterator<? extends T> source;
@@ -198,7 +199,9 @@ public final class MapSupport {
                     // submitted one more
                 }
             } catch (RuntimeException | Error e) {
-                cancelAll();
+                // A submit was refused (shutdown, maxPending): nobody will ever see these results, so
+                // the calls already submitted are stopped, running ones too, not left to run for nobody.
+                stopAll();
                 throw e;
             }
         }
@@ -238,15 +241,34 @@ public final class MapSupport {
             if (f == null) {
                 throw new NoSuchElementException();
             }
+            R value;
             try {
-                if (buffersize > 0) {
-                    submitNext();
-                }
-                return timed ? f.result(Duration.ofNanos(Math.max(0L, deadline - System.nanoTime()))) : f.result();
+                value = timed ? f.result(Duration.ofNanos(Math.max(0L, deadline - System.nanoTime()))) : f.result();
             } catch (RuntimeException | Error e) {
                 f.cancel();
                 cancelAll();
                 throw e;
+            }
+            if (buffersize > 0) {
+                // Only now, so that the calls in flight (pending or running) never exceed buffersize:
+                // a pool's maxPending of at least buffersize never refuses this map's own calls.
+                try {
+                    submitNext();
+                } catch (RuntimeException | Error e) {
+                    stopAll();
+                    throw e;
+                }
+            }
+            return value;
+        }
+
+        /**
+         * Cancels every call in flight, stopping the running ones (cancel(true)); newest first, so that
+         * a worker freed by a stopped call finds the later ones already cancelled.
+         */
+        void stopAll() {
+            for (Future<?> f; (f = inFlight.pollLast()) != null; ) {
+                f.cancel(true);
             }
         }
 

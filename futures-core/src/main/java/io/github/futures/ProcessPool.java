@@ -279,6 +279,7 @@ final class ProcessPool {
     /** Queues a call through the {@link Admission}; refused if the pool closed first. */
     private Future<?> enqueue(long id, byte[] frame, String what) {
         PoolFuture f = new PoolFuture(stats, recycler);
+        admission.acquirePending(f); // maxPending: rejected at once when the pool has that many
         WorkItem item = new WorkItem(id, f, frame, what);
         f.item = item;
         stats.submitted();
@@ -287,10 +288,21 @@ final class ProcessPool {
                 checkAccepting();
             } catch (RuntimeException refused) {
                 stats.unsubmitted();
+                f.releasePendingSlot();
                 throw refused;
             }
         }
         return f;
+    }
+
+    /**
+     * Bounds the calls pending in this pool (Python has no such bound): a submit beyond is rejected
+     * at once. Called by the executor's builder before the pool takes its first call.
+     *
+     * @param maxPending the most pending calls, at least 1
+     */
+    public void limitPending(int maxPending) {
+        admission.limitPending(new PendingLimit(maxPending, name, stats));
     }
 
     /** Releases the lock, then moves on what submitters queued while it was held. */

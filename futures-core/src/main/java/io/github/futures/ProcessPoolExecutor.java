@@ -162,6 +162,10 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
         cfg.put("maxWorkerMemory", b.maxWorkerMemory);
         cfg.put("idleTimeout", b.idleTimeoutNanos == 0L ? "none" : Duration.ofNanos(b.idleTimeoutNanos).toString());
         cfg.put("minWorkers", b.minWorkers);
+        if (b.maxPending > 0) {
+            pool.limitPending(b.maxPending);
+        }
+        cfg.put("maxPending", b.maxPending > 0 ? b.maxPending : "unbounded");
         this.reportedConfig = Map.copyOf(cfg);
         ExitHook.register(this, Terminable.class::cast);
         CLEANER.register(this, new DropAction(pool));
@@ -433,6 +437,7 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
         private long maxWorkerMemory;
         private long idleTimeoutNanos;
         private int minWorkers;
+        private int maxPending;
 
         private Builder() {
         }
@@ -617,6 +622,27 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
                 throw new IllegalArgumentException("maxWorkerMemory must be at least 1 byte, got " + bytes);
             }
             this.maxWorkerMemory = bytes;
+            return this;
+        }
+
+        /**
+         * A bound on pending calls (default: none, as in CPython). A submit that finds this many calls
+         * pending (accepted, not yet sent to a worker to run) throws
+         * {@link java.util.concurrent.RejectedExecutionException} at once, naming the pool and the
+         * limit; it never blocks the caller. {@code map} counts each chunk as one pending call; with a
+         * {@code buffersize} a map keeps at most that many chunks in flight. Each rejection is published
+         * as a {@code CALL_REJECTED} event and counted ({@link io.github.futures.spi.TaskStats#rejectedCount()}).
+         *
+         * @param maxPending the most pending calls, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxPending < 1}
+         */
+        public Builder maxPending(int maxPending) {
+            if (maxPending < 1) {
+                throw new IllegalArgumentException("maxPending must be at least 1, got " + maxPending
+                        + "; leave it unset for no limit");
+            }
+            this.maxPending = maxPending;
             return this;
         }
 

@@ -1,5 +1,6 @@
 package io.github.futures;
 
+import io.github.futures.spi.PoolEvent;
 import io.github.futures.spi.TaskStats;
 import io.github.futures.spi.WorkerSnapshot;
 import java.lang.invoke.MethodHandles;
@@ -56,6 +57,16 @@ final class ThreadPool {
      * 'workers' is a concurrent queue appended to just before a thread starts (and taken off again
      * if it cannot start). Per-worker counts are written by their own thread only. 'abandoned' is
      * volatile, set once by interruptWorkers.
+     *
+     * Misbehaving calls (ThreadTask, CallTimeouts, DeadlockWatch): cancel(true) and a call timeout
+     * interrupt through ThreadTask's runner handshake. A worker whose call ignores its timeout is
+     * abandoned by the timer thread (abandon): off 'workers' and 'workerCount', its two units released
+     * for it, so it neither holds shutdown nor a maxWorkers slot; it leaves without touching the pool
+     * when the call returns. 'blocked' counts workers whose call waits for a future of this pool,
+     * 'deadlockWarned' is set by the one warning of an episode and cleared when a worker is free again.
+     * 'pendingLimit' (maxPending) is taken after admission and returned by the future when it leaves
+     * PENDING. Events: WORKER_STARTED / WORKER_RETIRED where a thread starts or leaves, SHUTDOWN_STARTED
+     * by the shutdown that set the flag, TERMINATED by whichever release (or shutdown) ended the queue.
      */
 
     private static final System.Logger LOG = System.getLogger(ThreadPoolExecutor.class.getName());
@@ -64,7 +75,7 @@ final class ThreadPool {
     final String threadNamePrefix;
     final Runnable initializer;
     final TaskStats stats = new TaskStats();
-    final WorkQueue<Task<?>> work = new WorkQueue<>();
+    final WorkQueue<ThreadTask<?>> work = new WorkQueue<>();
     /**
      * Calls queued: incremented after a call is accepted, decremented after one is taken (so it may
      * lag the queue briefly, even below zero). As LinkedBlockingQueue's count, it decides wake-ups:
@@ -87,11 +98,54 @@ final class ThreadPool {
      * ignoring interrupts cannot hold the JVM forever.
      */
     private volatile boolean abandoned;
+    /**
+     * Whether workers are virtual threads. They are made and run like platform workers (at most
+     * maxWorkers, each looping over the FIFO queue and parking when idle), so the limit, the order,
+     * cancellation and the snapshot are the same; only the carrier differs.
+     */
+    final boolean virtual;
+    /** The bound on pending calls (maxPending), or null for none (CPython's default). */
+    final PendingLimit pendingLimit;
+    /** The call timeout, or null (then no timer is armed, nothing is scheduled). */
+    final CallTimeouts timeouts;
+    /** Worker threads given up because their call ignored its timeout's interrupt (see abandon). */
+    private final AtomicInteger abandonedThreads = new AtomicInteger();
+    /** Workers whose call waits for a future of this pool (see enterBlocked). */
+    private final AtomicInteger blocked = new AtomicInteger();
+    /** Set when the deadlock warning of the current episode was logged. */
+    private final java.util.concurrent.atomic.AtomicBoolean deadlockWarned = new java.util.concurrent.atomic.AtomicBoolean();
+    /** The worker the current thread is, if it is one of a ThreadPool (platform or virtual thread). */
+    static final ThreadLocal<Worker> CURRENT = new ThreadLocal<>();
 
     ThreadPool(int maxWorkers, String threadNamePrefix, Runnable initializer) {
+        this(maxWorkers, threadNamePrefix, initializer, null);
+    }
+
+    /**
+     * @param callTimeout how long a call may run before it fails with TimeoutError and is
+     *     interrupted, or null for no limit
+     */
+    ThreadPool(int maxWorkers, String threadNamePrefix, Runnable initializer, java.time.Duration callTimeout) {
+        this(maxWorkers, threadNamePrefix, initializer, callTimeout, 0, false);
+    }
+
+    /**
+     * @param maxPending the most calls pending at once (a submit beyond is rejected), or 0 for no limit
+     * @param virtual whether workers are virtual threads (JDK 21+)
+     */
+    ThreadPool(int maxWorkers, String threadNamePrefix, Runnable initializer, java.time.Duration callTimeout,
+               int maxPending, boolean virtual) {
+        if (virtual) {
+            VirtualThreads.require();
+        }
+        this.virtual = virtual;
         this.maxWorkers = maxWorkers;
+        this.pendingLimit = maxPending > 0 ? new PendingLimit(maxPending, threadNamePrefix, stats) : null;
         this.threadNamePrefix = threadNamePrefix;
         this.initializer = initializer;
+        // A timeout of more than a century is none (Timeouts.toNanosOrForever).
+        this.timeouts = callTimeout == null || Timeouts.toNanosOrForever(callTimeout) < 0L
+                ? null : new CallTimeouts(this, callTimeout);
     }
 
     // ------------------------------------------------------------------ submit
@@ -100,12 +154,21 @@ final class ThreadPool {
         if (!work.admit()) {
             throw rejection();
         }
-        Task<T> task = new Task<>(stats, fn);
+        ThreadTask<T> task = new ThreadTask<>(this, stats, fn);
+        PendingLimit limit = pendingLimit;
+        if (limit != null) {
+            if (!limit.tryAcquire()) {
+                release(); // the admitted unit: the call is not accepted
+                throw limit.rejected();
+            }
+            task.holdPendingSlot(limit); // returned when the call starts, or ends before it started
+        }
         stats.submitted();
         if (!work.offer(task)) {
             // Shut down or broken between admit and offer, and no worker took the call: rejected,
             // as if it came later.
             stats.unsubmitted();
+            task.releasePendingSlot();
             throw rejection();
         }
         int c = queued.getAndIncrement();
@@ -146,10 +209,11 @@ final class ThreadPool {
                 workers.add(w);
                 try {
                     w.thread.start();
+                    stats.publish(PoolEvent.now(PoolEvent.Type.WORKER_STARTED, -1L, null, w.thread.getName()));
                 } catch (Throwable t) { // no thread could be made (out of memory or of native threads)
                     workers.remove(w);
                     workerCount.decrementAndGet();
-                    work.release();
+                    release();
                     if (workerCount.get() == 0) {
                         breakPool("a worker thread could not be started", t);
                     }
@@ -176,8 +240,8 @@ final class ThreadPool {
     }
 
     /** Takes a queued task off the queue (for cancelling or failing it), or null. */
-    private Task<?> pollQueued() {
-        Task<?> t = work.poll();
+    private ThreadTask<?> pollQueued() {
+        ThreadTask<?> t = work.poll();
         if (t != null) {
             queued.decrementAndGet();
         }
@@ -220,22 +284,31 @@ final class ThreadPool {
         }
     }
 
-    private final class Worker implements Runnable {
+    final class Worker implements Runnable {
         final Thread thread;
         final Instant startedAt = Instant.now();
         /** Calls this worker ran; written only by its thread, with {@link #COMPLETED} (opaque). */
         long completed;
         /** Whether a call runs now; written only by this worker's thread, with {@link #BUSY} (opaque). */
         boolean busy;
+        /** Whether this worker's call waits for a future of this pool (DeadlockWatch); for the warning only. */
+        volatile boolean blockedOnOwnPool;
         /** True while on the idle list; cleared by whoever takes it off (the waker or itself). */
         volatile boolean parked;
 
         Worker(String name) {
-            this.thread = new WorkerThread(this, name, ThreadPool.this);
+            this.thread = virtual ? VirtualThreads.unstarted(name, this) : new WorkerThread(this, name, ThreadPool.this);
+        }
+
+        /** The pool this worker serves. */
+        ThreadPool pool() {
+            return ThreadPool.this;
         }
 
         @Override
         public void run() {
+            boolean counted = true; // false once the pool abandoned this thread: it released our unit
+            CURRENT.set(this);
             try {
                 if (initializer != null) {
                     try {
@@ -246,12 +319,17 @@ final class ThreadPool {
                     }
                 }
                 for (;;) {
-                    Task<?> task = work.poll();
+                    ThreadTask<?> task = work.poll();
                     if (task != null) {
-                        runTask(task);
+                        if (!runTask(task)) {
+                            counted = false;
+                            return; // abandoned during a call that ignored its timeout: not ours anymore
+                        }
                         continue;
                     }
                     if (work.mayExit()) {
+                        stats.publish(PoolEvent.now(PoolEvent.Type.WORKER_RETIRED, -1L, "shutdown",
+                                thread.getName()));
                         return; // shut down, then found empty: every accepted call has been taken
                     }
                     if (!work.isShutdown()) {
@@ -261,26 +339,36 @@ final class ThreadPool {
             } catch (Throwable fault) {
                 poolFault(this, fault);
             } finally {
-                work.release();
+                CURRENT.remove();
+                if (counted) {
+                    release();
+                }
             }
         }
 
-        /** Runs a task taken from the queue; its unit is released here, whatever happens. */
-        private void runTask(Task<?> task) {
+        /**
+         * Runs a task taken from the queue; its unit is released here, whatever happens, unless
+         * the pool abandoned this thread meanwhile (then the pool released it): returns false then.
+         */
+        private boolean runTask(ThreadTask<?> task) {
+            boolean counted = true;
             try {
                 if (queued.getAndDecrement() > 1) {
                     signalIdleWorker(); // more queued: wake a helper, as LinkedBlockingQueue.take does
                 }
                 BUSY.setOpaque(this, true);
-                task.run(ThreadPool.this);
-            } catch (Throwable fault) { // not the call's (Task.run catches those): the pool's own
+                counted = task.run(this);
+                return counted;
+            } catch (Throwable fault) { // not the call's (ThreadTask.run catches those): the pool's own
                 task.fail(new BrokenThreadPool("the worker running this call failed: " + fault, fault));
                 throw fault;
             } finally {
                 BUSY.setOpaque(this, false);
                 COMPLETED.setOpaque(this, completed + 1);
                 Thread.interrupted(); // an interrupt aimed at the call must not hit the next one
-                work.release();
+                if (counted) {
+                    release();
+                }
             }
         }
 
@@ -323,57 +411,76 @@ final class ThreadPool {
         }
     }
 
-    /** A call and its future in one object; run by a worker. */
-    static final class Task<T> extends TrackedFuture<T> {
-        /** The call; cleared once run so that a kept future does not keep the call alive. */
-        private Callable<T> fn;
-
-        Task(TaskStats stats, Callable<T> fn) {
-            super(stats);
-            this.fn = fn;
+    /** Releases one unit of the WorkQueue, and tells the pool's listeners if that ended the pool. */
+    private void release() {
+        if (work.release()) {
+            terminated();
         }
+    }
 
-        /** Runs the call and completes the future; throws nothing a call or the future's owner can cause. */
-        void run(ThreadPool pool) {
-            Callable<T> call = fn;
-            fn = null;
-            boolean run;
-            try {
-                run = setRunningOrNotifyCancel();
-            } catch (InvalidStateError ownerCompletedIt) {
-                run = false; // its owner set a result or an exception while it was queued: dropped
-            }
-            if (!run) {
-                pool.workerReturning();
-                return;
-            }
-            T value;
-            try {
-                value = call.call();
-            } catch (Throwable t) {
-                pool.workerReturning();
-                complete(t, null);
-                return;
-            }
-            pool.workerReturning();
-            complete(null, value);
+    private void terminated() {
+        stats.publish(PoolEvent.now(PoolEvent.Type.TERMINATED, -1L, null,
+                threadNamePrefix + ": every accepted call has ended and every worker has left"));
+    }
+
+    /**
+     * Gives up a worker whose call ignored the interrupt of its call timeout (on the timer thread;
+     * the call's future already failed with TimeoutError). The thread no longer counts: it is off
+     * the worker list and 'workerCount', so a new worker may serve the queue and shutdown(wait=true)
+     * does not wait for it; its two units (itself and its call) are released here, after a
+     * replacement was counted if calls are queued. When the call returns at last, the thread leaves
+     * without touching the pool and its result is discarded (ThreadTask.run).
+     */
+    void abandon(Worker w, Object call, String timeoutText) {
+        workers.remove(w);
+        workerCount.decrementAndGet();
+        abandonedThreads.incrementAndGet();
+        String detail = "thread " + w.thread.getName() + " of " + threadNamePrefix
+                + " ignored the interrupt of its call timeout of " + timeoutText + " and was abandoned (call: "
+                + call + "); a new worker may take its place";
+        LOG.log(System.Logger.Level.WARNING, detail);
+        stats.publish(PoolEvent.now(PoolEvent.Type.WORKER_REPLACED, -1L, "timeout", detail));
+        if (!work.isEmpty()) {
+            startWorkerIfBelowMax(); // we still hold the two units: the queue cannot end meanwhile
         }
+        release(); // the call's unit
+        release(); // the worker's unit
+    }
 
-        private void complete(Throwable t, T value) {
-            try {
-                if (t != null) {
-                    setException(t);
-                } else {
-                    setResult(value);
+    /**
+     * A worker's call is about to wait for a future of this pool. If every worker now does (and the
+     * pool cannot grow), nobody is left to run what they wait for: warn once per episode, naming the
+     * pool and the threads. An episode ends when a worker stops waiting.
+     */
+    void enterBlocked(Worker w) {
+        w.blockedOnOwnPool = true;
+        int b = blocked.incrementAndGet();
+        int n = workerCount.get();
+        if (b >= n && n >= maxWorkers && deadlockWarned.compareAndSet(false, true)) {
+            List<String> names = new ArrayList<>();
+            for (Worker x : workers) {
+                if (x.blockedOnOwnPool) {
+                    names.add(x.thread.getName());
                 }
-            } catch (InvalidStateError userCompletedIt) {
-                // Someone completed the future from outside; the call's outcome is dropped.
             }
+            LOG.log(System.Logger.Level.WARNING, "possible deadlock in " + threadNamePrefix + ": every worker ("
+                    + n + " of maxWorkers=" + maxWorkers + ") is waiting inside a call for a future of the same pool, "
+                    + "so no worker is free to run it; threads " + names + ". Raise maxWorkers, submit the inner "
+                    + "calls to another pool, or do not wait for them inside a call");
         }
+    }
 
-        void fail(Throwable t) {
-            ((Future<T>) this).trySetException(t);
+    /** The wait counted by {@link #enterBlocked} ended. */
+    void exitBlocked(Worker w) {
+        w.blockedOnOwnPool = false;
+        if (blocked.decrementAndGet() < workerCount.get()) {
+            deadlockWarned.set(false); // the episode is over: a worker is free again
         }
+    }
+
+    /** Worker threads given up after a call timeout (they may still run, uncounted). */
+    int abandonedThreads() {
+        return abandonedThreads.get();
     }
 
     /**
@@ -382,7 +489,7 @@ final class ThreadPool {
      * submitting again reuses this worker instead of starting a thread). At full size tokens decide
      * nothing, so the shared counter is left alone.
      */
-    private void workerReturning() {
+    void workerReturning() {
         if (workerCount.get() < maxWorkers) {
             idleTokens.incrementAndGet();
         }
@@ -400,25 +507,32 @@ final class ThreadPool {
         }
         work.close();
         BrokenThreadPool failure = new BrokenThreadPool(reason, cause);
-        for (Task<?> task; (task = pollQueued()) != null; ) {
+        for (ThreadTask<?> task; (task = pollQueued()) != null; ) {
             task.fail(failure);
-            work.release();
+            release();
         }
     }
 
     // ------------------------------------------------------------------ shutdown
 
     void shutdown(boolean cancelFutures) {
-        work.shutdown();
+        long before = work.shutdownFrom();
+        if (WorkQueue.shutDownBy(before)) {
+            stats.publish(PoolEvent.now(PoolEvent.Type.SHUTDOWN_STARTED, -1L, null,
+                    threadNamePrefix + (cancelFutures ? " shut down, cancelling pending calls" : " shut down")));
+        }
+        if (WorkQueue.terminatedBy(before)) {
+            terminated();
+        }
         if (cancelFutures) {
             // Drain first so that no worker starts a call we are about to cancel.
-            List<Task<?>> drained = new ArrayList<>();
-            for (Task<?> task; (task = pollQueued()) != null; ) {
+            List<ThreadTask<?>> drained = new ArrayList<>();
+            for (ThreadTask<?> task; (task = pollQueued()) != null; ) {
                 drained.add(task);
             }
-            for (Task<?> task : drained) {
+            for (ThreadTask<?> task : drained) {
                 task.cancel();
-                work.release();
+                release();
             }
         }
         wakeAllIdleWorkers();
@@ -432,7 +546,8 @@ final class ThreadPool {
      */
     boolean awaitTermination(long nanos) throws InterruptedException {
         Thread me = Thread.currentThread();
-        long own = me instanceof WorkerThread wt && wt.pool == this ? 2L : 0L;
+        Worker current = CURRENT.get();
+        long own = current != null && current.pool() == this ? 2L : 0L;
         if (!work.awaitUnits(own, nanos)) {
             return false;
         }

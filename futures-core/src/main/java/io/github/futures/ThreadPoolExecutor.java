@@ -110,6 +110,11 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
      * @throws IllegalArgumentException if {@code maxWorkers <= 0}
      */
     public ThreadPoolExecutor(int maxWorkers, String threadNamePrefix, Runnable initializer) {
+        this(maxWorkers, threadNamePrefix, initializer, null, 0, false);
+    }
+
+    private ThreadPoolExecutor(int maxWorkers, String threadNamePrefix, Runnable initializer, Duration callTimeout,
+                               int maxPending, boolean virtualThreads) {
         if (maxWorkers <= 0) {
             throw new IllegalArgumentException("maxWorkers must be greater than 0, got " + maxWorkers);
         }
@@ -117,7 +122,7 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
                 (threadNamePrefix == null || threadNamePrefix.isEmpty())
                         ? "ThreadPoolExecutor-" + POOL_COUNTER.getAndIncrement()
                         : threadNamePrefix,
-                initializer);
+                initializer, callTimeout, maxPending, virtualThreads);
         ExitHook.register(pool, engine -> new ThreadPoolExecutor((ThreadPool) engine));
         FuturesCleaner.CLEANER.register(this, pool::dropped);
     }
@@ -310,6 +315,10 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
         config.put("maxWorkers", pool.maxWorkers);
         config.put("threadNamePrefix", pool.threadNamePrefix);
         config.put("initializer", pool.initializer != null);
+        config.put("callTimeout", pool.timeouts == null ? "none" : pool.timeouts.text);
+        config.put("abandonedThreads", pool.abandonedThreads());
+        config.put("virtualThreads", pool.virtual);
+        config.put("maxPending", pool.pendingLimit == null ? "unbounded" : pool.pendingLimit.max());
         String b = pool.broken;
         TaskStats stats = pool.stats;
         return new ExecutorSnapshot(kind(), state().value(), pool.maxWorkers, pool.liveWorkers(), pool.workerCount(),
@@ -334,6 +343,9 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
         private int maxWorkers = -1;
         private String threadNamePrefix;
         private Runnable initializer;
+        private Duration callTimeout;
+        private int maxPending;
+        private boolean virtualThreads;
 
         private Builder() {
         }
@@ -369,10 +381,74 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
         }
 
         /**
+         * A limit on how long one call may run (default: none, as in CPython). A call running longer
+         * fails with {@link TimeoutError} ("call exceeded its call timeout of 5s"), and the thread
+         * running it is interrupted. A call that ignores the interrupt for a grace period (the timeout,
+         * at most one second) is abandoned: its thread no longer counts toward {@code maxWorkers}, so
+         * a new worker may serve the queue, and {@code shutdown(wait=true)} does not wait for it; a
+         * warning is logged and a {@code WORKER_REPLACED} event with reason {@code timeout} published.
+         * The abandoned thread ends when the call returns at last; its result is discarded.
+         *
+         * @param callTimeout the limit, positive; {@code null} for none
+         * @return this builder
+         * @throws IllegalArgumentException if zero or negative
+         */
+        public Builder callTimeout(Duration callTimeout) {
+            if (callTimeout != null && (callTimeout.isZero() || callTimeout.isNegative())) {
+                throw new IllegalArgumentException("callTimeout must be positive, got " + callTimeout
+                        + "; pass null for no call timeout");
+            }
+            this.callTimeout = callTimeout;
+            return this;
+        }
+
+        /**
+         * A bound on pending calls (default: none, as in CPython). A submit that finds this many calls
+         * pending (accepted, not yet started) throws {@link java.util.concurrent.RejectedExecutionException}
+         * at once, naming the pool and the limit; it never blocks the caller. {@code map} counts each
+         * call as one pending call; with a {@code buffersize} a map keeps at most that many in flight.
+         * Each rejection is published as a {@code CALL_REJECTED} event and counted
+         * ({@link io.github.futures.spi.TaskStats#rejectedCount()}).
+         *
+         * @param maxPending the most pending calls, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxPending < 1}
+         */
+        public Builder maxPending(int maxPending) {
+            if (maxPending < 1) {
+                throw new IllegalArgumentException("maxPending must be at least 1, got " + maxPending
+                        + "; leave it unset for no limit");
+            }
+            this.maxPending = maxPending;
+            return this;
+        }
+
+        /**
+         * Whether calls run on virtual threads (default {@code false}; JDK 21 or later). The pool keeps
+         * its {@code maxWorkers} meaning: at most that many calls run at once, on at most that many
+         * virtual threads named {@code <prefix>_<n>}; the others wait in FIFO order as PENDING futures
+         * that can be cancelled. A submit never blocks and is never refused for lack of a thread (only
+         * by {@link #maxPending(int)}), unlike a semaphore-guarded virtual-thread executor.
+         *
+         * @param virtualThreads whether to use virtual threads
+         * @return this builder
+         */
+        public Builder virtualThreads(boolean virtualThreads) {
+            this.virtualThreads = virtualThreads;
+            return this;
+        }
+
+        /**
          * @return a new pool
+         * @throws UnsupportedOperationException if {@link #virtualThreads(boolean) virtual threads} were
+         *     asked for on a JDK older than 21
          */
         public ThreadPoolExecutor build() {
-            return new ThreadPoolExecutor(maxWorkers > 0 ? maxWorkers : defaultMaxWorkers(), threadNamePrefix, initializer);
+            if (virtualThreads) {
+                VirtualThreads.require();
+            }
+            return new ThreadPoolExecutor(maxWorkers > 0 ? maxWorkers : defaultMaxWorkers(), threadNamePrefix, initializer,
+                    callTimeout, maxPending, virtualThreads);
         }
     }
 }

@@ -21,7 +21,8 @@ public class TrackedFuture<T> extends Future<T> {
      * future is handed to a worker (published by the queue), the other two before the CAS to RUNNING
      * that publishes them to whichever thread completes the future. 'listeners' is read from the
      * TaskStats once, by the submitting thread, so that workers never touch the TaskStats' own
-     * cache line for it.
+     * cache line for it. 'pendingSlot' is set before the future is queued and taken with getAndSet,
+     * so the slot is returned exactly once: at the start, or at completion if it never started.
      */
     private static final System.Logger LOG = System.getLogger(TrackedFuture.class.getName());
 
@@ -30,6 +31,8 @@ public class TrackedFuture<T> extends Future<T> {
     private final long submitNanos;
     private boolean started;
     private long startNanos;
+    /** The pending slot this future holds, or null; taken (set to null) once, by whoever returns it. */
+    private volatile PendingLimit pendingSlot;
 
     /**
      * A pending future counting into {@code stats}; executors that carry their call in the future
@@ -65,6 +68,7 @@ public class TrackedFuture<T> extends Future<T> {
             started = false;
             return false;
         }
+        releasePendingSlot(); // no longer pending
         stats.started();
         if (!l.isEmpty() && submitNanos != 0L) {
             long wait = now - submitNanos;
@@ -80,8 +84,32 @@ public class TrackedFuture<T> extends Future<T> {
         return true;
     }
 
+    /**
+     * Makes this future hold a slot of {@code limit}, taken by the caller; the slot is returned once,
+     * when the future leaves PENDING (see {@link PendingLimit}) or by {@link #releasePendingSlot()}.
+     *
+     * @param limit the limit a slot was taken from
+     */
+    final void holdPendingSlot(PendingLimit limit) {
+        pendingSlot = limit;
+    }
+
+    /**
+     * Returns the pending slot this future holds, if it still holds one: for a submit refused after
+     * it took a slot. Idempotent.
+     */
+    public final void releasePendingSlot() {
+        if (pendingSlot != null) {
+            PendingLimit l = (PendingLimit) PENDING_SLOT.getAndSet(this, null);
+            if (l != null) {
+                l.release();
+            }
+        }
+    }
+
     @Override
     protected void onCompletion() {
+        releasePendingSlot(); // done before it started (cancelled, failed): its slot comes back
         TaskListener.Outcome outcome;
         if (cancelled()) {
             stats.cancelled(started); // started: cancel(true) stopped it while it ran
@@ -104,6 +132,18 @@ public class TrackedFuture<T> extends Future<T> {
                     LOG.log(System.Logger.Level.ERROR, "task listener " + listener + " failed", t);
                 }
             }
+        }
+    }
+
+    // VarHandle set-up
+    private static final java.lang.invoke.VarHandle PENDING_SLOT;
+
+    static {
+        try {
+            PENDING_SLOT = java.lang.invoke.MethodHandles.lookup().findVarHandle(TrackedFuture.class, "pendingSlot",
+                    PendingLimit.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
         }
     }
 }

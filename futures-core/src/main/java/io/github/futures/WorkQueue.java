@@ -113,18 +113,42 @@ final class WorkQueue<T> {
         CTL.getAndAdd(this, 1L);
     }
 
-    /** One unit ended: an admitted call ended or was taken back, or a worker left. */
-    void release() {
+    /**
+     * One unit ended: an admitted call ended or was taken back, or a worker left.
+     *
+     * @return whether this release terminated the queue (exactly one release, or shutdown, does)
+     */
+    boolean release() {
         long c = (long) CTL.getAndAdd(this, -1L) - 1L;
         if ((c & SHUTDOWN) != 0L) {
             signal();
+            return (c & UNITS) == 0L;
         }
+        return false;
     }
 
     /** Closes the queue for good (shutdown); returns true if this call did it. */
     boolean shutdown() {
+        return (shutdownFrom() & SHUTDOWN) == 0L;
+    }
+
+    /**
+     * Closes the queue for good and returns the state before: the caller did it if SHUTDOWN was not
+     * set, and it terminated the queue at once if no unit was left either.
+     */
+    long shutdownFrom() {
         long c = (long) CTL.getAndBitwiseOr(this, SHUTDOWN);
         signal();
+        return c;
+    }
+
+    /** Whether the state {@code c} returned by {@link #shutdownFrom()} means this shutdown terminated the queue. */
+    static boolean terminatedBy(long c) {
+        return (c & (SHUTDOWN | UNITS)) == 0L;
+    }
+
+    /** Whether the state {@code c} returned by {@link #shutdownFrom()} means this call shut it down. */
+    static boolean shutDownBy(long c) {
         return (c & SHUTDOWN) == 0L;
     }
 

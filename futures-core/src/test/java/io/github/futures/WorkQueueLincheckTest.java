@@ -23,6 +23,9 @@ import org.junit.jupiter.api.Timeout;
  * every call whose submit returned a future ran or was cancelled exactly once, no rejected call ran,
  * the queue is terminated, and no call ran while the queue said it had terminated.
  *
+ * <p>A worker may also be abandoned in a call that ignores its timeout ({@link #workAndAbandon()}):
+ * the pool releases its units for it and may start a replacement.
+ *
  * <p>Regressions: a submit landing between a worker's empty poll and its read of the shutdown flag was
  * never run; shutdown(wait=true) returned while a worker, registered but not yet started, still had
  * a call to run.
@@ -94,6 +97,41 @@ public class WorkQueueLincheckTest {
                 return;
             }
         }
+    }
+
+    /**
+     * One worker, woken, takes a call that ignores its call timeout and is abandoned (ThreadPool.abandon):
+     * the call's future ended (TimeoutError), the worker no longer counts, a replacement starts if calls
+     * are queued (while the two units are still held), then both units are released. The thread never
+     * comes back to the queue.
+     */
+    @Operation
+    public void workAndAbandon() {
+        if (runnable.getAndDecrement() <= 0) {
+            runnable.incrementAndGet(); // no worker to run
+            return;
+        }
+        Integer id = queue.poll();
+        if (id == null) {
+            runWorker(); // nothing to hang in: an ordinary worker
+            return;
+        }
+        if (queue.isTerminated()) {
+            violations.add("call " + id + " ran after the queue terminated");
+        }
+        ran.incrementAndGet(id); // ended by its timeout; the thread is stuck in it
+        started.decrementAndGet();
+        if (!queue.isEmpty()) {
+            for (int n; (n = started.get()) < MAX_WORKERS; ) {
+                if (started.compareAndSet(n, n + 1)) {
+                    queue.workerStarting();
+                    runnable.incrementAndGet();
+                    break;
+                }
+            }
+        }
+        queue.release(); // the call's unit
+        queue.release(); // the worker's unit
     }
 
     /** ThreadPool.shutdown without cancelling. */

@@ -1,0 +1,191 @@
+package io.github.futures;
+
+import io.github.futures.spi.PoolEvent;
+import io.github.futures.spi.TaskStats;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.Callable;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A call of a {@link ThreadPool} and its future in one object; run by a worker. Its running call can
+ * be stopped: {@link #cancel(boolean) cancel(true)} (and a call timeout) interrupts the thread running
+ * it, and only while that thread still runs this call.
+ *
+ * <pre>
+ *   worker:  runner = me ─► RUNNING ─► call() ─► finishRun: runner me ─► null        (result kept)
+ *                                                          STOPPED ─► null, clear the interrupt
+ *                                                          ABANDONED: leave, result discarded
+ *   stopper: runner thread t ─CAS─► STOPPING ─► t.interrupt() ─► STOPPED, unpark t
+ * </pre>
+ *
+ * @param <T> the result type
+ */
+final class ThreadTask<T> extends TrackedFuture<T> {
+
+    /*
+     * Implementation note.
+     *
+     * 'runner' says who may interrupt whom. It is null before the call and after it, the running
+     * thread while the call runs, STOPPING while a stopper (cancel(true), a timeout) interrupts that
+     * thread, STOPPED once it has, and ABANDONED once the pool gave the thread up (see
+     * ThreadPool.abandon). Transitions, each one CAS or a volatile write by the thread that owns the
+     * state:
+     *
+     *   null -> t                 the worker, before the future turns RUNNING (so a cancel(true)
+     *                             that sees RUNNING sees t)
+     *   t -> null                 the worker, after the call returned: nobody may interrupt it now
+     *   t -> STOPPING -> STOPPED  a stopper; the interrupt happens in between
+     *   STOPPED -> null           the worker, after the call returned; it then clears its interrupt
+     *   STOPPED -> ABANDONED      the pool, when the call ignored the interrupt past its grace
+     *
+     * Why the next call is never hit: the stopper interrupts only after its CAS from t to STOPPING,
+     * which fails once the worker moved t to null; and a worker that finds STOPPING waits (parks,
+     * clearing the interrupt each time, so the park blocks) until STOPPED, then clears the interrupt
+     * before it takes its next call. The interrupt is thus delivered and cleared within this call.
+     *
+     * 'fn' is written at construction and published by the queue; cleared by the worker once run.
+     */
+
+    static final Object STOPPING = new Object();
+    static final Object STOPPED = new Object();
+    static final Object ABANDONED = new Object();
+
+    final ThreadPool pool;
+    /** The call; cleared once run so that a kept future does not keep the call alive. */
+    private Callable<T> fn;
+    /** See the note. */
+    private volatile Object runner;
+
+    ThreadTask(ThreadPool pool, TaskStats stats, Callable<T> fn) {
+        super(stats);
+        this.pool = pool;
+        this.fn = fn;
+    }
+
+    /**
+     * Runs the call and completes the future; throws nothing a call or the future's owner can cause.
+     *
+     * @param worker the worker running it
+     * @return {@code false} if the pool abandoned the worker while the call ran (the worker leaves
+     *     without releasing anything: the pool released its units)
+     */
+    boolean run(ThreadPool.Worker worker) {
+        Callable<T> call = fn;
+        fn = null;
+        Thread me = Thread.currentThread();
+        runner = me;
+        boolean run;
+        try {
+            run = setRunningOrNotifyCancel();
+        } catch (InvalidStateError ownerCompletedIt) {
+            run = false; // its owner set a result or an exception while it was queued: dropped
+        }
+        if (!run) {
+            runner = null;
+            pool.workerReturning();
+            return true;
+        }
+        CallTimeouts.Timer timer = pool.timeouts == null ? null : pool.timeouts.start(this, worker, call);
+        T value = null;
+        Throwable failure = null;
+        try {
+            value = call.call();
+        } catch (Throwable t) {
+            failure = t;
+        }
+        if (timer != null) {
+            timer.cancel();
+        }
+        if (!finishRun(me)) {
+            return false; // abandoned: the future was completed with TimeoutError long ago
+        }
+        pool.workerReturning();
+        if (failure != null) {
+            trySetException(failure); // false: cancelled or timed out meanwhile, the outcome is dropped
+        } else {
+            trySetResult(value);
+        }
+        return true;
+    }
+
+    /** After the call returned: takes 'runner' back; false if the pool abandoned this thread. */
+    private boolean finishRun(Thread me) {
+        for (;;) {
+            Object r = runner;
+            if (r == me) {
+                if (RUNNER.compareAndSet(this, me, null)) {
+                    return true;
+                }
+            } else if (r == STOPPED) {
+                if (RUNNER.compareAndSet(this, STOPPED, null)) {
+                    Thread.interrupted(); // the stop's interrupt is delivered: clear it here
+                    return true;
+                }
+            } else if (r == ABANDONED) {
+                return false;
+            } else { // STOPPING: the stopper is interrupting this thread now; wait for it to finish
+                Thread.interrupted();
+                LockSupport.park(this);
+            }
+        }
+    }
+
+    /**
+     * Interrupts the thread running this call, if it still runs it.
+     *
+     * @return whether it was interrupted (then 'runner' is STOPPED)
+     */
+    boolean interruptRunner() {
+        Object r = runner;
+        if (r instanceof Thread t && RUNNER.compareAndSet(this, t, STOPPING)) {
+            try {
+                t.interrupt();
+            } finally {
+                runner = STOPPED;
+                LockSupport.unpark(t);
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** The pool gives the running thread up; true if it was still stopped in this call. */
+    boolean abandon() {
+        return RUNNER.compareAndSet(this, STOPPED, ABANDONED);
+    }
+
+    @Override
+    protected boolean canStopRunningCall() {
+        return true;
+    }
+
+    @Override
+    protected void stopRunningCall() {
+        if (interruptRunner()) {
+            pool.stats.publish(PoolEvent.now(PoolEvent.Type.CALL_CANCELLED, -1L, "cancel",
+                    "a running call of " + pool.threadNamePrefix + " was cancelled and its thread interrupted"));
+        }
+    }
+
+    /** Fails the future (the pool's own fault, or the pool broke); no-op if it is done. */
+    void fail(Throwable t) {
+        trySetException(t);
+    }
+
+    /** Fails a running call with a timeout; false if it had ended (or was cancelled) first. */
+    boolean timeOut(Throwable t) {
+        return trySetException(t);
+    }
+
+    // VarHandle set-up
+    private static final VarHandle RUNNER;
+
+    static {
+        try {
+            RUNNER = MethodHandles.lookup().findVarHandle(ThreadTask.class, "runner", Object.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

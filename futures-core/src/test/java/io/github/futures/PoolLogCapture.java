@@ -1,0 +1,43 @@
+package io.github.futures;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/** Captures what the thread pool logs (its System.Logger goes to java.util.logging by default). */
+final class PoolLogCapture extends Handler implements AutoCloseable {
+    final List<LogRecord> records = new CopyOnWriteArrayList<>();
+    private final Logger logger = Logger.getLogger(ThreadPoolExecutor.class.getName());
+    private final boolean parentHandlers = logger.getUseParentHandlers();
+
+    PoolLogCapture() {
+        logger.addHandler(this);
+        logger.setUseParentHandlers(false); // keep the expected warnings out of the build log
+    }
+
+    /** The messages logged at WARNING that contain {@code text}. */
+    List<String> warningsContaining(String text) {
+        return records.stream()
+                .filter(r -> r.getLevel() == Level.WARNING && r.getMessage() != null && r.getMessage().contains(text))
+                .map(LogRecord::getMessage)
+                .toList();
+    }
+
+    @Override
+    public void publish(LogRecord r) {
+        records.add(r);
+    }
+
+    @Override
+    public void flush() {
+    }
+
+    @Override
+    public void close() {
+        logger.removeHandler(this);
+        logger.setUseParentHandlers(parentHandlers);
+    }
+}
