@@ -157,10 +157,10 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
         cfg.put("environment", List.copyOf(b.environment.keySet()));
         cfg.put("serialFilter", b.serialFilter == null ? "default" : b.serialFilter);
         cfg.put("maxMessageSize", b.maxMessageSize);
-        cfg.put("callTimeout", b.callTimeoutNanos == 0L ? "none" : Duration.ofNanos(b.callTimeoutNanos).toString());
+        cfg.put("callTimeout", b.callTimeoutNanos == 0L ? "none" : WorkerRecycler.format(b.callTimeoutNanos));
         cfg.put("onWorkerDeath", b.onWorkerDeath.name());
         cfg.put("maxWorkerMemory", b.maxWorkerMemory);
-        cfg.put("idleTimeout", b.idleTimeoutNanos == 0L ? "none" : Duration.ofNanos(b.idleTimeoutNanos).toString());
+        cfg.put("idleTimeout", b.idleTimeoutNanos == 0L ? "none" : WorkerRecycler.format(b.idleTimeoutNanos));
         cfg.put("minWorkers", b.minWorkers);
         if (b.maxPending > 0) {
             pool.limitPending(b.maxPending);

@@ -335,16 +335,6 @@ final class WorkerRecycler {
      * @return the text
      */
     static String format(long nanos) {
-        Duration d = Duration.ofNanos(nanos);
-        if (nanos % 1_000_000_000L == 0L) {
-            return d.toSeconds() + "s";
-        }
-        if (nanos % 1_000_000L == 0L) {
-            return d.toMillis() + "ms";
-        }
-        if (nanos % 1_000L == 0L) {
-            return nanos / 1_000L + "us";
-        }
-        return nanos + "ns";
+        return CallTimeouts.format(Duration.ofNanos(nanos)); // one way to print a duration in both pools
     }
 }

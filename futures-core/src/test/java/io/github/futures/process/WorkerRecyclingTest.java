@@ -131,9 +131,9 @@ class WorkerRecyclingTest {
             assertThat(defaults.snapshot().config()).contains(Map.entry("callTimeout", "none"),
                     Map.entry("onWorkerDeath", "BREAK_POOL"), Map.entry("maxWorkerMemory", 0L),
                     Map.entry("idleTimeout", "none"), Map.entry("minWorkers", 0));
-            assertThat(set.snapshot().config()).contains(Map.entry("callTimeout", "PT5S"),
+            assertThat(set.snapshot().config()).contains(Map.entry("callTimeout", "5s"),
                     Map.entry("onWorkerDeath", "REPLACE_WORKER"), Map.entry("maxWorkerMemory", 1L << 30),
-                    Map.entry("idleTimeout", "PT1M"), Map.entry("minWorkers", 1));
+                    Map.entry("idleTimeout", "60s"), Map.entry("minWorkers", 1));
         }
     }
 

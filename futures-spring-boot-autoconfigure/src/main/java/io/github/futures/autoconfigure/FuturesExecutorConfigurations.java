@@ -3,6 +3,7 @@ package io.github.futures.autoconfigure;
 import io.github.futures.ProcessPoolExecutor;
 import io.github.futures.ThreadPoolExecutor;
 import io.github.futures.autoconfigure.cluster.FuturesClusterAutoConfiguration;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -24,6 +25,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandi
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.thread.Threading;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
@@ -61,14 +63,39 @@ final class FuturesExecutorConfigurations {
      * @param prefix the properties' prefix, for messages ({@code futures.thread} or {@code futures.executors.<name>})
      */
     static ThreadPoolExecutor threadPool(String prefix, Integer maxWorkers, String threadNamePrefix,
-                                         Stream<ThreadPoolExecutorCustomizer> customizers) {
+                                         ThreadOptions options, Stream<ThreadPoolExecutorCustomizer> customizers) {
         FuturesProperties.checkPositive(prefix + ".max-workers", maxWorkers);
+        FuturesProperties.checkPositive(prefix + ".max-pending", options.maxPending());
         ThreadPoolExecutor.Builder builder = ThreadPoolExecutor.builder().threadNamePrefix(threadNamePrefix);
         if (maxWorkers != null) {
             builder.maxWorkers(maxWorkers);
         }
+        if (options.callTimeout() != null) {
+            builder.callTimeout(FuturesProperties.positive(prefix + ".call-timeout", options.callTimeout()));
+        }
+        if (options.maxPending() != null) {
+            builder.maxPending(options.maxPending());
+        }
+        if (options.virtual()) {
+            builder.virtualThreads(true);
+        }
         customizers.forEach(customizer -> customizer.customize(builder));
-        return builder.build();
+        try {
+            return builder.build();
+        } catch (UnsupportedOperationException e) {
+            throw new InvalidConfigurationPropertyValueException(prefix + ".virtual", true,
+                    e.getMessage() + "; run on JDK 21 or later, or remove the property.");
+        }
+    }
+
+    /**
+     * The thread-pool options beside the worker count.
+     *
+     * @param callTimeout the call timeout or {@code null}
+     * @param maxPending the pending limit or {@code null}
+     * @param virtual whether calls run on virtual threads
+     */
+    record ThreadOptions(Duration callTimeout, Integer maxPending, boolean virtual) {
     }
 
     /**
@@ -114,8 +141,46 @@ final class FuturesExecutorConfigurations {
         if (options.getClassPath() != null) {
             builder.classPath(options.getClassPath());
         }
+        FuturesProperties.checkPositive(prefix + ".max-pending", options.getMaxPending());
+        if (options.getCallTimeout() != null) {
+            builder.callTimeout(FuturesProperties.positive(prefix + ".call-timeout", options.getCallTimeout()));
+        }
+        if (options.getMaxPending() != null) {
+            builder.maxPending(options.getMaxPending());
+        }
+        if (options.getOnWorkerDeath() != null) {
+            builder.onWorkerDeath(options.getOnWorkerDeath());
+        }
+        if (options.getMaxWorkerMemory() != null) {
+            long bytes = options.getMaxWorkerMemory().toBytes();
+            if (bytes <= 0L) {
+                throw new InvalidConfigurationPropertyValueException(prefix + ".max-worker-memory",
+                        options.getMaxWorkerMemory(), "Must be positive, such as 512MB; remove it for no limit.");
+            }
+            builder.maxWorkerMemory(bytes);
+        }
+        if (options.getIdleTimeout() != null) {
+            builder.idleTimeout(FuturesProperties.positive(prefix + ".idle-timeout", options.getIdleTimeout()));
+        }
+        if (options.getMinWorkers() != null) {
+            if (options.getMinWorkers() < 0) {
+                throw new InvalidConfigurationPropertyValueException(prefix + ".min-workers", options.getMinWorkers(),
+                        "Must be 0 or more.");
+            }
+            builder.minWorkers(options.getMinWorkers());
+        }
         customizers.forEach(customizer -> customizer.customize(builder));
-        ProcessPoolExecutor pool = builder.build();
+        ProcessPoolExecutor pool;
+        try {
+            pool = builder.build();
+        } catch (IllegalArgumentException e) {
+            if (options.getMinWorkers() != null && options.getMinWorkers() > 0
+                    && String.valueOf(e.getMessage()).contains("minWorkers")) {
+                throw new InvalidConfigurationPropertyValueException(prefix + ".min-workers", options.getMinWorkers(),
+                        e.getMessage() + "; lower it or raise max-workers.");
+            }
+            throw e;
+        }
         warnIfOversized(name, prefix, pool.maxWorkers());
         return pool;
     }
@@ -142,10 +207,13 @@ final class FuturesExecutorConfigurations {
         // No destroy method: FuturesShutdownLifecycle shuts the pool down, with the configured rules.
         @Bean(name = FuturesAutoConfiguration.THREAD_POOL_BEAN_NAME, destroyMethod = "")
         @ConditionalOnMissingBean(ThreadPoolExecutor.class)
-        ThreadPoolExecutor futuresThreadPool(FuturesProperties properties,
+        ThreadPoolExecutor futuresThreadPool(FuturesProperties properties, Environment environment,
                                              ObjectProvider<ThreadPoolExecutorCustomizer> customizers) {
             FuturesProperties.Thread thread = properties.getThread();
+            // spring.threads.virtual.enabled (on JDK 21+) makes the default pool virtual unless futures.thread.virtual=false
+            boolean virtual = thread.getVirtual() != null ? thread.getVirtual() : Threading.VIRTUAL.isActive(environment);
             return threadPool("futures.thread", thread.getMaxWorkers(), thread.getThreadNamePrefix(),
+                    new ThreadOptions(thread.getCallTimeout(), thread.getMaxPending(), virtual),
                     customizers.orderedStream());
         }
     }
@@ -223,8 +291,10 @@ final class FuturesExecutorConfigurations {
             RootBeanDefinition definition;
             if (executor.getKind() == FuturesProperties.Kind.THREAD) {
                 String threadNamePrefix = executor.getThreadNamePrefix() != null ? executor.getThreadNamePrefix() : name;
+                ThreadOptions options = new ThreadOptions(executor.getCallTimeout(), executor.getMaxPending(),
+                        Boolean.TRUE.equals(executor.getVirtual()));
                 definition = new RootBeanDefinition(ThreadPoolExecutor.class, () -> threadPool(prefix,
-                        executor.getMaxWorkers(), threadNamePrefix,
+                        executor.getMaxWorkers(), threadNamePrefix, options,
                         this.beanFactory.getBeanProvider(ThreadPoolExecutorCustomizer.class).orderedStream()));
             } else {
                 definition = new RootBeanDefinition(ProcessPoolExecutor.class, () -> processPool(name, prefix, executor,

@@ -1,5 +1,6 @@
 package io.github.futures.autoconfigure;
 
+import io.github.futures.WorkerDeathPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -117,6 +118,24 @@ public class FuturesProperties {
         /** Prefix of the worker threads' names; threads are named "<prefix>_<n>". */
         private String threadNamePrefix = "futures-thread";
 
+        /**
+         * A call running longer fails with TimeoutError and its thread is interrupted (a call that
+         * ignores the interrupt is abandoned). Default: no limit.
+         */
+        private Duration callTimeout;
+
+        /**
+         * Most calls pending (accepted, not started); a submit beyond is refused at once with
+         * RejectedExecutionException. Default: no limit.
+         */
+        private Integer maxPending;
+
+        /**
+         * Whether calls run on virtual threads (JDK 21 or later), still at most max-workers at once.
+         * Default: on when "spring.threads.virtual.enabled" is true and the JVM has virtual threads.
+         */
+        private Boolean virtual;
+
         public boolean isEnabled() {
             return this.enabled;
         }
@@ -139,6 +158,30 @@ public class FuturesProperties {
 
         public void setThreadNamePrefix(String threadNamePrefix) {
             this.threadNamePrefix = threadNamePrefix;
+        }
+
+        public Duration getCallTimeout() {
+            return this.callTimeout;
+        }
+
+        public void setCallTimeout(Duration callTimeout) {
+            this.callTimeout = callTimeout;
+        }
+
+        public Integer getMaxPending() {
+            return this.maxPending;
+        }
+
+        public void setMaxPending(Integer maxPending) {
+            this.maxPending = maxPending;
+        }
+
+        public Boolean getVirtual() {
+            return this.virtual;
+        }
+
+        public void setVirtual(Boolean virtual) {
+            this.virtual = virtual;
         }
     }
 
@@ -198,6 +241,33 @@ public class FuturesProperties {
          * background, so that the first calls find them warm instead of waiting for JVMs to start.
          */
         private boolean prestart;
+
+        /**
+         * A call running longer fails with TimeoutError and is stopped: a thread pool interrupts it, a
+         * process pool logs the worker's thread dump, then kills and replaces the worker. Default: no limit.
+         */
+        private Duration callTimeout;
+
+        /**
+         * Most calls pending (accepted, not started); a submit beyond is refused at once with
+         * RejectedExecutionException; a chunk of a map counts as one. Default: no limit.
+         */
+        private Integer maxPending;
+
+        /**
+         * What a worker process's unexpected death does: "break-pool" (CPython's: every pending call
+         * fails) or "replace-worker" (only the call it ran fails, with TerminatedWorkerError).
+         */
+        private WorkerDeathPolicy onWorkerDeath = WorkerDeathPolicy.BREAK_POOL;
+
+        /** A worker process whose used heap after a call exceeds this is replaced. Default: no limit. */
+        private DataSize maxWorkerMemory;
+
+        /** Idle worker processes above "min-workers" exit after this long. Default: they stay. */
+        private Duration idleTimeout;
+
+        /** Worker processes that "idle-timeout" never retires. */
+        private Integer minWorkers = 0;
 
         public Integer getMaxWorkers() {
             return this.maxWorkers;
@@ -285,6 +355,54 @@ public class FuturesProperties {
 
         public void setPrestart(boolean prestart) {
             this.prestart = prestart;
+        }
+
+        public Duration getCallTimeout() {
+            return this.callTimeout;
+        }
+
+        public void setCallTimeout(Duration callTimeout) {
+            this.callTimeout = callTimeout;
+        }
+
+        public Integer getMaxPending() {
+            return this.maxPending;
+        }
+
+        public void setMaxPending(Integer maxPending) {
+            this.maxPending = maxPending;
+        }
+
+        public WorkerDeathPolicy getOnWorkerDeath() {
+            return this.onWorkerDeath;
+        }
+
+        public void setOnWorkerDeath(WorkerDeathPolicy onWorkerDeath) {
+            this.onWorkerDeath = onWorkerDeath;
+        }
+
+        public DataSize getMaxWorkerMemory() {
+            return this.maxWorkerMemory;
+        }
+
+        public void setMaxWorkerMemory(DataSize maxWorkerMemory) {
+            this.maxWorkerMemory = maxWorkerMemory;
+        }
+
+        public Duration getIdleTimeout() {
+            return this.idleTimeout;
+        }
+
+        public void setIdleTimeout(Duration idleTimeout) {
+            this.idleTimeout = idleTimeout;
+        }
+
+        public Integer getMinWorkers() {
+            return this.minWorkers;
+        }
+
+        public void setMinWorkers(Integer minWorkers) {
+            this.minWorkers = minWorkers;
         }
     }
 
@@ -520,6 +638,9 @@ public class FuturesProperties {
         /** Kind of pool: "thread" or "process". */
         private Kind kind;
 
+        /** Whether a thread pool's calls run on virtual threads (JDK 21 or later). Default: false. */
+        private Boolean virtual;
+
         /** Prefix of the worker threads' names (thread pools). Default: the pool's name. */
         private String threadNamePrefix;
 
@@ -537,6 +658,14 @@ public class FuturesProperties {
             this.kind = kind;
         }
 
+        public Boolean getVirtual() {
+            return this.virtual;
+        }
+
+        public void setVirtual(Boolean virtual) {
+            this.virtual = virtual;
+        }
+
         public String getThreadNamePrefix() {
             return this.threadNamePrefix;
         }
@@ -547,6 +676,22 @@ public class FuturesProperties {
     }
 
     // ------------------------------------------------------------------ validation
+
+    /**
+     * Checks a duration that must be positive.
+     *
+     * @param property the property's full name, for the message
+     * @param value the value
+     * @return the value
+     * @throws InvalidConfigurationPropertyValueException naming the property if it is zero or negative
+     */
+    static Duration positive(String property, Duration value) {
+        if (value.isZero() || value.isNegative()) {
+            throw new InvalidConfigurationPropertyValueException(property, value,
+                    "Must be positive, such as 30s; remove the property for no limit.");
+        }
+        return value;
+    }
 
     /**
      * Checks an optional worker count.
