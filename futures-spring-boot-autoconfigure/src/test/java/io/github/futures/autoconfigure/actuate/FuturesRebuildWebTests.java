@@ -2,6 +2,9 @@ package io.github.futures.autoconfigure.actuate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.futures.ProcessPoolExecutor;
+import io.github.futures.SerializableCallable;
+import io.github.futures.autoconfigure.Workers;
 import io.github.futures.spi.ExecutorSnapshot;
 import io.github.futures.spi.ObservableExecutor;
 import io.github.futures.spi.PoolState;
@@ -97,6 +100,26 @@ class FuturesRebuildWebTests {
             HttpResponse<String> thread = post(context, "/actuator/futures/futuresThreadPool", "{\"action\":\"rebuild\"}");
             assertThat(thread.statusCode()).isEqualTo(400);
             assertThat(post(context, "/actuator/futures/nope", "{\"action\":\"rebuild\"}").statusCode()).isEqualTo(404);
+        }
+    }
+
+    /**
+     * The real process pool: broken by a worker JVM killed under a call, rebuilt over HTTP, then
+     * running calls in a fresh worker.
+     */
+    @Test
+    void rebuildBringsABrokenProcessPoolBackWithAFreshWorker() throws Exception {
+        try (ConfigurableApplicationContext context = start("management.endpoint.futures.access=unrestricted",
+                "futures.process.enabled=true", "futures.process.max-workers=1")) {
+            ProcessPoolExecutor pool = context.getBean(ProcessPoolExecutor.class);
+            long before = pool.snapshot().workerDetails().get(0).pid(); // started at refresh by the start-up check
+            Workers.breakByKillingItsWorker(pool);
+            HttpResponse<String> rebuilt = post(context, "/actuator/futures/futuresProcessPool", "{\"action\":\"rebuild\"}");
+            assertThat(rebuilt.statusCode()).as(rebuilt.body()).isEqualTo(200);
+            assertThat(this.json.readTree(rebuilt.body()).get("done").asBoolean()).isTrue();
+            assertThat(pool.snapshot().state()).isEqualTo("running");
+            long after = pool.submit((SerializableCallable<Long>) () -> ProcessHandle.current().pid()).result(WAIT);
+            assertThat(after).isNotEqualTo(before);
         }
     }
 
