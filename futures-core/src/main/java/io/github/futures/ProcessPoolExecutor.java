@@ -9,6 +9,7 @@ import io.github.futures.spi.TaskStats;
 import io.github.futures.spi.Terminable;
 import java.io.Serializable;
 import java.lang.ref.Cleaner;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -133,7 +134,7 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
         }
         this.pool = ProcessPool.create(new ProcessPool.Config(b.maxWorkers, b.initializer, b.maxTasksPerChild,
                 b.javaExecutable, b.jvmArgs, b.fastStartupOptions, b.environment, b.serialFilter, b.maxMessageSize,
-                classPath, loader));
+                classPath, loader, b.startupArchive, b.startupArchiveDirectory));
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("maxWorkers", b.maxWorkers);
         cfg.put("maxTasksPerChild", b.maxTasksPerChild);
@@ -143,6 +144,7 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
         cfg.put("environment", List.copyOf(b.environment.keySet()));
         cfg.put("serialFilter", b.serialFilter == null ? "default" : b.serialFilter);
         cfg.put("maxMessageSize", b.maxMessageSize);
+        cfg.put("startupArchive", b.startupArchive);
         this.reportedConfig = Map.copyOf(cfg);
         ExitHook.register(this);
         CLEANER.register(this, new DropAction(pool));
@@ -385,6 +387,8 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
         private String serialFilter;
         private int maxMessageSize = ProcessPool.DEFAULT_MAX_MESSAGE_SIZE;
         private String classPath;
+        private boolean startupArchive = true;
+        private Path startupArchiveDirectory;
 
         private Builder() {
         }
@@ -520,6 +524,38 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
          */
         public Builder classPath(String classPath) {
             this.classPath = Objects.requireNonNull(classPath, "classPath");
+            return this;
+        }
+
+        /**
+         * Whether workers start from the JDK's start-up archive (default {@code true}): on JDK 25 and
+         * later an AOT cache ({@code -XX:AOTCache}), on 17 to 24 a class-data sharing archive
+         * ({@code -XX:SharedArchiveFile}) with this library's and the JDK's classes as workers use them.
+         * The archive is built in the background after a pool's first worker started, by a JVM of its
+         * own that trains one worker (so even a program that ends at once leaves it for its next
+         * run), kept in {@link #startupArchiveDirectory} under a name made of the JDK build, the
+         * worker's options and its class path, and used by every later pool of the same workers. When
+         * anything is amiss (a class path with class directories, which the JDK does not archive; a
+         * directory that cannot be written; an archive the JVM refuses) workers start as without it,
+         * and the reason is logged at {@code DEBUG} ({@code System.Logger}
+         * {@code io.github.futures.process.StartupArchive}).
+         *
+         * @param startupArchive {@code false} to start workers without an archive and write no file
+         * @return this builder
+         */
+        public Builder startupArchive(boolean startupArchive) {
+            this.startupArchive = startupArchive;
+            return this;
+        }
+
+        /**
+         * @param directory where start-up archives are kept (default: {@code $XDG_CACHE_HOME/futures/startup}
+         *     when that variable is set, else {@code ~/.cache/futures/startup}); created when missing
+         * @return this builder
+         * @see #startupArchive(boolean)
+         */
+        public Builder startupArchiveDirectory(Path directory) {
+            this.startupArchiveDirectory = Objects.requireNonNull(directory, "directory");
             return this;
         }
 

@@ -9,6 +9,7 @@ import io.github.futures.spi.Serialization;
 import io.github.futures.spi.TaskStats;
 import io.github.futures.spi.TrackedFuture;
 import io.github.futures.spi.WorkerSnapshot;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -112,15 +113,28 @@ public final class ProcessPool {
      * @param maxMessageSize the largest serialized task, result or exception, in bytes
      * @param classPath the worker's class path
      * @param loader resolves classes of results and exceptions in this JVM
+     * @param startupArchive whether workers use (and the pool builds) the JDK's start-up archive
+     * @param startupArchiveDirectory where archives are kept, or {@code null} for the per-user cache
      */
     public record Config(int maxWorkers, Runnable initializer, int maxTasksPerChild, String javaExecutable,
                          List<String> jvmOptions, boolean fastStartupOptions, Map<String, String> environment,
-                         String serialFilter, int maxMessageSize, String classPath, ClassLoader loader) {
+                         String serialFilter, int maxMessageSize, String classPath, ClassLoader loader,
+                         boolean startupArchive, Path startupArchiveDirectory) {
+
+        /** A configuration without start-up archives. */
+        public Config(int maxWorkers, Runnable initializer, int maxTasksPerChild, String javaExecutable,
+                      List<String> jvmOptions, boolean fastStartupOptions, Map<String, String> environment,
+                      String serialFilter, int maxMessageSize, String classPath, ClassLoader loader) {
+            this(maxWorkers, initializer, maxTasksPerChild, javaExecutable, jvmOptions, fastStartupOptions, environment,
+                    serialFilter, maxMessageSize, classPath, loader, false, null);
+        }
     }
 
     final Config config;
     private final String name;
     final List<String> command;
+    /** The workers' start-up archive: adds its option to {@link #command} when there is one. */
+    final StartupArchive archive;
     final Frames frames;
     final byte[] initFrame;
     private final TaskStats stats = new TaskStats();
@@ -168,6 +182,8 @@ public final class ProcessPool {
         this.command = List.copyOf(WorkerCommand.build(WorkerCommand.java(config.javaExecutable()),
                 WorkerCommand.jvmOptions(config.fastStartupOptions(), config.jvmOptions()), config.classPath(), args,
                 null));
+        this.archive = new StartupArchive(config.startupArchive(),
+                config.startupArchiveDirectory() == null ? null : config.startupArchiveDirectory().toFile(), command);
     }
 
     /**

@@ -375,6 +375,7 @@ final class WorkerProcess implements Runnable {
                             earlyErr.removeFirst();
                         }
                     }
+                    StartupArchive.workerSaid(command, line);
                 }
                 System.err.println(prefix + line);
             }
