@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
-import java.util.function.Function;
 
 /**
  * Lets pools finish accepted work when the JVM exits, as CPython's threading._register_atexit
@@ -34,20 +33,32 @@ final class ExitHook {
     /** Set when the hook starts: pools refuse submits with a message that says so. */
     static volatile boolean exiting;
     /** Pool to its view as a participant; the views hold nothing, so the keys stay weak. */
-    private static final Map<Object, Function<Object, Participant>> POOLS = new WeakHashMap<>();
+    private static final Map<Object, View> POOLS = new WeakHashMap<>();
     private static boolean installed;
 
     private ExitHook() {
     }
 
     static synchronized void register(ThreadPool pool) {
-        POOLS.put(pool, p -> (Participant) p);
+        POOLS.put(pool, View.THREAD_POOL);
         install();
     }
 
     static synchronized void register(ProcessPoolExecutor pool) {
-        POOLS.put(pool, ExitHook::processPool);
+        POOLS.put(pool, View.PROCESS_POOL);
         install();
+    }
+
+    /**
+     * How the hook sees a pool: constants, not lambdas, since a pool registers from its constructor,
+     * where a JVM's first lambda would cost the caller the whole invokedynamic bootstrap (tens of ms).
+     */
+    private enum View {
+        THREAD_POOL, PROCESS_POOL;
+
+        Participant of(Object pool) {
+            return this == THREAD_POOL ? (Participant) pool : processPool(pool);
+        }
     }
 
     private static Participant processPool(Object pool) {
@@ -73,7 +84,15 @@ final class ExitHook {
     private static void install() {
         if (!installed) {
             installed = true;
-            Runtime.getRuntime().addShutdownHook(new Thread(ExitHook::run, "futures-exit"));
+            Runtime.getRuntime().addShutdownHook(new Thread(new Hook(), "futures-exit"));
+        }
+    }
+
+    /** The shutdown hook's body (a class, for the reason given at {@link View}). */
+    private static final class Hook implements Runnable {
+        @Override
+        public void run() {
+            ExitHook.run();
         }
     }
 
@@ -81,7 +100,12 @@ final class ExitHook {
         exiting = true;
         List<Participant> pools = new ArrayList<>();
         synchronized (ExitHook.class) {
-            POOLS.forEach((pool, view) -> pools.add(view.apply(pool)));
+            for (Map.Entry<Object, View> e : POOLS.entrySet()) {
+                Object pool = e.getKey();
+                if (pool != null) {
+                    pools.add(e.getValue().of(pool));
+                }
+            }
         }
         for (Participant pool : pools) {
             pool.beginJvmExit();

@@ -59,7 +59,13 @@ final class ThreadPool implements ExitHook.Participant {
      * volatile, set once by interruptWorkers.
      */
 
-    private static final System.Logger LOG = System.getLogger(ThreadPoolExecutor.class.getName());
+    /**
+     * The logger, looked up when first needed: {@code System.getLogger} looks for a logging back-end
+     * (a service look-up over the class path) and would cost a cold JVM milliseconds where no message is ever logged.
+     */
+    private static final class Log {
+        static final System.Logger LOG = System.getLogger(ThreadPoolExecutor.class.getName());
+    }
 
     final int maxWorkers;
     final String threadNamePrefix;
@@ -310,7 +316,7 @@ final class ThreadPool implements ExitHook.Participant {
      */
     private void poolFault(Worker w, Throwable fault) {
         try {
-            LOG.log(System.Logger.Level.ERROR, "worker " + w.thread.getName() + " of " + threadNamePrefix
+            Log.LOG.log(System.Logger.Level.ERROR, "worker " + w.thread.getName() + " of " + threadNamePrefix
                     + " failed; starting a replacement", fault);
             idle.remove(w);
             signalIdleWorker(); // in case a wake-up was meant for this worker

@@ -38,7 +38,13 @@ final class Frames {
     private static final int CACHEABLE = 4096;
 
     private final int maxMessageSize;
-    private final ObjectInputFilter filter;
+    /** The filter's pattern ({@code null}: the default). */
+    private final String filterPattern;
+    /**
+     * The filter, made on first use ({@link #filter()}): the JDK's filter configuration looks up a
+     * logger and bootstraps lambdas when first used, which a pool's constructor must not pay for.
+     */
+    private volatile ObjectInputFilter filter;
     private final ClassLoader loader;
 
     /** The last stateless call serialized, with its whole frame: a constant lambda submitted again is not serialized again. */
@@ -56,8 +62,32 @@ final class Frames {
      */
     Frames(int maxMessageSize, ObjectInputFilter filter, ClassLoader loader) {
         this.maxMessageSize = maxMessageSize;
+        this.filterPattern = null;
         this.filter = filter;
         this.loader = loader;
+    }
+
+    /**
+     * Frames whose filter is made from {@code filterPattern} when first needed.
+     *
+     * @param maxMessageSize the largest payload, in bytes
+     * @param filterPattern the filter's pattern, already checked, or {@code null} for the default
+     * @param loader resolves classes of results and exceptions
+     */
+    Frames(int maxMessageSize, String filterPattern, ClassLoader loader) {
+        this.maxMessageSize = maxMessageSize;
+        this.filterPattern = filterPattern;
+        this.loader = loader;
+    }
+
+    /** The filter every object read goes through; made on first use (racing threads make equal ones). */
+    ObjectInputFilter filter() {
+        ObjectInputFilter f = filter;
+        if (f == null) {
+            f = Serialization.filter(filterPattern);
+            filter = f;
+        }
+        return f;
     }
 
     // ------------------------------------------------------------------ building
@@ -148,7 +178,9 @@ final class Frames {
      * @throws ClassNotFoundException if its class is missing here
      */
     Object decodeResult(byte[] payload) throws IOException, ClassNotFoundException {
-        return Wire.decodeValue(payload, filter, loader);
+        // The filter only for a serialized value: numbers, strings and lists of them need none.
+        boolean serialized = payload.length > 0 && payload[0] == Wire.V_SERIAL;
+        return Wire.decodeValue(payload, serialized ? filter() : null, loader);
     }
 
     /**
@@ -166,7 +198,7 @@ final class Frames {
         String why = env.notSerializedBecause;
         if (env.serialized != null) {
             try {
-                t = (Throwable) Serialization.deserialize(env.serialized, 0, env.serialized.length, filter, loader,
+                t = (Throwable) Serialization.deserialize(env.serialized, 0, env.serialized.length, filter(), loader,
                         Wire.ALLOW_HINT);
             } catch (IOException | ClassNotFoundException | ClassCastException e) {
                 why = "this JVM could not deserialize it: " + e;

@@ -175,7 +175,7 @@ public final class ProcessPool {
     private ProcessPool(Config config, byte[] initializerFrame) {
         this.config = config;
         this.name = "ProcessPoolExecutor-" + POOL_COUNTER.getAndIncrement();
-        this.frames = new Frames(config.maxMessageSize(), Serialization.filter(config.serialFilter()), config.loader());
+        this.frames = new Frames(config.maxMessageSize(), config.serialFilter(), config.loader());
         this.initFrame = initializerFrame;
         List<String> args = List.of(Integer.toString(config.maxMessageSize()),
                 config.serialFilter() == null ? "-" : config.serialFilter());
@@ -199,8 +199,12 @@ public final class ProcessPool {
         if (config.initializer() != null) {
             init = Frames.serialize(config.initializer(), Wire.INIT, 0L, "initializer", config.maxMessageSize());
         }
-        Serialization.filter(config.serialFilter()); // fails early on a bad pattern
-        return new ProcessPool(config, init);
+        if (config.serialFilter() != null) {
+            Serialization.filter(config.serialFilter()); // fails early on a bad pattern
+        }
+        ProcessPool pool = new ProcessPool(config, init);
+        ParentWarmUp.start();
+        return pool;
     }
 
     /** The default maximum message size: 128 MiB. */

@@ -18,7 +18,13 @@ public class TrackedFuture<T> extends Future<T> {
      * TaskStats once, by the submitting thread, so that workers never touch the TaskStats' own
      * cache line for it.
      */
-    private static final System.Logger LOG = System.getLogger(TrackedFuture.class.getName());
+    /**
+     * The logger, looked up when first needed: {@code System.getLogger} looks for a logging back-end
+     * (a service look-up over the class path) and would cost a cold JVM milliseconds where no message is ever logged.
+     */
+    private static final class Log {
+        static final System.Logger LOG = System.getLogger(TrackedFuture.class.getName());
+    }
 
     private final TaskStats stats;
     private final TaskListener[] listeners;
@@ -55,7 +61,7 @@ public class TrackedFuture<T> extends Future<T> {
                 try {
                     listener.taskStarted(wait);
                 } catch (Throwable t) { // the call must still run and its future still end
-                    LOG.log(System.Logger.Level.ERROR, "task listener " + listener + " failed", t);
+                    Log.LOG.log(System.Logger.Level.ERROR, "task listener " + listener + " failed", t);
                 }
             }
         }
@@ -85,7 +91,7 @@ public class TrackedFuture<T> extends Future<T> {
                 try {
                     listener.taskFinished(exec, outcome);
                 } catch (Throwable t) {
-                    LOG.log(System.Logger.Level.ERROR, "task listener " + listener + " failed", t);
+                    Log.LOG.log(System.Logger.Level.ERROR, "task listener " + listener + " failed", t);
                 }
             }
         }
