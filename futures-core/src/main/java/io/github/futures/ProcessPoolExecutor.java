@@ -241,8 +241,23 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
     public <T, R> Stream<R> map(Function<? super T, ? extends R> fn, Iterable<? extends T> items, MapOptions options) {
         Objects.requireNonNull(fn, "fn");
         Serialization.requireSerializable(fn, "function", "(SerializableFunction<T, R>) x -> ...", "a worker process");
-        ProcessPool p = pool;
-        return MapSupport.<T, R>mapChunked(items, options, chunk -> p.<R>submitMap(fn, chunk));
+        return MapSupport.<T, R>mapChunked(items, options, new SubmitChunk<T, R>(pool, fn));
+    }
+
+    /** Submits one chunk of a map (a class, not a lambda: no lambda class to spin at a cold JVM's first map). */
+    private static final class SubmitChunk<T, R> implements Function<List<T>, Future<List<R>>> {
+        private final ProcessPool pool;
+        private final Function<?, ?> fn;
+
+        SubmitChunk(ProcessPool pool, Function<?, ?> fn) {
+            this.pool = pool;
+            this.fn = fn;
+        }
+
+        @Override
+        public Future<List<R>> apply(List<T> chunk) {
+            return pool.submitMap(fn, chunk);
+        }
     }
 
     /**

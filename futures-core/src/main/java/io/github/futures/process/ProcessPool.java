@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -157,6 +158,13 @@ public final class ProcessPool {
     });
     /** Items not yet sent to a worker, oldest first. Guarded by lock. */
     final ArrayDeque<WorkItem> queue = new ArrayDeque<>();
+    /** Appends to {@link #queue}: a class, not {@code queue::addLast}, whose lambda class a cold JVM's first call would spin. */
+    private final Consumer<WorkItem> toQueue = new Consumer<>() {
+        @Override
+        public void accept(WorkItem item) {
+            queue.addLast(item);
+        }
+    };
     /** Workers not yet PoolWorker.DEAD. Guarded by lock. */
     final List<PoolWorker> workers = new ArrayList<>();
     /** Workers in PoolWorker.STARTING. Guarded by lock. */
@@ -386,7 +394,7 @@ public final class ProcessPool {
         if (broken != null) {
             return;
         }
-        admission.moveLocked(queue::addLast);
+        admission.moveLocked(toQueue);
         // 1. Idle workers first.
         while (!queue.isEmpty()) {
             PoolWorker idle = null;
@@ -549,7 +557,7 @@ public final class ProcessPool {
      */
     String breakLocked(String reason, List<WorkItem> failed, List<PoolWorker> kill) {
         broken = reason;
-        admission.closeLocked(queue::addLast); // accepted before the break; later submitters take theirs back
+        admission.closeLocked(toQueue); // accepted before the break; later submitters take theirs back
         failed.addAll(queue);
         queue.clear();
         for (PoolWorker o : workers) {
@@ -623,7 +631,7 @@ public final class ProcessPool {
         lock.lock();
         try {
             shutdown = true;
-            admission.closeLocked(queue::addLast); // every call whose submit returned is in the queue now
+            admission.closeLocked(toQueue); // every call whose submit returned is in the queue now
             if (cancelFutures && !queue.isEmpty()) {
                 cancel = new ArrayList<>(queue);
                 queue.clear();
