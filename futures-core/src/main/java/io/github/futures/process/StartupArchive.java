@@ -62,7 +62,7 @@ final class StartupArchive {
     /** A lock file older than this was left by a builder that died: builds take seconds, not minutes. */
     static final long STALE_LOCK_MS = 10L * 60 * 1000;
 
-    /** The builders this JVM spawned, by archive name, to spawn one at a time per archive. */
+    /** The builders this JVM spawned, by archive path (directory and name), to spawn one at a time per archive. */
     private static final Map<String, Process> BUILDING = new HashMap<>();
 
     private final boolean enabled;
@@ -352,12 +352,22 @@ final class StartupArchive {
             Log.debug("no start-up archive for the workers of this pool: " + p.skip());
             return;
         }
+        String archive = new File(p.directory(), p.name()).getPath();
+        Process running;
         synchronized (BUILDING) {
-            Process running = BUILDING.get(p.name());
-            if (running != null && running.isAlive()) {
+            running = BUILDING.get(archive);
+        }
+        if (running != null) {
+            // A builder of this JVM is at work (or finishing): wait for it, then build only if it left
+            // no whole archive (one was damaged since, say).
+            try {
+                running.waitFor(STALE_LOCK_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
                 return;
             }
-            BUILDING.remove(p.name());
+            if (running.isAlive() || find(p) != null) {
+                return;
+            }
         }
         File dir = p.directory();
         File failed = new File(dir, p.name() + ".failed");
@@ -382,7 +392,7 @@ final class StartupArchive {
                     .redirectOutput(ProcessBuilder.Redirect.to(log)).start();
             b.getOutputStream().close();
             synchronized (BUILDING) {
-                BUILDING.put(p.name(), b);
+                BUILDING.put(archive, b);
             }
             Log.debug("building the workers' start-up archive " + p.name() + " in " + dir + " (builder pid "
                     + b.pid() + ", log " + log + ")");
