@@ -6,6 +6,7 @@
 #
 # For each JDK in JAVAS (default: the java on the PATH, and the JDK 25 in JAVA25 if set), runs PAIRS
 # (10) pairs that alternate `java -cp … io.github.futures.bench.ColdSeed` and `python3 cold_seed.py`
+# (the library and ColdSeed as jars, the workers' start-up archive built by an unmeasured first run)
 # (the interpreter binary itself, not a wrapper script such as a version manager's shim). Each run
 # prints the 200 lines (sent to /dev/null) and its phase times; the script also takes each run's
 # whole-process wall time. It prints medians and the ratios Java / CPython of the whole process and of
@@ -25,7 +26,16 @@ mkdir -p "$OUT"
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   ./mvnw -B -q -o -pl futures-core test-compile >/dev/null
 fi
-CP="$CORE/target/classes:$CORE/target/test-classes"
+# As users run it: the library and the program as jars (the JDK archives classes from jar files only,
+# so a class directory would leave the workers without their start-up archive).
+LIB="$OUT/lib"
+mkdir -p "$LIB"
+jar cf "$LIB/futures-core.jar" -C "$CORE/target/classes" .
+jar cf "$LIB/cold-seed.jar" -C "$CORE/target/test-classes" io/github/futures/bench/ColdSeed.class
+CP="$LIB/futures-core.jar:$LIB/cold-seed.jar"
+# The workers' start-up archives of this run only, built by the unmeasured first run of each JDK.
+export XDG_CACHE_HOME="$OUT/cache"
+ARCHIVES="$XDG_CACHE_HOME/futures/startup"
 
 now() { date +%s%N; }
 
@@ -60,6 +70,16 @@ for j in $JAVAS; do
   # one unmeasured run of each to warm the page cache
   "$j" -cp "$CP" io.github.futures.bench.ColdSeed >/dev/null 2>&1
   "$PYTHON" "$CORE/src/jmh/python/cold_seed.py" >/dev/null 2>&1
+  # That run started the build of the workers' start-up archive in the background (a library without
+  # it builds none): wait for it, up to 5 minutes, so that every measured run finds it.
+  for ((w = 0; w < 300; w++)); do
+    if compgen -G "$ARCHIVES/worker-$jv-*-*.*" >/dev/null || compgen -G "$ARCHIVES/worker-$jv-*.failed" >/dev/null \
+        || ! grep -q StartupArchive "$CORE/target/classes/io/github/futures/process/ProcessPool.class"; then
+      break
+    fi
+    sleep 1
+  done
+  echo "start-up archives: $(ls "$ARCHIVES" 2>/dev/null | grep -E '\.(jsa|aot|failed)$' | tr '\n' ' ')" | tee -a "$OUT/machine.txt"
   for ((i = 0; i < PAIRS; i++)); do
     run "java$jv" "$j" -cp "$CP" io.github.futures.bench.ColdSeed
     run "cpython-for-java$jv" "$PYTHON" "$CORE/src/jmh/python/cold_seed.py"

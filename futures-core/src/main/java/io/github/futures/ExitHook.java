@@ -46,7 +46,27 @@ final class ExitHook {
     private static void install() {
         if (!installed) {
             installed = true;
-            Runtime.getRuntime().addShutdownHook(new Thread(ExitHook::run, "futures-exit"));
+            Runtime.getRuntime().addShutdownHook(new Thread(new Hook(), "futures-exit"));
+        }
+    }
+
+    /**
+     * The view of a pool that is itself {@link Terminable}. Views and the hook's body are classes, not
+     * lambdas: a pool registers from its constructor, where a JVM's first lambda would cost the caller
+     * the whole invokedynamic bootstrap (tens of milliseconds on a cold JVM).
+     */
+    static final Function<Object, Terminable> AS_TERMINABLE = new Function<>() {
+        @Override
+        public Terminable apply(Object pool) {
+            return (Terminable) pool;
+        }
+    };
+
+    /** The shutdown hook's body (a class, for the reason given at {@link #AS_TERMINABLE}). */
+    private static final class Hook implements Runnable {
+        @Override
+        public void run() {
+            ExitHook.run();
         }
     }
 

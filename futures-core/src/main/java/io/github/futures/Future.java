@@ -85,7 +85,13 @@ public class Future<T> implements java.util.concurrent.Future<T> {
     static final int CANCELLED = 4;
     static final int CANCELLED_AND_NOTIFIED = 5;
 
-    private static final System.Logger LOG = System.getLogger(Future.class.getName());
+    /**
+     * The logger, looked up when first needed: {@code System.getLogger} looks for a logging back-end
+     * (a service look-up over the class path) and would cost a cold JVM milliseconds where no message is ever logged.
+     */
+    private static final class Log {
+        static final System.Logger LOG = System.getLogger(Future.class.getName());
+    }
 
     /** The state; see the note above. */
     private volatile int state;
@@ -161,7 +167,7 @@ public class Future<T> implements java.util.concurrent.Future<T> {
                 try {
                     stopRunningCall();
                 } catch (Throwable t) { // the future is cancelled whatever the executor does
-                    LOG.log(System.Logger.Level.ERROR, "stopping the running call of " + this + " failed", t);
+                    Log.LOG.log(System.Logger.Level.ERROR, "stopping the running call of " + this + " failed", t);
                 }
                 return true;
             }
@@ -419,7 +425,7 @@ public class Future<T> implements java.util.concurrent.Future<T> {
         try {
             ((Consumer<? super Future<T>>) fn).accept(this);
         } catch (Throwable t) {
-            LOG.log(System.Logger.Level.ERROR, "exception calling callback for " + this, t);
+            Log.LOG.log(System.Logger.Level.ERROR, "exception calling callback for " + this, t);
         }
     }
 
@@ -719,7 +725,7 @@ public class Future<T> implements java.util.concurrent.Future<T> {
         try {
             onCompletion();
         } catch (Throwable t) {
-            LOG.log(System.Logger.Level.ERROR, "onCompletion failed for " + this, t);
+            Log.LOG.log(System.Logger.Level.ERROR, "onCompletion failed for " + this, t);
         }
         Node h = (Node) STACK.getAndSet(this, DONE);
         if (h == null) {

@@ -47,7 +47,7 @@ public final class MapSupport {
         Objects.requireNonNull(options, "options");
         MapIterator<T, R> it = new MapIterator<>(items.iterator(), options, submit);
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED), false)
-                .onClose(it::cancelAll);
+                .onClose(new CancelAll(it));
     }
 
     /**
@@ -68,7 +68,32 @@ public final class MapSupport {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(submitChunk, "submitChunk");
         Stream<List<? extends R>> chunks = map(submitChunk, batches(items, options.chunksize()), options);
-        return chunks.flatMap(List::stream);
+        return chunks.flatMap(new Flatten<R>());
+    }
+
+    // The map path's functions are classes, not lambdas: in a cold JVM each lambda class is spun at
+    // its first use, which a process pool's first map would pay for on the caller's thread.
+
+    /** Closing a map's stream cancels the calls not yet started. */
+    private static final class CancelAll implements Runnable {
+        private final MapIterator<?, ?> it;
+
+        CancelAll(MapIterator<?, ?> it) {
+            this.it = it;
+        }
+
+        @Override
+        public void run() {
+            it.cancelAll();
+        }
+    }
+
+    /** A chunk's results as a stream. */
+    private static final class Flatten<R> implements Function<List<? extends R>, Stream<? extends R>> {
+        @Override
+        public Stream<? extends R> apply(List<? extends R> chunk) {
+            return chunk.stream();
+        }
     }
 
     /**
@@ -80,7 +105,16 @@ public final class MapSupport {
      * @return the batches
      */
     static <T> Iterable<List<T>> batches(Iterable<? extends T> items, int size) {
-        return () -> new Iterator<>() {
+        return new Iterable<>() {
+            @Override
+            public Iterator<List<T>> iterator() {
+                return batchIterator(items, size);
+            }
+        };
+    }
+
+    private static <T> Iterator<List<T>> batchIterator(Iterable<? extends T> items, int size) {
+        return new Iterator<>() {
             private final Iterator<? extends T> source = items.iterator();
 
             @Override

@@ -1,6 +1,7 @@
 package io.github.futures;
 
 import io.github.futures.process.Frames;
+import io.github.futures.process.StartupArchive;
 import io.github.futures.process.Wire;
 import io.github.futures.process.WorkerCommand;
 import io.github.futures.process.WorkerProcess;
@@ -10,6 +11,7 @@ import io.github.futures.spi.PoolState;
 import io.github.futures.spi.Serialization;
 import io.github.futures.spi.TaskStats;
 import io.github.futures.spi.WorkerSnapshot;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -102,29 +105,11 @@ final class ProcessPool {
 
     private static final AtomicInteger POOL_COUNTER = new AtomicInteger();
 
-    /**
-     * What a pool is made of; validated by the executor's builder.
-     *
-     * @param maxWorkers maximum number of worker processes
-     * @param initializer run once in each worker, or {@code null}
-     * @param maxTasksPerChild calls per worker before it is replaced, or 0 for no limit
-     * @param javaExecutable the java executable, or {@code null} for this JVM's own
-     * @param jvmOptions the user's options for the worker JVMs (see {@link WorkerCommand#jvmOptions})
-     * @param fastStartupOptions whether workers get the fast-start options before the user's
-     * @param environment extra environment variables
-     * @param serialFilter the deserialization filter pattern, or {@code null} for the default
-     * @param maxMessageSize the largest serialized task, result or exception, in bytes
-     * @param classPath the worker's class path
-     * @param loader resolves classes of results and exceptions in this JVM
-     */
-    public record Config(int maxWorkers, Runnable initializer, int maxTasksPerChild, String javaExecutable,
-                         List<String> jvmOptions, boolean fastStartupOptions, Map<String, String> environment,
-                         String serialFilter, int maxMessageSize, String classPath, ClassLoader loader) {
-    }
-
-    final Config config;
+    final ProcessPoolConfig config;
     private final String name;
     final List<String> command;
+    /** The workers' start-up archive: adds its option to {@link #command} when there is one. */
+    final StartupArchive archive;
     final Frames frames;
     final byte[] initFrame;
     private final TaskStats stats = new TaskStats();
@@ -151,6 +136,21 @@ final class ProcessPool {
     });
     /** Items not yet sent to a worker, oldest first. Guarded by lock. */
     final ArrayDeque<WorkItem> queue = new ArrayDeque<>();
+    /** Appends to {@link #queue}: a class, not {@code queue::addLast}, whose lambda class a cold JVM's first call would spin. */
+    /** Makes the cause that carries a worker's stack trace; a class, not a method reference, so no lambda bootstrap in the constructor. */
+    private static final Function<String, Throwable> TRACEBACKS = new Function<>() {
+        @Override
+        public Throwable apply(String trace) {
+            return new RemoteTraceback(trace);
+        }
+    };
+
+    private final Consumer<WorkItem> toQueue = new Consumer<>() {
+        @Override
+        public void accept(WorkItem item) {
+            queue.addLast(item);
+        }
+    };
     /** Workers not yet PoolWorker.DEAD. Guarded by lock. */
     final List<PoolWorker> workers = new ArrayList<>();
     /** Workers in PoolWorker.STARTING. Guarded by lock. */
@@ -168,10 +168,10 @@ final class ProcessPool {
     /** Whether TERMINATED was published. Guarded by lock. */
     private boolean terminatedPublished;
 
-    private ProcessPool(Config config, byte[] initializerFrame, RecoveryOptions recovery) {
+    private ProcessPool(ProcessPoolConfig config, byte[] initializerFrame, RecoveryOptions recovery) {
         this.config = config;
         this.name = "ProcessPoolExecutor-" + POOL_COUNTER.getAndIncrement();
-        this.frames = new Frames(config.maxMessageSize(), Serialization.filter(config.serialFilter()), config.loader(), RemoteTraceback::new);
+        this.frames = new Frames(config.maxMessageSize(), config.serialFilter(), config.loader(), TRACEBACKS);
         this.initFrame = initializerFrame;
         this.recycler = new WorkerRecycler(this, recovery);
         List<String> args = List.of(Integer.toString(config.maxMessageSize()),
@@ -179,10 +179,12 @@ final class ProcessPool {
         this.command = List.copyOf(WorkerCommand.build(WorkerCommand.java(config.javaExecutable()),
                 WorkerCommand.jvmOptions(config.fastStartupOptions(), config.jvmOptions()), config.classPath(), args,
                 null));
+        this.archive = new StartupArchive(config.startupArchive(),
+                config.startupArchiveDirectory() == null ? null : config.startupArchiveDirectory().toFile(), command);
     }
 
-    /** @return a pool with CPython's behaviour on misbehaving calls; see {@link #create(Config, RecoveryOptions)} */
-    public static ProcessPool create(Config config) {
+    /** @return a pool with CPython's behaviour on misbehaving calls; see {@link #create(ProcessPoolConfig, RecoveryOptions)} */
+    public static ProcessPool create(ProcessPoolConfig config) {
         return create(config, RecoveryOptions.DEFAULTS);
     }
 
@@ -194,15 +196,19 @@ final class ProcessPool {
      * @return the pool
      * @throws IllegalArgumentException if the initializer cannot be serialized, or the filter is malformed
      */
-    public static ProcessPool create(Config config, RecoveryOptions recovery) {
+    public static ProcessPool create(ProcessPoolConfig config, RecoveryOptions recovery) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(recovery, "recovery");
         byte[] init = null;
         if (config.initializer() != null) {
             init = Frames.serialize(config.initializer(), Wire.INIT, 0L, "initializer", config.maxMessageSize());
         }
-        Serialization.filter(config.serialFilter()); // fails early on a bad pattern
-        return new ProcessPool(config, init, recovery);
+        if (config.serialFilter() != null) {
+            Serialization.filter(config.serialFilter()); // fails early on a bad pattern
+        }
+        ProcessPool pool = new ProcessPool(config, init, recovery);
+        ParentWarmUp.start();
+        return pool;
     }
 
     /** The default maximum message size: 128 MiB. */
@@ -311,16 +317,6 @@ final class ProcessPool {
         events.publish();
     }
 
-    /** For tests of the submit path: the pool's lock, to hold while calls are submitted. */
-    ReentrantLock lockForTests() {
-        return lock;
-    }
-
-    /** For tests of the submit path: releases the lock as every holder in this class does. */
-    void unlockForTests() {
-        unlock();
-    }
-
     /**
      * Starts workers now, in parallel, until {@code maxWorkers} are alive or starting.
      *
@@ -402,7 +398,7 @@ final class ProcessPool {
         if (broken != null) {
             return;
         }
-        admission.moveLocked(queue::addLast);
+        admission.moveLocked(toQueue);
         // 1. Idle workers first.
         while (!queue.isEmpty()) {
             PoolWorker idle = null;
@@ -576,7 +572,7 @@ final class ProcessPool {
     String breakLocked(String reason, List<WorkItem> failed, List<PoolWorker> kill) {
         broken = reason;
         events.add(PoolEvent.Type.POOL_BROKEN, -1L, null, reason);
-        admission.closeLocked(queue::addLast); // accepted before the break; later submitters take theirs back
+        admission.closeLocked(toQueue); // accepted before the break; later submitters take theirs back
         failed.addAll(queue);
         queue.clear();
         for (PoolWorker o : workers) {
@@ -654,7 +650,7 @@ final class ProcessPool {
                 events.add(PoolEvent.Type.SHUTDOWN_STARTED, -1L, null, null);
             }
             shutdown = true;
-            admission.closeLocked(queue::addLast); // every call whose submit returned is in the queue now
+            admission.closeLocked(toQueue); // every call whose submit returned is in the queue now
             if (cancelFutures && !queue.isEmpty()) {
                 cancel = new ArrayList<>(queue);
                 queue.clear();

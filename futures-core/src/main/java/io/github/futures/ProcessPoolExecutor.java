@@ -8,6 +8,7 @@ import io.github.futures.spi.Rebuildable;
 import io.github.futures.spi.Terminable;
 import java.io.Serializable;
 import java.lang.ref.Cleaner;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -144,9 +145,9 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
             throw new IllegalArgumentException("minWorkers (" + b.minWorkers + ") must not exceed maxWorkers ("
                     + b.maxWorkers + "); lower minWorkers or raise maxWorkers");
         }
-        this.pool = ProcessPool.create(new ProcessPool.Config(b.maxWorkers, b.initializer, b.maxTasksPerChild,
+        this.pool = ProcessPool.create(new ProcessPoolConfig(b.maxWorkers, b.initializer, b.maxTasksPerChild,
                 b.javaExecutable, b.jvmArgs, b.fastStartupOptions, b.environment, b.serialFilter, b.maxMessageSize,
-                classPath, loader), new RecoveryOptions(b.callTimeoutNanos, b.onWorkerDeath == WorkerDeathPolicy.REPLACE_WORKER,
+                classPath, loader, b.startupArchive, b.startupArchiveDirectory), new RecoveryOptions(b.callTimeoutNanos, b.onWorkerDeath == WorkerDeathPolicy.REPLACE_WORKER,
                 b.maxWorkerMemory, b.idleTimeoutNanos, b.minWorkers));
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("maxWorkers", b.maxWorkers);
@@ -166,8 +167,9 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
             pool.limitPending(b.maxPending);
         }
         cfg.put("maxPending", b.maxPending > 0 ? b.maxPending : "unbounded");
+        cfg.put("startupArchive", b.startupArchive);
         this.reportedConfig = Map.copyOf(cfg);
-        ExitHook.register(this, Terminable.class::cast);
+        ExitHook.register(this, ExitHook.AS_TERMINABLE);
         CLEANER.register(this, new DropAction(pool));
     }
 
@@ -274,8 +276,23 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
     public <T, R> Stream<R> map(Function<? super T, ? extends R> fn, Iterable<? extends T> items, MapOptions options) {
         Objects.requireNonNull(fn, "fn");
         Serialization.requireSerializable(fn, "function", "(SerializableFunction<T, R>) x -> ...", "a worker process");
-        ProcessPool p = pool;
-        return MapSupport.<T, R>mapChunked(items, options, chunk -> p.<R>submitMap(fn, chunk));
+        return MapSupport.<T, R>mapChunked(items, options, new SubmitChunk<T, R>(pool, fn));
+    }
+
+    /** Submits one chunk of a map (a class, not a lambda: no lambda class to spin at a cold JVM's first map). */
+    private static final class SubmitChunk<T, R> implements Function<List<T>, Future<List<R>>> {
+        private final ProcessPool pool;
+        private final Function<?, ?> fn;
+
+        SubmitChunk(ProcessPool pool, Function<?, ?> fn) {
+            this.pool = pool;
+            this.fn = fn;
+        }
+
+        @Override
+        public Future<List<R>> apply(List<T> chunk) {
+            return pool.submitMap(fn, chunk);
+        }
     }
 
     /**
@@ -438,6 +455,8 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
         private long idleTimeoutNanos;
         private int minWorkers;
         private int maxPending;
+        private boolean startupArchive = true;
+        private Path startupArchiveDirectory;
 
         private Builder() {
         }
@@ -671,6 +690,38 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
                 throw new IllegalArgumentException("minWorkers must be 0 or more, got " + minWorkers);
             }
             this.minWorkers = minWorkers;
+            return this;
+        }
+
+        /**
+         * Whether workers start from the JDK's start-up archive (default {@code true}): on JDK 25 and
+         * later an AOT cache ({@code -XX:AOTCache}), on 17 to 24 a class-data sharing archive
+         * ({@code -XX:SharedArchiveFile}) with this library's and the JDK's classes as workers use them.
+         * The archive is built in the background after a pool's first worker started, by a JVM of its
+         * own that trains one worker (so even a program that ends at once leaves it for its next
+         * run), kept in {@link #startupArchiveDirectory} under a name made of the JDK build, the
+         * worker's options and its class path, and used by every later pool of the same workers. When
+         * anything is amiss (a class path with class directories, which the JDK does not archive; a
+         * directory that cannot be written; an archive the JVM refuses) workers start as without it,
+         * and the reason is logged at {@code DEBUG} ({@code System.Logger}
+         * {@code io.github.futures.process.StartupArchive}).
+         *
+         * @param startupArchive {@code false} to start workers without an archive and write no file
+         * @return this builder
+         */
+        public Builder startupArchive(boolean startupArchive) {
+            this.startupArchive = startupArchive;
+            return this;
+        }
+
+        /**
+         * @param directory where start-up archives are kept (default: {@code $XDG_CACHE_HOME/futures/startup}
+         *     when that variable is set, else {@code ~/.cache/futures/startup}); created when missing
+         * @return this builder
+         * @see #startupArchive(boolean)
+         */
+        public Builder startupArchiveDirectory(Path directory) {
+            this.startupArchiveDirectory = Objects.requireNonNull(directory, "directory");
             return this;
         }
 

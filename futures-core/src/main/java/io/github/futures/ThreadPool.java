@@ -69,7 +69,13 @@ final class ThreadPool {
      * by the shutdown that set the flag, TERMINATED by whichever release (or shutdown) ended the queue.
      */
 
-    private static final System.Logger LOG = System.getLogger(ThreadPoolExecutor.class.getName());
+    /**
+     * The logger, looked up when first needed: {@code System.getLogger} looks for a logging back-end
+     * (a service look-up over the class path) and would cost a cold JVM milliseconds where no message is ever logged.
+     */
+    private static final class Log {
+        static final System.Logger LOG = System.getLogger(ThreadPoolExecutor.class.getName());
+    }
 
     final int maxWorkers;
     final String threadNamePrefix;
@@ -397,7 +403,7 @@ final class ThreadPool {
      */
     private void poolFault(Worker w, Throwable fault) {
         try {
-            LOG.log(System.Logger.Level.ERROR, "worker " + w.thread.getName() + " of " + threadNamePrefix
+            Log.LOG.log(System.Logger.Level.ERROR, "worker " + w.thread.getName() + " of " + threadNamePrefix
                     + " failed; starting a replacement", fault);
             idle.remove(w);
             signalIdleWorker(); // in case a wake-up was meant for this worker
@@ -438,7 +444,7 @@ final class ThreadPool {
         String detail = "thread " + w.thread.getName() + " of " + threadNamePrefix
                 + " ignored the interrupt of its call timeout of " + timeoutText + " and was abandoned (call: "
                 + call + "); a new worker may take its place";
-        LOG.log(System.Logger.Level.WARNING, detail);
+        Log.LOG.log(System.Logger.Level.WARNING, detail);
         stats.publish(PoolEvent.now(PoolEvent.Type.WORKER_REPLACED, -1L, "timeout", detail));
         if (!work.isEmpty()) {
             startWorkerIfBelowMax(); // we still hold the two units: the queue cannot end meanwhile
@@ -463,7 +469,7 @@ final class ThreadPool {
                     names.add(x.thread.getName());
                 }
             }
-            LOG.log(System.Logger.Level.WARNING, "possible deadlock in " + threadNamePrefix + ": every worker ("
+            Log.LOG.log(System.Logger.Level.WARNING, "possible deadlock in " + threadNamePrefix + ": every worker ("
                     + n + " of maxWorkers=" + maxWorkers + ") is waiting inside a call for a future of the same pool, "
                     + "so no worker is free to run it; threads " + names + ". Raise maxWorkers, submit the inner "
                     + "calls to another pool, or do not wait for them inside a call");

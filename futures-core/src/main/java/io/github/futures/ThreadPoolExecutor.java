@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * An {@link Executor} that runs calls on a pool of at most {@code maxWorkers} threads: Python's
@@ -66,6 +67,17 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
      */
 
     /** Names default pools ThreadPoolExecutor-0, -1, ... as CPython does. */
+    /**
+     * How the JVM exit hook sees a pool: a facade over the engine, which the hook holds weakly (a
+     * class, not a lambda: the constructor must not pay for a JVM's first lambda bootstrap).
+     */
+    private static final Function<Object, Terminable> ENGINE_VIEW = new Function<>() {
+        @Override
+        public Terminable apply(Object engine) {
+            return new ThreadPoolExecutor((ThreadPool) engine);
+        }
+    };
+
     private static final AtomicInteger POOL_COUNTER = new AtomicInteger();
 
     private final ThreadPool pool;
@@ -123,7 +135,7 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
                         ? "ThreadPoolExecutor-" + POOL_COUNTER.getAndIncrement()
                         : threadNamePrefix,
                 initializer, callTimeout, maxPending, virtualThreads);
-        ExitHook.register(pool, engine -> new ThreadPoolExecutor((ThreadPool) engine));
+        ExitHook.register(pool, ENGINE_VIEW);
         FuturesCleaner.CLEANER.register(this, pool::dropped);
     }
 

@@ -24,7 +24,13 @@ public class TrackedFuture<T> extends Future<T> {
      * cache line for it. 'pendingSlot' is set before the future is queued and taken with getAndSet,
      * so the slot is returned exactly once: at the start, or at completion if it never started.
      */
-    private static final System.Logger LOG = System.getLogger(TrackedFuture.class.getName());
+    /**
+     * The logger, looked up when first needed: {@code System.getLogger} looks for a logging back-end
+     * (a service look-up over the class path) and would cost a cold JVM milliseconds where no message is ever logged.
+     */
+    private static final class Log {
+        static final System.Logger LOG = System.getLogger(TrackedFuture.class.getName());
+    }
 
     private final TaskStats stats;
     private final List<TaskListener> listeners;
@@ -77,7 +83,7 @@ public class TrackedFuture<T> extends Future<T> {
                 try {
                     listener.taskStarted(wait);
                 } catch (Throwable t) { // the call must still run and its future still end
-                    LOG.log(System.Logger.Level.ERROR, "task listener " + listener + " failed", t);
+                    Log.LOG.log(System.Logger.Level.ERROR, "task listener " + listener + " failed", t);
                 }
             }
         }
@@ -129,7 +135,7 @@ public class TrackedFuture<T> extends Future<T> {
                 try {
                     listener.taskFinished(exec, outcome);
                 } catch (Throwable t) {
-                    LOG.log(System.Logger.Level.ERROR, "task listener " + listener + " failed", t);
+                    Log.LOG.log(System.Logger.Level.ERROR, "task listener " + listener + " failed", t);
                 }
             }
         }

@@ -67,12 +67,12 @@ class ProcessPoolConcurrentSubmitTest {
      */
     @Test
     void submitDoesNotWaitForTheLockAndItsCallMovesOnWhenTheLockIsReleased() throws Exception {
-        ProcessPool pool = ProcessPool.create(new ProcessPool.Config(1, null, 0, null,
+        ProcessPool pool = ProcessPool.create(new ProcessPoolConfig(1, null, 0, null,
                 List.of(), true, java.util.Map.of(), null, 1 << 20,
                 System.getProperty("java.class.path"), getClass().getClassLoader()));
         try {
             assertThat(pool.submit(echo(1)).result()).isEqualTo(1); // the worker is up
-            pool.lockForTests().lock();
+            pool.lock.lock();
             java.util.concurrent.CompletableFuture<Future<Integer>> submitted = new java.util.concurrent.CompletableFuture<>();
             Thread submitter = start(() -> submitted.complete(pool.submit(echo(2))));
             Future<Integer> f;
@@ -80,7 +80,7 @@ class ProcessPoolConcurrentSubmitTest {
                 f = submitted.get(30, java.util.concurrent.TimeUnit.SECONDS); // returned with the lock held
                 assertThat(f.done()).isFalse();
             } finally {
-                pool.unlockForTests();
+                pool.unlock();
             }
             submitter.join();
             assertThat(f.result(java.time.Duration.ofSeconds(30))).isEqualTo(2);

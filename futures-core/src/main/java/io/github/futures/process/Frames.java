@@ -39,7 +39,13 @@ public final class Frames {
     private static final int CACHEABLE = 4096;
 
     private final int maxMessageSize;
-    private final ObjectInputFilter filter;
+    /** The filter's pattern ({@code null}: the default). */
+    private final String filterPattern;
+    /**
+     * The filter, made on first use ({@link #filter()}): the JDK's filter configuration looks up a
+     * logger and bootstraps lambdas when first used, which a pool's constructor must not pay for.
+     */
+    private volatile ObjectInputFilter filter;
     private final ClassLoader loader;
     private final Function<String, ? extends Throwable> remoteTrace;
 
@@ -52,18 +58,31 @@ public final class Frames {
     }
 
     /**
+     * Frames whose filter is made from {@code filterPattern} when first needed: the JDK's filter
+     * configuration looks up a logger and bootstraps lambdas, which a pool's constructor must not pay for.
+     *
      * @param maxMessageSize the largest payload, in bytes
-     * @param filter the filter every object read goes through
+     * @param filterPattern the filter's pattern, already checked, or {@code null} for the default
      * @param loader resolves classes of results and exceptions
      * @param remoteTrace makes the cause that carries a worker's formatted stack trace (the caller's
      *     {@code RemoteTraceback}), attached to every exception decoded
      */
-    public Frames(int maxMessageSize, ObjectInputFilter filter, ClassLoader loader,
+    public Frames(int maxMessageSize, String filterPattern, ClassLoader loader,
                   Function<String, ? extends Throwable> remoteTrace) {
         this.maxMessageSize = maxMessageSize;
-        this.filter = filter;
+        this.filterPattern = filterPattern;
         this.loader = loader;
         this.remoteTrace = remoteTrace;
+    }
+
+    /** The filter every object read goes through; made on first use (racing threads make equal ones). */
+    ObjectInputFilter filter() {
+        ObjectInputFilter f = filter;
+        if (f == null) {
+            f = Serialization.filter(filterPattern);
+            filter = f;
+        }
+        return f;
     }
 
     // ------------------------------------------------------------------ building
@@ -181,7 +200,9 @@ public final class Frames {
      * @throws ClassNotFoundException if its class is missing here
      */
     public Object decodeResult(byte[] payload) throws IOException, ClassNotFoundException {
-        return Wire.decodeValue(payload, filter, loader);
+        // The filter only for a serialized value: numbers, strings and lists of them need none.
+        boolean serialized = payload.length > 0 && payload[0] == Wire.V_SERIAL;
+        return Wire.decodeValue(payload, serialized ? filter() : null, loader);
     }
 
     /**
@@ -202,7 +223,7 @@ public final class Frames {
         String why = env.notSerializedBecause;
         if (env.serialized != null) {
             try {
-                t = (Throwable) Serialization.deserialize(env.serialized, 0, env.serialized.length, filter, loader,
+                t = (Throwable) Serialization.deserialize(env.serialized, 0, env.serialized.length, filter(), loader,
                         Wire.ALLOW_HINT);
             } catch (IOException | ClassNotFoundException | ClassCastException e) {
                 why = "this JVM could not deserialize it: " + e;

@@ -121,6 +121,15 @@ public final class WorkerMain {
      * @throws IOException if the first write to the parent fails
      */
     public static void main(String[] args) throws IOException {
+        int max = args.length > 0 ? Integer.parseInt(args[0]) : Wire.DEFAULT_MAX_MESSAGE_SIZE;
+        String pattern = args.length > 1 && !"-".equals(args[1]) ? args[1] : null;
+        // The filter first, on a thread of its own: the JDK's filter configuration looks up a logger
+        // back-end and bootstraps lambdas, while this thread sets up the streams, says hello and
+        // makes the application's class loader.
+        FilterMaker filterMaker = new FilterMaker(pattern);
+        Thread maker = new Thread(filterMaker, "futures-worker-filter");
+        maker.setDaemon(true);
+        maker.start();
         FileOutputStream protocolOut = new FileOutputStream(FileDescriptor.out);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true);
         System.setOut(err);
@@ -128,17 +137,53 @@ public final class WorkerMain {
         // The raw FileDescriptor.in and FileDescriptor.out are the pool's channel: a call sees an empty
         // System.in (as CPython gives its workers /dev/null), and System.out goes to standard error.
         System.setIn(InputStream.nullInputStream());
-        int max = args.length > 0 ? Integer.parseInt(args[0]) : Wire.DEFAULT_MAX_MESSAGE_SIZE;
-        String pattern = args.length > 1 && !"-".equals(args[1]) ? args[1] : null;
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(protocolOut, 1 << 16));
         out.writeLong(Wire.MAGIC);
         out.flush();
         boolean heap = args.length > 2 && "heap".equals(args[2]);
-        WorkerMain worker = new WorkerMain(max, Serialization.filter(pattern), applicationLoader(), out, heap);
+        ClassLoader loader = applicationLoader();
+        WorkerMain worker = new WorkerMain(max, filterMaker.await(maker), loader, out, heap);
         Thread second = new Thread(worker.new Loop(), "futures-worker-2");
         second.setDaemon(true);
         second.start();
         worker.new Loop().run();
+    }
+
+    /** Makes the deserialization filter on the thread it runs on. */
+    private static final class FilterMaker implements Runnable {
+        private final String pattern;
+        /** Written by the maker thread before it ends; read after join. */
+        private ObjectInputFilter filter;
+
+        FilterMaker(String pattern) {
+            this.pattern = pattern;
+        }
+
+        @Override
+        public void run() {
+            try {
+                filter = Serialization.filter(pattern);
+            } catch (RuntimeException e) {
+                // made again by await, on the main thread, which then fails as it would have
+            }
+        }
+
+        /** The filter, once the maker thread ended; made here if that thread could not. */
+        ObjectInputFilter await(Thread maker) {
+            boolean interrupted = false;
+            for (;;) {
+                try {
+                    maker.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return filter != null ? filter : Serialization.filter(pattern);
+        }
     }
 
     /** One unit of work: a call, a map chunk, the initializer or EXIT. */

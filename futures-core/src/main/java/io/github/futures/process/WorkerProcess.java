@@ -457,6 +457,7 @@ public final class WorkerProcess implements Runnable {
                             earlyErr.removeFirst();
                         }
                     }
+                    StartupArchive.workerSaid(command, line);
                 }
                 System.err.println(prefix + line);
                 java.util.concurrent.CountDownLatch d = dumpEnd;

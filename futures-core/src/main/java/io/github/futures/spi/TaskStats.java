@@ -23,7 +23,13 @@ public final class TaskStats {
 
     private static final PoolEventListener[] NO_EVENT_LISTENERS = new PoolEventListener[0];
     private static final int LAST_REPLACEMENTS = 16;
-    private static final System.Logger LOG = System.getLogger(TaskStats.class.getName());
+    /**
+     * The logger, looked up when first needed: {@code System.getLogger} looks for a logging back-end
+     * (a service look-up over the class path) and would cost a cold JVM milliseconds where no message is ever logged.
+     */
+    private static final class Log {
+        static final System.Logger LOG = System.getLogger(TaskStats.class.getName());
+    }
 
     private final LongAdder submitted = new LongAdder();
     private final LongAdder started = new LongAdder();
@@ -194,7 +200,7 @@ public final class TaskStats {
             try {
                 l.onEvent(event);
             } catch (Throwable t) { // a listener never changes what the pool does
-                LOG.log(System.Logger.Level.ERROR, "pool event listener " + l + " failed", t);
+                Log.LOG.log(System.Logger.Level.ERROR, "pool event listener " + l + " failed", t);
             }
         }
     }

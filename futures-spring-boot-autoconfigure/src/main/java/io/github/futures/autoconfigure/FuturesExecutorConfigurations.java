@@ -141,6 +141,10 @@ final class FuturesExecutorConfigurations {
         if (options.getClassPath() != null) {
             builder.classPath(options.getClassPath());
         }
+        builder.startupArchive(options.getStartupArchive().isEnabled());
+        if (options.getStartupArchive().getDirectory() != null) {
+            builder.startupArchiveDirectory(options.getStartupArchive().getDirectory());
+        }
         FuturesProperties.checkPositive(prefix + ".max-pending", options.getMaxPending());
         if (options.getCallTimeout() != null) {
             builder.callTimeout(FuturesProperties.positive(prefix + ".call-timeout", options.getCallTimeout()));

@@ -103,6 +103,35 @@ public class FuturesProperties {
         this.executors = executors;
     }
 
+    /** The JDK's start-up archive of a process pool's workers. */
+    public static class StartupArchive {
+
+        /**
+         * Whether workers start from the JDK's start-up archive, built in the background after the
+         * pool's first start and kept per user; skipped silently when the JDK cannot use one.
+         */
+        private boolean enabled = true;
+
+        /** Where archives are kept. Default: $XDG_CACHE_HOME/futures/startup, else ~/.cache/futures/startup. */
+        private Path directory;
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Path getDirectory() {
+            return this.directory;
+        }
+
+        public void setDirectory(Path directory) {
+            this.directory = directory;
+        }
+    }
+
     /** The thread pool bean, {@code futuresThreadPool}. */
     public static class Thread {
 
@@ -268,6 +297,13 @@ public class FuturesProperties {
 
         /** Worker processes that "idle-timeout" never retires. */
         private Integer minWorkers = 0;
+
+        /** The JDK's start-up archive for the worker JVMs (AOT cache on JDK 25+, class-data sharing on 17-24). */
+        private final StartupArchive startupArchive = new StartupArchive();
+
+        public StartupArchive getStartupArchive() {
+            return this.startupArchive;
+        }
 
         public Integer getMaxWorkers() {
             return this.maxWorkers;

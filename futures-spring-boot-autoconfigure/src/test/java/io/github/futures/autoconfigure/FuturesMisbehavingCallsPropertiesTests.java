@@ -75,6 +75,18 @@ class FuturesMisbehavingCallsPropertiesTests {
                 });
     }
 
+    /** futures.process.startup-archive.enabled and .directory reach the pool. */
+    @Test
+    void startupArchivePropertiesAreApplied(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        this.contextRunner.withPropertyValues("futures.process.startup-archive.enabled=false",
+                "futures.process.startup-archive.directory=" + dir).run(context ->
+                        assertThat(context.getBean(ProcessPoolExecutor.class).snapshot().config())
+                                .containsEntry("startupArchive", false));
+        this.contextRunner.run(context ->
+                assertThat(context.getBean(ProcessPoolExecutor.class).snapshot().config())
+                        .containsEntry("startupArchive", true));
+    }
+
     /** Without the properties the pools keep CPython's defaults. */
     @Test
     void withoutPropertiesThePoolsKeepCPythonsDefaults() {

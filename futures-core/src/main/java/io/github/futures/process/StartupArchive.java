@@ -1,0 +1,428 @@
+package io.github.futures.process;
+
+import java.io.File;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JDK's own start-up archive for a pool's workers: found and used when it exists, built in the
+ * background when it does not. Internal.
+ *
+ * <pre>
+ *  first worker start ──command()──▶ archive in the cache directory? ──yes──▶ worker gets -XX:AOTCache=… (JDK 25+)
+ *                                                                     │        or -XX:SharedArchiveFile=… (17–24)
+ *                                                                     no
+ *  first worker said hello ──started()──▶ daemon thread ──▶ detached {@link ArchiveBuilder} JVM ──▶ trains one
+ *                                                            worker JVM, checks the archive, renames it into place
+ * </pre>
+ *
+ * <p>Which archive: on JDK 25 and later an AOT cache (JEP 483/514: {@code -XX:AOTCacheOutput} on a
+ * training run, {@code -XX:AOTCache} to use it); on JDK 19 to 24 a dynamic CDS archive made by
+ * {@code -XX:+AutoCreateSharedArchive -XX:SharedArchiveFile}; on JDK 17 and 18 one made by
+ * {@code -XX:ArchiveClassesAtExit}. Workers only ever read an archive ({@code -XX:SharedArchiveFile}
+ * alone, never {@code AutoCreateSharedArchive}, which would have every worker of a pool rewrite the
+ * same file at its exit).
+ *
+ * <p>The archive's file is named after a key ({@link #keyOf}): the worker's JDK (its executable and
+ * build), its whole command line (options and class path) but for {@code -Xlog} options, and the size
+ * and modification time of every class-path entry, which the JVM checks too. Its size is part of the
+ * name ({@code worker-25-<key>-<size>.aot}): a file whose size differs (truncated, replaced) is
+ * deleted, not given to a JVM (JDK 17 crashes on a truncated archive). The builder writes to a
+ * temporary file, has a JVM map it with {@code -Xshare:on} ({@code -XX:AOTMode=on}), which fails on
+ * an archive it cannot use, and only then renames it into place, atomically; a lock file keeps two
+ * builders (two pools, two JVMs) from working at once, and a failed build leaves a {@code .failed}
+ * note that stops new attempts for {@link #RETRY_FAILED_AFTER_MS}. A worker that reports on its
+ * standard error that it could not use the archive has it deleted ({@link #workerSaid}), so that the
+ * next pool builds it again; until then workers run as without it.
+ *
+ * <p>Skipped, and said at debug level: a class path with a directory that is not empty (the JDK
+ * archives classes from jar files only: "Cannot have non-empty directory in paths", on 17 and 25
+ * alike), a class path in an {@code @argfile}, JVM options that choose class-data sharing themselves
+ * ({@code -Xshare}, {@code -XX:SharedArchiveFile}, {@code -XX:AOTCache}, ...), a java executable whose
+ * version cannot be told, a cache directory that cannot be written. Nothing here ever fails a pool.
+ *
+ * <p>Implementation note. {@link #command()} is called when a worker is created, under the pool's
+ * lock: it costs a few file-system calls (no class loading beyond {@link File}), and the plan is
+ * worked out once ({@link #plan}, guarded by {@code this}). {@link #started()} runs once per pool
+ * ({@link #buildAsked}); everything slower (the logger, writing files, spawning the builder) happens
+ * on a daemon thread. {@link #BUILDING} (guarded by itself) keeps one JVM from spawning two builders
+ * of one archive.
+ */
+public final class StartupArchive {
+
+    /** A failed build is not tried again for a day: each attempt costs a few JVM starts. */
+    static final long RETRY_FAILED_AFTER_MS = 24L * 60 * 60 * 1000;
+
+    /** A lock file older than this was left by a builder that died: builds take seconds, not minutes. */
+    static final long STALE_LOCK_MS = 10L * 60 * 1000;
+
+    /** The builders this JVM spawned, by archive path (directory and name), to spawn one at a time per archive. */
+    private static final Map<String, Process> BUILDING = new HashMap<>();
+
+    private final boolean enabled;
+    private final File directory;
+    private final List<String> command;
+    /** Worked out on first use. Guarded by this. */
+    private Plan plan;
+    /** Whether {@link #started()} ran. Guarded by this. */
+    private boolean buildAsked;
+
+    /**
+     * What to do for one pool.
+     *
+     * @param skip why there is no archive for these workers, or {@code null}
+     * @param directory the cache directory
+     * @param name the archive's name without size and extension
+     * @param feature the worker JDK's feature version
+     */
+    record Plan(String skip, File directory, String name, int feature) {
+        String extension() {
+            return feature >= 25 ? ".aot" : ".jsa";
+        }
+    }
+
+    /**
+     * The start-up archive of one pool's workers.
+     *
+     * @param enabled whether to use and build archives
+     * @param directory the cache directory, or {@code null} for the default ({@link #defaultDirectory})
+     * @param command the worker command, as {@link WorkerCommand#build} makes it
+     */
+    public StartupArchive(boolean enabled, File directory, List<String> command) {
+        this.enabled = enabled;
+        this.directory = directory;
+        this.command = command;
+    }
+
+    /**
+     * The command for the next worker: with the archive when there is a good one.
+     *
+     * @return the command
+     */
+    public List<String> command() {
+        Plan p = plan();
+        if (p.skip() != null) {
+            return command;
+        }
+        File archive = find(p);
+        return archive == null ? command : withOptions(command, useOptions(p.feature(), archive));
+    }
+
+    /**
+     * The pool's first worker said hello: build the archive in the background if there is none.
+     * Returns at once.
+     */
+    public void started() {
+        Plan p;
+        synchronized (this) {
+            if (buildAsked || !enabled) {
+                return;
+            }
+            buildAsked = true;
+            p = plan();
+        }
+        if (p.skip() == null && find(p) != null) {
+            return;
+        }
+        Thread t = new Thread(new Background(p), "futures-startup-archive");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    synchronized Plan plan() {
+        if (plan == null) {
+            plan = makePlan();
+        }
+        return plan;
+    }
+
+    private Plan makePlan() {
+        if (!enabled) {
+            return new Plan("startup archives are turned off", null, null, 0);
+        }
+        int cp = command.indexOf("-cp");
+        if (cp < 0 || cp + 1 >= command.size()) {
+            return new Plan("the workers have no class path", null, null, 0);
+        }
+        for (int i = 1; i < command.size(); i++) {
+            String a = command.get(i);
+            if (a.startsWith("@")) {
+                return new Plan("the worker's class path is in an argument file", null, null, 0);
+            }
+            if (i < cp && choosesSharing(a)) {
+                return new Plan("the JVM options choose class-data sharing themselves (" + a + ")", null, null, 0);
+            }
+        }
+        String java = command.get(0);
+        String jdk;
+        int feature;
+        if (new File(java).getAbsoluteFile().equals(new File(WorkerCommand.currentJava()).getAbsoluteFile())) {
+            feature = Runtime.version().feature();
+            jdk = System.getProperty("java.vm.vendor") + ' ' + System.getProperty("java.vm.name") + ' '
+                    + System.getProperty("java.vm.version") + ' ' + System.getProperty("os.arch");
+        } else {
+            jdk = release(java);
+            feature = jdk == null ? 0 : featureOf(jdk);
+            if (feature == 0) {
+                return new Plan("cannot tell the version of " + java + " (no readable release file)", null, null, 0);
+            }
+        }
+        if (feature < 17) {
+            return new Plan("JDK " + feature + " is too old for start-up archives", null, null, 0);
+        }
+        StringBuilder key = new StringBuilder(1024).append("v1\n").append(jdk).append('\n')
+                .append(new File(java).getAbsolutePath()).append('\n');
+        for (int i = 1; i < command.size(); i++) {
+            String a = command.get(i);
+            if (!a.startsWith("-Xlog")) {
+                key.append(a).append('\n');
+            }
+        }
+        for (String entry : command.get(cp + 1).split(File.pathSeparator, -1)) {
+            File f = new File(entry.isEmpty() ? "." : entry);
+            if (f.isDirectory()) {
+                String[] inside = f.list();
+                if (inside != null && inside.length > 0) {
+                    return new Plan("the worker's class path has a directory (" + entry + "); the JDK archives"
+                            + " classes from jar files only", null, null, 0);
+                }
+            }
+            key.append(f.getAbsolutePath()).append(' ').append(f.length()).append(' ').append(f.lastModified())
+                    .append('\n');
+        }
+        File dir = directory != null ? directory : defaultDirectory();
+        return new Plan(null, dir, "worker-" + feature + "-" + keyOf(key), feature);
+    }
+
+    /** Options with which a user picks class-data sharing or an archive for the workers. */
+    static boolean choosesSharing(String option) {
+        return option.startsWith("-Xshare") || option.startsWith("-XX:SharedArchiveFile")
+                || option.startsWith("-XX:ArchiveClassesAtExit") || option.startsWith("-XX:AOT")
+                || option.contains("AutoCreateSharedArchive") || option.startsWith("-XX:SharedClassListFile")
+                || option.startsWith("-XX:DumpLoadedClassList");
+    }
+
+    /**
+     * The per-user cache directory: {@code $XDG_CACHE_HOME/futures/startup} when that variable names
+     * an absolute path, else {@code ~/.cache/futures/startup}.
+     *
+     * @return the directory (it may not exist yet)
+     */
+    static File defaultDirectory() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        File base = xdg != null && new File(xdg).isAbsolute() ? new File(xdg)
+                : new File(System.getProperty("user.home"), ".cache");
+        return new File(new File(base, "futures"), "startup");
+    }
+
+    /** A 64-bit FNV-1a hash in hex: no message digest (its providers cost start-up time). */
+    static String keyOf(CharSequence text) {
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            h = (h ^ (c & 0xff)) * 0x100000001b3L;
+            h = (h ^ (c >>> 8)) * 0x100000001b3L;
+        }
+        String hex = Long.toHexString(h);
+        return "0000000000000000".substring(hex.length()) + hex;
+    }
+
+    /** The {@code release} file of the JDK of {@code java} ({@code <home>/bin/java}), or {@code null}. */
+    static String release(String java) {
+        File bin = new File(java).getAbsoluteFile().getParentFile();
+        File home = bin == null ? null : bin.getParentFile();
+        if (home == null) {
+            return null;
+        }
+        try (InputStream in = new FileInputStream(new File(home, "release"))) {
+            return new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8)
+                    + new File(java).getAbsoluteFile().lastModified();
+        } catch (IOException | SecurityException e) {
+            return null;
+        }
+    }
+
+    /** The feature version in a {@code release} file's {@code JAVA_VERSION="17.0.15"}, or 0. */
+    static int featureOf(String release) {
+        int at = release.indexOf("JAVA_VERSION=\"");
+        if (at < 0) {
+            return 0;
+        }
+        int from = at + "JAVA_VERSION=\"".length();
+        int to = from;
+        while (to < release.length() && Character.isDigit(release.charAt(to))) {
+            to++;
+        }
+        try {
+            int v = Integer.parseInt(release.substring(from, to));
+            return v == 1 ? 8 : v; // "1.8.0_x"
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * The archive of {@code p} in its directory, if there is a whole one; deletes files of its name
+     * whose size is not the one in their name.
+     */
+    static File find(Plan p) {
+        String[] names = p.directory().list();
+        if (names == null) {
+            return null;
+        }
+        String prefix = p.name() + "-";
+        String ext = p.extension();
+        File good = null;
+        for (String n : names) {
+            if (n.startsWith(prefix) && n.endsWith(ext)) {
+                File f = new File(p.directory(), n);
+                long size;
+                try {
+                    size = Long.parseLong(n.substring(prefix.length(), n.length() - ext.length()));
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                if (good == null && f.length() == size) {
+                    good = f;
+                } else if (f.length() != size) {
+                    f.delete(); // truncated or replaced: never given to a JVM
+                }
+            }
+        }
+        return good;
+    }
+
+    /** The options that make a worker of JDK {@code feature} use {@code archive}. */
+    static List<String> useOptions(int feature, File archive) {
+        return List.of(feature >= 25 ? "-XX:AOTCache=" + archive.getPath() : "-XX:SharedArchiveFile=" + archive.getPath());
+    }
+
+    /** The options that make a training worker of JDK {@code feature} write an archive to {@code out}. */
+    static List<String> createOptions(int feature, File out) {
+        if (feature >= 25) {
+            return List.of("-XX:AOTCacheOutput=" + out.getPath());
+        }
+        if (feature >= 19) {
+            return List.of("-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + out.getPath());
+        }
+        return List.of("-XX:ArchiveClassesAtExit=" + out.getPath());
+    }
+
+    /** {@code command} with {@code options} right after the java executable. */
+    static List<String> withOptions(List<String> command, List<String> options) {
+        List<String> c = new ArrayList<>(command.size() + options.size());
+        c.add(command.get(0));
+        c.addAll(options);
+        c.addAll(command.subList(1, command.size()));
+        return List.copyOf(c);
+    }
+
+    /**
+     * A line a worker wrote on its standard error before it said hello. When it says that the JVM
+     * could not use our archive (JDK 25 reports a bad AOT cache as {@code [error][aot] ...}, JDK 17
+     * a dynamic archive it cannot load as {@code [warning][cds,dynamic] Unable to use shared
+     * archive ...}), the archive is deleted: the next pool builds a new one, and until then workers
+     * run without it rather than warn at each start.
+     *
+     * @param command the worker's command
+     * @param line the line
+     */
+    static void workerSaid(List<String> command, String line) {
+        if (!(line.contains("][aot") || line.contains("][cds"))
+                || !(line.contains("[error") || line.contains("Unable to use") || line.contains("failed"))) {
+            return;
+        }
+        for (int i = 1, n = Math.min(command.size(), 4); i < n; i++) {
+            String a = command.get(i);
+            String path = a.startsWith("-XX:AOTCache=") ? a.substring("-XX:AOTCache=".length())
+                    : a.startsWith("-XX:SharedArchiveFile=") ? a.substring("-XX:SharedArchiveFile=".length()) : null;
+            if (path != null && new File(path).getName().startsWith("worker-")) {
+                new File(path).delete();
+            }
+        }
+    }
+
+    /** On the daemon thread: says why there is no archive, or spawns a builder. */
+    private void buildInBackground(Plan p) {
+        if (p.skip() != null) {
+            Log.debug("no start-up archive for the workers of this pool: " + p.skip());
+            return;
+        }
+        String archive = new File(p.directory(), p.name()).getPath();
+        Process running;
+        synchronized (BUILDING) {
+            running = BUILDING.get(archive);
+        }
+        if (running != null) {
+            // A builder of this JVM is at work (or finishing): wait for it, then build only if it left
+            // no whole archive (one was damaged since, say).
+            try {
+                running.waitFor(STALE_LOCK_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (running.isAlive() || find(p) != null) {
+                return;
+            }
+        }
+        File dir = p.directory();
+        File failed = new File(dir, p.name() + ".failed");
+        long failedAt = failed.lastModified();
+        if (failedAt > 0L && System.currentTimeMillis() - failedAt < RETRY_FAILED_AFTER_MS) {
+            Log.debug("no start-up archive for the workers: its last build failed (see " + failed + ")");
+            return;
+        }
+        File lock = new File(dir, p.name() + ".lock");
+        long lockedAt = lock.lastModified();
+        if (lockedAt > 0L && System.currentTimeMillis() - lockedAt < STALE_LOCK_MS) {
+            return; // another JVM is building it
+        }
+        if (!dir.isDirectory() && !dir.mkdirs() || !dir.canWrite()) {
+            Log.debug("no start-up archive for the workers: cannot write to " + dir);
+            return;
+        }
+        File log = new File(dir, p.name() + ".log");
+        List<String> builder = ArchiveBuilder.command(command, dir, p.name(), p.feature());
+        try {
+            Process b = new ProcessBuilder(builder).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.to(log)).start();
+            b.getOutputStream().close();
+            synchronized (BUILDING) {
+                BUILDING.put(archive, b);
+            }
+            Log.debug("building the workers' start-up archive " + p.name() + " in " + dir + " (builder pid "
+                    + b.pid() + ", log " + log + ")");
+        } catch (IOException | RuntimeException e) {
+            Log.debug("no start-up archive for the workers: cannot start its builder: " + e);
+        }
+    }
+
+    /** The daemon thread's work (a class, not a lambda: the first lambda costs a bootstrap). */
+    private final class Background implements Runnable {
+        private final Plan plan;
+
+        Background(Plan plan) {
+            this.plan = plan;
+        }
+
+        @Override
+        public void run() {
+            buildInBackground(plan);
+        }
+    }
+
+    /** The logger, looked up on first use only: its look-up loads classes (on a background thread here). */
+    private static final class Log {
+        private static final System.Logger LOG = System.getLogger(StartupArchive.class.getName());
+
+        static void debug(String message) {
+            LOG.log(System.Logger.Level.DEBUG, message);
+        }
+    }
+}
