@@ -1,4 +1,5 @@
-// The live dashboard: polls /actuator/futures and /api/jobs once a second and draws what it reads.
+// The live dashboard: polls /api/dashboard/pools (the futures endpoint's data, served on the application's
+// port: the actuator has a port of its own) and /api/jobs once a second and draws what it reads.
 // Plain browser JavaScript, no build step; Chart.js (vendored in vendor/) draws the pending/running history.
 'use strict';
 
@@ -270,7 +271,7 @@ async function poll() {
   if (polling) return;
   polling = true;
   try {
-    const [futures, jobs] = await Promise.all([getJson('actuator/futures'), getJson('api/jobs')]);
+    const [futures, jobs] = await Promise.all([getJson('api/dashboard/pools'), getJson('api/jobs')]);
     renderPools(futures.executors ?? {});
     renderJobs(jobs);
     $('#connection').className = 'dot ok';
@@ -320,6 +321,10 @@ function wire() {
     const job = await getJson('api/jobs?count=' + encodeURIComponent(count), { method: 'POST' });
     return `Started job #${job.id}: ${job.total} prime checks from ${job.start} on the process pool.`;
   }));
+  // The actuator links point at the management server's own port.
+  getJson('api/dashboard/actuator').then(r => {
+    for (const a of document.querySelectorAll('a.actuator')) a.href = r.actuator + a.dataset.path;
+  }).catch(() => {});
   poll();
   setInterval(poll, POLL_MS);
 }

@@ -27,6 +27,9 @@ public class SampleApplication {
     /** Printed once the web server listens; tests and scripts wait for this line. */
     static final String READY = "futures sample app ready at http://localhost:%d/";
 
+    /** Printed once the management server listens (its own port, {@code management.server.port}). */
+    static final String MANAGEMENT_READY = "futures sample app actuator at http://localhost:%d/actuator";
+
     /**
      * Starts the application; with {@code --demo}, runs the seed's examples, prints their output and exits.
      *
@@ -45,8 +48,12 @@ public class SampleApplication {
         app.run(args);
     }
 
+    /** The ready lines: one for the application's server, one for the management server on its own port. */
     @Bean
     ApplicationListener<WebServerInitializedEvent> readyLine() {
-        return event -> System.out.printf(READY + "%n", event.getWebServer().getPort());
+        return event -> {
+            boolean management = "management".equals(event.getApplicationContext().getServerNamespace());
+            System.out.printf((management ? MANAGEMENT_READY : READY) + "%n", event.getWebServer().getPort());
+        };
     }
 }

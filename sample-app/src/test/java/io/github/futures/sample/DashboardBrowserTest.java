@@ -164,9 +164,9 @@ class DashboardBrowserTest {
         assertThat(row.findElement(By.cssSelector(".progress-label")).getText()).startsWith("400 / 400");
         assertThat(seen).isSortedAccordingTo(Double::compare).last().isEqualTo(100.0);
         assertThat(row.findElement(By.cssSelector("button.cancel")).isDisplayed()).isFalse();
-        // The process pool's outcome counts on the page include the 400 checks just done.
+        // The jobs' own pool's outcome counts on the page include the 400 checks just done.
         waitUpTo(30).until(d -> Long.parseLong(d.findElement(By.cssSelector(
-                ".pool[data-name='futuresProcessPool'] .outcomes .success")).getText()) >= 400);
+                ".pool[data-name='jobs'] .outcomes .success")).getText()) >= 400);
         screenshot("dashboard.png");
     }
 

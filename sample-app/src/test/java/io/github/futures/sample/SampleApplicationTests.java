@@ -17,6 +17,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ApplicationContext;
 import tools.jackson.databind.JsonNode;
@@ -35,6 +36,9 @@ class SampleApplicationTests {
     @LocalServerPort
     int port;
 
+    @LocalManagementPort
+    int managementPort;
+
     @Autowired
     ThreadPoolExecutor threadPool;
 
@@ -46,9 +50,13 @@ class SampleApplicationTests {
 
     Http http;
 
+    /** The actuator, on the management server's own port. */
+    Http management;
+
     @BeforeEach
     void client() {
         http = new Http(port);
+        management = new Http(managementPort);
     }
 
     /** The prefix of the starter's thread-pool threads, from a thread of that very pool. */
@@ -202,7 +210,7 @@ class SampleApplicationTests {
     void futuresEndpointShowsBothPools() {
         http.post("/api/sleep?seconds=0");
 
-        Http.Response response = http.get("/actuator/futures");
+        Http.Response response = management.get("/actuator/futures");
 
         assertThat(response.status()).isEqualTo(200);
         JsonNode executors = response.json().get("executors");
@@ -226,7 +234,7 @@ class SampleApplicationTests {
     /** /actuator/health is UP and includes the pools' contributor. */
     @Test
     void healthIsUpWithTheFuturesContributor() {
-        Http.Response response = http.get("/actuator/health");
+        Http.Response response = management.get("/actuator/health");
 
         assertThat(response.status()).isEqualTo(200);
         JsonNode body = response.json();
@@ -239,7 +247,7 @@ class SampleApplicationTests {
     void prometheusExportsThePoolMeters() {
         http.post("/api/sleep?seconds=0");
 
-        Http.Response response = http.get("/actuator/prometheus");
+        Http.Response response = management.get("/actuator/prometheus");
 
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.body())
@@ -253,8 +261,8 @@ class SampleApplicationTests {
     /** /actuator/info and /actuator/metrics are exposed. */
     @Test
     void infoAndMetricsAreExposed() {
-        Http.Response info = http.get("/actuator/info");
-        Http.Response metrics = http.get("/actuator/metrics");
+        Http.Response info = management.get("/actuator/info");
+        Http.Response metrics = management.get("/actuator/metrics");
 
         assertThat(info.status()).isEqualTo(200);
         assertThat(info.json().get("app").get("name").asString()).isEqualTo("futures sample app");
@@ -274,9 +282,22 @@ class SampleApplicationTests {
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.body()).contains("<title>futures · live dashboard</title>").contains("id=\"start-job\"");
         assertThat(script.status()).isEqualTo(200);
-        assertThat(script.body()).contains("actuator/futures");
+        assertThat(script.body()).contains("api/dashboard/pools");
         assertThat(chart.status()).isEqualTo(200);
         assertThat(chart.body()).startsWith("/*!\n * Chart.js v4").contains("Released under the MIT License");
+    }
+
+    /** The actuator is on the management port only; the dashboard reads the futures endpoint's data on the app port. */
+    @Test
+    void actuatorIsOnTheManagementPortAndTheDashboardReadsItsDataOnTheAppPort() {
+        assertThat(managementPort).isNotEqualTo(port);
+        assertThat(http.get("/actuator/health").status()).as("no actuator on the application's port").isEqualTo(404);
+
+        JsonNode pools = http.get("/api/dashboard/pools").json().get("executors");
+        assertThat(pools.get("futuresProcessPool").get("kind").asString()).isEqualTo("process");
+        assertThat(pools.get(JobService.POOL).get("kind").asString()).isEqualTo("process");
+        assertThat(http.get("/api/dashboard/actuator").json().get("actuator").asString())
+                .isEqualTo("http://localhost:" + managementPort + "/actuator");
     }
 
     /** Without futures.cluster.enabled the app is a single node: no Hazelcast, and the cluster example says so. */
@@ -290,6 +311,6 @@ class SampleApplicationTests {
         assertThat(response.status()).isEqualTo(409);
         assertThat(response.json().get("message").asString())
                 .contains("cluster pool is off").contains("--futures.cluster.enabled=true");
-        assertThat(http.get("/actuator/futures").json().get("executors").has("futuresClusterPool")).isFalse();
+        assertThat(management.get("/actuator/futures").json().get("executors").has("futuresClusterPool")).isFalse();
     }
 }
