@@ -33,10 +33,24 @@ public class DashboardController {
 
     private final ObjectProvider<WebEndpointsSupplier> endpoints;
     private final Environment environment;
+    private final PoolHistory history;
 
-    public DashboardController(ObjectProvider<WebEndpointsSupplier> endpoints, Environment environment) {
+    public DashboardController(ObjectProvider<WebEndpointsSupplier> endpoints, Environment environment,
+                               PoolHistory history) {
         this.endpoints = endpoints;
         this.environment = environment;
+        this.history = history;
+    }
+
+    /**
+     * The pools' load over the last minutes, sampled in the app, and their latency percentiles now.
+     *
+     * @param since only samples after this time (epoch milliseconds); 0, the default, for all
+     * @return the history
+     */
+    @GetMapping("/history")
+    public PoolHistory.History history(@RequestParam(defaultValue = "0") long since) {
+        return history.since(since);
     }
 
     /**

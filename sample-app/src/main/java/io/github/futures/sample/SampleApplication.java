@@ -12,6 +12,7 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.scheduling.annotation.EnableAsync;
+import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
  * The sample application: the seed's examples on the starter's pools, over HTTP and on the command line,
@@ -21,6 +22,7 @@ import org.springframework.scheduling.annotation.EnableAsync;
  */
 @SpringBootApplication
 @EnableAsync
+@EnableScheduling // the dashboard's history sampler
 @EnableConfigurationProperties(SampleProperties.class)
 public class SampleApplication {
 

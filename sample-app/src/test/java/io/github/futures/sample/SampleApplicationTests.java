@@ -46,6 +46,9 @@ class SampleApplicationTests {
     JobService jobService;
 
     @Autowired
+    PoolHistory poolHistory;
+
+    @Autowired
     ApplicationContext context;
 
     Http http;
@@ -298,6 +301,49 @@ class SampleApplicationTests {
         assertThat(pools.get(JobService.POOL).get("kind").asString()).isEqualTo("process");
         assertThat(http.get("/api/dashboard/actuator").json().get("actuator").asString())
                 .isEqualTo("http://localhost:" + managementPort + "/actuator");
+    }
+
+    /** The dashboard's history: samples of every pool taken in the app, and p50/p95 latencies from the pools' timers. */
+    @Test
+    void dashboardHistoryHasSamplesOfEveryPoolAndLatencyPercentiles() throws Exception {
+        assertThat(http.get("/api/primes?count=20").status()).isEqualTo(200);
+        poolHistory.sample();
+        poolHistory.sample();
+
+        JsonNode history = http.get("/api/dashboard/history").json();
+
+        assertThat(history.get("periodMillis").asLong()).isEqualTo(1000);
+        for (String pool : List.of("futuresThreadPool", "futuresProcessPool", JobService.POOL)) {
+            JsonNode samples = history.get("pools").get(pool);
+            assertThat(samples.size()).as(pool).isGreaterThanOrEqualTo(2);
+            JsonNode last = samples.get(samples.size() - 1);
+            for (String field : List.of("t", "running", "pending", "workers")) {
+                assertThat(last.has(field)).as(field).isTrue();
+            }
+        }
+        JsonNode execution = history.get("latency").get("futuresProcessPool").get("execution");
+        assertThat(execution.get("count").asLong()).isPositive();
+        assertThat(execution.get("p50").asDouble()).isPositive();
+        assertThat(execution.get("p95").asDouble()).isGreaterThanOrEqualTo(execution.get("p50").asDouble());
+        long newest = history.get("pools").get("futuresProcessPool").get(1).get("t").asLong();
+        JsonNode newer = http.get("/api/dashboard/history?since=" + newest).json().get("pools").get("futuresProcessPool");
+        newer.forEach(sample -> assertThat(sample.get("t").asLong()).isGreaterThan(newest));
+    }
+
+    /** Without the futuresevents endpoint, the dashboard's events source is a 404 with a JSON message saying so. */
+    @Test
+    void dashboardEventsWithoutTheEventsEndpointIsANotFoundThatSaysSo() {
+        boolean exposed = management.get("/actuator/futuresevents").status() == 200;
+
+        Http.Response events = http.get("/api/dashboard/events");
+
+        if (exposed) {
+            assertThat(events.status()).isEqualTo(200);
+            assertThat(events.json().get("events").isArray()).isTrue();
+        } else {
+            assertThat(events.status()).isEqualTo(404);
+            assertThat(events.json().get("message").asString()).startsWith("no futuresevents endpoint");
+        }
     }
 
     /** Without futures.cluster.enabled the app is a single node: no Hazelcast, and the cluster example says so. */
