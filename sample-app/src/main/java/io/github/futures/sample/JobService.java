@@ -30,8 +30,9 @@ import org.springframework.stereotype.Service;
  * ({@link JobsPoolConfiguration}), so that a long job never queues ahead of the interactive
  * endpoints on the default pools. At most {@code sample.max-jobs} jobs run or wait at once ({@link TooManyJobs}
  * beyond), which bounds the pending futures and their heap. When the application stops, this service stops
- * first (its lifecycle phase is the highest): every job still running is cancelled, and the log says how many
- * of its checks were cancelled, so that the interactive pools can drain in the graceful phase.
+ * first (its lifecycle phase is the highest): it takes no new job, every job still running is cancelled, and
+ * the log says how many of its checks were cancelled, so that the interactive pools can drain in the graceful
+ * phase.
  *
  * <p>Implementation note. A {@link Job} is created, its futures submitted, and only then published in
  * {@link #jobs}; from then on it is read by any request thread. Its counters are atomics updated by the
@@ -40,8 +41,9 @@ import org.springframework.stereotype.Service;
  * publication and only read afterwards. A job whose every future is settled is {@code cancelled} when any
  * of them was cancelled, else {@code failed} when any threw, else {@code done}. {@code slots} holds one permit
  * per job that may still start; a job takes one before it submits anything and gives it back exactly once,
- * when it settles (or when its submission failed). {@code running} is volatile: the lifecycle methods run in
- * the thread that starts or closes the context, {@link #start} in request threads.
+ * when it settles (or when its submission failed). {@code running} and {@code stopping} are volatile: the
+ * lifecycle methods run in the thread that starts or closes the context, {@link #start(long, int)} in request
+ * threads.
  */
 @Service
 public class JobService implements SmartLifecycle {
@@ -70,6 +72,7 @@ public class JobService implements SmartLifecycle {
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
     private final Semaphore slots;
     private volatile boolean running;
+    private volatile boolean stopping;
 
     public JobService(@Qualifier(POOL) ProcessPoolExecutor pool, SampleProperties properties) {
         this.pool = pool;
@@ -95,7 +98,7 @@ public class JobService implements SmartLifecycle {
         if (start < 0 || start > Long.MAX_VALUE - count) {
             throw new IllegalArgumentException("start must be between 0 and " + (Long.MAX_VALUE - count) + ", got " + start);
         }
-        if (!running) {
+        if (stopping) {
             throw new JobNotStarted("the application is stopping: no new jobs");
         }
         if (!slots.tryAcquire()) {
@@ -151,8 +154,13 @@ public class JobService implements SmartLifecycle {
         return Optional.ofNullable(job);
     }
 
+    /**
+     * Marks the service running. Jobs are accepted from construction on, not only from here: this bean starts
+     * last (highest phase), after the web server already takes requests.
+     */
     @Override
     public void start() {
+        stopping = false;
         running = true;
     }
 
@@ -162,6 +170,7 @@ public class JobService implements SmartLifecycle {
      */
     @Override
     public void stop() {
+        stopping = true;
         running = false;
         for (Job job : all()) {
             if (!job.isFinished()) {
@@ -171,8 +180,9 @@ public class JobService implements SmartLifecycle {
                         + " checks cancelled before they started, " + view.done() + " done");
             }
         }
-        // No new calls, and none left waiting; the running ones (a tenth of a second each) end on their own.
-        pool.shutdown(false, true);
+        // Nothing of the jobs is left waiting in their pool; the calls running (a tenth of a second each) end
+        // on their own, and the pool is closed when the context is destroyed. Not shut down here: a context
+        // can be stopped and started again (the test framework pauses cached contexts).
     }
 
     @Override

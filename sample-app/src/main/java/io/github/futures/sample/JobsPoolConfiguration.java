@@ -16,8 +16,8 @@ import org.springframework.context.annotation.Configuration;
  * this application is AOT-processed. Like a named pool it is qualified by its name and not a default
  * candidate: a plain {@code ProcessPoolExecutor} injection still gets the default pool, and the starter's
  * {@code @ConditionalOnMissingBean} does not see it. The endpoint and the meters list it as any pool.
- * {@link JobService} shuts it down (cancelling what has not started) first thing at shutdown; {@code close()}
- * then waits for the last running call when the context is destroyed.
+ * {@link JobService} cancels every job first thing at shutdown, so nothing is left waiting in it;
+ * {@code close()} then waits for the last running call when the context is destroyed.
  */
 @Configuration(proxyBeanMethods = false)
 class JobsPoolConfiguration {

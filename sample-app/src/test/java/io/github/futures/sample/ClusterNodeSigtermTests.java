@@ -49,6 +49,7 @@ class ClusterNodeSigtermTests {
                 "--spring.lifecycle.timeout-per-shutdown-phase=60s", "--logging.level.com.hazelcast=WARN");
         try (ChildJvm node = new ChildJvm(command)) {
             node.awaitLine(line -> line.contains("futures sample app ready at"), 90);
+            node.awaitLine(line -> line.contains("futures sample app actuator at"), 60);
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             CompletableFuture<HttpResponse<String>> answer = http.sendAsync(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + REQUEST))

@@ -126,8 +126,8 @@ class RequestLimitsTests {
     @Order(3)
     void sleepPastTheRequestTimeoutIs504AndItsWaitingCallsCancelled() throws Exception {
         long cancelledBefore = threadPool.snapshot().cancelled();
-        // 16 calls of 10 s each, more than the pool's threads: some wait, and are cancelled at the timeout.
-        String sixteen = String.join(",", java.util.Collections.nCopies(16, "10"));
+        // 16 calls of 4 s each, more than the pool's threads: some wait, and are cancelled at the 3 s timeout.
+        String sixteen = String.join(",", java.util.Collections.nCopies(16, "4"));
 
         Http.Response response = http.post("/api/sleep?seconds=" + sixteen);
 
@@ -193,6 +193,8 @@ class RequestLimitsTests {
         assertThat(response.json().get("message").asString()).contains("the jobs' pool 'jobs' refused the job")
                 .contains("Broken");
         assertThat(jobService.all()).as("no job kept for it").hasSize(known);
+        // The sleep test's calls that were running when it timed out end on their own; then requests are served.
+        await("the thread pool is idle", 30, () -> threadPool.snapshot().running() == 0);
         assertThat(http.get("/api/primes?count=5").status()).as("requests still served").isEqualTo(200);
     }
 }

@@ -53,6 +53,7 @@ class ShutdownUnderLoadTests {
                 SampleApplication.class.getName(), "--server.port=" + port, "--management.server.port=" + managementPort);
         try (ChildJvm app = new ChildJvm(command)) {
             app.awaitLine(line -> line.contains("futures sample app ready at"), 120);
+            app.awaitLine(line -> line.contains("futures sample app actuator at"), 60);
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             Http api = new Http(port);
             Http management = new Http(managementPort);
