@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A bounded HTTP load client for the sample app, on loopback only: {@code clients} threads each send
  * {@code GET path} one after another for {@code seconds}, with a per-request timeout, and the run
- * prints one summary line: requests, answers by status, timeouts, other errors, latency percentiles.
+ * prints one summary line: requests, answers by status, timeouts, refused connections (a client stops at its
+ * first: the server is gone), other errors (a request accepted and never answered), latency percentiles.
  *
  * <pre>
  * java LoadTest.java http://127.0.0.1:8080 /api/primes?count=20 32 60 5
@@ -65,6 +66,11 @@ public class LoadTest {
                             mine.add(System.nanoTime() - t0);
                         } catch (java.net.http.HttpTimeoutException e) {
                             outcome = "timeout";
+                        } catch (java.net.ConnectException e) {
+                            // Not accepted at all: the server is gone (or not listening yet). Not a request
+                            // left without an answer; this client stops, so as not to spin on refusals.
+                            counts.merge("refused", 1, Integer::sum);
+                            break;
                         } catch (IOException e) {
                             outcome = "error";
                             if (stop.get()) {

@@ -1,9 +1,12 @@
-// The live dashboard: polls /actuator/futures and /api/jobs once a second and draws what it reads.
+// The live dashboard: polls /api/dashboard/pools (the futures endpoint's data, served on the application's
+// port: the actuator has a port of its own) and /api/jobs once a second and draws what it reads.
 // Plain browser JavaScript, no build step; Chart.js (vendored in vendor/) draws the pending/running history.
 'use strict';
 
 const POLL_MS = 1000;
-const HISTORY = 60;                 // samples kept per chart: one minute at one poll a second
+const EVENTS_MS = 2000;
+const HISTORY = 300;                // samples kept per chart: five minutes of the server's 1 s samples
+let historySince = 0;               // time of the newest history sample drawn (epoch ms)
 const pools = new Map();            // bean name -> {card, fields, chart, history}
 
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -47,7 +50,9 @@ function createPool(name) {
   const failure = el('b', { class: 'failure', text: '0' });
   const cancelled = el('b', { class: 'cancelled', text: '0' });
   const broken = el('p', { class: 'broken-reason', hidden: '' });
-  const canvas = el('canvas', { 'aria-label': 'pending and running over the last minute', role: 'img' });
+  const canvas = el('canvas', { 'aria-label': 'running (left axis) and pending (right axis) over the last minutes', role: 'img' });
+  const latency = el('div', { class: 'latency', title: 'from the futures.executor.queue.wait and futures.executor.execution timers (about the last two minutes)' });
+  const sentAhead = el('p', { class: 'sent-ahead', hidden: '' });
   const workerList = el('div', { class: 'worker-list mono' });
   const config = el('div', { class: 'config mono' });
   const cluster = createClusterPanel();
@@ -57,10 +62,12 @@ function createPool(name) {
     el('div', { class: 'stats' }, workers.node, running.node, pending.node, submitted.node),
     el('div', { class: 'load', title: 'running vs pending, against the pool size' }, loadRunning, loadPending),
     el('div', { class: 'legend' },
-      el('span', {}, el('i', { style: 'background: var(--running)' }), 'running'),
-      el('span', {}, el('i', { style: 'background: var(--pending)' }), 'pending'),
+      el('span', {}, el('i', { style: 'background: var(--running)' }), 'running (left axis)'),
+      el('span', {}, el('i', { style: 'background: var(--pending)' }), 'pending (right axis)'),
       el('span', { class: 'outcomes' }, 'completed: ', success, ' success · ', failure, ' failure · ', cancelled, ' cancelled')),
+    sentAhead,
     el('div', { class: 'chart' }, canvas),
+    latency,
     workerList,
     cluster.node,
     config);
@@ -71,30 +78,42 @@ function createPool(name) {
     chart = new Chart(canvas, {
       type: 'line',
       data: {
-        labels: Array(HISTORY).fill(''),
+        labels: [],
         datasets: [
-          { label: 'running', data: Array(HISTORY).fill(null), borderColor: '#2f6fde', backgroundColor: 'rgba(47,111,222,0.12)', fill: true },
-          { label: 'pending', data: Array(HISTORY).fill(null), borderColor: '#f0a020', backgroundColor: 'rgba(240,160,32,0.10)', fill: true },
+          { label: 'running', yAxisID: 'y', data: [], borderColor: '#2f6fde', backgroundColor: 'rgba(47,111,222,0.12)', fill: true },
+          { label: 'pending', yAxisID: 'y1', data: [], borderColor: '#f0a020', backgroundColor: 'rgba(240,160,32,0.10)', fill: false },
         ],
       },
       options: {
         animation: false, maintainAspectRatio: false, responsive: true,
         elements: { point: { radius: 0 }, line: { borderWidth: 2, tension: 0.25 } },
         plugins: { legend: { display: false }, tooltip: { enabled: false } },
+        // Running and pending on separate axes: thousands pending beside a few running would flatten running to 0.
         scales: {
           x: { display: false },
-          y: { beginAtZero: true, suggestedMax: 4, ticks: { precision: 0, maxTicksLimit: 4, font: { size: 10 } } },
+          y: { position: 'left', beginAtZero: true, suggestedMax: 4, ticks: { precision: 0, maxTicksLimit: 4, font: { size: 10 }, color: '#2f6fde' },
+            title: { display: true, text: 'running', color: '#2f6fde', font: { size: 10 } } },
+          y1: { position: 'right', beginAtZero: true, suggestedMax: 4, grid: { drawOnChartArea: false },
+            ticks: { precision: 0, maxTicksLimit: 4, font: { size: 10 }, color: '#c07a00' },
+            title: { display: true, text: 'pending', color: '#c07a00', font: { size: 10 } } },
         },
       },
     });
   }
   const entry = { card, kind, state, workers, running, pending, submitted, loadRunning, loadPending,
-    success, failure, cancelled, broken, workerList, cluster, config, chart };
+    success, failure, cancelled, broken, workerList, cluster, config, chart, canvas, latency, sentAhead };
   pools.set(name, entry);
   return entry;
 }
 
 const MAX_WORKER_CHIPS = 8;
+
+function duration(ms) {
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return s + 's';
+  if (s < 3600) return Math.floor(s / 60) + 'm ' + (s % 60) + 's';
+  return Math.floor(s / 3600) + 'h ' + Math.floor((s % 3600) / 60) + 'm';
+}
 
 // One chip per worker: its pid (process pools), thread name, or member address and pid (cluster), and the
 // calls it has done; busy ones stand out.
@@ -103,8 +122,15 @@ function renderWorkers(container, details, kind) {
     const who = kind === 'cluster' ? `${w.name ?? '?'}${w.pid != null ? ' · pid ' + w.pid : ''}`
       : w.pid != null ? 'pid ' + w.pid : (w.name ?? '?');
     const done = w.tasksCompleted ?? w.tasks ?? 0;
-    return el('span', { class: 'chip' + (w.busy ? ' busy' : ''), title: w.busy ? 'running a call' : 'idle' },
-      `${who} · ${done} done`);
+    const parts = [who, `${done} done`];
+    const uptime = w.uptimeMillis ?? (w.startedAt ? Date.now() - Date.parse(w.startedAt) : null);
+    if (uptime != null && !Number.isNaN(uptime)) parts.push('up ' + duration(uptime));
+    // Used heap only where the pool reports it (none of today's pools does): never a made-up number.
+    const heap = w.usedHeapBytes ?? w.heapUsedBytes ?? w.usedHeap;
+    if (heap != null) parts.push(`heap ${(heap / 1048576).toFixed(0)} MB`);
+    return el('span', { class: 'chip' + (w.busy ? ' busy' : ''),
+      title: (w.busy ? 'running a call' : 'idle') + (w.startedAt ? ' · started ' + w.startedAt : '') + (heap == null ? ' · used heap not reported' : '') },
+      parts.join(' · '));
   });
   if (details.length > MAX_WORKER_CHIPS) chips.push(el('span', { class: 'more', text: `+${details.length - MAX_WORKER_CHIPS} more` }));
   container.replaceChildren(...chips);
@@ -190,14 +216,76 @@ function renderPools(executors) {
       .sort(([a], [b]) => (a === 'maxWorkers' ? -1 : b === 'maxWorkers' ? 1 : a.localeCompare(b)))
       .map(([key, value]) => `${key}=${Array.isArray(value) ? value.join(' ') : typeof value === 'object' && value !== null ? JSON.stringify(value) : value}`);
     if (pool.workersStarted != null) settings.unshift(`workersStarted=${pool.workersStarted}`);
-    p.config.textContent = settings.join(' · ');
+    p.config.replaceChildren(...settings.map(text => el('span', { text })));
     p.config.title = settings.join('\n');
+    // A process pool sends calls ahead to its workers (CPython's call queue): those count as running too.
+    const ahead = pool.kind === 'process' && running > live;
+    p.sentAhead.hidden = !ahead;
+    if (ahead) {
+      p.sentAhead.textContent = `running ${running} > ${live} worker${live === 1 ? '' : 's'}: ${running - live} calls `
+        + 'sent ahead, queued at the workers as in CPython\'s call queue, so that a worker never waits for its next call.';
+    }
+  }
+}
+
+// Charts are fed by the server's history (sampled in the app once a second), not by this page's polls: a page
+// opened now shows the last minutes at once.
+function renderHistory(history) {
+  for (const [name, samples] of Object.entries(history.pools ?? {})) {
+    const p = pools.get(name);
+    if (!p || !samples.length) continue;
     if (p.chart) {
       const [r, q] = p.chart.data.datasets;
-      r.data.push(running); r.data.shift();
-      q.data.push(pending); q.data.shift();
+      for (const s of samples) {
+        p.chart.data.labels.push(new Date(s.t).toLocaleTimeString());
+        r.data.push(s.running);
+        q.data.push(s.pending);
+      }
+      const extra = p.chart.data.labels.length - HISTORY;
+      if (extra > 0) { p.chart.data.labels.splice(0, extra); r.data.splice(0, extra); q.data.splice(0, extra); }
       p.chart.update('none');
+      p.canvas.dataset.points = String(p.chart.data.labels.length);
     }
+    if (p.canvas.dataset.firstHistory == null) p.canvas.dataset.firstHistory = String(samples.length);
+    historySince = Math.max(historySince, samples[samples.length - 1].t);
+  }
+  for (const [name, l] of Object.entries(history.latency ?? {})) {
+    const p = pools.get(name);
+    if (!p) continue;
+    const ms = v => v == null ? '–' : v < 10 ? v.toFixed(1) + ' ms' : Math.round(v) + ' ms';
+    const row = (label, x) => [el('span', { class: 'label', text: label }),
+      el('span', { class: 'value', text: x?.count ? `p50 ${ms(x.p50)} · p95 ${ms(x.p95)} · ${x.count} calls` : 'no calls yet' })];
+    p.latency.replaceChildren(...row('queue wait', l.queueWait), ...row('execution', l.execution));
+  }
+}
+
+const BAD_EVENTS = new Set(['WORKER_DIED', 'CALL_TIMED_OUT', 'CALL_REJECTED', 'POOL_BROKEN']);
+
+// The pools' events, newest first, from the futuresevents endpoint (through /api/dashboard/events).
+async function pollEvents() {
+  const empty = $('#events-empty');
+  const list = $('#events');
+  try {
+    const response = await fetch('api/dashboard/events', { headers: { Accept: 'application/json' } });
+    if (response.status === 404) {
+      empty.hidden = false;
+      empty.textContent = 'no events endpoint: this app does not expose /actuator/futuresevents';
+      list.replaceChildren();
+      return;
+    }
+    if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+    const events = ((await response.json()).events ?? []).slice()
+      .sort((a, b) => Date.parse(b.time) - Date.parse(a.time)).slice(0, 100);
+    empty.hidden = events.length > 0;
+    empty.textContent = 'No events yet.';
+    list.replaceChildren(...events.map(e => el('li', { class: 'event', 'data-type': e.type },
+      el('span', { class: 'mono', text: new Date(e.time).toLocaleTimeString() }),
+      el('span', { class: 'mono', text: e.pool ?? '' }),
+      el('span', { class: 'type' + (BAD_EVENTS.has(e.type) ? ' bad' : ''), text: e.type }),
+      el('span', { class: 'detail', text: [e.pid != null ? 'pid ' + e.pid : null, e.reason, e.detail].filter(Boolean).join(' · ') }))));
+  } catch (e) {
+    empty.hidden = false;
+    empty.textContent = 'cannot read the events: ' + e.message;
   }
 }
 
@@ -270,8 +358,10 @@ async function poll() {
   if (polling) return;
   polling = true;
   try {
-    const [futures, jobs] = await Promise.all([getJson('actuator/futures'), getJson('api/jobs')]);
+    const [futures, jobs, history] = await Promise.all([getJson('api/dashboard/pools'), getJson('api/jobs'),
+      getJson('api/dashboard/history?since=' + historySince)]);
     renderPools(futures.executors ?? {});
+    renderHistory(history);
     renderJobs(jobs);
     $('#connection').className = 'dot ok';
     $('#updated').textContent = 'updated ' + new Date().toLocaleTimeString();
@@ -318,10 +408,16 @@ function wire() {
   $('#start-job').addEventListener('click', e => run(e.currentTarget, async () => {
     const count = Number($('#job-count').value || 2000);
     const job = await getJson('api/jobs?count=' + encodeURIComponent(count), { method: 'POST' });
-    return `Started job #${job.id}: ${job.total} prime checks from ${job.start} on the process pool.`;
+    return `Started job #${job.id}: ${job.total} prime checks from ${job.start} on the jobs' own process pool.`;
   }));
+  // The actuator links point at the management server's own port.
+  getJson('api/dashboard/actuator').then(r => {
+    for (const a of document.querySelectorAll('a.actuator')) a.href = r.actuator + a.dataset.path;
+  }).catch(() => {});
   poll();
   setInterval(poll, POLL_MS);
+  pollEvents();
+  setInterval(pollEvents, EVENTS_MS);
 }
 
 document.addEventListener('DOMContentLoaded', wire);

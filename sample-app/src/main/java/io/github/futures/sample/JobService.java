@@ -13,23 +13,45 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Service;
 
 /**
  * Batch jobs that users can watch: each job checks {@code count} consecutive numbers for primality, one
  * process-pool call per number, and counts the outcomes as the futures complete.
  *
+ * <p>Batch work is kept apart from requests: jobs run on a process pool of their own, bean {@value #POOL}
+ * ({@link JobsPoolConfiguration}), so that a long job never queues ahead of the interactive
+ * endpoints on the default pools. At most {@code sample.max-jobs} jobs run or wait at once ({@link TooManyJobs}
+ * beyond), which bounds the pending futures and their heap. When the application stops, this service stops
+ * first (its lifecycle phase is the highest): it takes no new job, every job still running is cancelled, and
+ * the log says how many of its checks were cancelled, so that the interactive pools can drain in the graceful
+ * phase.
+ *
  * <p>Implementation note. A {@link Job} is created, its futures submitted, and only then published in
  * {@link #jobs}; from then on it is read by any request thread. Its counters are atomics updated by the
  * futures' done-callbacks (which run in whichever thread completes or cancels a future); {@code settled}
  * reaching {@code total} completes {@code finished} exactly once. {@code futures} is written once before
  * publication and only read afterwards. A job whose every future is settled is {@code cancelled} when any
- * of them was cancelled, else {@code failed} when any threw, else {@code done}.
+ * of them was cancelled, else {@code failed} when any threw, else {@code done}. {@code slots} holds one permit
+ * per job that may still start; a job takes one before it submits anything and gives it back exactly once,
+ * when it settles (or when its submission failed). {@code running} and {@code stopping} are volatile: the
+ * lifecycle methods run in the thread that starts or closes the context, {@link #start(long, int)} in request
+ * threads.
  */
 @Service
-public class JobService {
+public class JobService implements SmartLifecycle {
+
+    /** Bean name of the jobs' process pool, declared in application.properties as {@code futures.executors.jobs}. */
+    public static final String POOL = "jobs";
+
+    private static final Log logger = LogFactory.getLog(JobService.class);
 
     /** Default number of prime checks in a job. */
     public static final int DEFAULT_COUNT = 2_000;
@@ -48,19 +70,26 @@ public class JobService {
     private final SampleProperties properties;
     private final AtomicLong ids = new AtomicLong();
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
+    private final Semaphore slots;
+    private volatile boolean running;
+    private volatile boolean stopping;
 
-    public JobService(ProcessPoolExecutor pool, SampleProperties properties) {
+    public JobService(@Qualifier(POOL) ProcessPoolExecutor pool, SampleProperties properties) {
         this.pool = pool;
         this.properties = properties;
+        this.slots = new Semaphore(properties.getMaxJobs());
     }
 
     /**
-     * Starts a job: submits one prime check per number to the process pool and returns at once.
+     * Starts a job: submits one prime check per number to the jobs' process pool and returns at once.
      *
      * @param start the first number, at least 0
      * @param count how many numbers, 1 to {@value #MAX_COUNT}
      * @return the running job
      * @throws IllegalArgumentException when an argument is out of range
+     * @throws TooManyJobs when {@code sample.max-jobs} jobs are running or queued already
+     * @throws JobNotStarted when the pool refused the checks (broken, shut down) or the application is stopping;
+     *         the checks it had accepted are cancelled, and the job is not kept
      */
     public Job start(long start, int count) {
         if (count < 1 || count > MAX_COUNT) {
@@ -69,6 +98,12 @@ public class JobService {
         if (start < 0 || start > Long.MAX_VALUE - count) {
             throw new IllegalArgumentException("start must be between 0 and " + (Long.MAX_VALUE - count) + ", got " + start);
         }
+        if (stopping) {
+            throw new JobNotStarted("the application is stopping: no new jobs");
+        }
+        if (!slots.tryAcquire()) {
+            throw new TooManyJobs(properties.getMaxJobs());
+        }
         Job job = new Job(Long.toString(ids.incrementAndGet()), start, count);
         List<Future<Boolean>> futures = new ArrayList<>(count);
         try {
@@ -76,12 +111,14 @@ public class JobService {
                 futures.add(pool.submit(new PrimeCheck(start + i)));
             }
         } catch (RuntimeException e) {
-            // A broken or shut-down pool: the numbers never submitted count as failed.
-            job.error = e.getClass().getSimpleName() + ": " + e.getMessage();
-            job.failed.addAndGet(count - futures.size());
-            job.settle(count - futures.size());
+            // A broken or shut-down pool: nothing of this job may run on. No 201 for a job that already failed.
+            futures.forEach(Future::cancel);
+            slots.release();
+            throw new JobNotStarted("the jobs' pool '" + POOL + "' refused the job: " + e.getClass().getSimpleName()
+                    + ": " + e.getMessage(), e);
         }
         job.futures = List.copyOf(futures);
+        job.finished.whenComplete((j, e) -> slots.release());
         for (Future<Boolean> f : futures) {
             f.addDoneCallback(job::onDone);
         }
@@ -112,11 +149,70 @@ public class JobService {
     public Optional<Job> cancel(String id) {
         Job job = jobs.get(id);
         if (job != null) {
-            for (Future<Boolean> f : job.futures) {
-                f.cancel();
-            }
+            job.cancel();
         }
         return Optional.ofNullable(job);
+    }
+
+    /**
+     * Marks the service running. Jobs are accepted from construction on, not only from here: this bean starts
+     * last (highest phase), after the web server already takes requests.
+     */
+    @Override
+    public void start() {
+        stopping = false;
+        running = true;
+    }
+
+    /**
+     * Cancels every job still running, first of all the application's stopping steps, and logs what each lost:
+     * batch work gives way, so that the requests in flight and the interactive pools drain in time.
+     */
+    @Override
+    public void stop() {
+        stopping = true;
+        running = false;
+        for (Job job : all()) {
+            if (!job.isFinished()) {
+                int cancelled = job.cancel();
+                JobView view = job.view();
+                logger.info("Stopping: job #" + view.id() + " cancelled, " + cancelled + " of its " + view.total()
+                        + " checks cancelled before they started, " + view.done() + " done");
+            }
+        }
+        // Nothing of the jobs is left waiting in their pool; the calls running (a tenth of a second each) end
+        // on their own, and the pool is closed when the context is destroyed. Not shut down here: a context
+        // can be stopped and started again (the test framework pauses cached contexts).
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** The highest phase: stops before the web server's graceful shutdown and before the pools. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE;
+    }
+
+    /** {@code sample.max-jobs} jobs are running or queued already; the API answers 429. */
+    public static final class TooManyJobs extends RuntimeException {
+        TooManyJobs(int max) {
+            super(max + " jobs are running or queued already (sample.max-jobs=" + max
+                    + "): wait for one to finish, or cancel one with DELETE /api/jobs/{id}");
+        }
+    }
+
+    /** The job could not start: its pool refused it, or the application is stopping; the API answers 503. */
+    public static final class JobNotStarted extends RuntimeException {
+        JobNotStarted(String message) {
+            super(message);
+        }
+
+        JobNotStarted(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     private void forgetOldJobs() {
@@ -173,6 +269,17 @@ public class JobService {
                 }
             }
             settle(1);
+        }
+
+        /** Cancels the checks not started yet; returns how many this call cancelled. */
+        private int cancel() {
+            int n = 0;
+            for (Future<Boolean> f : futures) {
+                if (!f.done() && f.cancel()) {
+                    n++;
+                }
+            }
+            return n;
         }
 
         private void settle(int n) {

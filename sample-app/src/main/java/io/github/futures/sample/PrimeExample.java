@@ -49,21 +49,28 @@ public class PrimeExample {
     }
 
     /**
-     * Checks {@code count} numbers from {@code start} on the process pool, {@code chunksize} numbers per call.
+     * Checks {@code count} numbers from {@code start} on the process pool, {@code chunksize} numbers per call,
+     * within {@code timeout}: past it, or when {@code cancellation} is cancelled (the client went away), the
+     * calls not started yet are cancelled.
      *
      * @param start the first number, at least 0
      * @param count how many numbers, 1 to 10 000
      * @param chunksize numbers sent to a worker at once, 1 or more
+     * @param timeout how long the answers may take, from this call
+     * @param cancellation cancels the map when the request ends early
      * @return the answer for every number, in order
      * @throws IllegalArgumentException when an argument is out of range
+     * @throws io.github.futures.TimeoutError when the answers take longer than {@code timeout}
+     * @throws io.github.futures.CancelledError when the request was cancelled
      */
-    public PrimeReport check(long start, int count, int chunksize) {
+    public PrimeReport check(long start, int count, int chunksize, Duration timeout, Cancellation cancellation) {
         validate(start, count, chunksize);
         List<Long> numbers = numbers(start, count);
         long began = System.nanoTime();
         List<NumberResult> results = new ArrayList<>(count);
         List<Long> primes = new ArrayList<>();
-        try (Stream<Boolean> answers = pool.map(Primes::isPrime, numbers, MapOptions.DEFAULTS.withChunksize(chunksize))) {
+        MapOptions options = MapOptions.DEFAULTS.withChunksize(chunksize).withTimeout(timeout);
+        try (Stream<Boolean> answers = cancellation.register(pool.map(Primes::isPrime, numbers, options))) {
             Iterator<Long> n = numbers.iterator();
             answers.forEachOrdered(prime -> {
                 long number = n.next();

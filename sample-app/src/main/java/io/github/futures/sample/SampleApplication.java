@@ -12,6 +12,7 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.scheduling.annotation.EnableAsync;
+import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
  * The sample application: the seed's examples on the starter's pools, over HTTP and on the command line,
@@ -21,11 +22,15 @@ import org.springframework.scheduling.annotation.EnableAsync;
  */
 @SpringBootApplication
 @EnableAsync
+@EnableScheduling // the dashboard's history sampler
 @EnableConfigurationProperties(SampleProperties.class)
 public class SampleApplication {
 
     /** Printed once the web server listens; tests and scripts wait for this line. */
     static final String READY = "futures sample app ready at http://localhost:%d/";
+
+    /** Printed once the management server listens (its own port, {@code management.server.port}). */
+    static final String MANAGEMENT_READY = "futures sample app actuator at http://localhost:%d/actuator";
 
     /**
      * Starts the application; with {@code --demo}, runs the seed's examples, prints their output and exits.
@@ -45,8 +50,12 @@ public class SampleApplication {
         app.run(args);
     }
 
+    /** The ready lines: one for the application's server, one for the management server on its own port. */
     @Bean
     ApplicationListener<WebServerInitializedEvent> readyLine() {
-        return event -> System.out.printf(READY + "%n", event.getWebServer().getPort());
+        return event -> {
+            boolean management = "management".equals(event.getApplicationContext().getServerNamespace());
+            System.out.printf((management ? MANAGEMENT_READY : READY) + "%n", event.getWebServer().getPort());
+        };
     }
 }

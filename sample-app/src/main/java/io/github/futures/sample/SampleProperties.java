@@ -19,6 +19,26 @@ public class SampleProperties {
     /** Number of finished jobs kept for {@code GET /api/jobs}; older finished jobs are forgotten. */
     private int jobHistory = 20;
 
+    /**
+     * Most jobs running or queued at once; {@code POST /api/jobs} answers 429 beyond. A job is up to 100 000
+     * futures: three bound the pending futures (and their heap) to a few hundred thousand.
+     */
+    private int maxJobs = 3;
+
+    /**
+     * Worker processes of the jobs' own pool. One by default: on a small machine the other processors stay
+     * free for the interactive requests, whatever the jobs queue.
+     */
+    private int jobWorkers = 1;
+
+    /**
+     * Longest time a request to an example waits for its calls. Past it the request is answered 504 and its
+     * calls that have not started are cancelled. Below the graceful shutdown phase
+     * ({@code spring.lifecycle.timeout-per-shutdown-phase}), so that every request in flight at shutdown is
+     * answered before the server stops.
+     */
+    private Duration requestTimeout = Duration.ofSeconds(10);
+
     public Duration getSecond() {
         return second;
     }
@@ -28,6 +48,40 @@ public class SampleProperties {
             throw new IllegalArgumentException("sample.second must be a positive duration such as 250ms or 1s, got " + second);
         }
         this.second = second;
+    }
+
+    public int getMaxJobs() {
+        return maxJobs;
+    }
+
+    public void setMaxJobs(int maxJobs) {
+        if (maxJobs < 1) {
+            throw new IllegalArgumentException("sample.max-jobs must be 1 or more, got " + maxJobs);
+        }
+        this.maxJobs = maxJobs;
+    }
+
+    public int getJobWorkers() {
+        return jobWorkers;
+    }
+
+    public void setJobWorkers(int jobWorkers) {
+        if (jobWorkers < 1) {
+            throw new IllegalArgumentException("sample.job-workers must be 1 or more, got " + jobWorkers);
+        }
+        this.jobWorkers = jobWorkers;
+    }
+
+    public Duration getRequestTimeout() {
+        return requestTimeout;
+    }
+
+    public void setRequestTimeout(Duration requestTimeout) {
+        if (requestTimeout == null || requestTimeout.isNegative() || requestTimeout.isZero()) {
+            throw new IllegalArgumentException("sample.request-timeout must be a positive duration such as 10s, got "
+                    + requestTimeout);
+        }
+        this.requestTimeout = requestTimeout;
     }
 
     public int getJobHistory() {

@@ -26,6 +26,10 @@ class AotStartIT {
     private static final Pattern READY = Pattern.compile(
             SampleApplication.READY.replace(".", "\\.").replace("%d", "(\\d+)"));
 
+    /** The actuator is on the management server's own port, announced by a line of its own. */
+    private static final Pattern MANAGEMENT_READY = Pattern.compile(
+            SampleApplication.MANAGEMENT_READY.replace(".", "\\.").replace("%d", "(\\d+)"));
+
     /** The AOT-processed app starts in AOT mode and answers /actuator/futures with its pools. */
     @Test
     void aotProcessedAppStartsAndServesTheFuturesEndpoint() throws Exception {
@@ -34,9 +38,11 @@ class AotStartIT {
             assertThat(ready.find()).isTrue();
             // started from the generated initializers, not by scanning and reflection
             assertThat(app.awaitLine(l -> l.contains("Starting AOT-processed SampleApplication"), 5)).isNotBlank();
-            Http http = new Http(Integer.parseInt(ready.group(1)));
+            Matcher managementReady = MANAGEMENT_READY.matcher(app.awaitLine(l -> MANAGEMENT_READY.matcher(l).find(), 60));
+            assertThat(managementReady.find()).isTrue();
+            Http management = new Http(Integer.parseInt(managementReady.group(1)));
 
-            Http.Response response = http.get("/actuator/futures");
+            Http.Response response = management.get("/actuator/futures");
 
             assertThat(response.status()).as(response.body()).isEqualTo(200);
             JsonNode executors = response.json().get("executors");
@@ -64,7 +70,7 @@ class AotStartIT {
                 .filter(entry -> !entry.endsWith("test-classes"))
                 .collect(Collectors.joining(File.pathSeparator));
         List<String> command = new java.util.ArrayList<>(List.of(ChildJvm.java(), "-Dspring.aot.enabled=true", "-cp",
-                classPath, SampleApplication.class.getName(), "--server.port=0"));
+                classPath, SampleApplication.class.getName(), "--server.port=0", "--management.server.port=0"));
         command.addAll(List.of(args));
         return command;
     }

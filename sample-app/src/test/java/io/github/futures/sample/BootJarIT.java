@@ -23,6 +23,10 @@ class BootJarIT {
     private static final Pattern READY = Pattern.compile(
             SampleApplication.READY.replace(".", "\\.").replace("%d", "(\\d+)"));
 
+    /** The actuator is on the management server's own port, announced by a line of its own. */
+    private static final Pattern MANAGEMENT_READY = Pattern.compile(
+            SampleApplication.MANAGEMENT_READY.replace(".", "\\.").replace("%d", "(\\d+)"));
+
     /** A process-pool request through the executable jar gives the seed's answers, from worker JVMs. */
     @Test
     void processPoolWorksFromTheExecutableJar() throws Exception {
@@ -31,7 +35,8 @@ class BootJarIT {
         Path jar = Path.of(jarProperty);
         assertThat(jar).isRegularFile();
 
-        try (ChildJvm app = new ChildJvm(List.of(ChildJvm.java(), "-jar", jar.toString(), "--server.port=0"))) {
+        try (ChildJvm app = new ChildJvm(List.of(ChildJvm.java(), "-jar", jar.toString(), "--server.port=0",
+                "--management.server.port=0"))) {
             Matcher ready = READY.matcher(app.awaitLine(l -> READY.matcher(l).find(), 120));
             assertThat(ready.find()).isTrue();
             Http http = new Http(Integer.parseInt(ready.group(1)));
@@ -47,7 +52,10 @@ class BootJarIT {
                 assertThat(results.get(i).get("prime").asBoolean()).as("%d is prime", n).isEqualTo(Primes.isPrime(n));
             }
             // The calls really ran in worker JVMs: the pool started workers, and they are children of the app.
-            JsonNode pool = http.get("/actuator/futures").json().get("executors").get("futuresProcessPool");
+            Matcher managementReady = MANAGEMENT_READY.matcher(app.awaitLine(l -> MANAGEMENT_READY.matcher(l).find(), 60));
+            assertThat(managementReady.find()).isTrue();
+            Http management = new Http(Integer.parseInt(managementReady.group(1)));
+            JsonNode pool = management.get("/actuator/futures").json().get("executors").get("futuresProcessPool");
             assertThat(pool.get("completed").get("success").asLong()).isPositive();
             assertThat(app.process().descendants().filter(p -> p.info().command().orElse("").endsWith("java")).count())
                     .isPositive();

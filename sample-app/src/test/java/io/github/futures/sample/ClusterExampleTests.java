@@ -37,6 +37,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -61,6 +62,9 @@ class ClusterExampleTests {
 
     @LocalServerPort
     int port;
+
+    @LocalManagementPort
+    int managementPort;
 
     @Autowired
     ClusterExecutor clusterPool;
@@ -163,7 +167,7 @@ class ClusterExampleTests {
     /** The dashboard's data source lists the cluster pool with both members as its workers. */
     @Test
     void actuatorListsTheClusterPoolWithItsMembers() {
-        JsonNode pool = http.get("/actuator/futures").json().get("executors").get("futuresClusterPool");
+        JsonNode pool = new Http(managementPort).get("/actuator/futures").json().get("executors").get("futuresClusterPool");
 
         assertThat(pool).as("futuresClusterPool in /actuator/futures").isNotNull();
         assertThat(pool.get("kind").asString()).isEqualTo("cluster");

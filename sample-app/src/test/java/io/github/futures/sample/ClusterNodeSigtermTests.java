@@ -39,15 +39,17 @@ class ClusterNodeSigtermTests {
     @Test
     void sigtermDuringAClusterRequestStillAnswersIt() throws Exception {
         int httpPort = freePort();
+        int managementPort = freePort();
         int memberPort = freePort();
         List<String> command = List.of(ChildJvm.java(), "-Dhazelcast.phone.home.enabled=false",
                 "-cp", System.getProperty("java.class.path"), SampleApplication.class.getName(),
-                "--server.port=" + httpPort, "--futures.cluster.enabled=true",
+                "--server.port=" + httpPort, "--management.server.port=" + managementPort, "--futures.cluster.enabled=true",
                 "--futures.cluster.name=sigterm-" + UUID.randomUUID(), "--futures.cluster.port=" + memberPort,
                 "--futures.cluster.members=127.0.0.1:" + memberPort, "--futures.shutdown.timeout=60s",
                 "--spring.lifecycle.timeout-per-shutdown-phase=60s", "--logging.level.com.hazelcast=WARN");
         try (ChildJvm node = new ChildJvm(command)) {
             node.awaitLine(line -> line.contains("futures sample app ready at"), 90);
+            node.awaitLine(line -> line.contains("futures sample app actuator at"), 60);
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             CompletableFuture<HttpResponse<String>> answer = http.sendAsync(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + REQUEST))
@@ -55,7 +57,7 @@ class ClusterNodeSigtermTests {
                     HttpResponse.BodyHandlers.ofString());
             // Wait until the request's calls are running on the member, then SIGTERM the node (not
             // Process.destroy(), which also closes this side's pipes).
-            awaitRunningClusterCalls(http, httpPort);
+            awaitRunningClusterCalls(http, managementPort);
             assertThat(answer).isNotDone();
             node.process().toHandle().destroy();
 
@@ -68,6 +70,7 @@ class ClusterNodeSigtermTests {
         }
     }
 
+    /** Polls the actuator, on the management port, until the cluster pool runs calls. */
     private static void awaitRunningClusterCalls(HttpClient http, int port) throws Exception {
         HttpRequest pools = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/futures"))
                 .timeout(Duration.ofSeconds(10)).GET().build();

@@ -27,14 +27,20 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import org.openqa.selenium.JavascriptExecutor;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointsSupplier;
 import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
- * The dashboard in a real browser: headless Chromium, driven by Selenium, loads {@code /}, sees both pools,
- * starts a job and watches its progress bar reach the end, then cancels a long job with its button.
+ * The dashboard in a real browser: headless Chromium, driven by Selenium, loads {@code /}, sees the pools with
+ * charts filled from the server's history (running and pending on separate axes), latency percentiles, worker
+ * chips with their uptime, a configuration line that is not cut off and the events list; starts a job and
+ * watches its progress bar reach the end, then cancels a long job with its button and sees the process pool's
+ * calls sent ahead explained.
  * Screenshots go to {@code target/}.
  *
  * <p>Needs Chromium and its driver: {@code chromium} (or {@code chromium-browser}, {@code google-chrome})
@@ -53,6 +59,9 @@ class DashboardBrowserTest {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    WebEndpointsSupplier endpoints;
 
     ChromeDriver driver;
 
@@ -143,6 +152,15 @@ class DashboardBrowserTest {
         assertThat(driver.findElement(By.cssSelector(".pool[data-name='futuresProcessPool'] .badge.kind")).getText())
                 .isEqualTo("process");
         assertThat(driver.findElements(By.cssSelector(".pool canvas"))).hasSizeGreaterThanOrEqualTo(2);
+        // A fresh page draws the server's history at once: several samples in its first answer, not one poll's.
+        WebElement canvas = driver.findElement(By.cssSelector(".pool[data-name='futuresProcessPool'] canvas"));
+        String firstHistory = waitUpTo(30).until(d -> canvas.getDomAttribute("data-first-history"));
+        assertThat(Integer.parseInt(firstHistory)).as("samples in the first history answer").isGreaterThanOrEqualTo(2);
+        // Running and pending on separate axes.
+        Object axes = ((JavascriptExecutor) driver).executeScript("const c = Chart.getChart(arguments[0]);"
+                + " return Object.keys(c.scales).sort().join(',') + ' ' + c.data.datasets.map(d => d.yAxisID).join(',');", canvas);
+        assertThat(axes).isEqualTo("x,y,y1 y,y1");
+        assertEventsList();
 
         String id = startJob(400);
         By bar = By.cssSelector("tr.job[data-id='" + id + "'] .progress-bar");
@@ -164,10 +182,37 @@ class DashboardBrowserTest {
         assertThat(row.findElement(By.cssSelector(".progress-label")).getText()).startsWith("400 / 400");
         assertThat(seen).isSortedAccordingTo(Double::compare).last().isEqualTo(100.0);
         assertThat(row.findElement(By.cssSelector("button.cancel")).isDisplayed()).isFalse();
-        // The process pool's outcome counts on the page include the 400 checks just done.
+        // The jobs' own pool's outcome counts on the page include the 400 checks just done.
         waitUpTo(30).until(d -> Long.parseLong(d.findElement(By.cssSelector(
-                ".pool[data-name='futuresProcessPool'] .outcomes .success")).getText()) >= 400);
+                ".pool[data-name='jobs'] .outcomes .success")).getText()) >= 400);
+        // Latency percentiles of the jobs' pool, worker chips with uptime, configuration lines not cut off.
+        WebElement jobsCard = driver.findElement(By.cssSelector(".pool[data-name='jobs']"));
+        waitUpTo(30).until(d -> jobsCard.findElement(By.className("latency")).getText()
+                .matches("(?s)queue wait\\s+p50 [0-9.]+ ms · p95 [0-9.]+ ms · \\d+ calls\\s+execution\\s+p50 [0-9.]+ ms · p95 [0-9.]+ ms · \\d+ calls"));
+        assertThat(jobsCard.findElement(By.className("worker-list")).getText()).containsPattern("pid \\d+ · \\d+ done · up \\d+");
+        for (WebElement config : driver.findElements(By.cssSelector(".pool .config"))) {
+            assertThat(config.getText()).contains("maxWorkers=");
+            Object cut = ((JavascriptExecutor) driver).executeScript(
+                    "const e = arguments[0]; return e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1;", config);
+            assertThat(cut).as("configuration line cut off: %s", config.getText()).isEqualTo(false);
+        }
         screenshot("dashboard.png");
+    }
+
+    /**
+     * The events list: with the futuresevents endpoint exposed, its events (a worker started, at least);
+     * without it, an empty state that says so.
+     */
+    private void assertEventsList() {
+        boolean hasEvents = endpoints.getEndpoints().stream()
+                .anyMatch(e -> e.getEndpointId().toString().equals("futuresevents"));
+        if (hasEvents) {
+            waitUpTo(30).until(d -> d.findElements(By.cssSelector("#events li[data-type='WORKER_STARTED']")).size() > 0);
+        } else {
+            waitUpTo(30).until(d -> d.findElement(By.id("events-empty")).getText()
+                    .startsWith("no events endpoint"));
+            assertThat(driver.findElements(By.cssSelector("#events li"))).isEmpty();
+        }
     }
 
     /** A long job's Cancel button cancels its pending checks; the row ends as cancelled. */
@@ -180,6 +225,10 @@ class DashboardBrowserTest {
         WebElement row = waitUpTo(30).until(ExpectedConditions.presenceOfElementLocated(rowLocator));
         WebElement cancel = row.findElement(By.cssSelector("button.cancel"));
         waitUpTo(30).until(d -> cancel.isDisplayed());
+        // The jobs' pool runs more calls than it has workers: the dashboard says they were sent ahead.
+        WebElement sentAhead = driver.findElement(By.cssSelector(".pool[data-name='jobs'] .sent-ahead"));
+        waitUpTo(30).until(d -> sentAhead.isDisplayed());
+        assertThat(sentAhead.getText()).containsPattern("running \\d+ > 1 worker: \\d+ calls sent ahead");
         screenshot("dashboard-running.png");
         cancel.click();
 

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Timeout;
 import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
@@ -44,6 +45,9 @@ class GrafanaDashboardTests {
     @LocalServerPort
     int port;
 
+    @LocalManagementPort
+    int managementPort;
+
     /** Every metric name in every query of the Grafana dashboard appears in /actuator/prometheus. */
     @Test
     void everyMetricTheGrafanaDashboardQueriesIsExported() throws Exception {
@@ -61,7 +65,7 @@ class GrafanaDashboardTests {
         // One successful call on each pool, so that every meter has a sample.
         assertThat(http.post("/api/sleep?seconds=0").status()).isEqualTo(200);
         assertThat(http.get("/api/primes?count=2&chunksize=1").status()).isEqualTo(200);
-        String prometheus = http.get("/actuator/prometheus").body();
+        String prometheus = new Http(managementPort).get("/actuator/prometheus").body();
         Set<String> exported = new LinkedHashSet<>();
         for (String line : prometheus.split("\n")) {
             if (!line.isEmpty() && !line.startsWith("#")) {

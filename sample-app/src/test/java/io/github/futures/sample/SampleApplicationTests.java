@@ -17,6 +17,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ApplicationContext;
 import tools.jackson.databind.JsonNode;
@@ -35,6 +36,9 @@ class SampleApplicationTests {
     @LocalServerPort
     int port;
 
+    @LocalManagementPort
+    int managementPort;
+
     @Autowired
     ThreadPoolExecutor threadPool;
 
@@ -42,13 +46,20 @@ class SampleApplicationTests {
     JobService jobService;
 
     @Autowired
+    PoolHistory poolHistory;
+
+    @Autowired
     ApplicationContext context;
 
     Http http;
 
+    /** The actuator, on the management server's own port. */
+    Http management;
+
     @BeforeEach
     void client() {
         http = new Http(port);
+        management = new Http(managementPort);
     }
 
     /** The prefix of the starter's thread-pool threads, from a thread of that very pool. */
@@ -202,7 +213,7 @@ class SampleApplicationTests {
     void futuresEndpointShowsBothPools() {
         http.post("/api/sleep?seconds=0");
 
-        Http.Response response = http.get("/actuator/futures");
+        Http.Response response = management.get("/actuator/futures");
 
         assertThat(response.status()).isEqualTo(200);
         JsonNode executors = response.json().get("executors");
@@ -226,7 +237,7 @@ class SampleApplicationTests {
     /** /actuator/health is UP and includes the pools' contributor. */
     @Test
     void healthIsUpWithTheFuturesContributor() {
-        Http.Response response = http.get("/actuator/health");
+        Http.Response response = management.get("/actuator/health");
 
         assertThat(response.status()).isEqualTo(200);
         JsonNode body = response.json();
@@ -239,7 +250,7 @@ class SampleApplicationTests {
     void prometheusExportsThePoolMeters() {
         http.post("/api/sleep?seconds=0");
 
-        Http.Response response = http.get("/actuator/prometheus");
+        Http.Response response = management.get("/actuator/prometheus");
 
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.body())
@@ -253,8 +264,8 @@ class SampleApplicationTests {
     /** /actuator/info and /actuator/metrics are exposed. */
     @Test
     void infoAndMetricsAreExposed() {
-        Http.Response info = http.get("/actuator/info");
-        Http.Response metrics = http.get("/actuator/metrics");
+        Http.Response info = management.get("/actuator/info");
+        Http.Response metrics = management.get("/actuator/metrics");
 
         assertThat(info.status()).isEqualTo(200);
         assertThat(info.json().get("app").get("name").asString()).isEqualTo("futures sample app");
@@ -274,9 +285,65 @@ class SampleApplicationTests {
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.body()).contains("<title>futures · live dashboard</title>").contains("id=\"start-job\"");
         assertThat(script.status()).isEqualTo(200);
-        assertThat(script.body()).contains("actuator/futures");
+        assertThat(script.body()).contains("api/dashboard/pools");
         assertThat(chart.status()).isEqualTo(200);
         assertThat(chart.body()).startsWith("/*!\n * Chart.js v4").contains("Released under the MIT License");
+    }
+
+    /** The actuator is on the management port only; the dashboard reads the futures endpoint's data on the app port. */
+    @Test
+    void actuatorIsOnTheManagementPortAndTheDashboardReadsItsDataOnTheAppPort() {
+        assertThat(managementPort).isNotEqualTo(port);
+        assertThat(http.get("/actuator/health").status()).as("no actuator on the application's port").isEqualTo(404);
+
+        JsonNode pools = http.get("/api/dashboard/pools").json().get("executors");
+        assertThat(pools.get("futuresProcessPool").get("kind").asString()).isEqualTo("process");
+        assertThat(pools.get(JobService.POOL).get("kind").asString()).isEqualTo("process");
+        assertThat(http.get("/api/dashboard/actuator").json().get("actuator").asString())
+                .isEqualTo("http://localhost:" + managementPort + "/actuator");
+    }
+
+    /** The dashboard's history: samples of every pool taken in the app, and p50/p95 latencies from the pools' timers. */
+    @Test
+    void dashboardHistoryHasSamplesOfEveryPoolAndLatencyPercentiles() throws Exception {
+        assertThat(http.get("/api/primes?count=20").status()).isEqualTo(200);
+        poolHistory.sample();
+        poolHistory.sample();
+
+        JsonNode history = http.get("/api/dashboard/history").json();
+
+        assertThat(history.get("periodMillis").asLong()).isEqualTo(1000);
+        for (String pool : List.of("futuresThreadPool", "futuresProcessPool", JobService.POOL)) {
+            JsonNode samples = history.get("pools").get(pool);
+            assertThat(samples.size()).as(pool).isGreaterThanOrEqualTo(2);
+            JsonNode last = samples.get(samples.size() - 1);
+            for (String field : List.of("t", "running", "pending", "workers")) {
+                assertThat(last.has(field)).as(field).isTrue();
+            }
+        }
+        JsonNode execution = history.get("latency").get("futuresProcessPool").get("execution");
+        assertThat(execution.get("count").asLong()).isPositive();
+        assertThat(execution.get("p50").asDouble()).isPositive();
+        assertThat(execution.get("p95").asDouble()).isGreaterThanOrEqualTo(execution.get("p50").asDouble());
+        long newest = history.get("pools").get("futuresProcessPool").get(1).get("t").asLong();
+        JsonNode newer = http.get("/api/dashboard/history?since=" + newest).json().get("pools").get("futuresProcessPool");
+        newer.forEach(sample -> assertThat(sample.get("t").asLong()).isGreaterThan(newest));
+    }
+
+    /** Without the futuresevents endpoint, the dashboard's events source is a 404 with a JSON message saying so. */
+    @Test
+    void dashboardEventsWithoutTheEventsEndpointIsANotFoundThatSaysSo() {
+        boolean exposed = management.get("/actuator/futuresevents").status() == 200;
+
+        Http.Response events = http.get("/api/dashboard/events");
+
+        if (exposed) {
+            assertThat(events.status()).isEqualTo(200);
+            assertThat(events.json().get("events").isArray()).isTrue();
+        } else {
+            assertThat(events.status()).isEqualTo(404);
+            assertThat(events.json().get("message").asString()).startsWith("no futuresevents endpoint");
+        }
     }
 
     /** Without futures.cluster.enabled the app is a single node: no Hazelcast, and the cluster example says so. */
@@ -290,6 +357,6 @@ class SampleApplicationTests {
         assertThat(response.status()).isEqualTo(409);
         assertThat(response.json().get("message").asString())
                 .contains("cluster pool is off").contains("--futures.cluster.enabled=true");
-        assertThat(http.get("/actuator/futures").json().get("executors").has("futuresClusterPool")).isFalse();
+        assertThat(management.get("/actuator/futures").json().get("executors").has("futuresClusterPool")).isFalse();
     }
 }
