@@ -16,6 +16,7 @@ import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.support.AbstractBeanDefinition;
 import org.springframework.beans.factory.support.AutowireCandidateQualifier;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.beans.factory.support.RootBeanDefinition;
@@ -250,20 +251,13 @@ final class FuturesExecutorConfigurations {
      * default pool, and {@code @ConditionalOnMissingBean} on the pool types (here and in Spring Boot's
      * task execution auto-configuration) does not see them.
      */
-    static class NamedExecutorsRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware, BeanFactoryAware {
+    static class NamedExecutorsRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware {
 
         private Environment environment;
-
-        private BeanFactory beanFactory;
 
         @Override
         public void setEnvironment(Environment environment) {
             this.environment = environment;
-        }
-
-        @Override
-        public void setBeanFactory(BeanFactory beanFactory) {
-            this.beanFactory = beanFactory;
         }
 
         @Override
@@ -292,18 +286,11 @@ final class FuturesExecutorConfigurations {
             if (executor.getKind() == FuturesProperties.Kind.PROCESS) {
                 FuturesProperties.checkJvmArgs(prefix + ".jvm-args", executor.getJvmArgs());
             }
-            RootBeanDefinition definition;
-            if (executor.getKind() == FuturesProperties.Kind.THREAD) {
-                String threadNamePrefix = executor.getThreadNamePrefix() != null ? executor.getThreadNamePrefix() : name;
-                ThreadOptions options = new ThreadOptions(executor.getCallTimeout(), executor.getMaxPending(),
-                        Boolean.TRUE.equals(executor.getVirtual()));
-                definition = new RootBeanDefinition(ThreadPoolExecutor.class, () -> threadPool(prefix,
-                        executor.getMaxWorkers(), threadNamePrefix, options,
-                        this.beanFactory.getBeanProvider(ThreadPoolExecutorCustomizer.class).orderedStream()));
-            } else {
-                definition = new RootBeanDefinition(ProcessPoolExecutor.class, () -> processPool(name, prefix, executor,
-                        this.beanFactory.getBeanProvider(ProcessPoolExecutorCustomizer.class).orderedStream()));
-            }
+            // A static factory method with the pool's name as argument, not an instance supplier: Spring AOT
+            // generates code for the one, and cannot for the other.
+            boolean thread = executor.getKind() == FuturesProperties.Kind.THREAD;
+            RootBeanDefinition definition = factoryMethod(thread ? "namedThreadPool" : "namedProcessPool",
+                    thread ? ThreadPoolExecutor.class : ProcessPoolExecutor.class, name);
             definition.setDefaultCandidate(false);
             definition.addQualifier(new AutowireCandidateQualifier(Qualifier.class, name));
             definition.setDestroyMethodName(""); // FuturesShutdownLifecycle shuts it down
@@ -332,14 +319,72 @@ final class FuturesExecutorConfigurations {
             if (registry.containsBeanDefinition(adapterName)) {
                 return; // the application's own bean of that name wins
             }
-            RootBeanDefinition adapter = new RootBeanDefinition(FuturesTaskExecutor.class, () -> new FuturesTaskExecutor(
-                    this.beanFactory.getBean(name, ThreadPoolExecutor.class),
-                    taskDecorator(this.beanFactory.getBeanProvider(TaskDecorator.class))));
+            RootBeanDefinition adapter = factoryMethod("namedTaskExecutor", FuturesTaskExecutor.class, name);
             adapter.setDefaultCandidate(false);
             adapter.addQualifier(new AutowireCandidateQualifier(Qualifier.class, adapterName));
             adapter.setDestroyMethodName("");
             registry.registerBeanDefinition(adapterName, adapter);
         }
+    }
+
+    // ------------------------------------------------------------------ named pools' factory methods
+
+    /** A bean definition made by a static factory method of this class, its first argument the pool's name, the others autowired. */
+    private static RootBeanDefinition factoryMethod(String method, Class<?> type, String poolName) {
+        RootBeanDefinition definition = new RootBeanDefinition(FuturesExecutorConfigurations.class);
+        definition.setFactoryMethodName(method);
+        definition.setTargetType(type);
+        definition.getConstructorArgumentValues().addIndexedArgumentValue(0, poolName);
+        definition.setAutowireMode(AbstractBeanDefinition.AUTOWIRE_CONSTRUCTOR);
+        return definition;
+    }
+
+    private static FuturesProperties.NamedExecutor named(String name, Environment environment) {
+        return Binder.get(environment).bind("futures.executors." + name, FuturesProperties.NamedExecutor.class).get();
+    }
+
+    /**
+     * Makes the named thread pool {@code name} from {@code futures.executors.<name>.*}.
+     *
+     * @param name the pool's bean name
+     * @param environment where its properties are
+     * @param customizers the thread-pool customizers
+     * @return the pool
+     */
+    static ThreadPoolExecutor namedThreadPool(String name, Environment environment,
+                                              ObjectProvider<ThreadPoolExecutorCustomizer> customizers) {
+        FuturesProperties.NamedExecutor executor = named(name, environment);
+        String threadNamePrefix = executor.getThreadNamePrefix() != null ? executor.getThreadNamePrefix() : name;
+        ThreadOptions options = new ThreadOptions(executor.getCallTimeout(), executor.getMaxPending(),
+                Boolean.TRUE.equals(executor.getVirtual()));
+        return threadPool("futures.executors." + name, executor.getMaxWorkers(), threadNamePrefix, options,
+                customizers.orderedStream());
+    }
+
+    /**
+     * Makes the named process pool {@code name} from {@code futures.executors.<name>.*}. No worker starts here.
+     *
+     * @param name the pool's bean name
+     * @param environment where its properties are
+     * @param customizers the process-pool customizers
+     * @return the pool
+     */
+    static ProcessPoolExecutor namedProcessPool(String name, Environment environment,
+                                                ObjectProvider<ProcessPoolExecutorCustomizer> customizers) {
+        return processPool(name, "futures.executors." + name, named(name, environment), customizers.orderedStream());
+    }
+
+    /**
+     * Makes the {@code TaskExecutor} view of the named thread pool {@code poolName}, for {@code @Async("<name>TaskExecutor")}.
+     *
+     * @param poolName the pool's bean name
+     * @param beanFactory where the pool is
+     * @param taskDecorators the application's task decorators
+     * @return the adapter
+     */
+    static FuturesTaskExecutor namedTaskExecutor(String poolName, BeanFactory beanFactory,
+                                                 ObjectProvider<TaskDecorator> taskDecorators) {
+        return new FuturesTaskExecutor(beanFactory.getBean(poolName, ThreadPoolExecutor.class), taskDecorator(taskDecorators));
     }
 
     // ------------------------------------------------------------------ secrets

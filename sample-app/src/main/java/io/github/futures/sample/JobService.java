@@ -27,7 +27,7 @@ import org.springframework.stereotype.Service;
  * process-pool call per number, and counts the outcomes as the futures complete.
  *
  * <p>Batch work is kept apart from requests: jobs run on a process pool of their own, bean {@value #POOL}
- * ({@link JobsPoolConfiguration}), so that a long job never queues ahead of the interactive
+ * (the starter's named pool {@code futures.executors.jobs}), so that a long job never queues ahead of the interactive
  * endpoints on the default pools. At most {@code sample.max-jobs} jobs run or wait at once ({@link TooManyJobs}
  * beyond), which bounds the pending futures and their heap. When the application stops, this service stops
  * first (its lifecycle phase is the highest): it takes no new job, every job still running is cancelled, and

@@ -26,12 +26,6 @@ public class SampleProperties {
     private int maxJobs = 3;
 
     /**
-     * Worker processes of the jobs' own pool. One by default: on a small machine the other processors stay
-     * free for the interactive requests, whatever the jobs queue.
-     */
-    private int jobWorkers = 1;
-
-    /**
      * Longest time a request to an example waits for its calls. Past it the request is answered 504 and its
      * calls that have not started are cancelled. Below the graceful shutdown phase
      * ({@code spring.lifecycle.timeout-per-shutdown-phase}), so that every request in flight at shutdown is
@@ -59,17 +53,6 @@ public class SampleProperties {
             throw new IllegalArgumentException("sample.max-jobs must be 1 or more, got " + maxJobs);
         }
         this.maxJobs = maxJobs;
-    }
-
-    public int getJobWorkers() {
-        return jobWorkers;
-    }
-
-    public void setJobWorkers(int jobWorkers) {
-        if (jobWorkers < 1) {
-            throw new IllegalArgumentException("sample.job-workers must be 1 or more, got " + jobWorkers);
-        }
-        this.jobWorkers = jobWorkers;
     }
 
     public Duration getRequestTimeout() {

@@ -60,13 +60,13 @@ public final class FuturesEndpointAutoConfiguration {
     @Bean(name = EVENT_LOG_BEAN_NAME)
     @ConditionalOnMissingBean
     @ConditionalOnAvailableEndpoint(FuturesEventsEndpoint.class)
-    FuturesEventLog futuresEventLog(ListableBeanFactory beanFactory, Environment environment) {
+    static FuturesEventLog futuresEventLog(Environment environment) {
         int capacity = Binder.get(environment).bind(CAPACITY_PROPERTY, Integer.class).orElse(DEFAULT_CAPACITY);
         if (capacity < 1) {
             throw new InvalidConfigurationPropertyValueException(CAPACITY_PROPERTY, capacity,
                     "Must be at least 1; remove the property to keep the default, " + DEFAULT_CAPACITY + " events.");
         }
-        return new FuturesEventLog(() -> beanFactory.getBeansOfType(ObservableExecutor.class, false, false), capacity);
+        return new FuturesEventLog(capacity);
     }
 
     @Bean

@@ -6,27 +6,23 @@ import io.github.futures.spi.PoolEventListener;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.function.Supplier;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 
 /**
  * The last pool events of every executor bean, oldest first, for the {@code futuresevents}
- * endpoint: once every singleton exists, a {@link PoolEventListener} is registered on each
- * {@link ObservableExecutor}'s {@code TaskStats}, tagged with the bean name; past
- * {@code capacity} events, the oldest is dropped.
+ * endpoint: as each {@link ObservableExecutor} bean is initialized (a bean post-processor, so before
+ * any start-up check or prestart starts a worker), a {@link PoolEventListener} is registered on its
+ * {@code TaskStats}, tagged with the bean name; past {@code capacity} events, the oldest is dropped.
  *
  * <p>Implementation note: {@code events} (a ring of at most {@code capacity} entries) is guarded by
  * itself; a listener holds that monitor only to add one entry, so a pool's thread never waits for
- * more than another add or a copy of the ring. {@code registered} is written in
- * {@link #afterSingletonsInstantiated} and read in {@link #destroy}, both in the thread that
- * refreshes or closes the context.
+ * more than another add or a copy of the ring. {@code registered} is written as beans are
+ * initialized and read in {@link #destroy}, both in the thread that refreshes or closes the context.
  *
  * @since 0.1.0
  */
-public final class FuturesEventLog implements SmartInitializingSingleton, DisposableBean {
+public final class FuturesEventLog implements BeanPostProcessor, DisposableBean {
 
     /**
      * One event of one pool.
@@ -37,8 +33,6 @@ public final class FuturesEventLog implements SmartInitializingSingleton, Dispos
     public record Entry(String pool, PoolEvent event) {
     }
 
-    private final Supplier<Map<String, ObservableExecutor>> executors;
-
     private final int capacity;
 
     private final ArrayDeque<Entry> events;
@@ -46,24 +40,25 @@ public final class FuturesEventLog implements SmartInitializingSingleton, Dispos
     private final List<Runnable> registered = new ArrayList<>();
 
     /**
-     * A log of the events of the executors {@code executors} supplies, keyed by name.
+     * A log of the events of every executor bean of the context it is registered in.
      *
-     * @param executors supplies the executors once, when every singleton exists
      * @param capacity how many events to keep, at least 1
      * @throws IllegalArgumentException if {@code capacity} is below 1
      */
-    public FuturesEventLog(Supplier<Map<String, ObservableExecutor>> executors, int capacity) {
+    public FuturesEventLog(int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
         }
-        this.executors = Objects.requireNonNull(executors, "executors");
         this.capacity = capacity;
         this.events = new ArrayDeque<>(Math.min(capacity, 1024));
     }
 
     @Override
-    public void afterSingletonsInstantiated() {
-        this.executors.get().forEach(this::listenTo);
+    public Object postProcessAfterInitialization(Object bean, String beanName) {
+        if (bean instanceof ObservableExecutor executor) {
+            listenTo(beanName, executor);
+        }
+        return bean;
     }
 
     /**

@@ -104,6 +104,39 @@ class FuturesEventsWebTests {
         assertThat(last.get("time").asString()).isNotBlank();
     }
 
+    /** The process pool's own events reach the endpoint: its first call starts a worker, WORKER_STARTED then WORKER_READY with its pid. */
+    @Test
+    void aRealWorkerStartIsListed() throws Exception {
+        io.github.futures.ProcessPoolExecutor processes = context.getBean("futuresProcessPool", io.github.futures.ProcessPoolExecutor.class);
+        long pid = processes.submit((io.github.futures.SerializableCallable<Long>) () -> ProcessHandle.current().pid()).result(WAIT);
+        List<String> types = new ArrayList<>();
+        events("?pool=futuresProcessPool").forEach(e -> {
+            if (e.has("pid") && e.get("pid").asLong() == pid) {
+                types.add(e.get("type").asString());
+            }
+        });
+        assertThat(types).containsSubsequence("WORKER_STARTED", "WORKER_READY");
+    }
+
+    /** A worker started at refresh by the start-up check is listed too: the log listens from each pool's creation. */
+    @Test
+    void workerStartedAtRefreshIsListed() {
+        try (ConfigurableApplicationContext started = start("futures.process.validate-on-startup=true")) {
+            FuturesEventLog log = started.getBean(FuturesEventLog.class);
+            assertThat(log.events().stream().filter(e -> e.pool().equals("futuresProcessPool")).map(e -> e.event().type()))
+                    .containsSubsequence(PoolEvent.Type.WORKER_STARTED, PoolEvent.Type.WORKER_READY);
+        }
+    }
+
+    /** The shutdown lifecycle's own events of one pool: what it waits for, and how the pool ended. */
+    private static List<FuturesEventLog.Entry> lifecycleEvents(FuturesEventLog log, String pool) {
+        return log.events().stream().filter(e -> e.pool().equals(pool)).filter(e -> {
+            String d = e.event().detail();
+            return d != null && (d.startsWith("waiting for") || d.startsWith("cancelled") || d.startsWith("ended after")
+                    || d.startsWith("gave up after"));
+        }).toList();
+    }
+
     /** {@code ?pool=} keeps only that pool's events; without it every pool's are listed, newest last. */
     @Test
     void poolParameterFiltersTheEvents() throws Exception {
@@ -204,15 +237,17 @@ class FuturesEventsWebTests {
         release.countDown();
         closed.get(60, TimeUnit.SECONDS);
         assertThat(stuck.exception(WAIT)).isNotNull();
-        List<FuturesEventLog.Entry> ioEvents = log.events().stream().filter(e -> e.pool().equals("io")).toList();
+        // The pools publish their own SHUTDOWN_STARTED and TERMINATED (and worker events); these are the lifecycle's
+        List<FuturesEventLog.Entry> ioEvents = lifecycleEvents(log, "io");
         assertThat(ioEvents).extracting(e -> e.event().type())
                 .containsSubsequence(PoolEvent.Type.SHUTDOWN_STARTED, PoolEvent.Type.TERMINATED);
         assertThat(ioEvents.get(0).event().detail()).isEqualTo("waiting for 1 running and 0 pending calls (at most 300ms)");
         PoolEvent gaveUp = ioEvents.get(ioEvents.size() - 1).event();
         assertThat(gaveUp.reason()).isEqualTo("timeout");
         assertThat(gaveUp.detail()).startsWith("gave up after 300ms: abandoned 1 running");
-        List<FuturesEventLog.Entry> threadEvents = log.events().stream()
-                .filter(e -> e.pool().equals("futuresThreadPool")).toList();
+        assertThat(log.events().stream().filter(e -> e.pool().equals("io")).map(e -> e.event().type()))
+                .as("the pool's own events").contains(PoolEvent.Type.WORKER_STARTED, PoolEvent.Type.SHUTDOWN_STARTED);
+        List<FuturesEventLog.Entry> threadEvents = lifecycleEvents(log, "futuresThreadPool");
         assertThat(threadEvents).extracting(e -> e.event().type())
                 .containsExactly(PoolEvent.Type.SHUTDOWN_STARTED, PoolEvent.Type.TERMINATED);
         assertThat(threadEvents.get(1).event().reason()).isNull();
