@@ -124,6 +124,7 @@ final class WorkerRecycler {
     /** The timer: a call ran past its call timeout. Fails it, logs the worker's thread dump, kills the worker. */
     private void timedOut(PoolWorker w, WorkItem item) {
         String limit = format(options.callTimeoutNanos());
+        List<ProcessPool.Send> sends = new ArrayList<>(1);
         pool.lock.lock();
         try {
             item.timer = null;
@@ -135,9 +136,18 @@ final class WorkerRecycler {
             stopLocked(w, "timeout");
             pool.events.add(PoolEvent.Type.CALL_TIMED_OUT, w.process.pid, "timeout",
                     "call " + item.id + " (" + item.what + ") exceeded its call timeout of " + limit);
+            // The calls sent ahead are asked back now, not when the worker dies: during the dump's wait the
+            // worker would otherwise start the next one, and a call killed half-way would run again elsewhere.
+            for (WorkItem ahead : w.inFlight) {
+                if (!ahead.revoking) {
+                    ahead.revoking = true;
+                    sends.add(new ProcessPool.Send(w, Frames.revoke(ahead.id)));
+                }
+            }
         } finally {
             pool.unlock();
         }
+        pool.send(sends);
         item.future.fail(new TimeoutError("call exceeded its call timeout of " + limit + " (call " + item.id + ", "
                 + item.what + ", in worker pid " + w.process.pid + ", which is replaced)"));
         // The dump takes a moment: on a thread of its own, so that other timers are not held up.
