@@ -65,14 +65,14 @@ final class FuturesExecutorConfigurations {
      */
     static ThreadPoolExecutor threadPool(String prefix, Integer maxWorkers, String threadNamePrefix,
                                          ThreadOptions options, Stream<ThreadPoolExecutorCustomizer> customizers) {
-        FuturesProperties.checkPositive(prefix + ".max-workers", maxWorkers);
-        FuturesProperties.checkPositive(prefix + ".max-pending", options.maxPending());
+        FuturesPropertyChecks.checkPositive(prefix + ".max-workers", maxWorkers);
+        FuturesPropertyChecks.checkPositive(prefix + ".max-pending", options.maxPending());
         ThreadPoolExecutor.Builder builder = ThreadPoolExecutor.builder().threadNamePrefix(threadNamePrefix);
         if (maxWorkers != null) {
             builder.maxWorkers(maxWorkers);
         }
         if (options.callTimeout() != null) {
-            builder.callTimeout(FuturesProperties.positive(prefix + ".call-timeout", options.callTimeout()));
+            builder.callTimeout(FuturesPropertyChecks.positive(prefix + ".call-timeout", options.callTimeout()));
         }
         if (options.maxPending() != null) {
             builder.maxPending(options.maxPending());
@@ -107,8 +107,8 @@ final class FuturesExecutorConfigurations {
      */
     static ProcessPoolExecutor processPool(String name, String prefix, FuturesProperties.ProcessOptions options,
                                            Stream<ProcessPoolExecutorCustomizer> customizers) {
-        FuturesProperties.checkPositive(prefix + ".max-workers", options.getMaxWorkers());
-        FuturesProperties.checkPositive(prefix + ".max-tasks-per-child", options.getMaxTasksPerChild());
+        FuturesPropertyChecks.checkPositive(prefix + ".max-workers", options.getMaxWorkers());
+        FuturesPropertyChecks.checkPositive(prefix + ".max-tasks-per-child", options.getMaxTasksPerChild());
         ProcessPoolExecutor.Builder builder = ProcessPoolExecutor.builder();
         if (options.getMaxWorkers() != null) {
             builder.maxWorkers(options.getMaxWorkers());
@@ -117,12 +117,12 @@ final class FuturesExecutorConfigurations {
             builder.maxTasksPerChild(options.getMaxTasksPerChild());
         }
         List<String> jvmArgs = options.getJvmArgs();
-        FuturesProperties.checkJvmArgs(prefix + ".jvm-args", jvmArgs);
+        FuturesPropertyChecks.checkJvmArgs(prefix + ".jvm-args", jvmArgs);
         if (jvmArgs != null && !jvmArgs.isEmpty()) {
             builder.jvmArgs(jvmArgs);
         }
         if (options.getJavaExecutable() != null) {
-            FuturesProperties.checkJavaExecutable(prefix + ".java-executable", options.getJavaExecutable());
+            FuturesPropertyChecks.checkJavaExecutable(prefix + ".java-executable", options.getJavaExecutable());
             builder.javaExecutable(options.getJavaExecutable());
         }
         if (options.getEnvironment() != null && !options.getEnvironment().isEmpty()) {
@@ -137,7 +137,7 @@ final class FuturesExecutorConfigurations {
                                 + "\"com.acme.**;java.**;!*\".");
             }
         }
-        builder.maxMessageSize(FuturesProperties.messageSize(prefix + ".max-message-size", options.getMaxMessageSize()));
+        builder.maxMessageSize(FuturesPropertyChecks.messageSize(prefix + ".max-message-size", options.getMaxMessageSize()));
         builder.fastStartupOptions(options.isFastStartupOptions());
         if (options.getClassPath() != null) {
             builder.classPath(options.getClassPath());
@@ -146,9 +146,9 @@ final class FuturesExecutorConfigurations {
         if (options.getStartupArchive().getDirectory() != null) {
             builder.startupArchiveDirectory(options.getStartupArchive().getDirectory());
         }
-        FuturesProperties.checkPositive(prefix + ".max-pending", options.getMaxPending());
+        FuturesPropertyChecks.checkPositive(prefix + ".max-pending", options.getMaxPending());
         if (options.getCallTimeout() != null) {
-            builder.callTimeout(FuturesProperties.positive(prefix + ".call-timeout", options.getCallTimeout()));
+            builder.callTimeout(FuturesPropertyChecks.positive(prefix + ".call-timeout", options.getCallTimeout()));
         }
         if (options.getMaxPending() != null) {
             builder.maxPending(options.getMaxPending());
@@ -165,7 +165,7 @@ final class FuturesExecutorConfigurations {
             builder.maxWorkerMemory(bytes);
         }
         if (options.getIdleTimeout() != null) {
-            builder.idleTimeout(FuturesProperties.positive(prefix + ".idle-timeout", options.getIdleTimeout()));
+            builder.idleTimeout(FuturesPropertyChecks.positive(prefix + ".idle-timeout", options.getIdleTimeout()));
         }
         if (options.getMinWorkers() != null) {
             if (options.getMinWorkers() < 0) {
@@ -281,10 +281,10 @@ final class FuturesExecutorConfigurations {
                         "A bean named '" + name + "' already exists; choose another name for the pool.");
             }
             // Checked here too, so that a bad value fails while the configuration is read.
-            FuturesProperties.checkPositive(prefix + ".max-workers", executor.getMaxWorkers());
-            FuturesProperties.checkPositive(prefix + ".max-tasks-per-child", executor.getMaxTasksPerChild());
+            FuturesPropertyChecks.checkPositive(prefix + ".max-workers", executor.getMaxWorkers());
+            FuturesPropertyChecks.checkPositive(prefix + ".max-tasks-per-child", executor.getMaxTasksPerChild());
             if (executor.getKind() == FuturesProperties.Kind.PROCESS) {
-                FuturesProperties.checkJvmArgs(prefix + ".jvm-args", executor.getJvmArgs());
+                FuturesPropertyChecks.checkJvmArgs(prefix + ".jvm-args", executor.getJvmArgs());
             }
             // A static factory method with the pool's name as argument, not an instance supplier: Spring AOT
             // generates code for the one, and cannot for the other.
@@ -443,8 +443,8 @@ final class FuturesExecutorConfigurations {
                                                           ConfigurableListableBeanFactory beanFactory,
                                                           FuturesSanitizer sanitizer) {
             FuturesProperties.Shutdown shutdown = properties.getShutdown();
-            FuturesProperties.checkTimeout(shutdown.getTimeout());
-            FuturesProperties.checkTimeout("futures.shutdown.log-interval", shutdown.getLogInterval());
+            FuturesPropertyChecks.checkTimeout(shutdown.getTimeout());
+            FuturesPropertyChecks.checkTimeout("futures.shutdown.log-interval", shutdown.getLogInterval());
             if (shutdown.getLogInterval() == null || shutdown.getLogInterval().isZero()) {
                 throw new InvalidConfigurationPropertyValueException("futures.shutdown.log-interval",
                         shutdown.getLogInterval(), "Must be positive; remove the property to keep the default, 5s.");
@@ -452,7 +452,7 @@ final class FuturesExecutorConfigurations {
             Map<String, FuturesShutdownLifecycle.Rule> rules = new java.util.LinkedHashMap<>();
             properties.getExecutors().forEach((name, executor) -> {
                 FuturesProperties.NamedShutdown own = executor.getShutdown();
-                FuturesProperties.checkTimeout("futures.executors." + name + ".shutdown.timeout", own.getTimeout());
+                FuturesPropertyChecks.checkTimeout("futures.executors." + name + ".shutdown.timeout", own.getTimeout());
                 if (own.getCancelFutures() != null || own.getTimeout() != null) {
                     rules.put(name, new FuturesShutdownLifecycle.Rule(own.getCancelFutures(), own.getTimeout()));
                 }
