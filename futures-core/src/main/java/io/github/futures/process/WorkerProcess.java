@@ -5,6 +5,7 @@ import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -15,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -152,7 +154,7 @@ public final class WorkerProcess implements Runnable {
     private final ArrayDeque<String> earlyErr = new ArrayDeque<>();
     private Thread pump;
     /** Counted down when the stderr pump sees the end of a JVM thread dump; set by {@link #threadDump}. */
-    private volatile java.util.concurrent.CountDownLatch dumpEnd;
+    private volatile CountDownLatch dumpEnd;
 
     /**
      * A worker; nothing starts before {@code thread.start()}.
@@ -226,10 +228,10 @@ public final class WorkerProcess implements Runnable {
      */
     public boolean threadDump(long millis) {
         long p = pid;
-        if (p <= 0L || java.io.File.separatorChar != '/' || process == null || !process.isAlive()) {
+        if (p <= 0L || File.separatorChar != '/' || process == null || !process.isAlive()) {
             return false;
         }
-        java.util.concurrent.CountDownLatch d = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch d = new CountDownLatch(1);
         dumpEnd = d;
         try {
             Process kill = new ProcessBuilder("kill", "-QUIT", Long.toString(p))
@@ -460,7 +462,7 @@ public final class WorkerProcess implements Runnable {
                     StartupArchive.workerSaid(command, line);
                 }
                 System.err.println(prefix + line);
-                java.util.concurrent.CountDownLatch d = dumpEnd;
+                CountDownLatch d = dumpEnd;
                 if (d != null && line.startsWith(DUMP_LAST_LINE)) {
                     d.countDown();
                 }
