@@ -22,6 +22,21 @@ final class PendingLimit {
     private final AtomicInteger pending = new AtomicInteger();
 
     /**
+     * Checks a builder's {@code maxPending}.
+     *
+     * @param maxPending the value
+     * @return the value
+     * @throws IllegalArgumentException if it is below 1
+     */
+    static int checkMax(int maxPending) {
+        if (maxPending < 1) {
+            throw new IllegalArgumentException("maxPending must be at least 1, got " + maxPending
+                    + "; leave it unset for no limit");
+        }
+        return maxPending;
+    }
+
+    /**
      * A limit of {@code max} pending calls.
      *
      * @param max the limit, at least 1

@@ -657,11 +657,7 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
          * @throws IllegalArgumentException if {@code maxPending < 1}
          */
         public Builder maxPending(int maxPending) {
-            if (maxPending < 1) {
-                throw new IllegalArgumentException("maxPending must be at least 1, got " + maxPending
-                        + "; leave it unset for no limit");
-            }
-            this.maxPending = maxPending;
+            this.maxPending = PendingLimit.checkMax(maxPending);
             return this;
         }
 

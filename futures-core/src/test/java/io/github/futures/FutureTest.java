@@ -19,17 +19,13 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -77,34 +73,6 @@ class FutureTest {
             Thread.yield();
         }
         return w;
-    }
-
-    /** Captures what Future logs. */
-    private static final class LogCapture extends Handler implements AutoCloseable {
-        final List<LogRecord> records = new CopyOnWriteArrayList<>();
-        private final Logger logger = Logger.getLogger(Future.class.getName());
-
-        private final boolean parentHandlers = logger.getUseParentHandlers();
-
-        LogCapture() {
-            logger.addHandler(this);
-            logger.setUseParentHandlers(false); // keep the expected stack traces out of the build log
-        }
-
-        @Override
-        public void publish(LogRecord r) {
-            records.add(r);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-            logger.removeHandler(this);
-            logger.setUseParentHandlers(parentHandlers);
-        }
     }
 
     // ------------------------------------------------------------------ states
@@ -398,7 +366,7 @@ class FutureTest {
             throw boom;
         });
         f.addDoneCallback(done -> ran.add(3));
-        try (LogCapture log = new LogCapture()) {
+        try (PoolLogCapture log = new PoolLogCapture(Future.class.getName())) {
             f.setResult(1);
             assertThat(ran).containsExactly(1, 3);
             assertThat(log.records).hasSize(1);

@@ -7,13 +7,19 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
-/** Captures what the thread pool logs (its System.Logger goes to java.util.logging by default). */
+/** Captures what a logger of the library logs (System.Logger goes to java.util.logging by default): the thread pool's, or another. */
 final class PoolLogCapture extends Handler implements AutoCloseable {
     final List<LogRecord> records = new CopyOnWriteArrayList<>();
-    private final Logger logger = Logger.getLogger(ThreadPoolExecutor.class.getName());
-    private final boolean parentHandlers = logger.getUseParentHandlers();
+    private final Logger logger;
+    private final boolean parentHandlers;
 
     PoolLogCapture() {
+        this(ThreadPoolExecutor.class.getName());
+    }
+
+    PoolLogCapture(String loggerName) {
+        logger = Logger.getLogger(loggerName);
+        parentHandlers = logger.getUseParentHandlers();
         logger.addHandler(this);
         logger.setUseParentHandlers(false); // keep the expected warnings out of the build log
     }
