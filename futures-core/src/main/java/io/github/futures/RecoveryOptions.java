@@ -11,9 +11,9 @@ package io.github.futures;
  * @param idleTimeoutNanos an idle worker above {@code minWorkers} exits after this long, or 0 for never
  * @param minWorkers workers that the idle timeout never retires
  */
-public record RecoveryOptions(long callTimeoutNanos, boolean replaceDeadWorkers, long maxWorkerMemory,
+record RecoveryOptions(long callTimeoutNanos, boolean replaceDeadWorkers, long maxWorkerMemory,
                               long idleTimeoutNanos, int minWorkers) {
 
     /** CPython's behaviour: no call timeout, a death breaks the pool, no memory limit, no idle timeout. */
-    public static final RecoveryOptions DEFAULTS = new RecoveryOptions(0L, false, 0L, 0L, 0);
+    static final RecoveryOptions DEFAULTS = new RecoveryOptions(0L, false, 0L, 0L, 0);
 }
