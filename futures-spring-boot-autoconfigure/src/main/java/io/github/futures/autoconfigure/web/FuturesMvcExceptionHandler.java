@@ -25,7 +25,7 @@ import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 
 /**
- * Answers the pools' failures in Spring MVC controllers with RFC 9457 problem details, instead of a
+ * Answers the pools' failures in Spring MVC and Spring WebFlux controllers with RFC 9457 problem details, instead of a
  * bare 500 and a stack trace per request:
  * <ul>
  * <li>a {@link RejectedExecutionException} thrown by one of the library's pools (a pending limit

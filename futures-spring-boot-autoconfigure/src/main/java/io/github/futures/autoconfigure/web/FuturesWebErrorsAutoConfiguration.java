@@ -16,8 +16,9 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Auto-configuration of the pools' failures as HTTP answers ({@link FuturesMvcExceptionHandler}),
- * opt-in with {@code futures.web.errors.enabled=true}, in a servlet web application with Spring MVC.
- * (WebFlux applications are not covered.)
+ * opt-in with {@code futures.web.errors.enabled=true}, in a servlet web application with Spring MVC
+ * and in a reactive one with Spring WebFlux (the advice uses spring-web's types only, so one class
+ * serves both).
  *
  * @since 0.1.0
  */
@@ -28,6 +29,9 @@ public final class FuturesWebErrorsAutoConfiguration {
 
     /** Bean name of the Spring MVC exception handler. */
     public static final String MVC_EXCEPTION_HANDLER_BEAN_NAME = "futuresMvcExceptionHandler";
+
+    /** Bean name of the Spring WebFlux exception handler (the same advice: it uses spring-web's types only). */
+    public static final String WEBFLUX_EXCEPTION_HANDLER_BEAN_NAME = "futuresWebFluxExceptionHandler";
 
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -43,6 +47,20 @@ public final class FuturesWebErrorsAutoConfiguration {
             return new FuturesMvcExceptionHandler(
                     () -> beanFactory.getBeansOfType(ObservableExecutor.class, false, false),
                     sanitizer.getIfAvailable(FuturesSanitizer::builtIn), errors.getRetryAfter());
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+    @ConditionalOnClass(name = "org.springframework.web.reactive.DispatcherHandler")
+    static class WebFluxConfiguration {
+
+        @Bean(name = WEBFLUX_EXCEPTION_HANDLER_BEAN_NAME)
+        @ConditionalOnMissingBean
+        FuturesMvcExceptionHandler futuresWebFluxExceptionHandler(ListableBeanFactory beanFactory,
+                                                                  ObjectProvider<FuturesProperties> properties,
+                                                                  ObjectProvider<FuturesSanitizer> sanitizer) {
+            return new MvcConfiguration().futuresMvcExceptionHandler(beanFactory, properties, sanitizer);
         }
     }
 }
