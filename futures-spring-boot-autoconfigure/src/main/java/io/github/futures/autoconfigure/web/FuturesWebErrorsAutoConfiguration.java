@@ -33,6 +33,15 @@ public final class FuturesWebErrorsAutoConfiguration {
     /** Bean name of the Spring WebFlux exception handler (the same advice: it uses spring-web's types only). */
     public static final String WEBFLUX_EXCEPTION_HANDLER_BEAN_NAME = "futuresWebFluxExceptionHandler";
 
+    /** The one advice, for either web stack: it uses spring-web's types only. */
+    private static FuturesMvcExceptionHandler handler(ListableBeanFactory beanFactory,
+                                                      ObjectProvider<FuturesProperties> properties,
+                                                      ObjectProvider<FuturesSanitizer> sanitizer) {
+        FuturesProperties.Errors errors = properties.getIfAvailable(FuturesProperties::new).getWeb().getErrors();
+        return new FuturesMvcExceptionHandler(() -> beanFactory.getBeansOfType(ObservableExecutor.class, false, false),
+                sanitizer.getIfAvailable(FuturesSanitizer::builtIn), errors.getRetryAfter());
+    }
+
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
     @ConditionalOnClass(name = "org.springframework.web.servlet.DispatcherServlet")
@@ -43,10 +52,7 @@ public final class FuturesWebErrorsAutoConfiguration {
         FuturesMvcExceptionHandler futuresMvcExceptionHandler(ListableBeanFactory beanFactory,
                                                               ObjectProvider<FuturesProperties> properties,
                                                               ObjectProvider<FuturesSanitizer> sanitizer) {
-            FuturesProperties.Errors errors = properties.getIfAvailable(FuturesProperties::new).getWeb().getErrors();
-            return new FuturesMvcExceptionHandler(
-                    () -> beanFactory.getBeansOfType(ObservableExecutor.class, false, false),
-                    sanitizer.getIfAvailable(FuturesSanitizer::builtIn), errors.getRetryAfter());
+            return handler(beanFactory, properties, sanitizer);
         }
     }
 
@@ -60,7 +66,7 @@ public final class FuturesWebErrorsAutoConfiguration {
         FuturesMvcExceptionHandler futuresWebFluxExceptionHandler(ListableBeanFactory beanFactory,
                                                                   ObjectProvider<FuturesProperties> properties,
                                                                   ObjectProvider<FuturesSanitizer> sanitizer) {
-            return new MvcConfiguration().futuresMvcExceptionHandler(beanFactory, properties, sanitizer);
+            return handler(beanFactory, properties, sanitizer);
         }
     }
 }
