@@ -41,6 +41,9 @@ public final class FuturesAutoConfiguration {
     /** Bean name of the auto-configured {@link ProcessPoolExecutor}. */
     public static final String PROCESS_POOL_BEAN_NAME = "futuresProcessPool";
 
+    /** Bean name of the {@link FuturesCallInterceptors} given to every pool the starter builds. */
+    public static final String CALL_INTERCEPTORS_BEAN_NAME = "futuresCallInterceptors";
+
     /** Bean name of the {@link FuturesSanitizer} that masks secrets wherever the starter shows them. */
     public static final String SANITIZER_BEAN_NAME = "futuresSanitizer";
 

@@ -383,8 +383,10 @@ final class FuturesExecutorConfigurations {
      * @return the adapter
      */
     static FuturesTaskExecutor namedTaskExecutor(String poolName, BeanFactory beanFactory,
-                                                 ObjectProvider<TaskDecorator> taskDecorators) {
-        return new FuturesTaskExecutor(beanFactory.getBean(poolName, ThreadPoolExecutor.class), taskDecorator(taskDecorators));
+                                                 ObjectProvider<TaskDecorator> taskDecorators,
+                                                 ObjectProvider<FuturesCallInterceptors> interceptors) {
+        ThreadPoolExecutor pool = beanFactory.getBean(poolName, ThreadPoolExecutor.class);
+        return new FuturesTaskExecutor(pool, taskDecorator(pool, taskDecorators, interceptors));
     }
 
     // ------------------------------------------------------------------ secrets
@@ -494,9 +496,21 @@ final class FuturesExecutorConfigurations {
         @Bean(name = FuturesAutoConfiguration.APPLICATION_TASK_EXECUTOR_BEAN_NAME, destroyMethod = "")
         @ConditionalOnMissingBean(name = FuturesAutoConfiguration.APPLICATION_TASK_EXECUTOR_BEAN_NAME)
         FuturesTaskExecutor applicationTaskExecutor(ThreadPoolExecutor threadPool,
-                                                    ObjectProvider<TaskDecorator> taskDecorators) {
-            return new FuturesTaskExecutor(threadPool, taskDecorator(taskDecorators));
+                                                    ObjectProvider<TaskDecorator> taskDecorators,
+                                                    ObjectProvider<FuturesCallInterceptors> interceptors) {
+            return new FuturesTaskExecutor(threadPool, taskDecorator(threadPool, taskDecorators, interceptors));
         }
+    }
+
+    /**
+     * The task decorators the {@code @Async} adapter over {@code pool} applies: none when the starter built the
+     * pool (it decorates every call itself, @Async ones included: decorating here too would apply them twice),
+     * otherwise (an application's own pool bean) the task decorator beans.
+     */
+    static TaskDecorator taskDecorator(ThreadPoolExecutor pool, ObjectProvider<TaskDecorator> taskDecorators,
+                                       ObjectProvider<FuturesCallInterceptors> interceptors) {
+        FuturesCallInterceptors own = interceptors.getIfAvailable();
+        return own != null && own.intercepts(pool) ? null : taskDecorator(taskDecorators);
     }
 
     /** The task decorator beans in order, composed; {@code null} if there is none. */

@@ -49,6 +49,16 @@ public class FuturesProperties {
 
     private final Health health = new Health();
 
+    /**
+     * Whether every call of every pool carries the submitting thread's context: Micrometer's ContextSnapshot
+     * (the current observation and span, and every registered ThreadLocalAccessor) and the MDC, restored around
+     * the call on a pool thread; the MDC and the current trace (W3C traceparent) sent with the call to a worker
+     * JVM or a cluster member. Has effect when io.micrometer:context-propagation is on the class path.
+     */
+    private boolean propagateContext = true;
+
+    private final Observations observations = new Observations();
+
     /** Additional named pools, one bean per entry, called by the entry's name. */
     private Map<String, NamedExecutor> executors = new LinkedHashMap<>();
 
@@ -58,6 +68,18 @@ public class FuturesProperties {
 
     public void setEnabled(boolean enabled) {
         this.enabled = enabled;
+    }
+
+    public boolean isPropagateContext() {
+        return this.propagateContext;
+    }
+
+    public void setPropagateContext(boolean propagateContext) {
+        this.propagateContext = propagateContext;
+    }
+
+    public Observations getObservations() {
+        return this.observations;
     }
 
     public Thread getThread() {
@@ -520,6 +542,24 @@ public class FuturesProperties {
          * replaces Spring Boot's "applicationTaskExecutor".
          */
         private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+    }
+
+    /** Micrometer observations of the pools' calls (needs micrometer-observation and an ObservationRegistry bean). */
+    public static class Observations {
+
+        /**
+         * Whether each call is an Observation named "futures.call" (keys pool, kind, outcome), a child of the
+         * submitter's current observation, with its queue wait and execution time.
+         */
+        private boolean enabled = false;
 
         public boolean isEnabled() {
             return this.enabled;

@@ -20,7 +20,9 @@ import org.springframework.core.task.TaskDecorator;
  * {@code @Async} method declared to return {@code java.util.concurrent.Future<T>} hands its caller a
  * futures {@code Future} with {@code result()}, {@code addDoneCallback} and the rest. When a
  * {@link TaskDecorator} is set, every task submitted through this adapter is decorated (for example,
- * to carry the caller's context into the worker thread).
+ * to carry the caller's context into the worker thread). The auto-configured adapters over the starter's
+ * pools have none: those pools apply the {@code TaskDecorator} beans to every call themselves, so that a
+ * task is decorated once.
  *
  * <p>The adapter has no life of its own: the pool is shut down with the application context.
  *
@@ -101,37 +103,5 @@ public final class FuturesTaskExecutor implements AsyncTaskExecutor {
     @Override
     public String toString() {
         return "FuturesTaskExecutor[" + this.pool + "]";
-    }
-
-    /**
-     * A call whose body runs inside the decorated {@link Runnable}; the decorated runnable runs in the
-     * worker thread and in {@link #call()}, so the plain fields need no synchronisation.
-     */
-    private static final class DecoratedCall<T> implements Callable<T> {
-
-        private final Runnable decorated;
-
-        private T result;
-
-        private Exception failure;
-
-        DecoratedCall(Callable<T> task, TaskDecorator decorator) {
-            this.decorated = decorator.decorate(() -> {
-                try {
-                    this.result = task.call();
-                } catch (Exception e) {
-                    this.failure = e;
-                }
-            });
-        }
-
-        @Override
-        public T call() throws Exception {
-            this.decorated.run();
-            if (this.failure != null) {
-                throw this.failure;
-            }
-            return this.result;
-        }
     }
 }

@@ -1,0 +1,134 @@
+package io.github.futures.autoconfigure;
+
+import io.github.futures.spi.CallInterceptor;
+import io.github.futures.spi.CallScope;
+import io.micrometer.context.ContextSnapshot;
+import io.micrometer.context.ContextSnapshotFactory;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.springframework.util.ClassUtils;
+
+/**
+ * {@code futures.propagate-context}: each call carries the submitting thread's context.
+ * <ul>
+ * <li>On a pool thread of this JVM (platform or virtual): the MDC and Micrometer's {@link ContextSnapshot}
+ *     (every registered {@code ThreadLocalAccessor}: the current observation, so the current span, and the
+ *     application's own) are set around the call and the thread's own put back after it.</li>
+ * <li>To a worker JVM or a cluster member: the MDC entries, and the current trace as a W3C
+ *     {@value CallScope#TRACEPARENT} entry (when Micrometer Tracing is present). The submitter's
+ *     {@code traceId}/{@code spanId} MDC entries are left out when a traceparent is sent: the other side
+ *     derives them from it.</li>
+ * </ul>
+ * Both are captured in {@link #intercept}, on the submitting thread, when the call is accepted.
+ */
+final class FuturesContextPropagation implements CallInterceptor {
+
+    private static final boolean MDC_PRESENT = ClassUtils.isPresent("org.slf4j.MDC",
+            FuturesContextPropagation.class.getClassLoader());
+
+    private final ContextSnapshotFactory snapshots;
+
+    private final FuturesTraceparents traceparents;
+
+    /**
+     * @param snapshots captures the snapshots
+     * @param traceparents the current trace as a traceparent, or {@code null} without Micrometer Tracing
+     */
+    FuturesContextPropagation(ContextSnapshotFactory snapshots, FuturesTraceparents traceparents) {
+        this.snapshots = snapshots;
+        this.traceparents = traceparents;
+    }
+
+    @Override
+    public CallScope intercept(CallInfo call) {
+        Map<String, String> mdc = MDC_PRESENT ? Mdc.capture() : null;
+        if ("thread".equals(call.kind())) {
+            return new Local(this.snapshots.captureAll(), mdc);
+        }
+        String traceparent = this.traceparents == null ? null : this.traceparents.current();
+        return new Remote(mdc, traceparent);
+    }
+
+    /** A call run on a thread of this JVM: the captured MDC and snapshot, set around it. */
+    private static final class Local implements CallScope {
+
+        private final ContextSnapshot snapshot;
+
+        private final Map<String, String> mdc;
+
+        Local(ContextSnapshot snapshot, Map<String, String> mdc) {
+            this.snapshot = snapshot;
+            this.mdc = mdc;
+        }
+
+        @Override
+        public <T> Callable<T> wrap(Callable<T> call) {
+            Callable<T> restored = this.snapshot.wrap(call);
+            if (!MDC_PRESENT) {
+                return restored;
+            }
+            Map<String, String> captured = this.mdc;
+            return () -> {
+                Map<String, String> own = Mdc.replace(captured);
+                try {
+                    return restored.call();
+                } finally {
+                    Mdc.replace(own);
+                }
+            };
+        }
+    }
+
+    /** A call run in another JVM: the entries sent with it. */
+    private static final class Remote implements CallScope {
+
+        private final Map<String, String> entries;
+
+        Remote(Map<String, String> mdc, String traceparent) {
+            Map<String, String> m = new LinkedHashMap<>();
+            if (mdc != null) {
+                m.putAll(mdc);
+            }
+            if (traceparent != null) {
+                m.remove("traceId");
+                m.remove("spanId");
+                m.put(TRACEPARENT, traceparent);
+            }
+            this.entries = Map.copyOf(m);
+        }
+
+        @Override
+        public Map<String, String> remoteContext() {
+            return this.entries;
+        }
+    }
+
+    /** The SLF4J MDC; only touched when SLF4J is present. */
+    static final class Mdc {
+
+        private Mdc() {
+        }
+
+        /** The current thread's entries without the null keys and values a remote call cannot carry, or {@code null}. */
+        static Map<String, String> capture() {
+            Map<String, String> m = org.slf4j.MDC.getCopyOfContextMap();
+            if (m == null || m.isEmpty()) {
+                return null;
+            }
+            m.entrySet().removeIf(e -> e.getKey() == null || e.getValue() == null);
+            return m;
+        }
+
+        /** Sets the thread's MDC to {@code entries} (none for {@code null}) and returns what it was. */
+        static Map<String, String> replace(Map<String, String> entries) {
+            Map<String, String> own = org.slf4j.MDC.getCopyOfContextMap();
+            if (entries == null) {
+                org.slf4j.MDC.clear();
+            } else {
+                org.slf4j.MDC.setContextMap(entries);
+            }
+            return own;
+        }
+    }
+}
