@@ -247,14 +247,14 @@ final class ProcessPool {
      * @throws BrokenProcessPool if the pool is broken
      */
     @SuppressWarnings("unchecked")
-    public <T> Future<T> submit(Callable<T> task) {
+    public <T> Future<T> submit(Callable<T> task, ScopedCall sc) {
         Objects.requireNonNull(task, "fn");
         checkAccepting();
         if (workersStarted == 0L) {
             prestart();
         }
         long id = ids.incrementAndGet();
-        return (Future<T>) enqueue(id, frames.task(task, id), WorkerRecycler.describe(task));
+        return (Future<T>) enqueue(id, frames.task(task, id), WorkerRecycler.describe(task), sc);
     }
 
     /**
@@ -271,7 +271,7 @@ final class ProcessPool {
      * @throws BrokenProcessPool if the pool is broken
      */
     @SuppressWarnings("unchecked")
-    public <R> Future<List<R>> submitMap(Function<?, ?> fn, List<?> items) {
+    public <R> Future<List<R>> submitMap(Function<?, ?> fn, List<?> items, ScopedCall sc) {
         Objects.requireNonNull(fn, "fn");
         Objects.requireNonNull(items, "items");
         checkAccepting();
@@ -279,14 +279,14 @@ final class ProcessPool {
             prestart();
         }
         long id = ids.incrementAndGet();
-        return (Future<List<R>>) enqueue(id, frames.map(fn, items, id), "map of " + WorkerRecycler.describe(fn));
+        return (Future<List<R>>) enqueue(id, frames.map(fn, items, id), "map of " + WorkerRecycler.describe(fn), sc);
     }
 
-    /** Queues a call through the {@link Admission}; refused if the pool closed first. */
-    private Future<?> enqueue(long id, byte[] frame, String what) {
+    /** Queues a call through the {@link Admission}; refused if the pool closed first. {@code sc}: its scope, or null. */
+    private Future<?> enqueue(long id, byte[] frame, String what, ScopedCall sc) {
         PoolFuture f = new PoolFuture(stats, recycler);
         admission.acquirePending(f); // maxPending: rejected at once when the pool has that many
-        WorkItem item = new WorkItem(id, f, frame, what);
+        WorkItem item = new WorkItem(id, f, frame, what, sc);
         f.item = item;
         stats.submitted();
         while (!admission.offer(item)) { // refused by a close; again if a rebuild has undone it since
@@ -297,6 +297,9 @@ final class ProcessPool {
                 f.releasePendingSlot();
                 throw refused;
             }
+        }
+        if (sc != null) {
+            f.addDoneCallback(sc); // ends the scope, whichever way the future ends
         }
         return f;
     }
@@ -471,6 +474,7 @@ final class ProcessPool {
                     continue;
                 }
                 item.started = true;
+                sends.add(new Send(w, null, item.scope)); // its scope hears of the start, outside the lock
             }
             w.inFlight.add(item);
             w.assigned++;
@@ -480,7 +484,7 @@ final class ProcessPool {
             if (config.maxTasksPerChild() > 0 && w.assigned >= config.maxTasksPerChild()) {
                 recycler.retireLocked(w, "max-tasks");
             }
-            sends.add(new Send(w, item.frame));
+            sends.add(new Send(w, item.frame, null));
             return true;
         }
         return false;
@@ -504,13 +508,13 @@ final class ProcessPool {
         }
         if (target != null) {
             target.revoking = true;
-            sends.add(new Send(from, Frames.revoke(target.id)));
+            sends.add(new Send(from, Frames.revoke(target.id), null));
         }
     }
 
     void exitLocked(PoolWorker w, List<Send> sends) {
         w.state = PoolWorker.EXITING;
-        sends.add(new Send(w, Frames.EXIT));
+        sends.add(new Send(w, Frames.EXIT, null));
     }
 
     int activeCountLocked() {
@@ -547,8 +551,8 @@ final class ProcessPool {
 
     // ------------------------------------------------------------------ I/O
 
-    /** A frame to write to a worker. */
-    record Send(PoolWorker worker, byte[] frame) {
+    /** A frame to write to a worker, or (frame null) a call's scope to tell of its start. */
+    record Send(PoolWorker worker, byte[] frame, ScopedCall started) {
     }
 
     /** Writes frames, outside the pool lock; consecutive frames to one worker share a flush. */
@@ -556,6 +560,12 @@ final class ProcessPool {
         int n = sends.size();
         for (int i = 0; i < n; i++) {
             Send s = sends.get(i);
+            if (s.frame() == null) {
+                if (s.started() != null) {
+                    s.started().started();
+                }
+                continue;
+            }
             s.worker().process.write(s.frame(), i + 1 == n || sends.get(i + 1).worker() != s.worker());
         }
     }
@@ -712,32 +722,6 @@ final class ProcessPool {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    /**
-     * Python 3.14's {@code terminate_workers} / {@code kill_workers}: shuts down (cancelling queued
-     * calls) and ends every worker now; their running calls fail with {@link BrokenProcessPool}.
-     *
-     * @param kill {@code true}: SIGKILL-like; {@code false}: SIGTERM-like
-     */
-    public void endWorkers(boolean kill) {
-        List<PoolWorker> targets;
-        String note = kill ? "worker was killed by killWorkers()" : "worker was terminated by terminateWorkers()";
-        lock.lock();
-        try {
-            for (PoolWorker w : workers) {
-                if (w.endNote == null) {
-                    w.endNote = note;
-                }
-            }
-            targets = new ArrayList<>(workers);
-        } finally {
-            unlock();
-        }
-        shutdown(false, true);
-        for (PoolWorker w : targets) {
-            w.process.destroy(kill);
         }
     }
 

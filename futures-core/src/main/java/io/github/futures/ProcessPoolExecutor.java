@@ -1,5 +1,6 @@
 package io.github.futures;
 
+import io.github.futures.spi.CallInterceptor;
 import io.github.futures.spi.ExecutorSnapshot;
 import io.github.futures.spi.ObservableExecutor;
 import io.github.futures.spi.Serialization;
@@ -115,6 +116,10 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
     private final ProcessPool pool;
     private final Map<String, Object> reportedConfig;
     private final int maxWorkers;
+    /** Gives each call its scope, or null (then nothing is made per call). */
+    private final CallInterceptor interceptor;
+    /** This pool as the interceptor sees it: its name, kind "process". */
+    private final CallInterceptor.CallInfo callInfo;
 
     /**
      * A pool of {@code availableProcessors()} worker processes: CPU-bound work gains nothing from
@@ -169,6 +174,8 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
         cfg.put("maxPending", b.maxPending > 0 ? b.maxPending : "unbounded");
         cfg.put("startupArchive", b.startupArchive);
         this.reportedConfig = Map.copyOf(cfg);
+        this.interceptor = b.callInterceptor;
+        this.callInfo = new CallInterceptor.CallInfo(pool.name(), "process");
         ExitHook.register(this, ExitHook.AS_TERMINABLE);
         CLEANER.register(this, new DropAction(pool));
     }
@@ -248,7 +255,7 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
     public <T> Future<T> submit(Callable<T> fn) {
         Objects.requireNonNull(fn, "fn");
         Serialization.requireSerializable(fn, "task", "(SerializableCallable<T>) () -> ...", "a worker process");
-        return pool.submit(fn);
+        return accept(fn);
     }
 
     /**
@@ -261,7 +268,22 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
     public Future<Void> submit(Runnable fn) {
         Objects.requireNonNull(fn, "fn");
         Serialization.requireSerializable(fn, "task", "(SerializableRunnable) () -> ...", "a worker process");
-        return pool.submit(Serialization.callable(fn));
+        return accept(Serialization.callable(fn));
+    }
+
+    /** Submits to the engine; with an interceptor, the call's scope is asked for here and ended if refused. */
+    private <T> Future<T> accept(Callable<T> fn) {
+        CallInterceptor ic = interceptor;
+        if (ic == null) {
+            return pool.submit(fn, null);
+        }
+        ScopedCall sc = ScopedCall.intercept(ic, callInfo);
+        try {
+            return pool.submit(fn, sc);
+        } catch (RuntimeException | Error refused) {
+            sc.ended(refused, false);
+            throw refused;
+        }
     }
 
     // ------------------------------------------------------------------ map
@@ -276,23 +298,13 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
     public <T, R> Stream<R> map(Function<? super T, ? extends R> fn, Iterable<? extends T> items, MapOptions options) {
         Objects.requireNonNull(fn, "fn");
         Serialization.requireSerializable(fn, "function", "(SerializableFunction<T, R>) x -> ...", "a worker process");
-        return MapSupport.<T, R>mapChunked(items, options, new SubmitChunk<T, R>(pool, fn));
-    }
-
-    /** Submits one chunk of a map (a class, not a lambda: no lambda class to spin at a cold JVM's first map). */
-    private static final class SubmitChunk<T, R> implements Function<List<T>, Future<List<R>>> {
-        private final ProcessPool pool;
-        private final Function<?, ?> fn;
-
-        SubmitChunk(ProcessPool pool, Function<?, ?> fn) {
-            this.pool = pool;
-            this.fn = fn;
+        CallInterceptor ic = interceptor;
+        if (ic == null) {
+            return MapSupport.<T, R>mapChunked(items, options, new SubmitChunk<T, R>(pool, fn, null, null));
         }
-
-        @Override
-        public Future<List<R>> apply(List<T> chunk) {
-            return pool.submitMap(fn, chunk);
-        }
+        ScopedCall mapScope = ScopedCall.forMap(ic, callInfo);
+        return mapScope.endingOnClose(MapSupport.<T, R>mapChunked(mapScope.endingWhenExhausted(items), options,
+                mapScope.submitting(new SubmitChunk<T, R>(pool, fn, ic, callInfo))));
     }
 
     /**
@@ -334,7 +346,7 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
      * fail with {@link BrokenProcessPool}.
      */
     public void terminateWorkers() {
-        pool.endWorkers(false);
+        pool.recycler.endWorkers(false);
     }
 
     /**
@@ -342,7 +354,7 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
      * processes (SIGKILL on Unix).
      */
     public void killWorkers() {
-        pool.endWorkers(true);
+        pool.recycler.endWorkers(true);
     }
 
     /**
@@ -378,11 +390,11 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
         if (!pool.isShutdown()) {
             throw new IllegalStateException("abort needs shutdown first");
         }
-        pool.endWorkers(false);
+        pool.recycler.endWorkers(false);
         if (pool.awaitTermination(nanos)) {
             return true;
         }
-        pool.endWorkers(true);
+        pool.recycler.endWorkers(true);
         return pool.awaitTermination(nanos);
     }
 
@@ -457,6 +469,7 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
         private int maxPending;
         private boolean startupArchive = true;
         private Path startupArchiveDirectory;
+        private CallInterceptor callInterceptor;
 
         private Builder() {
         }
@@ -731,6 +744,26 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
             } catch (ArithmeticException tooLong) {
                 return Long.MAX_VALUE;
             }
+        }
+
+        /**
+         * Gives every call a {@link io.github.futures.spi.CallScope} (default: none), asked for on the
+         * submitting thread with {@code CallInfo(<pool name>, "process")}; if {@code intercept} throws,
+         * the submit throws that and accepts nothing. The scope's
+         * {@link io.github.futures.spi.CallScope#remoteContext() remoteContext()} travels with the call
+         * to its worker JVM and is restored there around the call (see the class comment);
+         * {@code started()} is called when the call is handed to its worker, {@code ended} exactly once
+         * when its future ends (also when its worker dies, cancel(true) ends the worker, or the pool
+         * breaks), and {@code ended(refusal, false)} for a refused submit. A {@code map} gets one scope
+         * per chunk, and one for the map itself, asked for on the calling thread, inside whose wrap
+         * every chunk is submitted (as {@link ThreadPoolExecutor.Builder#callInterceptor} describes).
+         *
+         * @param callInterceptor the interceptor, or {@code null} for none
+         * @return this builder
+         */
+        public Builder callInterceptor(CallInterceptor callInterceptor) {
+            this.callInterceptor = callInterceptor;
+            return this;
         }
 
         /**

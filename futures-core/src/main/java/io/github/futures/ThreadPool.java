@@ -1,5 +1,6 @@
 package io.github.futures;
 
+import io.github.futures.spi.CallInterceptor;
 import io.github.futures.spi.PoolEvent;
 import io.github.futures.spi.TaskStats;
 import io.github.futures.spi.WorkerSnapshot;
@@ -114,6 +115,13 @@ final class ThreadPool {
     final PendingLimit pendingLimit;
     /** The call timeout, or null (then no timer is armed, nothing is scheduled). */
     final CallTimeouts timeouts;
+    /**
+     * Gives each call its scope (context, observation), or null: then submit takes its plain path and
+     * nothing is made or checked per call beyond this one field (see {@link ScopedCall}).
+     */
+    final CallInterceptor interceptor;
+    /** This pool as the interceptor sees it. */
+    final CallInterceptor.CallInfo callInfo;
     /** Worker threads given up because their call ignored its timeout's interrupt (see abandon). */
     private final AtomicInteger abandonedThreads = new AtomicInteger();
     /** Workers whose call waits for a future of this pool (see enterBlocked). */
@@ -132,15 +140,16 @@ final class ThreadPool {
      *     interrupted, or null for no limit
      */
     ThreadPool(int maxWorkers, String threadNamePrefix, Runnable initializer, java.time.Duration callTimeout) {
-        this(maxWorkers, threadNamePrefix, initializer, callTimeout, 0, false);
+        this(maxWorkers, threadNamePrefix, initializer, callTimeout, 0, false, null);
     }
 
     /**
      * @param maxPending the most calls pending at once (a submit beyond is rejected), or 0 for no limit
      * @param virtual whether workers are virtual threads (JDK 21+)
+     * @param interceptor gives each call its scope, or null
      */
     ThreadPool(int maxWorkers, String threadNamePrefix, Runnable initializer, java.time.Duration callTimeout,
-               int maxPending, boolean virtual) {
+               int maxPending, boolean virtual, CallInterceptor interceptor) {
         if (virtual) {
             VirtualThreads.require();
         }
@@ -149,6 +158,8 @@ final class ThreadPool {
         this.pendingLimit = maxPending > 0 ? new PendingLimit(maxPending, threadNamePrefix, stats) : null;
         this.threadNamePrefix = threadNamePrefix;
         this.initializer = initializer;
+        this.interceptor = interceptor;
+        this.callInfo = new CallInterceptor.CallInfo(threadNamePrefix, "thread");
         // A timeout of more than a century is none (Timeouts.toNanosOrForever).
         this.timeouts = callTimeout == null || Timeouts.toNanosOrForever(callTimeout) < 0L
                 ? null : new CallTimeouts(this, callTimeout);
@@ -157,6 +168,31 @@ final class ThreadPool {
     // ------------------------------------------------------------------ submit
 
     <T> Future<T> submit(Callable<T> fn) {
+        if (interceptor != null) {
+            return submitScoped(fn);
+        }
+        return accept(fn);
+    }
+
+    /**
+     * The submit of a pool with an interceptor: the scope is asked for on this thread, the worker runs
+     * the scope's wrapped call (which tells it of the start), and the future's done callback tells it
+     * of the end; a refused submit tells it of the refusal.
+     */
+    private <T> Future<T> submitScoped(Callable<T> fn) {
+        ScopedCall sc = ScopedCall.intercept(interceptor, callInfo);
+        Future<T> f;
+        try {
+            f = accept(sc.wrap(fn));
+        } catch (RuntimeException | Error refused) {
+            sc.ended(refused, false);
+            throw refused;
+        }
+        f.addDoneCallback(sc);
+        return f;
+    }
+
+    private <T> Future<T> accept(Callable<T> fn) {
         if (!work.admit()) {
             throw rejection();
         }

@@ -1,5 +1,6 @@
 package io.github.futures;
 
+import io.github.futures.spi.CallInterceptor;
 import io.github.futures.spi.ExecutorSnapshot;
 import io.github.futures.spi.ObservableExecutor;
 import io.github.futures.spi.PoolState;
@@ -13,6 +14,7 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * An {@link Executor} that runs calls on a pool of at most {@code maxWorkers} threads: Python's
@@ -122,11 +124,11 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
      * @throws IllegalArgumentException if {@code maxWorkers <= 0}
      */
     public ThreadPoolExecutor(int maxWorkers, String threadNamePrefix, Runnable initializer) {
-        this(maxWorkers, threadNamePrefix, initializer, null, 0, false);
+        this(maxWorkers, threadNamePrefix, initializer, null, 0, false, null);
     }
 
     private ThreadPoolExecutor(int maxWorkers, String threadNamePrefix, Runnable initializer, Duration callTimeout,
-                               int maxPending, boolean virtualThreads) {
+                               int maxPending, boolean virtualThreads, CallInterceptor interceptor) {
         if (maxWorkers <= 0) {
             throw new IllegalArgumentException("maxWorkers must be greater than 0, got " + maxWorkers);
         }
@@ -134,7 +136,7 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
                 (threadNamePrefix == null || threadNamePrefix.isEmpty())
                         ? "ThreadPoolExecutor-" + POOL_COUNTER.getAndIncrement()
                         : threadNamePrefix,
-                initializer, callTimeout, maxPending, virtualThreads);
+                initializer, callTimeout, maxPending, virtualThreads, interceptor);
         ExitHook.register(pool, ENGINE_VIEW);
         FuturesCleaner.CLEANER.register(this, pool::dropped);
     }
@@ -197,6 +199,26 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
             fn.run();
             return null;
         });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>With a {@linkplain Builder#callInterceptor call interceptor}, the map itself gets a scope
+     * on this thread, and each of its calls is submitted inside it (see there).
+     */
+    @Override
+    public <T, R> Stream<R> map(Function<? super T, ? extends R> fn, Iterable<? extends T> items, MapOptions options) {
+        CallInterceptor ic = pool.interceptor;
+        if (ic == null) {
+            return Executor.super.map(fn, items, options);
+        }
+        Objects.requireNonNull(fn, "fn");
+        Objects.requireNonNull(items, "items");
+        Objects.requireNonNull(options, "options");
+        ScopedCall mapScope = ScopedCall.forMap(ic, pool.callInfo);
+        Function<T, Future<R>> one = item -> submit(() -> fn.apply(item));
+        return mapScope.endingOnClose(MapSupport.map(mapScope.submitting(one), mapScope.endingWhenExhausted(items), options));
     }
 
     // ------------------------------------------------------------------ shutdown
@@ -358,6 +380,7 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
         private Duration callTimeout;
         private int maxPending;
         private boolean virtualThreads;
+        private CallInterceptor callInterceptor;
 
         private Builder() {
         }
@@ -447,6 +470,41 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
         }
 
         /**
+         * Gives every call a {@link io.github.futures.spi.CallScope} (default: none): how context (MDC,
+         * trace, security) and observations travel with calls. {@code intercept} runs on the submitting
+         * thread inside {@code submit} with {@code CallInfo(threadNamePrefix, "thread")}; if it throws,
+         * the submit throws that and accepts nothing. The worker runs the scope's
+         * {@link io.github.futures.spi.CallScope#wrap wrapped} call, after telling the scope
+         * {@code started()}; {@code ended(failure, cancelled)} is called exactly once when the future
+         * ends, whichever way (result, exception, cancel before or while running, call timeout, broken
+         * pool, a cancelling shutdown), and {@code ended(refusal, false)} for a submit refused after
+         * the interceptor was asked (pending limit, shutdown). A {@code map} asks for one more scope,
+         * on the calling thread, for the map itself: each of its calls is submitted inside that scope's
+         * wrap, so it carries the mapper's context even when a buffered map submits it later from the
+         * thread taking the results; that scope ends when the map has submitted its last call, failed
+         * to submit one, or its stream was closed (a stream dropped before its items ran out never ends
+         * it). Without an interceptor, nothing is made or called per call.
+         *
+         * <pre>{@code
+         * var pool = ThreadPoolExecutor.builder()
+         *         .callInterceptor(call -> new CallScope() {
+         *             final Map<String, String> mdc = MDC.getCopyOfContextMap();
+         *             public <T> Callable<T> wrap(Callable<T> c) {
+         *                 return () -> { MDC.setContextMap(mdc); try { return c.call(); } finally { MDC.clear(); } };
+         *             }
+         *         })
+         *         .build();
+         * }</pre>
+         *
+         * @param callInterceptor the interceptor, or {@code null} for none
+         * @return this builder
+         */
+        public Builder callInterceptor(CallInterceptor callInterceptor) {
+            this.callInterceptor = callInterceptor;
+            return this;
+        }
+
+        /**
          * @return a new pool
          * @throws UnsupportedOperationException if {@link #virtualThreads(boolean) virtual threads} were
          *     asked for on a JDK older than 21
@@ -456,7 +514,7 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
                 VirtualThreads.require();
             }
             return new ThreadPoolExecutor(maxWorkers > 0 ? maxWorkers : defaultMaxWorkers(), threadNamePrefix, initializer,
-                    callTimeout, maxPending, virtualThreads);
+                    callTimeout, maxPending, virtualThreads, callInterceptor);
         }
     }
 }

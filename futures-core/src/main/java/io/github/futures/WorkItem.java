@@ -18,11 +18,14 @@ final class WorkItem {
     boolean stopWanted;
     /** Its call timeout, armed while it is the first call of a worker. Guarded by the pool lock. */
     ScheduledFuture<?> timer;
+    /** The scope a call interceptor gave it, told of the start when it is first sent; or null. */
+    final ScopedCall scope;
 
-    WorkItem(long id, PoolFuture future, byte[] frame, String what) {
+    WorkItem(long id, PoolFuture future, byte[] frame, String what, ScopedCall scope) {
         this.id = id;
         this.future = future;
         this.frame = frame;
         this.what = what;
+        this.scope = scope;
     }
 }

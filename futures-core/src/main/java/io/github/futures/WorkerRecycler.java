@@ -105,7 +105,7 @@ final class WorkerRecycler {
                     kill = w;
                 } else if (i > 0 && !item.revoking) {
                     item.revoking = true;
-                    sends.add(new ProcessPool.Send(w, Frames.revoke(item.id)));
+                    sends.add(new ProcessPool.Send(w, Frames.revoke(item.id), null));
                     pool.events.add(PoolEvent.Type.CALL_CANCELLED, w.process.pid, "cancel", "asked back before it started");
                 }
                 if (i >= 0) {
@@ -141,7 +141,7 @@ final class WorkerRecycler {
             for (WorkItem ahead : w.inFlight) {
                 if (!ahead.revoking) {
                     ahead.revoking = true;
-                    sends.add(new ProcessPool.Send(w, Frames.revoke(ahead.id)));
+                    sends.add(new ProcessPool.Send(w, Frames.revoke(ahead.id), null));
                 }
             }
         } finally {
@@ -270,7 +270,7 @@ final class WorkerRecycler {
         for (WorkItem item : w.inFlight) {
             if (!item.revoking) {
                 item.revoking = true;
-                sends.add(new ProcessPool.Send(w, Frames.revoke(item.id)));
+                sends.add(new ProcessPool.Send(w, Frames.revoke(item.id), null));
             }
         }
         if (w.inFlight.isEmpty()) {
@@ -346,5 +346,31 @@ final class WorkerRecycler {
      */
     static String format(long nanos) {
         return CallTimeouts.format(Duration.ofNanos(nanos)); // one way to print a duration in both pools
+    }
+
+    /**
+     * Python 3.14's {@code terminate_workers} / {@code kill_workers}: shuts down (cancelling queued
+     * calls) and ends every worker now; their running calls fail with {@link BrokenProcessPool}.
+     *
+     * @param kill {@code true}: SIGKILL-like; {@code false}: SIGTERM-like
+     */
+    void endWorkers(boolean kill) {
+        List<PoolWorker> targets;
+        String note = kill ? "worker was killed by killWorkers()" : "worker was terminated by terminateWorkers()";
+        pool.lock.lock();
+        try {
+            for (PoolWorker w : pool.workers) {
+                if (w.endNote == null) {
+                    w.endNote = note;
+                }
+            }
+            targets = new ArrayList<>(pool.workers);
+        } finally {
+            pool.unlock();
+        }
+        pool.shutdown(false, true);
+        for (PoolWorker w : targets) {
+            w.process.destroy(kill);
+        }
     }
 }

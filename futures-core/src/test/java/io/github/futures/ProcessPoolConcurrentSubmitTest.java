@@ -71,10 +71,10 @@ class ProcessPoolConcurrentSubmitTest {
                 List.of(), true, java.util.Map.of(), null, 1 << 20,
                 System.getProperty("java.class.path"), getClass().getClassLoader()));
         try {
-            assertThat(pool.submit(echo(1)).result()).isEqualTo(1); // the worker is up
+            assertThat(pool.submit(echo(1), null).result()).isEqualTo(1); // the worker is up
             pool.lock.lock();
             java.util.concurrent.CompletableFuture<Future<Integer>> submitted = new java.util.concurrent.CompletableFuture<>();
-            Thread submitter = start(() -> submitted.complete(pool.submit(echo(2))));
+            Thread submitter = start(() -> submitted.complete(pool.submit(echo(2), null)));
             Future<Integer> f;
             try {
                 f = submitted.get(30, java.util.concurrent.TimeUnit.SECONDS); // returned with the lock held

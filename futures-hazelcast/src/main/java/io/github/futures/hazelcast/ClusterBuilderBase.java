@@ -7,6 +7,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.MemberLeftException;
 import io.github.futures.BrokenExecutor;
 import io.github.futures.SerializableRunnable;
+import io.github.futures.spi.CallInterceptor;
 import io.github.futures.spi.Serialization;
 import java.io.IOException;
 import java.io.ObjectInputFilter;
@@ -42,6 +43,7 @@ abstract class ClusterBuilderBase<B extends ClusterBuilderBase<B>> {
     String serialFilter = "";
     Duration drainTimeout = ClusterNode.DEFAULT_DRAIN_TIMEOUT;
     boolean endAtJvmExit = true;
+    CallInterceptor callInterceptor;
 
     ClusterBuilderBase() {
     }
@@ -288,6 +290,25 @@ abstract class ClusterBuilderBase<B extends ClusterBuilderBase<B>> {
      */
     public B memberSelector(MemberSelector selector) {
         this.memberSelector = Objects.requireNonNull(selector, "selector");
+        return self();
+    }
+
+    /**
+     * Gives every call a {@link io.github.futures.spi.CallScope} (default: none), asked for on the
+     * submitting thread with {@code CallInfo(<executorName>, "cluster")}; if {@code intercept} throws,
+     * the submit throws that and accepts nothing. The scope's
+     * {@link io.github.futures.spi.CallScope#remoteContext() remoteContext()} travels with the call to
+     * its member and is restored there around the call as MDC entries (when SLF4J is on the member's
+     * class path), removed after it; {@code started()} is called when the call is sent to a member,
+     * {@code ended} exactly once when its future ends, and {@code ended(refusal, false)} for a refused
+     * submit. A {@code map} gets one scope per chunk, and one for the map itself (as
+     * {@link io.github.futures.ThreadPoolExecutor.Builder#callInterceptor} describes).
+     *
+     * @param interceptor the interceptor, or {@code null} for none
+     * @return this builder
+     */
+    public B callInterceptor(CallInterceptor interceptor) {
+        this.callInterceptor = interceptor;
         return self();
     }
 

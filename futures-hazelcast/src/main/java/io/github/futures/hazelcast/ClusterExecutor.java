@@ -13,6 +13,7 @@ import io.github.futures.Future;
 import io.github.futures.MapOptions;
 import io.github.futures.SerializableRunnable;
 import io.github.futures.SerializingExecutor;
+import io.github.futures.spi.CallInterceptor;
 import io.github.futures.spi.ExecutorSnapshot;
 import io.github.futures.MapSupport;
 import io.github.futures.spi.ObservableExecutor;
@@ -20,6 +21,7 @@ import io.github.futures.spi.PoolState;
 import io.github.futures.spi.Serialization;
 import io.github.futures.spi.TaskStats;
 import io.github.futures.spi.Terminable;
+import io.github.futures.ScopedCall;
 import io.github.futures.TrackedFuture;
 import io.github.futures.spi.WorkerSnapshot;
 import java.io.IOException;
@@ -165,6 +167,10 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
     private final Duration drainTimeout;
     private final TaskStats stats = new TaskStats();
     private final Dispatcher dispatcher;
+    /** Gives each call its scope, or null (then nothing is made per call). */
+    private final CallInterceptor interceptor;
+    /** This executor as the interceptor sees it: its Hazelcast executor's name, kind "cluster". */
+    private final CallInterceptor.CallInfo callInfo;
 
     private final AtomicLong outstanding = new AtomicLong();
     private volatile boolean shutdown;
@@ -184,6 +190,8 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
         this.filterPattern = b.serialFilter;
         this.drainTimeout = b.drainTimeout;
         this.leaveDrain = b.drainTimeout;
+        this.interceptor = b.callInterceptor;
+        this.callInfo = new CallInterceptor.CallInfo(b.executorName, "cluster");
         ObjectInputFilter filter = Serialization.filter(filterPattern);
         IExecutorService service = hazelcast.getExecutorService(executorName);
         this.memberPoolSize = configuredPoolSize(hazelcast, executorName);
@@ -337,6 +345,21 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
     }
 
     private <T> Future<T> enqueue(Callable<T> call, Object userTask) {
+        CallInterceptor ic = interceptor;
+        if (ic == null) {
+            return accept(call, userTask, null);
+        }
+        ScopedCall sc = ScopedCall.intercept(ic, callInfo);
+        try {
+            return accept(call, userTask, sc);
+        } catch (RuntimeException | Error refused) {
+            sc.ended(refused, false);
+            throw refused;
+        }
+    }
+
+    /** Accepts a call; {@code sc} is its scope (ended by the future's done callback), or null. */
+    private <T> Future<T> accept(Callable<T> call, Object userTask, ScopedCall sc) {
         checkAccepting();
         RemoteCall remote = new RemoteCall(serialize(call, userTask), id, initializer, filterPattern);
         outstanding.incrementAndGet();
@@ -348,7 +371,10 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
         TrackedFuture<T> future = TrackedFuture.newFuture(stats);
         stats.submitted();
         future.addDoneCallback(f -> callDone());
-        dispatcher.offer(new Dispatcher.Call<>(future, remote));
+        if (sc != null) {
+            future.addDoneCallback(sc);
+        }
+        dispatcher.offer(new Dispatcher.Call<>(future, remote, sc));
         return future;
     }
 
@@ -388,7 +414,14 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
         Serialization.requireSerializable(fn, "function", "(SerializableFunction<T, R>) x -> ...", DESTINATION);
         Objects.requireNonNull(items, "items");
         Objects.requireNonNull(options, "options");
-        return MapSupport.<T, R>mapChunked(items, options, (List<T> chunk) -> enqueue(new ChunkCall<T, R>(fn, chunk), fn));
+        Function<List<T>, Future<List<R>>> submitChunk = (List<T> chunk) -> enqueue(new ChunkCall<T, R>(fn, chunk), fn);
+        CallInterceptor ic = interceptor;
+        if (ic == null) {
+            return MapSupport.<T, R>mapChunked(items, options, submitChunk);
+        }
+        ScopedCall mapScope = ScopedCall.forMap(ic, callInfo); // see ThreadPoolExecutor.Builder#callInterceptor
+        return mapScope.endingOnClose(MapSupport.<T, R>mapChunked(mapScope.endingWhenExhausted(items), options,
+                mapScope.submitting(submitChunk)));
     }
 
     /**

@@ -9,6 +9,7 @@ import com.hazelcast.spi.exception.TargetNotMemberException;
 import io.github.futures.BrokenExecutor;
 import io.github.futures.CancelledError;
 import io.github.futures.InvalidStateError;
+import io.github.futures.ScopedCall;
 import io.github.futures.TrackedFuture;
 import java.io.IOException;
 import java.io.ObjectInputFilter;
@@ -75,14 +76,17 @@ final class Dispatcher {
     static final class Call<T> {
         final TrackedFuture<T> future;
         final RemoteCall remote;
+        /** The scope a call interceptor gave it, told of the start when it is sent; or null. */
+        final ScopedCall scope;
         /** Written by whoever settled the previous attempt, before dispatching the next one. */
         int redeliveries;
         /** Written by whoever settled the previous attempt, before dispatching the next one. */
         boolean retried;
 
-        Call(TrackedFuture<T> future, RemoteCall remote) {
+        Call(TrackedFuture<T> future, RemoteCall remote, ScopedCall scope) {
             this.future = future;
             this.remote = remote;
+            this.scope = scope;
         }
     }
 
@@ -173,6 +177,9 @@ final class Dispatcher {
             if (!run) {
                 permits.incrementAndGet();
                 continue;
+            }
+            if (c.scope != null) {
+                c.scope.started();
             }
             dispatch(c);
         }
