@@ -403,7 +403,7 @@ function wire() {
   }));
   $('#run-async').addEventListener('click', e => run(e.currentTarget, async () => {
     const r = await getJson('api/async');
-    return `@Async returned "${r.message}" on thread ${r.thread}`;
+    return `@Async returned "${r.message}" on thread ${r.thread}, trace ${r.traceId}`;
   }));
   $('#start-job').addEventListener('click', e => run(e.currentTarget, async () => {
     const count = Number($('#job-count').value || 2000);

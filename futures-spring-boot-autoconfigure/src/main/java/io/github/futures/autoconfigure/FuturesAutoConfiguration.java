@@ -13,7 +13,9 @@ import org.springframework.context.annotation.Import;
  * {@value #THREAD_POOL_BEAN_NAME}, a {@link ProcessPoolExecutor} bean named
  * {@value #PROCESS_POOL_BEAN_NAME}, one more bean per {@code futures.executors.<name>}, their
  * shutdown when the context closes, and {@code @Async} on the thread pool (and, through its
- * {@code <name>TaskExecutor} bean, on a named thread pool).
+ * {@code <name>TaskExecutor} bean, on a named thread pool). Every call of every pool carries the
+ * submitter's context ({@code futures.propagate-context}), passes through the {@code TaskDecorator}
+ * beans (thread pools) and, with {@code futures.observations.enabled}, is an observation.
  *
  * <p>Runs before Spring Boot's {@link TaskExecutionAutoConfiguration}, so that the thread pool
  * replaces Boot's own {@value TaskExecutionAutoConfiguration#APPLICATION_TASK_EXECUTOR_BEAN_NAME}
@@ -25,7 +27,10 @@ import org.springframework.context.annotation.Import;
 @AutoConfiguration(before = TaskExecutionAutoConfiguration.class)
 @ConditionalOnBooleanProperty(name = "futures.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(FuturesProperties.class)
-@Import({ FuturesExecutorConfigurations.ThreadPoolConfiguration.class,
+@Import({ FuturesCallContextConfigurations.InterceptorsConfiguration.class,
+        FuturesCallContextConfigurations.ContextPropagationConfiguration.class,
+        FuturesCallContextConfigurations.ObservationConfiguration.class,
+        FuturesExecutorConfigurations.ThreadPoolConfiguration.class,
         FuturesExecutorConfigurations.ProcessPoolConfiguration.class,
         FuturesExecutorConfigurations.NamedExecutorsConfiguration.class,
         FuturesExecutorConfigurations.SanitizerConfiguration.class,

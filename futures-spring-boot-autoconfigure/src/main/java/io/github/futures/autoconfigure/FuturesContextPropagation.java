@@ -42,24 +42,26 @@ final class FuturesContextPropagation implements CallInterceptor {
 
     @Override
     public CallScope intercept(CallInfo call) {
-        Map<String, String> mdc = MDC_PRESENT ? Mdc.capture() : null;
-        if ("thread".equals(call.kind())) {
-            return new Local(this.snapshots.captureAll(), mdc);
-        }
-        String traceparent = this.traceparents == null ? null : this.traceparents.current();
-        return new Remote(mdc, traceparent);
+        return new Scope(this.snapshots.captureAll(), MDC_PRESENT ? Mdc.capture() : null, this.traceparents);
     }
 
-    /** A call run on a thread of this JVM: the captured MDC and snapshot, set around it. */
-    private static final class Local implements CallScope {
+    /**
+     * One call's context. {@link #wrap} serves calls run on a thread of this JVM (and a map's later submits,
+     * which a buffered map may make from another thread); {@link #remoteContext} calls run elsewhere, and is
+     * asked on the submitting thread, where the current span is the caller's.
+     */
+    private static final class Scope implements CallScope {
 
         private final ContextSnapshot snapshot;
 
         private final Map<String, String> mdc;
 
-        Local(ContextSnapshot snapshot, Map<String, String> mdc) {
+        private final FuturesTraceparents traceparents;
+
+        Scope(ContextSnapshot snapshot, Map<String, String> mdc, FuturesTraceparents traceparents) {
             this.snapshot = snapshot;
             this.mdc = mdc;
+            this.traceparents = traceparents;
         }
 
         @Override
@@ -78,29 +80,23 @@ final class FuturesContextPropagation implements CallInterceptor {
                 }
             };
         }
-    }
 
-    /** A call run in another JVM: the entries sent with it. */
-    private static final class Remote implements CallScope {
-
-        private final Map<String, String> entries;
-
-        Remote(Map<String, String> mdc, String traceparent) {
+        @Override
+        public Map<String, String> remoteContext() {
+            String traceparent = this.traceparents == null ? null : this.traceparents.current();
+            if (this.mdc == null && traceparent == null) {
+                return Map.of();
+            }
             Map<String, String> m = new LinkedHashMap<>();
-            if (mdc != null) {
-                m.putAll(mdc);
+            if (this.mdc != null) {
+                m.putAll(this.mdc);
             }
             if (traceparent != null) {
                 m.remove("traceId");
                 m.remove("spanId");
                 m.put(TRACEPARENT, traceparent);
             }
-            this.entries = Map.copyOf(m);
-        }
-
-        @Override
-        public Map<String, String> remoteContext() {
-            return this.entries;
+            return m;
         }
     }
 

@@ -3,6 +3,7 @@ package io.github.futures.autoconfigure;
 import io.github.futures.ProcessPoolExecutor;
 import io.github.futures.ThreadPoolExecutor;
 import io.github.futures.autoconfigure.cluster.FuturesClusterAutoConfiguration;
+import io.github.futures.spi.CallInterceptor;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -61,10 +62,13 @@ final class FuturesExecutorConfigurations {
     /**
      * Builds a thread pool from property values and customizers.
      *
+     * @param name the pool's bean name, for the calls' context and observations
      * @param prefix the properties' prefix, for messages ({@code futures.thread} or {@code futures.executors.<name>})
+     * @param interceptors what every call carries, or {@code null}
      */
-    static ThreadPoolExecutor threadPool(String prefix, Integer maxWorkers, String threadNamePrefix,
-                                         ThreadOptions options, Stream<ThreadPoolExecutorCustomizer> customizers) {
+    static ThreadPoolExecutor threadPool(String name, String prefix, Integer maxWorkers, String threadNamePrefix,
+                                         ThreadOptions options, Stream<ThreadPoolExecutorCustomizer> customizers,
+                                         FuturesCallInterceptors interceptors) {
         FuturesPropertyChecks.checkPositive(prefix + ".max-workers", maxWorkers);
         FuturesPropertyChecks.checkPositive(prefix + ".max-pending", options.maxPending());
         ThreadPoolExecutor.Builder builder = ThreadPoolExecutor.builder().threadNamePrefix(threadNamePrefix);
@@ -80,9 +84,12 @@ final class FuturesExecutorConfigurations {
         if (options.virtual()) {
             builder.virtualThreads(true);
         }
+        CallInterceptor interceptor = interceptors == null ? null : interceptors.forPool(name);
+        builder.callInterceptor(interceptor);
         customizers.forEach(customizer -> customizer.customize(builder));
         try {
-            return builder.build();
+            ThreadPoolExecutor pool = builder.build();
+            return interceptor == null ? pool : interceptors.built(pool);
         } catch (UnsupportedOperationException e) {
             throw new InvalidConfigurationPropertyValueException(prefix + ".virtual", true,
                     e.getMessage() + "; run on JDK 21 or later, or remove the property.");
@@ -104,9 +111,11 @@ final class FuturesExecutorConfigurations {
      *
      * @param name the pool's bean name, for messages
      * @param prefix the properties' prefix, for messages ({@code futures.process} or {@code futures.executors.<name>})
+     * @param interceptors what every call carries, or {@code null}
      */
     static ProcessPoolExecutor processPool(String name, String prefix, FuturesProperties.ProcessOptions options,
-                                           Stream<ProcessPoolExecutorCustomizer> customizers) {
+                                           Stream<ProcessPoolExecutorCustomizer> customizers,
+                                           FuturesCallInterceptors interceptors) {
         FuturesPropertyChecks.checkPositive(prefix + ".max-workers", options.getMaxWorkers());
         FuturesPropertyChecks.checkPositive(prefix + ".max-tasks-per-child", options.getMaxTasksPerChild());
         ProcessPoolExecutor.Builder builder = ProcessPoolExecutor.builder();
@@ -174,6 +183,7 @@ final class FuturesExecutorConfigurations {
             }
             builder.minWorkers(options.getMinWorkers());
         }
+        builder.callInterceptor(interceptors == null ? null : interceptors.forPool(name));
         customizers.forEach(customizer -> customizer.customize(builder));
         ProcessPoolExecutor pool;
         try {
@@ -213,13 +223,14 @@ final class FuturesExecutorConfigurations {
         @Bean(name = FuturesAutoConfiguration.THREAD_POOL_BEAN_NAME, destroyMethod = "")
         @ConditionalOnMissingBean(ThreadPoolExecutor.class)
         ThreadPoolExecutor futuresThreadPool(FuturesProperties properties, Environment environment,
-                                             ObjectProvider<ThreadPoolExecutorCustomizer> customizers) {
+                                             ObjectProvider<ThreadPoolExecutorCustomizer> customizers,
+                                             ObjectProvider<FuturesCallInterceptors> interceptors) {
             FuturesProperties.Thread thread = properties.getThread();
             // spring.threads.virtual.enabled (on JDK 21+) makes the default pool virtual unless futures.thread.virtual=false
             boolean virtual = thread.getVirtual() != null ? thread.getVirtual() : Threading.VIRTUAL.isActive(environment);
-            return threadPool("futures.thread", thread.getMaxWorkers(), thread.getThreadNamePrefix(),
-                    new ThreadOptions(thread.getCallTimeout(), thread.getMaxPending(), virtual),
-                    customizers.orderedStream());
+            return threadPool(FuturesAutoConfiguration.THREAD_POOL_BEAN_NAME, "futures.thread", thread.getMaxWorkers(),
+                    thread.getThreadNamePrefix(), new ThreadOptions(thread.getCallTimeout(), thread.getMaxPending(), virtual),
+                    customizers.orderedStream(), interceptors.getIfAvailable());
         }
     }
 
@@ -231,10 +242,11 @@ final class FuturesExecutorConfigurations {
         @Bean(name = FuturesAutoConfiguration.PROCESS_POOL_BEAN_NAME, destroyMethod = "")
         @ConditionalOnMissingBean(ProcessPoolExecutor.class)
         ProcessPoolExecutor futuresProcessPool(FuturesProperties properties,
-                                               ObjectProvider<ProcessPoolExecutorCustomizer> customizers) {
+                                               ObjectProvider<ProcessPoolExecutorCustomizer> customizers,
+                                               ObjectProvider<FuturesCallInterceptors> interceptors) {
             FuturesProperties.Process process = properties.getProcess();
             return processPool(FuturesAutoConfiguration.PROCESS_POOL_BEAN_NAME, "futures.process", process,
-                    customizers.orderedStream());
+                    customizers.orderedStream(), interceptors.getIfAvailable());
         }
     }
 
@@ -349,16 +361,18 @@ final class FuturesExecutorConfigurations {
      * @param name the pool's bean name
      * @param environment where its properties are
      * @param customizers the thread-pool customizers
+     * @param interceptors what every call carries
      * @return the pool
      */
     static ThreadPoolExecutor namedThreadPool(String name, Environment environment,
-                                              ObjectProvider<ThreadPoolExecutorCustomizer> customizers) {
+                                              ObjectProvider<ThreadPoolExecutorCustomizer> customizers,
+                                              ObjectProvider<FuturesCallInterceptors> interceptors) {
         FuturesProperties.NamedExecutor executor = named(name, environment);
         String threadNamePrefix = executor.getThreadNamePrefix() != null ? executor.getThreadNamePrefix() : name;
         ThreadOptions options = new ThreadOptions(executor.getCallTimeout(), executor.getMaxPending(),
                 Boolean.TRUE.equals(executor.getVirtual()));
-        return threadPool("futures.executors." + name, executor.getMaxWorkers(), threadNamePrefix, options,
-                customizers.orderedStream());
+        return threadPool(name, "futures.executors." + name, executor.getMaxWorkers(), threadNamePrefix, options,
+                customizers.orderedStream(), interceptors.getIfAvailable());
     }
 
     /**
@@ -367,11 +381,14 @@ final class FuturesExecutorConfigurations {
      * @param name the pool's bean name
      * @param environment where its properties are
      * @param customizers the process-pool customizers
+     * @param interceptors what every call carries
      * @return the pool
      */
     static ProcessPoolExecutor namedProcessPool(String name, Environment environment,
-                                                ObjectProvider<ProcessPoolExecutorCustomizer> customizers) {
-        return processPool(name, "futures.executors." + name, named(name, environment), customizers.orderedStream());
+                                                ObjectProvider<ProcessPoolExecutorCustomizer> customizers,
+                                                ObjectProvider<FuturesCallInterceptors> interceptors) {
+        return processPool(name, "futures.executors." + name, named(name, environment), customizers.orderedStream(),
+                interceptors.getIfAvailable());
     }
 
     /**
@@ -380,6 +397,7 @@ final class FuturesExecutorConfigurations {
      * @param poolName the pool's bean name
      * @param beanFactory where the pool is
      * @param taskDecorators the application's task decorators
+     * @param interceptors what the starter's pools carry (they decorate their calls already)
      * @return the adapter
      */
     static FuturesTaskExecutor namedTaskExecutor(String poolName, BeanFactory beanFactory,

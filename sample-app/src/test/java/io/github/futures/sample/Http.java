@@ -33,6 +33,11 @@ final class Http {
         return send(HttpRequest.newBuilder(uri(path)).GET());
     }
 
+    /** A GET with request headers, given as name, value, name, value... */
+    Response get(String path, String... headers) {
+        return send(HttpRequest.newBuilder(uri(path)).headers(headers).GET());
+    }
+
     Response post(String path) {
         return send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()));
     }

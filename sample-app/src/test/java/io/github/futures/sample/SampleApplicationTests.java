@@ -129,7 +129,7 @@ class SampleApplicationTests {
         assertThat(response.json().get("message").asString()).contains("chunksize");
     }
 
-    /** GET /api/async runs the @Async service on the starter's thread pool. */
+    /** GET /api/async runs the @Async service on the starter's thread pool, in the trace of the request. */
     @Test
     void asyncServiceRunsOnTheFuturesThreadPool() {
         Http.Response response = http.get("/api/async?name=test");
@@ -138,6 +138,18 @@ class SampleApplicationTests {
         JsonNode body = response.json();
         assertThat(body.get("message").asString()).isEqualTo("Hello, test!");
         assertThat(body.get("thread").asString()).startsWith(poolThreadPrefix());
+        assertThat(body.get("traceId").asString()).matches("[0-9a-f]{32}");
+    }
+
+    /** A request that arrives with a W3C traceparent: the @Async method runs under that trace id. */
+    @Test
+    void asyncServiceRunsUnderTheCallersTraceId() {
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        Http.Response response = http.get("/api/async?name=traced",
+                "traceparent", "00-" + traceId + "-00f067aa0ba902b7-01");
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.json().get("traceId").asString()).isEqualTo(traceId);
     }
 
     /** A job checks every number on the process pool and reports done/total/failed. */

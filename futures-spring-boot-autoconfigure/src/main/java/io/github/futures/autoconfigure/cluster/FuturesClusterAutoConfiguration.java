@@ -1,8 +1,10 @@
 package io.github.futures.autoconfigure.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
+import io.github.futures.autoconfigure.FuturesCallInterceptors;
 import io.github.futures.hazelcast.ClusterExecutor;
 import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -48,8 +50,9 @@ public final class FuturesClusterAutoConfiguration {
 
         @Bean(name = CLUSTER_POOL_BEAN_NAME, destroyMethod = "") // FuturesShutdownLifecycle ends it
         @ConditionalOnMissingBean(name = CLUSTER_POOL_BEAN_NAME)
-        ClusterExecutor futuresClusterPool(FuturesClusterProperties properties, HazelcastInstance hazelcastInstance) {
-            return common(properties, ClusterExecutor.builder().hazelcastInstance(hazelcastInstance)).build();
+        ClusterExecutor futuresClusterPool(FuturesClusterProperties properties, HazelcastInstance hazelcastInstance,
+                                           ObjectProvider<FuturesCallInterceptors> interceptors) {
+            return common(properties, ClusterExecutor.builder().hazelcastInstance(hazelcastInstance), interceptors).build();
         }
     }
 
@@ -60,8 +63,9 @@ public final class FuturesClusterAutoConfiguration {
 
         @Bean(name = CLUSTER_POOL_BEAN_NAME, destroyMethod = "") // FuturesShutdownLifecycle ends it
         @ConditionalOnMissingBean(name = CLUSTER_POOL_BEAN_NAME)
-        ClusterExecutor futuresClusterPool(FuturesClusterProperties properties) {
-            ClusterExecutor.Builder builder = common(properties, ClusterExecutor.builder());
+        ClusterExecutor futuresClusterPool(FuturesClusterProperties properties,
+                                           ObjectProvider<FuturesCallInterceptors> interceptors) {
+            ClusterExecutor.Builder builder = common(properties, ClusterExecutor.builder(), interceptors);
             builder.clusterName(text("name", properties.getName()));
             List<String> members = properties.getMembers();
             if (members == null || members.isEmpty()) {
@@ -88,8 +92,12 @@ public final class FuturesClusterAutoConfiguration {
         }
     }
 
-    /** The options that apply whichever member is used. Validated before any member starts. */
-    static ClusterExecutor.Builder common(FuturesClusterProperties properties, ClusterExecutor.Builder builder) {
+    /**
+     * The options that apply whichever member is used. Validated before any member starts. Each call carries
+     * what the starter's interceptors give it (the MDC and the trace, an observation) to the member running it.
+     */
+    static ClusterExecutor.Builder common(FuturesClusterProperties properties, ClusterExecutor.Builder builder,
+                                          ObjectProvider<FuturesCallInterceptors> interceptors) {
         builder.executorName(text("executor-name", properties.getExecutorName()));
         if (properties.getMaxWorkers() != null) {
             builder.maxWorkers(positive("max-workers", properties.getMaxWorkers()));
@@ -99,6 +107,8 @@ public final class FuturesClusterAutoConfiguration {
         // pool; the executor's own JVM-exit hook would stop taking calls at SIGTERM, before in-flight
         // requests have had their graceful phase.
         builder.endAtJvmExit(false);
+        FuturesCallInterceptors own = interceptors.getIfAvailable();
+        builder.callInterceptor(own == null ? null : own.forPool(CLUSTER_POOL_BEAN_NAME));
         return builder;
     }
 
