@@ -221,6 +221,9 @@ class FuturesCallScopesTests {
 
         final List<Observation.Context> stopped = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+        /** One permit per observation stopped. */
+        final java.util.concurrent.Semaphore stops = new java.util.concurrent.Semaphore(0);
+
         @Override
         public void onStart(Observation.Context context) {
             this.started.add(context);
@@ -229,6 +232,7 @@ class FuturesCallScopesTests {
         @Override
         public void onStop(Observation.Context context) {
             this.stopped.add(context);
+            this.stops.release();
         }
 
         @Override
