@@ -158,8 +158,33 @@ public final class CallContext {
      * @throws StreamCorruptedException if the block is malformed or out of bounds
      */
     public static Map<String, String> read(byte[] payload) throws StreamCorruptedException {
-        int len = blockLength(payload);
-        DataInputStream d = new DataInputStream(new ByteArrayInputStream(payload, 4, len));
+        return readBlock(payload, 4, blockLength(payload));
+    }
+
+    /**
+     * The entries of {@code entries} that the bounds let through (see the class comment), in order:
+     * for a transport that writes them itself (the cluster pool).
+     *
+     * @param entries the entries
+     * @return those that fit, possibly none
+     */
+    public static Map<String, String> bounded(Map<String, String> entries) {
+        if (entries.isEmpty()) {
+            return Map.of();
+        }
+        byte[] b = encode(entries, MAX_BYTES);
+        if (b == null) {
+            return Map.of();
+        }
+        try {
+            return readBlock(b, 0, b.length);
+        } catch (StreamCorruptedException cannotHappen) { // we just wrote it
+            throw new IllegalStateException(cannotHappen);
+        }
+    }
+
+    private static Map<String, String> readBlock(byte[] bytes, int off, int len) throws StreamCorruptedException {
+        DataInputStream d = new DataInputStream(new ByteArrayInputStream(bytes, off, len));
         try {
             int n = d.readUnsignedShort();
             if (n > MAX_ENTRIES) {
