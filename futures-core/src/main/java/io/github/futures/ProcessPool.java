@@ -1,5 +1,6 @@
 package io.github.futures;
 
+import io.github.futures.process.CallContext;
 import io.github.futures.process.Frames;
 import io.github.futures.process.StartupArchive;
 import io.github.futures.process.Wire;
@@ -286,7 +287,8 @@ final class ProcessPool {
     private Future<?> enqueue(long id, byte[] frame, String what, ScopedCall sc) {
         PoolFuture f = new PoolFuture(stats, recycler);
         admission.acquirePending(f); // maxPending: rejected at once when the pool has that many
-        WorkItem item = new WorkItem(id, f, frame, what, sc);
+        WorkItem item = new WorkItem(id, f, sc == null ? frame
+                : CallContext.attach(frame, sc.remoteContext(), config.maxMessageSize()), what, sc); // context, if any
         f.item = item;
         stats.submitted();
         while (!admission.offer(item)) { // refused by a close; again if a rebuild has undone it since

@@ -31,6 +31,9 @@ import java.util.List;
  *                      REVOKE (no payload: give call id back unless it started)
  *                      MAP   (payload: int n, the serialized function (n bytes), the chunk of
  *                             items as a tagged value: one call applying the function to each)
+ *                      CTX_TASK, CTX_MAP (6, 7: a TASK or MAP whose payload starts with the caller's
+ *                             context entries, int length | block; sent only when there are entries:
+ *                             see CallContext)
  *   worker -> parent   RESULT       (payload: the value, tagged: see V_*)
  *                      EXCEPTION    (payload: an ExceptionEnvelope, see writeEnvelope)
  *                      INIT_FAILED  (payload: an ExceptionEnvelope)

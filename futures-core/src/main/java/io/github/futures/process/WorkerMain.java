@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 
@@ -131,7 +132,7 @@ public final class WorkerMain {
         maker.setDaemon(true);
         maker.start();
         FileOutputStream protocolOut = new FileOutputStream(FileDescriptor.out);
-        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true);
+        PrintStream err = new PrintStream(CallContext.markingLines(new FileOutputStream(FileDescriptor.err)), true);
         System.setOut(err);
         System.setErr(err);
         // The raw FileDescriptor.in and FileDescriptor.out are the pool's channel: a call sees an empty
@@ -192,12 +193,15 @@ public final class WorkerMain {
         final long id;
         final Object payload;
         final Exception unreadable;
+        /** The caller's context entries (CallContext), restored around the call; null when none came. */
+        final Map<String, String> context;
 
-        Job(byte type, long id, Object payload, Exception unreadable) {
+        Job(byte type, long id, Object payload, Exception unreadable, Map<String, String> context) {
             this.type = type;
             this.id = id;
             this.payload = payload;
             this.unreadable = unreadable;
+            this.context = context;
         }
     }
 
@@ -279,11 +283,24 @@ public final class WorkerMain {
     private Job next(DataInputStream in, Wire.Incoming f) throws IOException {
         Wire.read(in, maxMessageSize, f);
         if (f.type == Wire.EXIT) {
-            return new Job(Wire.EXIT, 0L, null, null);
+            return new Job(Wire.EXIT, 0L, null, null, null);
         }
         if (f.type == Wire.REVOKE) {
             revoke(f.id);
             return null;
+        }
+        Map<String, String> context = null;
+        if (f.type == CallContext.CTX_TASK || f.type == CallContext.CTX_MAP) {
+            // The context block is checked against the frame read whole: a block that lies fails this call only.
+            byte plain = f.type == CallContext.CTX_MAP ? Wire.MAP : Wire.TASK;
+            try {
+                context = CallContext.read(f.payload);
+                f.payload = CallContext.rest(f.payload);
+                f.type = plain;
+            } catch (IOException e) {
+                f.payload = null;
+                return new Job(Wire.TASK, f.id, null, e, null);
+            }
         }
         if (f.type == Wire.MAP) {
             Object chunk = null;
@@ -294,7 +311,7 @@ public final class WorkerMain {
                 unreadable = e;
             }
             f.payload = null;
-            return new Job(Wire.TASK, f.id, chunk, unreadable);
+            return new Job(Wire.TASK, f.id, chunk, unreadable, context);
         }
         Object payload = null;
         Exception unreadable = null;
@@ -304,7 +321,7 @@ public final class WorkerMain {
             unreadable = e;
         }
         f.payload = null;
-        return new Job(f.type, f.id, payload, unreadable);
+        return new Job(f.type, f.id, payload, unreadable, context);
     }
 
     /**
@@ -451,12 +468,19 @@ public final class WorkerMain {
             sendException(Wire.EXCEPTION, job.id, x);
             return;
         }
-        Object value;
+        Object value = null;
+        Throwable failure = null;
+        CallContext.Restore restore = job.context == null ? null : CallContext.enter(job.context, loader, true);
         try {
             value = ((Callable<?>) job.payload).call();
         } catch (Throwable t) {
+            failure = t;
+        } finally {
+            CallContext.exit(restore); // whatever the outcome: nothing of this call's context is left for the next
+        }
+        if (failure != null) {
             Thread.interrupted();
-            sendException(Wire.EXCEPTION, job.id, t);
+            sendException(Wire.EXCEPTION, job.id, failure);
             return;
         }
         Thread.interrupted();

@@ -35,7 +35,10 @@ import java.util.stream.Collectors;
  * <p>Implementation note. One platform thread per worker ({@link #thread}, the reader) spawns the
  * process (so several start in parallel), writes the initializer, performs the handshake and reads
  * frames until the end; a second thread forwards standard error line by line, prefixed with the
- * pid. Death is seen as end-of-file on standard output (no polling).
+ * pid ({@code [worker 4242] ...}), or with the pid and the caller's trace id for a line the worker
+ * began while a call carrying a W3C {@code traceparent} ran ({@code [worker 4242
+ * trace=4bf92f3577b34da6a3ce929d0e0e4736] ...}; see {@link CallContext}). Death is seen as
+ * end-of-file on standard output (no polling).
  *
  * <p>The reader has one guard, at its top: any {@link Throwable} while a frame is read or handled.
  * When the frame was read whole (its length said where it ends), the stream is still in sync: the
@@ -451,7 +454,10 @@ public final class WorkerProcess implements Runnable {
         Process p = process;
         String prefix = "[worker " + pid + "] ";
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), Charset.defaultCharset()))) {
-            for (String line; (line = r.readLine()) != null; ) {
+            for (String raw; (raw = r.readLine()) != null; ) {
+                // A line written while a call with a trace id ran comes marked with it (CallContext).
+                String[] marked = CallContext.unmark(raw);
+                String line = marked == null ? raw : marked[1];
                 if (!ready) {
                     synchronized (earlyErr) {
                         earlyErr.addLast(line);
@@ -461,7 +467,7 @@ public final class WorkerProcess implements Runnable {
                     }
                     StartupArchive.workerSaid(command, line);
                 }
-                System.err.println(prefix + line);
+                System.err.println(marked == null ? prefix + line : "[worker " + pid + " trace=" + marked[0] + "] " + line);
                 CountDownLatch d = dumpEnd;
                 if (d != null && line.startsWith(DUMP_LAST_LINE)) {
                     d.countDown();

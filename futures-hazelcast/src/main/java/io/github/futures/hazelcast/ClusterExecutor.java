@@ -361,7 +361,8 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
     /** Accepts a call; {@code sc} is its scope (ended by the future's done callback), or null. */
     private <T> Future<T> accept(Callable<T> call, Object userTask, ScopedCall sc) {
         checkAccepting();
-        RemoteCall remote = new RemoteCall(serialize(call, userTask), id, initializer, filterPattern);
+        RemoteCall remote = new RemoteCall(serialize(call, userTask), id, initializer, filterPattern,
+                sc == null ? Map.of() : sc.remoteContext());
         outstanding.incrementAndGet();
         if (shutdown) {
             outstanding.decrementAndGet();

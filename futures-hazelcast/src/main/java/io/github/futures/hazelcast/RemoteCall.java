@@ -5,6 +5,7 @@ import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
+import io.github.futures.process.CallContext;
 import io.github.futures.spi.Serialization;
 import java.io.IOException;
 import java.io.ObjectInputFilter;
@@ -27,6 +28,11 @@ import java.util.concurrent.Callable;
  * as they are, rather than running Java serialization a second time over what is already
  * serialized (so Hazelcast itself deserializes no object graph of ours). Hazelcast creates them
  * through their no-argument constructors.
+ *
+ * <p>With a call interceptor, the caller's context entries (MDC entries, the W3C {@code traceparent})
+ * travel with the call and are put as MDC entries on the member thread around it (with
+ * {@code traceId}/{@code spanId} from a valid traceparent) when SLF4J is on the member's class path,
+ * then put back as they were: nothing leaks into the next call that thread runs.
  *
  * <p>A member that is leaving ({@link ServedCalls#drain}) refuses new calls with
  * {@link Outcome#MEMBER_LEAVING}; the caller sends them elsewhere, since they never ran.
@@ -54,6 +60,11 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable
     private byte[] initializer;
     /** The filter pattern; empty for {@link Serialization#DEFAULT_FILTER}. */
     private String filter;
+    /**
+     * The caller's context entries (a call scope's remote context, bounded as CallContext bounds it),
+     * restored as MDC entries around the call on the member; empty when none.
+     */
+    private Map<String, String> context = Map.of();
     /** The member that runs the call; injected by Hazelcast on the member. */
     private transient String memberName;
 
@@ -61,11 +72,12 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable
     RemoteCall() {
     }
 
-    RemoteCall(byte[] call, String executorId, byte[] initializer, String filter) {
+    RemoteCall(byte[] call, String executorId, byte[] initializer, String filter, Map<String, String> context) {
         this.call = call;
         this.executorId = executorId;
         this.initializer = initializer;
         this.filter = filter == null ? "" : filter;
+        this.context = CallContext.bounded(context);
     }
 
     @Override
@@ -74,6 +86,11 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable
         out.writeString(executorId);
         out.writeByteArray(initializer);
         out.writeString(filter);
+        out.writeInt(context.size()); // one int when there is no context
+        for (Map.Entry<String, String> e : context.entrySet()) {
+            out.writeString(e.getKey());
+            out.writeString(e.getValue());
+        }
     }
 
     @Override
@@ -82,6 +99,22 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable
         executorId = in.readString();
         initializer = in.readByteArray();
         filter = in.readString();
+        int n = in.readInt();
+        if (n < 0 || n > CallContext.MAX_ENTRIES) {
+            throw new IOException("a call context of " + n + " entries (at most " + CallContext.MAX_ENTRIES + ")");
+        }
+        if (n > 0) {
+            Map<String, String> m = new LinkedHashMap<>();
+            for (int i = 0; i < n; i++) {
+                String k = in.readString();
+                String v = in.readString();
+                if (k == null || v == null || k.length() > CallContext.MAX_STRING || v.length() > CallContext.MAX_STRING) {
+                    throw new IOException("a malformed call context entry " + i);
+                }
+                m.put(k, v);
+            }
+            context = m;
+        }
     }
 
     @Override
@@ -131,11 +164,13 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable
         Object value;
         String previous = CURRENT_EXECUTOR.get();
         CURRENT_EXECUTOR.set(executorId);
+        CallContext.Restore restore = context.isEmpty() ? null : CallContext.enter(context, loader);
         try {
             value = fn.call();
         } catch (Throwable t) {
             return Outcome.of(Outcome.FAILED, t);
         } finally {
+            CallContext.exit(restore); // the caller's MDC entries are put back as they were, whatever the outcome
             if (previous == null) {
                 CURRENT_EXECUTOR.remove();
             } else {

@@ -181,7 +181,7 @@ class ClusterSerialFilterTest {
         Member child = cluster.memberOf(cluster.children.get(0));
 
         RemoteCall.Outcome outcome = cluster.hz.getExecutorService(ClusterNode.DEFAULT_EXECUTOR_NAME)
-                .submitToMember(new RemoteCall(crafted, "crafted", null, ""), child).get(30, TimeUnit.SECONDS);
+                .submitToMember(new RemoteCall(crafted, "crafted", null, "", java.util.Map.of()), child).get(30, TimeUnit.SECONDS);
 
         assertThat(outcome.kind()).isEqualTo(RemoteCall.Outcome.FAILED);
         Object failure = Wire.read(outcome.payload(), Serialization.filter(null), getClass().getClassLoader());
