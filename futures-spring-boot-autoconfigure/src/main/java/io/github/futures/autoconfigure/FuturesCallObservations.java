@@ -39,6 +39,9 @@ final class FuturesCallObservations implements CallInterceptor {
 
     private static final Convention CONVENTION = new Convention();
 
+    /** The start, after the queue wait; a span event of that name with a tracing handler. */
+    private static final Observation.Event STARTED = Observation.Event.of(FuturesCallObservationContext.STARTED_EVENT);
+
     private final ObservationRegistry registry;
 
     private final Function<Observation.Context, String> traceparent;
@@ -101,8 +104,7 @@ final class FuturesCallObservations implements CallInterceptor {
         @Override
         public void started() {
             this.context.started();
-            this.observation.event(Observation.Event.of(FuturesCallObservationContext.STARTED_EVENT,
-                    "call started after its queue wait"));
+            this.observation.event(STARTED);
         }
 
         @Override
