@@ -2,6 +2,7 @@ package io.github.futures.sample;
 
 import io.github.futures.MapOptions;
 import io.github.futures.ProcessPoolExecutor;
+import io.github.futures.SerializableFunction;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
+import org.apache.commons.logging.LogFactory;
 import org.springframework.stereotype.Service;
 
 /**
@@ -70,7 +72,7 @@ public class PrimeExample {
         List<NumberResult> results = new ArrayList<>(count);
         List<Long> primes = new ArrayList<>();
         MapOptions options = MapOptions.DEFAULTS.withChunksize(chunksize).withTimeout(timeout);
-        try (Stream<Boolean> answers = cancellation.register(pool.map(Primes::isPrime, numbers, options))) {
+        try (Stream<Boolean> answers = cancellation.register(pool.map(isPrimeLoggingFirst(start, count), numbers, options))) {
             Iterator<Long> n = numbers.iterator();
             answers.forEachOrdered(prime -> {
                 long number = n.next();
@@ -82,6 +84,20 @@ public class PrimeExample {
         }
         return new PrimeReport(start, count, chunksize, primes, results,
                 Duration.ofNanos(System.nanoTime() - began).toMillis());
+    }
+
+    /**
+     * {@link Primes#isPrime}, logging one line in the worker JVM when it takes the request's first number. The
+     * worker's output is forwarded to the application's log; a line written during a traced call is prefixed
+     * {@code [worker <pid> trace=<trace id>]}, the trace of the request that asked for it.
+     */
+    static SerializableFunction<Long, Boolean> isPrimeLoggingFirst(long first, int count) {
+        return n -> {
+            if (n == first) {
+                LogFactory.getLog(PrimeExample.class).info("checking " + count + " numbers from " + first);
+            }
+            return Primes.isPrime(n);
+        };
     }
 
     /** The limits of {@link #check}, shared with the cluster example. */

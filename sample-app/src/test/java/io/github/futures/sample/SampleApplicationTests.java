@@ -141,6 +141,36 @@ class SampleApplicationTests {
         assertThat(body.get("traceId").asString()).matches("[0-9a-f]{32}");
     }
 
+    /** The prime example's worker JVM logs a line during the request's call, forwarded with the request's trace id. */
+    @Test
+    void workerLogLineShowsTheRequestsTraceId() throws Exception {
+        String traceId = "0af7651916cd43dd8448eb211c80319c";
+        String line = "checking 3 numbers from 1000000000017";
+        java.io.PrintStream err = System.err;
+        java.util.concurrent.CountDownLatch seen = new java.util.concurrent.CountDownLatch(1);
+        java.util.List<String> matching = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.io.PrintStream watching = new java.io.PrintStream(err, true) {
+            @Override
+            public void println(String x) {
+                if (x != null && x.contains(line)) {
+                    matching.add(x);
+                    seen.countDown();
+                }
+                super.println(x);
+            }
+        };
+        System.setErr(watching);
+        try {
+            Http.Response response = http.get("/api/primes?start=1000000000017&count=3&chunksize=1",
+                    "traceparent", "00-" + traceId + "-b7ad6b7169203331-01");
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(seen.await(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            System.setErr(err);
+        }
+        assertThat(matching).anySatisfy(l -> assertThat(l).matches("\\[worker \\d+ trace=" + traceId + "\\] .*"));
+    }
+
     /** A request that arrives with a W3C traceparent: the @Async method runs under that trace id. */
     @Test
     void asyncServiceRunsUnderTheCallersTraceId() {
