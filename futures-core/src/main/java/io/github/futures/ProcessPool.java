@@ -285,10 +285,10 @@ final class ProcessPool {
 
     /** Queues a call through the {@link Admission}; refused if the pool closed first. {@code sc}: its scope, or null. */
     private Future<?> enqueue(long id, byte[] frame, String what, ScopedCall sc) {
+        byte[] sent = sc == null ? frame : CallContext.attach(frame, sc.remoteContext(), config.maxMessageSize());
         PoolFuture f = new PoolFuture(stats, recycler);
         admission.acquirePending(f); // maxPending: rejected at once when the pool has that many
-        WorkItem item = new WorkItem(id, f, sc == null ? frame
-                : CallContext.attach(frame, sc.remoteContext(), config.maxMessageSize()), what, sc); // context, if any
+        WorkItem item = new WorkItem(id, f, sent, what, sc);
         f.item = item;
         stats.submitted();
         while (!admission.offer(item)) { // refused by a close; again if a rebuild has undone it since
@@ -476,7 +476,9 @@ final class ProcessPool {
                     continue;
                 }
                 item.started = true;
-                sends.add(new Send(w, null, item.scope)); // its scope hears of the start, outside the lock
+                if (item.scope != null) {
+                    sends.add(new Send(w, null, item.scope)); // its scope hears of the start, outside the lock
+                }
             }
             w.inFlight.add(item);
             w.assigned++;

@@ -93,6 +93,16 @@ import java.util.stream.Stream;
  * {@link Builder#idleTimeout} and {@link Builder#maxTasksPerChild} recycle workers, each replacement
  * starting before the old worker retires.
  *
+ * <p><b>Context.</b> With a {@linkplain Builder#callInterceptor call interceptor}, each call's
+ * {@code remoteContext()} entries travel with it (at most 64 entries and 16 KiB; what does not fit
+ * is left out) and are restored in the worker as SLF4J MDC entries around the call, when SLF4J is on
+ * the worker's class path, with {@code traceId}/{@code spanId} from a valid W3C {@code traceparent};
+ * they are put back as they were after the call, whatever its outcome. A line the worker begins
+ * while such a traced call runs is forwarded as {@code [worker <pid> trace=<traceId>] ...} instead of
+ * {@code [worker <pid>] ...}; the mark follows the call running in the worker when the line starts,
+ * so output of a thread the call started that outlives it is marked with the trace of whichever call
+ * runs then, or none.
+ *
  * <p>Memory consistency effects: actions in a thread before it submits a call <i>happen-before</i>
  * the future of the call completes, which <i>happens-before</i> its result is read. The call itself
  * runs in another JVM and shares no memory with this one.

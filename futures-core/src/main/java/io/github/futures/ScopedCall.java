@@ -98,7 +98,7 @@ public final class ScopedCall implements Consumer<Future<?>> {
      * @return the call to run instead
      */
     public <T> Callable<T> wrap(Callable<T> call) {
-        return new Run<>(this, scope.wrap(call));
+        return new Run<>(this, scope.wrap(call), call);
     }
 
     /** Tells the scope the call started, unless it ended already or was told before. */
@@ -275,10 +275,13 @@ public final class ScopedCall implements Consumer<Future<?>> {
     private static final class Run<T> implements Callable<T> {
         private final ScopedCall owner;
         private final Callable<T> call;
+        /** The call as submitted: what messages name (a call timeout's warning, say), not the scope's wrapper. */
+        private final Object submitted;
 
-        Run(ScopedCall owner, Callable<T> call) {
+        Run(ScopedCall owner, Callable<T> call, Object submitted) {
             this.owner = owner;
             this.call = call;
+            this.submitted = submitted;
         }
 
         @Override
@@ -289,7 +292,7 @@ public final class ScopedCall implements Consumer<Future<?>> {
 
         @Override
         public String toString() {
-            return call.toString();
+            return submitted.toString();
         }
     }
 

@@ -66,7 +66,9 @@ final class ThreadPool {
      * when the call returns. 'blocked' counts workers whose call waits for a future of this pool,
      * 'deadlockWarned' is set by the one warning of an episode and cleared when a worker is free again.
      * 'pendingLimit' (maxPending) is taken after admission and returned by the future when it leaves
-     * PENDING. Events: WORKER_STARTED / WORKER_RETIRED where a thread starts or leaves, SHUTDOWN_STARTED
+     * PENDING. 'interceptor' (final, may be null): submit asks it for the call's scope on the submitting
+     * thread (ScopedCall), queues the scope's wrapped call and adds the scope as a done callback; nothing
+     * of it is in ThreadTask, so a pool without one pays one null check. Events: WORKER_STARTED / WORKER_RETIRED where a thread starts or leaves, SHUTDOWN_STARTED
      * by the shutdown that set the flag, TERMINATED by whichever release (or shutdown) ended the queue.
      */
 

@@ -6,6 +6,8 @@ import io.github.futures.Future;
 import io.github.futures.ProcessPoolExecutor;
 import io.github.futures.SerializableCallable;
 import io.github.futures.TimeoutError;
+import io.github.futures.spi.CallInterceptor;
+import io.github.futures.spi.CallScope;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -21,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -41,6 +44,9 @@ import org.junit.jupiter.api.Timeout;
  * <p>Seeded: {@code -Dfuzz.seed=N} replays a run (the seed is printed, and named in every failure);
  * {@code -Dfuzz.cases=N} in-sync cases (default 3000) and {@code -Dfuzz.breaking=N} breaking cases
  * (default 24, each starts a worker JVM), within a 60-second budget.
+ *
+ * <p>Every call carries a call context to its worker (a CTX_TASK frame), and every call scope must
+ * be ended exactly once; {@code CallContextFuzzTest} fuzzes the context block itself, parent to worker.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ProcessFrameFuzzTest {
@@ -214,8 +220,51 @@ class ProcessFrameFuzzTest {
         }
     }
 
+    /**
+     * Every call carries a context (MDC entry, traceparent) to the worker, so the fuzzed outcomes run
+     * through the CTX_TASK path; each call's scope must be ended exactly once whatever its frame did.
+     */
+    static final class ScopeLedger implements CallInterceptor {
+        int intercepted;
+        int ended;
+        int endedTwice;
+
+        @Override
+        public synchronized CallScope intercept(CallInfo call) {
+            intercepted++;
+            AtomicBoolean done = new AtomicBoolean();
+            return new CallScope() {
+                @Override
+                public Map<String, String> remoteContext() {
+                    return Map.of("requestId", "fuzz", CallScope.TRACEPARENT,
+                            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+                }
+
+                @Override
+                public void ended(Throwable failure, boolean cancelled) {
+                    synchronized (ScopeLedger.this) {
+                        if (!done.compareAndSet(false, true)) {
+                            endedTwice++;
+                        }
+                        ended++;
+                        ScopeLedger.this.notifyAll();
+                    }
+                }
+            };
+        }
+
+        /** Waits until every scope given so far was ended (bounded by the test's timeout). */
+        synchronized void awaitAllEnded() throws InterruptedException {
+            while (ended < intercepted) {
+                wait();
+            }
+        }
+    }
+
+    private static final ScopeLedger LEDGER = new ScopeLedger();
+
     private static ProcessPoolExecutor newPool() {
-        return ProcessPoolExecutor.builder().maxWorkers(1).maxMessageSize(MAX_MESSAGE).build();
+        return ProcessPoolExecutor.builder().maxWorkers(1).maxMessageSize(MAX_MESSAGE).callInterceptor(LEDGER).build();
     }
 
     private static void shutdownReturns(ProcessPoolExecutor pool, String what) throws Exception {
@@ -292,6 +341,11 @@ class ProcessFrameFuzzTest {
             Thread.setDefaultUncaughtExceptionHandler(previous);
         }
         assertThat(escaped).as("seed " + seed + ": no exception escapes a pool thread").isEmpty();
+        LEDGER.awaitAllEnded();
+        synchronized (LEDGER) {
+            assertThat(LEDGER.endedTwice).as("seed " + seed + ": no call scope ended twice").isZero();
+            assertThat(LEDGER.ended).as("seed " + seed + ": every call scope ended").isEqualTo(LEDGER.intercepted);
+        }
         System.out.printf("ProcessFrameFuzzTest: seed %d, %d in-sync cases (%d futures got a value, %d failed),"
                         + " %d breaking cases (%d broke their pool), %d frames written, in %d ms%n", seed, inSyncDone,
                 values, failures, breakingDone, poolsBroken, frames[0], TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
