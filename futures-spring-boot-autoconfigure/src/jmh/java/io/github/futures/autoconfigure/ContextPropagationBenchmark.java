@@ -31,7 +31,8 @@ import org.slf4j.MDC;
  * M=futures-spring-boot-autoconfigure/target
  * java -cp "$M/test-classes:$M/classes:$(cat $M/jmh-classpath.txt)" org.openjdk.jmh.Main ContextPropagationBenchmark
  * </pre>
- * Target: {@code context} at most 1.2 x {@code bare}.
+ * Target: {@code roundTrip} with {@code context} at most 1.2 x {@code bare}. {@code inline} gives the
+ * propagation's own cost on one thread, steadier than a round trip on a loaded machine.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -44,21 +45,30 @@ public class ContextPropagationBenchmark {
     /** The application's own thread-local value, propagated by its accessor. */
     static final ThreadLocal<String> TENANT = new ThreadLocal<>();
 
-    /** {@code bare}: no interceptor; {@code context}: the starter's context propagation. */
-    @Param({"bare", "context"})
+    /**
+     * {@code bare}: no interceptor; {@code scope}: an interceptor whose scope does nothing (what the pool itself
+     * spends on a call with a scope); {@code context}: the starter's context propagation.
+     */
+    @Param({"bare", "scope", "context"})
     public String mode;
 
     private ThreadPoolExecutor pool;
+
+    private io.github.futures.spi.CallInterceptor interceptor;
 
     /** Starts the pool and sets the caller's context. */
     @Setup
     public void setUp() {
         ContextRegistry.getInstance().registerThreadLocalAccessor("bench.tenant", TENANT);
-        FuturesCallInterceptors interceptors = new FuturesCallInterceptors(
-                mode.equals("context") ? List.of(new FuturesContextPropagation(ContextSnapshotFactory.builder().build(), null))
-                        : List.of());
-        this.pool = ThreadPoolExecutor.builder().maxWorkers(4).threadNamePrefix("bench")
-                .callInterceptor(interceptors.forPool("bench")).build();
+        io.github.futures.spi.CallScope nothing = new io.github.futures.spi.CallScope() {
+        };
+        FuturesCallInterceptors interceptors = new FuturesCallInterceptors(switch (mode) {
+            case "context" -> List.of(new FuturesContextPropagation(ContextSnapshotFactory.builder().build(), null));
+            case "scope" -> List.of(call -> nothing);
+            default -> List.of();
+        });
+        this.interceptor = interceptors.forPool("bench");
+        this.pool = ThreadPoolExecutor.builder().maxWorkers(4).threadNamePrefix("bench").callInterceptor(this.interceptor).build();
     }
 
     /** Stops the pool. */
@@ -80,6 +90,31 @@ public class ContextPropagationBenchmark {
             TENANT.set("acme");
         }
     }
+
+    /**
+     * The propagation's own cost, without a thread hop: the interceptor asked, the call wrapped and run on this
+     * thread, its scope told of the start and the end (what a submit adds on the caller and the worker).
+     *
+     * @param caller the caller's context
+     * @return the call's result
+     */
+    @Benchmark
+    public int inline(Caller caller) throws Exception {
+        if (this.interceptor == null) {
+            return ONE.call();
+        }
+        io.github.futures.spi.CallScope scope = this.interceptor.intercept(INFO);
+        java.util.concurrent.Callable<Integer> wrapped = scope.wrap(ONE);
+        scope.started();
+        int result = wrapped.call();
+        scope.ended(null, false);
+        return result;
+    }
+
+    private static final java.util.concurrent.Callable<Integer> ONE = () -> 1;
+
+    private static final io.github.futures.spi.CallInterceptor.CallInfo INFO =
+            new io.github.futures.spi.CallInterceptor.CallInfo("bench", "thread");
 
     /**
      * One submit and the wait for its result.

@@ -75,6 +75,25 @@ class FuturesClusterAutoConfigurationTests {
                 .run(context -> assertThat(context).doesNotHaveBean(FuturesClusterAutoConfiguration.CLUSTER_POOL_BEAN_NAME));
     }
 
+    /** The cluster pool's calls carry the caller's MDC to the member that runs them (futures.propagate-context). */
+    @Test
+    void clusterCallCarriesTheCallersMdcToTheMember() throws IOException {
+        int port = freePort();
+        this.contextRunner.withPropertyValues("futures.cluster.enabled=true",
+                "futures.cluster.name=futures-boot-" + UUID.randomUUID(), "futures.cluster.port=" + port,
+                "futures.cluster.members=127.0.0.1:" + port, "futures.process.enabled=false").run(context -> {
+                    ClusterExecutor pool = context.getBean(ClusterExecutor.class);
+                    org.slf4j.MDC.put("requestId", "r-77");
+                    try {
+                        String seen = pool.submit((SerializableCallable<String>) () -> org.slf4j.MDC.get("requestId")
+                                + "@" + Thread.currentThread().getName()).result(WAIT);
+                        assertThat(seen).startsWith("r-77@").doesNotContain("@main");
+                    } finally {
+                        org.slf4j.MDC.clear();
+                    }
+                });
+    }
+
     @Test
     void enabledClusterPoolStartsAnEmbeddedMemberFromTheProperties() throws IOException {
         String name = "futures-boot-" + UUID.randomUUID();
