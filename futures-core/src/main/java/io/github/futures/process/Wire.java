@@ -26,10 +26,12 @@ import java.util.List;
  *   every frame:   int length | byte type | long id | payload (length - 9 bytes)
  *
  *   parent -> worker   INIT  (payload: the serialized initializer)
- *                      TASK  (payload: a serialized Callable; its id names the future)
+ *                      TASK  (payload: a serialized Callable, or a lambda that captured nothing
+ *                             encoded by LambdaCodec; its id names the future)
  *                      EXIT  (no payload: finish and exit)
  *                      REVOKE (no payload: give call id back unless it started)
- *                      MAP   (payload: int n, the serialized function (n bytes), the chunk of
+ *                      MAP   (payload: int n, the function (n bytes, serialized or encoded as
+ *                             in TASK), the chunk of
  *                             items as a tagged value: one call applying the function to each)
  *   worker -> parent   RESULT       (payload: the value, tagged: see V_*)
  *                      EXCEPTION    (payload: an ExceptionEnvelope, see writeEnvelope)

@@ -319,7 +319,8 @@ public final class WorkerMain {
     private Object readCall(byte[] payload) throws IOException, ClassNotFoundException {
         Object call = cachedTask(payload);
         if (call == null) {
-            call = Wire.deserialize(payload, 0, filter, loader);
+            call = LambdaCodec.isEncoded(payload) ? LambdaCodec.decode(payload, filter, loader)
+                    : Wire.deserialize(payload, 0, filter, loader);
             if (call != null && Wire.STATELESS.get(call.getClass())) {
                 remember(payload, call);
             }
