@@ -82,6 +82,58 @@ final class LambdaCodec {
     }
 
     /**
+     * Whether {@link Serialization#DEFAULT_FILTER} refuses a class by its name: its {@code !name} and
+     * {@code !package.*} entries (its limits do not apply to the three classes of an encoded lambda,
+     * and it refuses neither {@code SerializedLambda} nor {@code Object}). A pattern with any other
+     * kind of entry counts as refusing, so that a change of the default cannot let a class through here.
+     *
+     * @param className a class name
+     * @return whether the default pattern refuses it
+     */
+    static boolean refusedByDefault(String className) {
+        for (String part : Serialization.DEFAULT_FILTER.split(";")) {
+            if (part.startsWith("maxdepth=") || part.startsWith("maxrefs=")) {
+                continue;
+            }
+            if (!part.startsWith("!") || part.indexOf('/') >= 0 || part.indexOf('*') >= 0 && !part.endsWith(".*")
+                    || part.indexOf('*') != part.lastIndexOf('*')) {
+                return true; // not a kind of entry read here
+            }
+            String name = part.substring(1);
+            if (name.endsWith(".*")) {
+                String pkg = name.substring(0, name.length() - 1); // with its dot
+                if (className.startsWith(pkg) && className.indexOf('.', pkg.length()) < 0) {
+                    return true;
+                }
+            } else if (className.equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether this JVM was given a JVM-wide filter or filter factory, by system or security property. */
+    private static volatile Boolean jvmWide;
+
+    /**
+     * Whether a JVM-wide deserialization filter or filter factory is configured ({@code jdk.serialFilter},
+     * {@code jdk.serialFilterFactory}, as system or security properties), which the JDK's filter
+     * configuration would apply too. Looked up once.
+     *
+     * @return whether one is
+     */
+    static boolean jvmWideFilterConfigured() {
+        Boolean b = jvmWide;
+        if (b == null) {
+            b = System.getProperty("jdk.serialFilter") != null || System.getProperty("jdk.serialFilterFactory") != null
+                    || java.security.Security.getProperty("jdk.serialFilter") != null
+                    || java.security.Security.getProperty("jdk.serialFilterFactory") != null;
+            jvmWide = b;
+        }
+        return b;
+    }
+
+    /**
      * Whether a call payload is an encoded lambda.
      *
      * @param payload the payload
@@ -95,7 +147,10 @@ final class LambdaCodec {
      * The lambda an {@link #encode} payload describes, as deserialization would make it.
      *
      * @param payload the payload
-     * @param filter the pool's filter (then the JVM-wide one), shown the classes a stream would show
+     * @param filter the pool's filter (then the JVM-wide one), shown the classes a stream would show;
+     *     {@code null} when the pool's is the default pattern and there is no JVM-wide filter
+     *     ({@link #jvmWideFilterConfigured()}): the capturing class is then checked by
+     *     {@link #refusedByDefault}, without the JDK's filter configuration
      * @param loader resolves the capturing class
      * @return the lambda
      * @throws java.io.InvalidClassException naming a class the filter refused
@@ -117,11 +172,17 @@ final class LambdaCodec {
         if (d.available() != 0) {
             throw new StreamCorruptedException("trailing bytes after an encoded lambda");
         }
-        Serialization.checkClass(filter, SerializedLambda.class, 1, payload.length, Wire.ALLOW_HINT);
-        Serialization.checkClass(filter, Object[].class, 2, payload.length, Wire.ALLOW_HINT);
+        if (filter != null) {
+            Serialization.checkClass(filter, SerializedLambda.class, 1, payload.length, Wire.ALLOW_HINT);
+            Serialization.checkClass(filter, Object[].class, 2, payload.length, Wire.ALLOW_HINT);
+        }
         Class<?> owner = Class.forName(capturing.replace('/', '.'), false,
                 loader != null ? loader : LambdaCodec.class.getClassLoader());
-        Serialization.checkClass(filter, owner, 3, payload.length, Wire.ALLOW_HINT);
+        if (filter != null) {
+            Serialization.checkClass(filter, owner, 3, payload.length, Wire.ALLOW_HINT);
+        } else if (refusedByDefault(owner.getName())) {
+            throw Serialization.refusal(owner.getName(), Wire.ALLOW_HINT);
+        }
         SerializedLambda sl = new SerializedLambda(owner, fiClass, fiName, fiSignature, kind, implClass, implName,
                 implSignature, instantiated, new Object[0]);
         try {

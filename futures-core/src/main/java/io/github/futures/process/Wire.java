@@ -268,6 +268,16 @@ public final class Wire {
         return decodeValue(payload, 4 + mapFunctionLength(payload), filter, loader);
     }
 
+    /**
+     * Whether the items of a MAP payload are a serialization stream (else simple values, which need no filter).
+     *
+     * @throws StreamCorruptedException if the payload is not a MAP payload
+     */
+    static boolean mapItemsSerialized(byte[] payload) throws StreamCorruptedException {
+        int at = 4 + mapFunctionLength(payload);
+        return at >= payload.length || payload[at] == V_SERIAL;
+    }
+
     private static int mapFunctionLength(byte[] payload) throws StreamCorruptedException {
         if (payload.length < 4) {
             throw new StreamCorruptedException("a MAP payload of " + payload.length + " bytes");

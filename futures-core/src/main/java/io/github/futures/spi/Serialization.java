@@ -164,7 +164,14 @@ public final class Serialization {
         }
     }
 
-    private static InvalidClassException refusal(String refused, String allowHint) {
+    /**
+     * The exception for a class the deserialization filter refused, as {@link #deserialize} throws it.
+     *
+     * @param refused the refused class's name (or what was over a limit)
+     * @param allowHint how the user allows it
+     * @return the exception
+     */
+    public static InvalidClassException refusal(String refused, String allowHint) {
         return new InvalidClassException(refused,
                 "refused by the deserialization filter; allow it with " + allowHint
                         + " (the default filter lets every class through but a few known gadget classes,"

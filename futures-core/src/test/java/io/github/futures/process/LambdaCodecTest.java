@@ -84,6 +84,16 @@ class LambdaCodecTest {
                 .isInstanceOf(InvalidClassException.class).hasMessageContaining("java.lang.invoke.SerializedLambda");
     }
 
+    /** Without the JDK's filter (default pattern, no JVM-wide filter), the default pattern's refusals still apply, by name and by package. */
+    @Test
+    void defaultPatternRefusalsApplyWithoutTheJdkFilter() {
+        assertThat(LambdaCodec.refusedByDefault("org.apache.commons.collections.functors.InvokerTransformer")).isTrue();
+        assertThat(LambdaCodec.refusedByDefault("com.sun.rowset.JdbcRowSetImpl")).isTrue();
+        assertThat(LambdaCodec.refusedByDefault("org.apache.commons.collections.functors.sub.Other")).isFalse();
+        assertThat(LambdaCodec.refusedByDefault(LambdaCodecTest.class.getName())).isFalse();
+        assertThat(LambdaCodec.refusedByDefault("java.lang.invoke.SerializedLambda")).isFalse();
+    }
+
     /** Bytes that are not an encoded lambda fail with an exception, never with an error or a hang. */
     @Test
     void malformedPayloadsFailCleanly() {
