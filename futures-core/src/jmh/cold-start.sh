@@ -88,7 +88,7 @@ for j in $JAVAS; do
   if [[ -n "$BEFORE" ]]; then want=2; fi
   for ((w = 0; w < 300; w++)); do
     found=$(ls "$ARCHIVES" 2>/dev/null | grep -cE "^worker-$jv-.*(-[0-9]+\.(jsa|aot)|\.failed)\$" || true)
-    if ((found >= want)) || ! grep -q StartupArchive "$CORE/target/classes/io/github/futures/process/ProcessPool.class"; then
+    if ((found >= want)) || ! grep -q StartupArchive "$CORE/target/classes/io/github/futures/ProcessPool.class"; then
       break
     fi
     sleep 1
