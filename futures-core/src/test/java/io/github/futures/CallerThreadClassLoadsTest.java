@@ -1,8 +1,7 @@
-package io.github.futures.process;
+package io.github.futures;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.futures.ProcessPoolExecutor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * What a cold program's own thread pays for a process pool, counted, not timed: a fresh JVM runs
  * the seed example ({@link Seed}) under {@code -Xlog:class+load} with thread ids, and marker classes
  * split the log into the constructor and the first {@code map}. Loading classes is most of what a
- * cold JVM spends there, and the counts do not depend on the machine's load. The bounds are generous
+ * cold JVM spends there, and the counts do not depend on the machine's load: the warm-up thread is
+ * off in that JVM, as if it got no CPU in time, so that no race decides which thread loads what. The bounds are generous
  * (about 1.5x today's counts); they catch a storm coming back, such as Java serialization, the
  * security providers or a logger back-end on the caller's thread (hundreds of classes).
  */
@@ -69,6 +69,7 @@ class CallerThreadClassLoadsTest {
          * @param args unused
          */
         public static void main(String[] args) {
+            ParentWarmUp.enabled = false; // what the caller's thread pays when the warm-up gets no CPU in time
             List<Long> numbers = LongStream.range(1_000_000_000_000L, 1_000_000_000_200L).boxed().toList();
             int primes = 0;
             new M0();
