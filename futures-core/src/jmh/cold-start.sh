@@ -3,6 +3,7 @@
 #
 #   futures-core/src/jmh/cold-start.sh                 # from the repository root
 #   PAIRS=20 JAVAS="java /path/to/jdk-25/bin/java" futures-core/src/jmh/cold-start.sh
+#   BEFORE=/path/to/older/futures-core.jar futures-core/src/jmh/cold-start.sh   # before/after, alternating
 #
 # For each JDK in JAVAS (default: the java on the PATH, and the JDK 25 in JAVA25 if set), runs PAIRS
 # (10) pairs that alternate `java -cp … io.github.futures.bench.ColdSeed` and `python3 cold_seed.py`
@@ -11,6 +12,10 @@
 # prints the 200 lines (sent to /dev/null) and its phase times; the script also takes each run's
 # whole-process wall time. It prints medians and the ratios Java / CPython of the whole process and of
 # the in-program time (pool creation to closed pool), and saves everything under
+# futures-core/target/benchmarks/cold-<UTC time>/. With BEFORE (another build of the library, as a
+# jar), each round runs that library too, between the two (label javaNN-before), so that a change is
+# measured against the same load as the code before it; the ratios are then given for both.
+# Saved under
 # futures-core/target/benchmarks/cold-<UTC time>/.
 set -euo pipefail
 
@@ -33,6 +38,12 @@ mkdir -p "$LIB"
 jar cf "$LIB/futures-core.jar" -C "$CORE/target/classes" .
 jar cf "$LIB/cold-seed.jar" -C "$CORE/target/test-classes" io/github/futures/bench/ColdSeed.class
 CP="$LIB/futures-core.jar:$LIB/cold-seed.jar"
+BEFORE=${BEFORE:-}
+if [[ -n "$BEFORE" ]]; then
+  mkdir -p "$LIB/before"
+  cp "$BEFORE" "$LIB/before/futures-core.jar"
+  CP_BEFORE="$LIB/before/futures-core.jar:$LIB/cold-seed.jar"
+fi
 # The workers' start-up archives of this run only, built by the unmeasured first run of each JDK.
 export XDG_CACHE_HOME="$OUT/cache"
 ARCHIVES="$XDG_CACHE_HOME/futures/startup"
@@ -69,12 +80,15 @@ for j in $JAVAS; do
   jv=$("$j" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ {print $2}')
   # one unmeasured run of each to warm the page cache
   "$j" -cp "$CP" io.github.futures.bench.ColdSeed >/dev/null 2>&1
+  if [[ -n "$BEFORE" ]]; then "$j" -cp "$CP_BEFORE" io.github.futures.bench.ColdSeed >/dev/null 2>&1; fi
   "$PYTHON" "$CORE/src/jmh/python/cold_seed.py" >/dev/null 2>&1
   # That run started the build of the workers' start-up archive in the background (a library without
   # it builds none): wait for it, up to 5 minutes, so that every measured run finds it.
+  want=1
+  if [[ -n "$BEFORE" ]]; then want=2; fi
   for ((w = 0; w < 300; w++)); do
-    if compgen -G "$ARCHIVES/worker-$jv-*-*.*" >/dev/null || compgen -G "$ARCHIVES/worker-$jv-*.failed" >/dev/null \
-        || ! grep -q StartupArchive "$CORE/target/classes/io/github/futures/process/ProcessPool.class"; then
+    found=$(ls "$ARCHIVES" 2>/dev/null | grep -cE "^worker-$jv-.*(-[0-9]+\.(jsa|aot)|\.failed)\$" || true)
+    if ((found >= want)) || ! grep -q StartupArchive "$CORE/target/classes/io/github/futures/ProcessPool.class"; then
       break
     fi
     sleep 1
@@ -82,9 +96,12 @@ for j in $JAVAS; do
   echo "start-up archives: $(ls "$ARCHIVES" 2>/dev/null | grep -E '\.(jsa|aot|failed)$' | tr '\n' ' ')" | tee -a "$OUT/machine.txt"
   for ((i = 0; i < PAIRS; i++)); do
     run "java$jv" "$j" -cp "$CP" io.github.futures.bench.ColdSeed
+    if [[ -n "$BEFORE" ]]; then run "java$jv-before" "$j" -cp "$CP_BEFORE" io.github.futures.bench.ColdSeed; fi
     run "cpython-for-java$jv" "$PYTHON" "$CORE/src/jmh/python/cold_seed.py"
   done
 done
+
+echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt"
 
 "$PYTHON" - "$OUT/results.txt" <<'PY' | tee "$OUT/report.md"
 import collections, statistics, sys
@@ -94,15 +111,19 @@ for line in open(sys.argv[1]):
     rows[label].append({k: float(v) for k, v in (f.split('=') for f in fields)})
 def med(label, key):
     return statistics.median(r[key] for r in rows[label])
-print("| program | runs | whole process ms | in-program ms | constructor | map returned | first result |")
+def spread(label, key):
+    v = [r[key] for r in rows[label]]
+    return f"{min(v):.0f}-{max(v):.0f}"
+print("| program | runs | whole process ms (min-max) | in-program ms (min-max) | constructor | map returned | first result |")
 print("| --- | --- | --- | --- | --- | --- | --- |")
 for label in rows:
-    print(f"| {label} | {len(rows[label])} | {med(label,'wall'):.1f} | {med(label,'closed'):.1f} | "
+    print(f"| {label} | {len(rows[label])} | {med(label,'wall'):.1f} ({spread(label,'wall')}) | "
+          f"{med(label,'closed'):.1f} ({spread(label,'closed')}) | "
           f"{med(label,'constructor'):.1f} | {med(label,'map'):.1f} | {med(label,'first'):.1f} |")
 print()
 for label in rows:
     if label.startswith("java"):
-        py = "cpython-for-" + label
+        py = "cpython-for-" + label.split("-")[0]
         print(f"{label} / CPython: whole process {med(label,'wall')/med(py,'wall'):.2f}x, "
               f"in-program {med(label,'closed')/med(py,'closed'):.2f}x (target: <= 0.8x both)")
 PY

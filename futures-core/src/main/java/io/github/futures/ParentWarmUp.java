@@ -5,11 +5,15 @@ import java.io.OutputStream;
 
 /**
  * Warms up, on a daemon thread started with the JVM's first process pool, what the first
- * {@code submit} or {@code map} would otherwise pay for on the caller's thread: the
- * {@code invokedynamic} bootstrap of a serializable lambda, and Java serialization (about 300
- * classes, and the SHA-1 of the default {@code serialVersionUID} of {@code Object[]}, which every
- * serialized lambda carries). The caller's first call then finds most of it loaded, or waits for the
- * class being loaded rather than loading it again. Internal.
+ * {@code submit} or {@code map} would otherwise pay for: first the JDK's process machinery
+ * ({@code ProcessImpl}, {@code ProcessHandleImpl} and the classes their initializers load, about 60
+ * not in the JDK's default class-data archive), which the reader thread of the first worker needs
+ * before it can spawn the worker JVM, the start of the critical path; then, for calls that are
+ * serialized (a lambda that captured something, any other object; not a lambda that captured
+ * nothing, see {@code LambdaCodec}), the {@code invokedynamic} bootstrap of a serializable lambda
+ * and Java serialization (about 300 classes, and the SHA-1 of the default {@code serialVersionUID}
+ * of {@code Object[]}, which every serialized lambda carries). The first call then finds most of it
+ * loaded, or waits for the class being loaded rather than loading it again. Internal.
  *
  * <p>Implementation note: {@link #started} (guarded by the class lock) makes it once per JVM; any
  * failure is ignored (the caller's thread then does the work, as without this class).
@@ -19,13 +23,20 @@ final class ParentWarmUp implements Runnable {
     /** Whether the thread was started in this JVM. Guarded by the class lock. */
     private static boolean started;
 
+    /**
+     * Whether {@link #start()} starts the thread. Only a test turns it off, before its first pool,
+     * to count what the caller's thread loads when the warm-up gets no CPU in time (a busy machine):
+     * the counts then do not depend on which thread wins the race.
+     */
+    static volatile boolean enabled = true;
+
     private ParentWarmUp() {
     }
 
     /** Starts the warm-up thread, once per JVM; returns at once. */
     static void start() {
         synchronized (ParentWarmUp.class) {
-            if (started) {
+            if (started || !enabled) {
                 return;
             }
             started = true;
@@ -37,6 +48,12 @@ final class ParentWarmUp implements Runnable {
 
     @Override
     public void run() {
+        try {
+            Class.forName("java.lang.ProcessImpl", true, null);
+            Class.forName("java.lang.ProcessHandleImpl", true, null);
+        } catch (Throwable ignored) {
+            // the reader thread does it then
+        }
         try {
             SerializableFunction<Object, Object> fn = ParentWarmUp::same;
             try (ObjectOutputStream out = new ObjectOutputStream(OutputStream.nullOutputStream())) {

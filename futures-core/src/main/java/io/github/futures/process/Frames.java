@@ -20,9 +20,10 @@ import java.util.function.Function;
  * </pre>
  *
  * <p>Implementation note. A call that captured nothing (a constant lambda, a static method
- * reference) is the same call each time: the bytes of the last such call, and of the last such map
+ * reference) travels as the names that identify it ({@link LambdaCodec}), not serialized, and is the
+ * same call each time: the bytes of the last such call, and of the last such map
  * function, are kept in two volatile fields ({@link #lastTask}, {@link #lastFunction}), each an
- * immutable pair of the object and its bytes, so it is serialized once; the worker keeps the
+ * immutable pair of the object and its bytes, so it is encoded once; the worker keeps the
  * deserialized object in its own cache, keyed by the bytes. Anything else is stateless here.
  *
  * <p>Internal: used by the process pool in {@code io.github.futures}; not part of the API.
@@ -102,8 +103,17 @@ public final class Frames {
             Wire.header(frame, frame.length, Wire.TASK, id);
             return frame;
         }
-        byte[] frame = serialize(task, Wire.TASK, id, "task", maxMessageSize);
-        if (Wire.STATELESS.get(task.getClass()) && frame.length <= CACHEABLE) {
+        boolean stateless = Wire.STATELESS.get(task.getClass());
+        byte[] encoded = stateless ? LambdaCodec.encode(task) : null;
+        byte[] frame;
+        if (encoded != null && encoded.length <= maxMessageSize) {
+            frame = new byte[Wire.HEADER + encoded.length];
+            System.arraycopy(encoded, 0, frame, Wire.HEADER, encoded.length);
+            Wire.header(frame, frame.length, Wire.TASK, id);
+        } else {
+            frame = serialize(task, Wire.TASK, id, "task", maxMessageSize);
+        }
+        if (stateless && frame.length <= CACHEABLE) {
             lastTask = new Cached(task, frame.clone());
         }
         return frame;
@@ -139,14 +149,18 @@ public final class Frames {
         if (c != null && c.fn() == fn) {
             return c.bytes();
         }
-        Wire.Frame fr = new Wire.Frame(512);
-        try {
-            Wire.serialize(fr, fn);
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException(Serialization.notSerializable("function", fn, e, DESTINATION), e);
+        boolean stateless = Wire.STATELESS.get(fn.getClass());
+        byte[] bytes = stateless ? LambdaCodec.encode(fn) : null;
+        if (bytes == null) {
+            Wire.Frame fr = new Wire.Frame(512);
+            try {
+                Wire.serialize(fr, fn);
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalArgumentException(Serialization.notSerializable("function", fn, e, DESTINATION), e);
+            }
+            bytes = Arrays.copyOfRange(fr.array(), Wire.HEADER, fr.size());
         }
-        byte[] bytes = Arrays.copyOfRange(fr.array(), Wire.HEADER, fr.size());
-        if (Wire.STATELESS.get(fn.getClass()) && bytes.length <= CACHEABLE) {
+        if (stateless && bytes.length <= CACHEABLE) {
             lastFunction = new Cached(fn, bytes);
         }
         return bytes;

@@ -47,9 +47,9 @@ import java.util.Map;
  * ({@code -Xshare}, {@code -XX:SharedArchiveFile}, {@code -XX:AOTCache}, ...), a java executable whose
  * version cannot be told, a cache directory that cannot be written. Nothing here ever fails a pool.
  *
- * <p>Implementation note. {@link #command()} is called when a worker is created, under the pool's
- * lock: it costs a few file-system calls (no class loading beyond {@link File}), and the plan is
- * worked out once ({@link #plan}, guarded by {@code this}). {@link #started()} runs once per pool
+ * <p>Implementation note. {@link #command()} is called by each worker's reader thread just before
+ * it starts the process (never on the thread that submitted the call, nor under the pool's lock), by
+ * several at once: it costs a few file-system calls, and the plan is worked out once ({@link #plan}, guarded by {@code this}). {@link #started()} runs once per pool
  * ({@link #buildAsked}); everything slower (the logger, writing files, spawning the builder) happens
  * on a daemon thread. {@link #BUILDING} (guarded by itself) keeps one JVM from spawning two builders
  * of one archive.

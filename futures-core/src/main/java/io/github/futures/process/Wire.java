@@ -26,10 +26,12 @@ import java.util.List;
  *   every frame:   int length | byte type | long id | payload (length - 9 bytes)
  *
  *   parent -> worker   INIT  (payload: the serialized initializer)
- *                      TASK  (payload: a serialized Callable; its id names the future)
+ *                      TASK  (payload: a serialized Callable, or a lambda that captured nothing
+ *                             encoded by LambdaCodec; its id names the future)
  *                      EXIT  (no payload: finish and exit)
  *                      REVOKE (no payload: give call id back unless it started)
- *                      MAP   (payload: int n, the serialized function (n bytes), the chunk of
+ *                      MAP   (payload: int n, the function (n bytes, serialized or encoded as
+ *                             in TASK), the chunk of
  *                             items as a tagged value: one call applying the function to each)
  *                      CTX_TASK, CTX_MAP (6, 7: a TASK or MAP whose payload starts with the caller's
  *                             context entries, int length | block; sent only when there are entries:
@@ -267,6 +269,16 @@ public final class Wire {
     static Object mapItems(byte[] payload, ObjectInputFilter filter, ClassLoader loader)
             throws IOException, ClassNotFoundException {
         return decodeValue(payload, 4 + mapFunctionLength(payload), filter, loader);
+    }
+
+    /**
+     * Whether the items of a MAP payload are a serialization stream (else simple values, which need no filter).
+     *
+     * @throws StreamCorruptedException if the payload is not a MAP payload
+     */
+    static boolean mapItemsSerialized(byte[] payload) throws StreamCorruptedException {
+        int at = 4 + mapFunctionLength(payload);
+        return at >= payload.length || payload[at] == V_SERIAL;
     }
 
     private static int mapFunctionLength(byte[] payload) throws StreamCorruptedException {

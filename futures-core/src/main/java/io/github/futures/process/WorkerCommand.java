@@ -68,6 +68,9 @@ public final class WorkerCommand {
 
     private static final int ARG_LIMIT = 100_000;
 
+    /** The worker's main class, by name: its class literal would load it in the pool's JVM, which never runs it. */
+    static final String MAIN_CLASS = "io.github.futures.process.WorkerMain";
+
     private WorkerCommand() {
     }
 
@@ -159,7 +162,7 @@ public final class WorkerCommand {
             cmd.add(library);
             String property = "-D" + CLASS_PATH_PROPERTY + "=" + classPath;
             cmd.add(property.length() > ARG_LIMIT ? "@" + argFile(List.of(property), argFileDir) : property);
-            cmd.add(WorkerMain.class.getName());
+            cmd.add(MAIN_CLASS);
             cmd.addAll(workerArgs);
             return cmd;
         }
@@ -170,10 +173,10 @@ public final class WorkerCommand {
             cmd.add(classPath);
         }
         if (boot) {
-            cmd.add("-Dloader.main=" + WorkerMain.class.getName());
+            cmd.add("-Dloader.main=" + MAIN_CLASS);
             cmd.add(BOOT_LAUNCHER);
         } else {
-            cmd.add(WorkerMain.class.getName());
+            cmd.add(MAIN_CLASS);
         }
         cmd.addAll(workerArgs);
         return cmd;
@@ -185,7 +188,7 @@ public final class WorkerCommand {
      */
     static String libraryLocation() {
         try {
-            CodeSource source = WorkerMain.class.getProtectionDomain().getCodeSource();
+            CodeSource source = WorkerCommand.class.getProtectionDomain().getCodeSource();
             if (source == null || source.getLocation() == null || !"file".equals(source.getLocation().getProtocol())) {
                 return null;
             }

@@ -49,6 +49,13 @@ import java.util.function.Function;
  * {@code FileDescriptor.out} are the pool's channel. Everything read (initializer, calls, map
  * functions and items) goes through the pool's deserialization filter. The start-up path avoids lambdas and string concatenation, whose first use costs
  * milliseconds of bootstrapping.
+ *
+ * <p>The filter is made when first needed ({@link #filter()}, by the thread in the reader role),
+ * not at start-up: the JDK's filter configuration looks up a logger back-end (about 270 classes,
+ * among them a scan of the class path for a {@code System.LoggerFinder}), which a worker whose
+ * calls are lambdas that captured nothing and whose items are numbers and strings never needs: for
+ * such a lambda under the default pattern, and no JVM-wide filter, {@link LambdaCodec#refusedByDefault}
+ * answers for the filter.
  */
 public final class WorkerMain {
 
@@ -56,7 +63,10 @@ public final class WorkerMain {
     static final int ORPHANED = 70;
 
     private final int maxMessageSize;
-    private final ObjectInputFilter filter;
+    /** The filter's pattern, or {@code null} for the default. */
+    private final String pattern;
+    /** The filter, made on first use by the thread in the reader role ({@link #filter()}). */
+    private volatile ObjectInputFilter filter;
     private final ClassLoader loader;
     private final DataOutputStream out;
     /** Whether to send a HEAP frame after each call's outcome. */
@@ -79,11 +89,11 @@ public final class WorkerMain {
         return ProcessHandle.current().pid();
     }
 
-    private WorkerMain(int maxMessageSize, ObjectInputFilter filter, ClassLoader loader, DataOutputStream out,
+    private WorkerMain(int maxMessageSize, String pattern, ClassLoader loader, DataOutputStream out,
                        boolean reportHeap) {
         this.maxMessageSize = maxMessageSize;
         this.reportHeap = reportHeap;
-        this.filter = filter;
+        this.pattern = pattern;
         this.loader = loader;
         this.out = out;
     }
@@ -124,13 +134,6 @@ public final class WorkerMain {
     public static void main(String[] args) throws IOException {
         int max = args.length > 0 ? Integer.parseInt(args[0]) : Wire.DEFAULT_MAX_MESSAGE_SIZE;
         String pattern = args.length > 1 && !"-".equals(args[1]) ? args[1] : null;
-        // The filter first, on a thread of its own: the JDK's filter configuration looks up a logger
-        // back-end and bootstraps lambdas, while this thread sets up the streams, says hello and
-        // makes the application's class loader.
-        FilterMaker filterMaker = new FilterMaker(pattern);
-        Thread maker = new Thread(filterMaker, "futures-worker-filter");
-        maker.setDaemon(true);
-        maker.start();
         FileOutputStream protocolOut = new FileOutputStream(FileDescriptor.out);
         PrintStream err = new PrintStream(CallContext.markingLines(new FileOutputStream(FileDescriptor.err)), true);
         System.setOut(err);
@@ -143,48 +146,21 @@ public final class WorkerMain {
         out.flush();
         boolean heap = args.length > 2 && "heap".equals(args[2]);
         ClassLoader loader = applicationLoader();
-        WorkerMain worker = new WorkerMain(max, filterMaker.await(maker), loader, out, heap);
+        WorkerMain worker = new WorkerMain(max, pattern, loader, out, heap);
         Thread second = new Thread(worker.new Loop(), "futures-worker-2");
         second.setDaemon(true);
         second.start();
         worker.new Loop().run();
     }
 
-    /** Makes the deserialization filter on the thread it runs on. */
-    private static final class FilterMaker implements Runnable {
-        private final String pattern;
-        /** Written by the maker thread before it ends; read after join. */
-        private ObjectInputFilter filter;
-
-        FilterMaker(String pattern) {
-            this.pattern = pattern;
+    /** The pool's filter, made on first use (the JDK's filter configuration is costly to start). */
+    private ObjectInputFilter filter() {
+        ObjectInputFilter f = filter;
+        if (f == null) {
+            f = Serialization.filter(pattern);
+            filter = f;
         }
-
-        @Override
-        public void run() {
-            try {
-                filter = Serialization.filter(pattern);
-            } catch (RuntimeException e) {
-                // made again by await, on the main thread, which then fails as it would have
-            }
-        }
-
-        /** The filter, once the maker thread ended; made here if that thread could not. */
-        ObjectInputFilter await(Thread maker) {
-            boolean interrupted = false;
-            for (;;) {
-                try {
-                    maker.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-            return filter != null ? filter : Serialization.filter(pattern);
-        }
+        return f;
     }
 
     /** One unit of work: a call, a map chunk, the initializer or EXIT. */
@@ -316,7 +292,7 @@ public final class WorkerMain {
         Object payload = null;
         Exception unreadable = null;
         try {
-            payload = f.type == Wire.TASK ? readCall(f.payload) : Wire.deserialize(f.payload, 0, filter, loader);
+            payload = f.type == Wire.TASK ? readCall(f.payload) : Wire.deserialize(f.payload, 0, filter(), loader);
         } catch (Exception e) {
             unreadable = e;
         }
@@ -336,7 +312,12 @@ public final class WorkerMain {
     private Object readCall(byte[] payload) throws IOException, ClassNotFoundException {
         Object call = cachedTask(payload);
         if (call == null) {
-            call = Wire.deserialize(payload, 0, filter, loader);
+            if (LambdaCodec.isEncoded(payload)) {
+                boolean light = filter == null && pattern == null && !LambdaCodec.jvmWideFilterConfigured();
+                call = LambdaCodec.decode(payload, light ? null : filter(), loader);
+            } else {
+                call = Wire.deserialize(payload, 0, filter(), loader);
+            }
             if (call != null && Wire.STATELESS.get(call.getClass())) {
                 remember(payload, call);
             }
@@ -366,7 +347,7 @@ public final class WorkerMain {
     /** A MAP frame (layout: {@link Wire#mapFrame}): the function, deserialized once when it is stateless, and the items. */
     private Chunk readChunk(byte[] payload) throws IOException, ClassNotFoundException {
         Object fn = readCall(Wire.mapFunction(payload));
-        Object items = Wire.mapItems(payload, filter, loader);
+        Object items = Wire.mapItems(payload, Wire.mapItemsSerialized(payload) ? filter() : null, loader);
         @SuppressWarnings("unchecked")
         Function<Object, Object> f = (Function<Object, Object>) fn;
         return new Chunk(f, (List<?>) items);

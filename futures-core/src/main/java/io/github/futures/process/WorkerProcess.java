@@ -141,7 +141,10 @@ public final class WorkerProcess implements Runnable {
     public final ReaderThread thread;
     /** When this worker was created. */
     public final Instant startedAt = Instant.now();
-    private final List<String> command;
+    /** Where the command comes from when it is not given: looked up by the reader thread, off the caller's. */
+    private final StartupArchive archive;
+    /** The command that starts the worker JVM; set by the reader thread before the process starts when made from {@link #archive}. */
+    private volatile List<String> command;
     private final Map<String, String> environment;
     private final byte[] initFrame;
     private final int maxMessageSize;
@@ -172,8 +175,32 @@ public final class WorkerProcess implements Runnable {
      */
     public WorkerProcess(String name, Object owner, List<String> command, Map<String, String> environment, byte[] initFrame,
                   int maxMessageSize, Listener listener) {
+        this(name, owner, command, null, environment, initFrame, maxMessageSize, listener);
+    }
+
+    /**
+     * A worker whose command the archive gives ({@link StartupArchive#command()}), asked for by the
+     * reader thread when it starts the process: the archive's file-system checks stay off the thread
+     * that created the worker (a pool's first submit). Nothing starts before {@code thread.start()}.
+     *
+     * @param name the worker's name
+     * @param owner the pool (the thread's {@link ReaderThread#owner()})
+     * @param archive gives the command that starts the worker JVM
+     * @param environment extra environment variables
+     * @param initFrame the INIT frame to write first, or {@code null}
+     * @param maxMessageSize the largest payload read, in bytes
+     * @param listener told what happens, in the reader thread
+     */
+    public WorkerProcess(String name, Object owner, StartupArchive archive, Map<String, String> environment,
+                         byte[] initFrame, int maxMessageSize, Listener listener) {
+        this(name, owner, null, archive, environment, initFrame, maxMessageSize, listener);
+    }
+
+    private WorkerProcess(String name, Object owner, List<String> command, StartupArchive archive,
+                          Map<String, String> environment, byte[] initFrame, int maxMessageSize, Listener listener) {
         this.name = name;
         this.command = command;
+        this.archive = archive;
         this.environment = environment;
         this.initFrame = initFrame;
         this.maxMessageSize = maxMessageSize;
@@ -272,14 +299,20 @@ public final class WorkerProcess implements Runnable {
     @Override
     public void run() {
         Process p;
+        List<String> command = this.command;
         try {
+            if (command == null) {
+                command = archive.command();
+                this.command = command;
+            }
             ProcessBuilder pb = new ProcessBuilder(command);
             if (!environment.isEmpty()) {
                 pb.environment().putAll(environment);
             }
             p = pb.start();
         } catch (Throwable e) {
-            end(null, "could not start a worker process (" + e + "); command: " + CommandLines.toLine(command));
+            end(null, "could not start a worker process (" + e + "); command: "
+                    + (command == null ? "(not made)" : CommandLines.toLine(command)));
             return;
         }
         String trouble;

@@ -134,15 +134,61 @@ public final class Serialization {
         } catch (InvalidClassException e) {
             String refused = recording.refused;
             if (refused != null) {
-                InvalidClassException named = new InvalidClassException(refused,
-                        "refused by the deserialization filter; allow it with " + allowHint
-                                + " (the default filter lets every class through but a few known gadget classes,"
-                                + " and limits depth to 2000, references to 50000000 and arrays to the length"
-                                + " of the message)");
+                InvalidClassException named = refusal(refused, allowHint);
                 named.initCause(e);
                 throw named;
             }
             throw e;
+        }
+    }
+
+    /**
+     * Shows one class to {@code filter} (then to the JVM-wide filter, if the first leaves it
+     * undecided) as a serialization stream of {@code streamBytes} bytes would show it, at depth 1:
+     * for data that travels without a stream but names classes that deserialization would have let
+     * through the filter or not.
+     *
+     * @param filter the filter; {@code null} for the JVM-wide one only
+     * @param c the class
+     * @param references the references read so far, this one included
+     * @param streamBytes the bytes read
+     * @param allowHint how the user allows a refused class, for the message
+     * @throws InvalidClassException naming the class, as {@link #deserialize} does, when it is refused
+     */
+    public static void checkClass(ObjectInputFilter filter, Class<?> c, long references, long streamBytes,
+                                  String allowHint) throws InvalidClassException {
+        Objects.requireNonNull(c, "c");
+        Recording recording = new Recording(filter, streamBytes);
+        if (recording.checkInput(new OneClass(c, references, streamBytes)) == ObjectInputFilter.Status.REJECTED) {
+            throw refusal(recording.refused, allowHint);
+        }
+    }
+
+    /**
+     * The exception for a class the deserialization filter refused, as {@link #deserialize} throws it.
+     *
+     * @param refused the refused class's name (or what was over a limit)
+     * @param allowHint how the user allows it
+     * @return the exception
+     */
+    public static InvalidClassException refusal(String refused, String allowHint) {
+        return new InvalidClassException(refused,
+                "refused by the deserialization filter; allow it with " + allowHint
+                        + " (the default filter lets every class through but a few known gadget classes,"
+                        + " and limits depth to 2000, references to 50000000 and arrays to the length"
+                        + " of the message)");
+    }
+
+    /** What a filter is shown for one class at depth 1 (an empty array for an array class). */
+    private record OneClass(Class<?> serialClass, long references, long streamBytes) implements ObjectInputFilter.FilterInfo {
+        @Override
+        public long arrayLength() {
+            return serialClass.isArray() ? 0L : -1L;
+        }
+
+        @Override
+        public long depth() {
+            return 1L;
         }
     }
 
