@@ -53,10 +53,10 @@ public class Future<T> implements java.util.concurrent.Future<T> {
      *   RUNNING -> CANCELLED_AND_NOTIFIED       cancel(true), when canStopRunningCall(); then stopRunningCall()
      *   CANCELLED -> CANCELLED_AND_NOTIFIED     setRunningOrNotifyCancel
      *
-     * COMPLETING is transient: the thread that won the CAS writes 'result' or 'exception' and then
-     * publishes them with a release write of FINISHED, so a reader that sees a done state sees the
+     * COMPLETING is transient: the thread that won the CAS writes 'outcome' (the value, or a Failure)
+     * and publishes it with a release write of FINISHED, so a reader that sees a done state sees the
      * outcome. setResult/setException take effect at their CAS: a future in COMPLETING is done (not
-     * running), and a reader that needs the outcome waits out the two plain writes (awaitOutcome,
+     * running), and a reader that needs the outcome waits out the plain write (awaitOutcome,
      * Thread.yield, as FutureTask does). Otherwise a pending future completed directly would look
      * running, and neither done nor cancellable, for a moment. Why two cancelled states (as in CPython): CANCELLED says the future was cancelled;
      * CANCELLED_AND_NOTIFIED says that the executor has also seen it (and dropped the call), so an
@@ -85,20 +85,18 @@ public class Future<T> implements java.util.concurrent.Future<T> {
     static final int CANCELLED = 4;
     static final int CANCELLED_AND_NOTIFIED = 5;
 
-    /**
-     * The logger, looked up when first needed: {@code System.getLogger} looks for a logging back-end
-     * (a service look-up over the class path) and would cost a cold JVM milliseconds where no message is ever logged.
-     */
+    /** The logger, looked up when first used: finding a logging back-end costs a cold JVM milliseconds. */
     private static final class Log {
         static final System.Logger LOG = System.getLogger(Future.class.getName());
     }
 
     /** The state; see the note above. */
     private volatile int state;
-    /** The value; written before, and published by, the release write of FINISHED. */
-    private T result;
-    /** The exception, or null; written before, and published by, the release write of FINISHED. */
-    private Throwable exception;
+    /**
+     * The value, or a {@link Failure} holding the exception (one field for both keeps a pending
+     * future small); written before, and published by, the release write of FINISHED.
+     */
+    private Object outcome;
     /** Listeners; DONE once completed. */
     private volatile Node stack;
     /** Removed nodes still linked (see the note); reset by the sweep that unlinks them. */
@@ -126,7 +124,7 @@ public class Future<T> implements java.util.concurrent.Future<T> {
                 return false;
             }
             if (STATE.compareAndSet(this, PENDING, CANCELLED)) {
-                finishCompletion();
+                finishCompletion(false);
                 return true;
             }
         }
@@ -163,7 +161,7 @@ public class Future<T> implements java.util.concurrent.Future<T> {
             }
             // The executor has seen the future (it is running), hence CANCELLED_AND_NOTIFIED.
             if (STATE.compareAndSet(this, RUNNING, CANCELLED_AND_NOTIFIED)) {
-                finishCompletion();
+                finishCompletion(true);
                 try {
                     stopRunningCall();
                 } catch (Throwable t) { // the future is cancelled whatever the executor does
@@ -286,8 +284,7 @@ public class Future<T> implements java.util.concurrent.Future<T> {
 
     @Override
     public T get() throws InterruptedException, ExecutionException {
-        int s = awaitDone(false, 0L);
-        return getReport(s);
+        return getReport(awaitDone(false, 0L));
     }
 
     @Override
@@ -305,23 +302,16 @@ public class Future<T> implements java.util.concurrent.Future<T> {
         if (s >= CANCELLED) {
             throw new CancelledError("future was cancelled");
         }
-        Throwable ex = exception;
-        if (ex != null) {
-            throw new ExecutionException(ex);
+        if (outcome instanceof Failure f) {
+            throw new ExecutionException(f.exception);
         }
-        return result;
+        return value(outcome);
     }
 
     private T report(int s) {
-        if (s < FINISHED) {
-            throw new TimeoutError("future not done in time");
-        }
-        if (s >= CANCELLED) {
-            throw new CancelledError("future was cancelled");
-        }
-        Throwable ex = exception;
+        Throwable ex = reportException(s);
         if (ex == null) {
-            return result;
+            return value(outcome);
         }
         if (ex instanceof RuntimeException re) {
             throw re;
@@ -339,7 +329,7 @@ public class Future<T> implements java.util.concurrent.Future<T> {
         if (s >= CANCELLED) {
             throw new CancelledError("future was cancelled");
         }
-        return exception;
+        return outcome instanceof Failure f ? f.exception : null;
     }
 
     /** awaitDone, turning an interrupt into an unchecked exception with the interrupt status kept. */
@@ -507,19 +497,28 @@ public class Future<T> implements java.util.concurrent.Future<T> {
     }
 
     private boolean complete(T value, Throwable ex) {
+        Object o = ex == null ? value : new Failure(ex);
         for (;;) {
             int s = state;
             if (s >= COMPLETING) {
                 return false;
             }
             if (STATE.compareAndSet(this, s, COMPLETING)) {
-                this.result = value;
-                this.exception = ex;
+                this.outcome = o;
                 STATE.setRelease(this, FINISHED);
-                finishCompletion();
+                finishCompletion(s == RUNNING);
                 return true;
             }
         }
+    }
+
+    /** An exception as the outcome (a value of the call is never one of these: the class is private). */
+    private record Failure(Throwable exception) {
+    }
+
+    @SuppressWarnings("unchecked")
+    private T value(Object o) {
+        return (T) o;
     }
 
     /**
@@ -528,6 +527,11 @@ public class Future<T> implements java.util.concurrent.Future<T> {
      * quick and must not throw. The default does nothing.
      */
     protected void onCompletion() {
+    }
+
+    /** onCompletion, told whether the future was RUNNING before it ended (for TrackedFuture's counts). */
+    void onCompletion(boolean ran) {
+        onCompletion();
     }
 
     /**
@@ -552,12 +556,13 @@ public class Future<T> implements java.util.concurrent.Future<T> {
         };
         addDoneCallback(f -> {
             int s = state;
+            Object o = outcome;
             if (s >= CANCELLED) {
                 cf.completeExceptionally(new CancelledError("future was cancelled"));
-            } else if (exception != null) {
-                cf.completeExceptionally(exception);
+            } else if (o instanceof Failure failure) {
+                cf.completeExceptionally(failure.exception);
             } else {
-                cf.complete(result);
+                cf.complete(value(o));
             }
         });
         return cf;
@@ -568,33 +573,27 @@ public class Future<T> implements java.util.concurrent.Future<T> {
         String id = getClass().getSimpleName() + "@" + Integer.toHexString(System.identityHashCode(this));
         int s = awaitOutcome(state);
         if (s == FINISHED) {
-            Throwable ex = exception;
-            if (ex != null) {
-                return id + "[state=finished raised " + ex.getClass().getName() + "]";
+            Object r = outcome;
+            if (r instanceof Failure f) {
+                return id + "[state=finished raised " + f.exception.getClass().getName() + "]";
             }
-            T r = result;
             return id + "[state=finished returned " + (r == null ? "null" : r.getClass().getName()) + "]";
         }
         return id + "[state=" + stateName(s) + "]";
     }
 
     static String stateName(int s) {
-        switch (s) {
-            case PENDING: return "pending";
-            case RUNNING: return "running";
-            case FINISHED: return "finished";
-            default: return "cancelled";
-        }
+        return s == PENDING ? "pending" : s == RUNNING ? "running" : s == FINISHED ? "finished" : "cancelled";
     }
 
     /** Whether the future finished by raising (not cancelled). Only meaningful once done. */
     final boolean finishedWithException() {
-        return awaitOutcome(state) == FINISHED && exception != null;
+        return awaitOutcome(state) == FINISHED && outcome instanceof Failure;
     }
 
     /**
      * Returns the state, after waiting out COMPLETING: the completing thread is between its CAS and
-     * the release write of FINISHED (two plain writes), so this yields at most briefly.
+     * the release write of FINISHED (one plain write), so this yields at most briefly.
      */
     private int awaitOutcome(int s) {
         while (s == COMPLETING) {
@@ -721,9 +720,9 @@ public class Future<T> implements java.util.concurrent.Future<T> {
         return n;
     }
 
-    private void finishCompletion() {
+    private void finishCompletion(boolean ran) {
         try {
-            onCompletion();
+            onCompletion(ran);
         } catch (Throwable t) {
             Log.LOG.log(System.Logger.Level.ERROR, "onCompletion failed for " + this, t);
         }

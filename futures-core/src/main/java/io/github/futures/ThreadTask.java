@@ -13,40 +13,48 @@ import java.util.concurrent.locks.LockSupport;
  * it, and only while that thread still runs this call.
  *
  * <pre>
- *   worker:  runner = me ─► RUNNING ─► call() ─► finishRun: runner me ─► null        (result kept)
- *                                                          STOPPED ─► null, clear the interrupt
+ *   worker:  runner = me ─► RUNNING ─► call() ─► finishRun: runner me ─► CLAIMED     (result kept)
+ *                                                          STOPPED ─► CLAIMED, clear the interrupt
  *                                                          ABANDONED: leave, result discarded
  *   stopper: runner thread t ─CAS─► STOPPING ─► t.interrupt() ─► STOPPED, unpark t
  * </pre>
  *
  * @param <T> the result type
  */
-final class ThreadTask<T> extends TrackedFuture<T> {
+final class ThreadTask<T> extends TrackedFuture<T> implements WorkQueue.Item {
 
     /*
      * Implementation note.
      *
-     * 'runner' says who may interrupt whom. It is null before the call and after it, the running
-     * thread while the call runs, STOPPING while a stopper (cancel(true), a timeout) interrupts that
-     * thread, STOPPED once it has, and ABANDONED once the pool gave the thread up (see
-     * ThreadPool.abandon). Transitions, each one CAS or a volatile write by the thread that owns the
-     * state:
+     * 'runner' says who has the task and who may interrupt whom. It is null while the task is
+     * queued, CLAIMED once a worker (or a drain) took it from the queue or its submitter took it
+     * back (WorkQueue.Item.claim: one CAS, so exactly one of them has it), the running thread while
+     * the call runs, STOPPING while a stopper (cancel(true), a timeout) interrupts that thread,
+     * STOPPED once it has, ABANDONED once the pool gave the thread up (see ThreadPool.abandon), and
+     * CLAIMED again after the call (never null again: a claim is for good, or the submitter could
+     * take back a call that already ran). Transitions, each one CAS or a volatile write by the
+     * thread that owns the state:
      *
-     *   null -> t                 the worker, before the future turns RUNNING (so a cancel(true)
+     *   null -> CLAIMED           claim(), by a poll or by the submitter taking its task back
+     *   CLAIMED -> t              the worker, before the future turns RUNNING (so a cancel(true)
      *                             that sees RUNNING sees t)
-     *   t -> null                 the worker, after the call returned: nobody may interrupt it now
+     *   t -> CLAIMED              the worker, after the call returned: nobody may interrupt it now
      *   t -> STOPPING -> STOPPED  a stopper; the interrupt happens in between
-     *   STOPPED -> null           the worker, after the call returned; it then clears its interrupt
+     *   STOPPED -> CLAIMED        the worker, after the call returned; it then clears its interrupt
      *   STOPPED -> ABANDONED      the pool, when the call ignored the interrupt past its grace
      *
      * Why the next call is never hit: the stopper interrupts only after its CAS from t to STOPPING,
-     * which fails once the worker moved t to null; and a worker that finds STOPPING waits (parks,
+     * which fails once the worker moved t to CLAIMED; and a worker that finds STOPPING waits (parks,
      * clearing the interrupt each time, so the park blocks) until STOPPED, then clears the interrupt
      * before it takes its next call. The interrupt is thus delivered and cleared within this call.
      *
      * 'fn' is written at construction and published by the queue; cleared by the worker once run.
+     * 'next' is WorkQueue's link (see there): the queue needs no node of its own per call, so a
+     * queued call is this object alone, 56 bytes with compressed oops (Future: state, outcome,
+     * stack, dead; TrackedFuture: stats, timing, pendingSlot; here: pool, fn, runner, next).
      */
 
+    static final Object CLAIMED = new Object();
     static final Object STOPPING = new Object();
     static final Object STOPPED = new Object();
     static final Object ABANDONED = new Object();
@@ -56,6 +64,8 @@ final class ThreadTask<T> extends TrackedFuture<T> {
     private Callable<T> fn;
     /** See the note. */
     private volatile Object runner;
+    /** WorkQueue's link; read and written by WorkQueue only. */
+    private volatile WorkQueue.Item next;
 
     ThreadTask(ThreadPool pool, TaskStats stats, Callable<T> fn) {
         super(stats);
@@ -82,7 +92,7 @@ final class ThreadTask<T> extends TrackedFuture<T> {
             run = false; // its owner set a result or an exception while it was queued: dropped
         }
         if (!run) {
-            runner = null;
+            runner = CLAIMED;
             pool.workerReturning();
             return true;
         }
@@ -114,11 +124,11 @@ final class ThreadTask<T> extends TrackedFuture<T> {
         for (;;) {
             Object r = runner;
             if (r == me) {
-                if (RUNNER.compareAndSet(this, me, null)) {
+                if (RUNNER.compareAndSet(this, me, CLAIMED)) {
                     return true;
                 }
             } else if (r == STOPPED) {
-                if (RUNNER.compareAndSet(this, STOPPED, null)) {
+                if (RUNNER.compareAndSet(this, STOPPED, CLAIMED)) {
                     Thread.interrupted(); // the stop's interrupt is delivered: clear it here
                     return true;
                 }
@@ -178,12 +188,42 @@ final class ThreadTask<T> extends TrackedFuture<T> {
         return trySetException(t);
     }
 
+    // ---------------------------------------------------------------- WorkQueue.Item
+
+    @Override
+    public WorkQueue.Item queueNext() {
+        return next;
+    }
+
+    @Override
+    public boolean casQueueNext(WorkQueue.Item expect, WorkQueue.Item update) {
+        return NEXT.compareAndSet(this, expect, update);
+    }
+
+    @Override
+    public void unlinkQueueNext() {
+        NEXT.setRelease(this, this);
+    }
+
+    @Override
+    public boolean claim() {
+        return runner == null && RUNNER.compareAndSet(this, null, CLAIMED);
+    }
+
+    @Override
+    public boolean claimed() {
+        return runner != null;
+    }
+
     // VarHandle set-up
     private static final VarHandle RUNNER;
+    private static final VarHandle NEXT;
 
     static {
         try {
-            RUNNER = MethodHandles.lookup().findVarHandle(ThreadTask.class, "runner", Object.class);
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            RUNNER = l.findVarHandle(ThreadTask.class, "runner", Object.class);
+            NEXT = l.findVarHandle(ThreadTask.class, "next", WorkQueue.Item.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

@@ -2,12 +2,11 @@ package io.github.futures;
 
 import io.github.futures.spi.TaskListener;
 import io.github.futures.spi.TaskStats;
-import java.time.Duration;
 import java.util.List;
 
 /**
  * A future that counts its own life into a {@link TaskStats}: started when
- * {@link #setRunningOrNotifyCancel()} says so, and its outcome once, in {@link #onCompletion()}.
+ * {@link #setRunningOrNotifyCancel()} says so, and its outcome once, when it completes.
  * For executor implementations: an executor creates one per call with {@link #newFuture(TaskStats)}
  * (or subclasses it to carry the call in the future itself), counts it with
  * {@link TaskStats#submitted()} once accepted, and completes it.
@@ -17,12 +16,15 @@ import java.util.List;
 public class TrackedFuture<T> extends Future<T> {
 
     /*
-     * 'started', 'submitNanos' and 'startNanos' are plain fields: 'submitNanos' is written before the
-     * future is handed to a worker (published by the queue), the other two before the CAS to RUNNING
-     * that publishes them to whichever thread completes the future. 'listeners' is read from the
-     * TaskStats once, by the submitting thread, so that workers never touch the TaskStats' own
-     * cache line for it. 'pendingSlot' is set before the future is queued and taken with getAndSet,
-     * so the slot is returned exactly once: at the start, or at completion if it never started.
+     * Three fields, so that a pending future stays small (a thread pool's whole queued call is 56
+     * bytes with compressed oops). Whether the call started is not a field: Future tells
+     * onCompletion(ran) whether the future left RUNNING. 'timing' exists only when the TaskStats had
+     * listeners at submit: the listeners (read from the TaskStats once, by the submitting thread, so
+     * that workers never touch the TaskStats' own cache line for them), 'submitNanos' (final) and
+     * 'startNanos', a plain field written before the CAS to RUNNING that publishes it to whichever
+     * thread completes the future. 'pendingSlot' is set before the future is queued and taken with
+     * getAndSet, so the slot is returned exactly once: at the start, or at completion if it never
+     * started.
      */
     /**
      * The logger, looked up when first needed: {@code System.getLogger} looks for a logging back-end
@@ -33,10 +35,8 @@ public class TrackedFuture<T> extends Future<T> {
     }
 
     private final TaskStats stats;
-    private final List<TaskListener> listeners;
-    private final long submitNanos;
-    private boolean started;
-    private long startNanos;
+    /** The listeners and the times they are told, or null if there were no listeners at submit. */
+    private final Timing timing;
     /** The pending slot this future holds, or null; taken (set to null) once, by whoever returns it. */
     private volatile PendingLimit pendingSlot;
 
@@ -48,8 +48,21 @@ public class TrackedFuture<T> extends Future<T> {
      */
     protected TrackedFuture(TaskStats stats) {
         this.stats = stats;
-        this.listeners = stats.listeners();
-        this.submitNanos = listeners.isEmpty() ? 0L : System.nanoTime();
+        List<TaskListener> listeners = stats.listeners();
+        this.timing = listeners.isEmpty() ? null : new Timing(listeners, System.nanoTime());
+    }
+
+    /** What only a future with listeners needs, allocated only then. */
+    private static final class Timing {
+        final List<TaskListener> listeners;
+        final long submitNanos;
+        /** Written before the CAS to RUNNING, which publishes it. */
+        long startNanos;
+
+        Timing(List<TaskListener> listeners, long submitNanos) {
+            this.listeners = listeners;
+            this.submitNanos = submitNanos;
+        }
     }
 
     /**
@@ -66,18 +79,18 @@ public class TrackedFuture<T> extends Future<T> {
 
     @Override
     public boolean setRunningOrNotifyCancel() {
-        List<TaskListener> l = listeners;
-        long now = l.isEmpty() ? 0L : System.nanoTime();
-        started = true;
-        startNanos = now;
+        Timing tm = timing;
+        if (tm != null) {
+            tm.startNanos = System.nanoTime();
+        }
         if (!super.setRunningOrNotifyCancel()) {
-            started = false;
             return false;
         }
         releasePendingSlot(); // no longer pending
         stats.started();
-        if (!l.isEmpty() && submitNanos != 0L) {
-            long wait = now - submitNanos;
+        if (tm != null) {
+            List<TaskListener> l = tm.listeners;
+            long wait = tm.startNanos - tm.submitNanos;
             for (int i = 0, n = l.size(); i < n; i++) {
                 TaskListener listener = l.get(i);
                 try {
@@ -114,22 +127,23 @@ public class TrackedFuture<T> extends Future<T> {
     }
 
     @Override
-    protected void onCompletion() {
+    final void onCompletion(boolean started) {
         releasePendingSlot(); // done before it started (cancelled, failed): its slot comes back
         TaskListener.Outcome outcome;
         if (cancelled()) {
             stats.cancelled(started); // started: cancel(true) stopped it while it ran
             outcome = TaskListener.Outcome.CANCELLED;
-        } else if (exception(Duration.ZERO) != null) {
+        } else if (finishedWithException()) {
             stats.failed(started);
             outcome = TaskListener.Outcome.FAILURE;
         } else {
             stats.succeeded();
             outcome = TaskListener.Outcome.SUCCESS;
         }
-        List<TaskListener> l = listeners;
-        if (!l.isEmpty()) {
-            long exec = started && startNanos != 0L ? System.nanoTime() - startNanos : 0L;
+        Timing tm = timing;
+        if (tm != null) {
+            List<TaskListener> l = tm.listeners;
+            long exec = started ? System.nanoTime() - tm.startNanos : 0L;
             for (int i = 0, n = l.size(); i < n; i++) {
                 TaskListener listener = l.get(i);
                 try {
@@ -139,6 +153,7 @@ public class TrackedFuture<T> extends Future<T> {
                 }
             }
         }
+        onCompletion(); // a subclass's own hook
     }
 
     // VarHandle set-up

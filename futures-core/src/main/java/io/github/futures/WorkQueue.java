@@ -2,7 +2,6 @@ package io.github.futures;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
@@ -22,7 +21,7 @@ import java.util.function.BooleanSupplier;
  *
  * @param <T> the queued item
  */
-final class WorkQueue<T> {
+final class WorkQueue<T extends WorkQueue.Item> {
 
     /*
      * Implementation note.
@@ -50,18 +49,91 @@ final class WorkQueue<T> {
      *
      * Waiting for termination uses 'lock'/'ended' and is signalled only after SHUTDOWN is set, so a
      * running pool's release() is one atomic add. 'waiters' (guarded by 'lock') counts waiting threads.
+     *
+     * The queue itself is intrusive: each item carries its own link (Item), so a queued call costs no
+     * node of its own (a ConcurrentLinkedQueue node was 24 of a queued call's 80 bytes). It is the
+     * Michael-Scott queue: 'head' is a dummy, the item taken last (or a Sentinel), and 'tail' never
+     * falls behind 'head'. A poll that wins the CAS of 'head' from h to h.next owns h.next: it
+     * self-links h (h.next = h, as ConcurrentLinkedQueue does, so that a future kept by its owner
+     * never holds the items queued after it; a reader that meets a self-link starts again from
+     * 'head') and then claims the item. Claiming (Item.claim, one CAS on the item) is what makes an
+     * item belong to exactly one taker, because a submitter may take its item back (offer, when the
+     * queue closed meanwhile) while a poll moves 'head' over it: whichever claims first has it; an
+     * item taken back stays linked and is passed over. A poll that finds nothing behind a taken item
+     * queues a fresh Sentinel and moves 'head' onto it, so that an idle pool does not hold its last
+     * call's result.
      */
+
+    /**
+     * An item that carries its own link. The queue reads and writes the link only through these
+     * methods; the item never touches it.
+     */
+    interface Item {
+        /** The next item (volatile read), null at the tail, or this item once it left the queue. */
+        Item queueNext();
+
+        /** CAS of the link. */
+        boolean casQueueNext(Item expect, Item update);
+
+        /** Self-links the item (a release write of this) once it left the queue. */
+        void unlinkQueueNext();
+
+        /** Takes the item, once: true for exactly one caller (a poll or the submitter taking it back). */
+        boolean claim();
+
+        /** Whether claim() was won, while the item is still behind 'head' (a volatile read). */
+        boolean claimed();
+    }
+
+    /** A dummy head: never claimed. */
+    private static final class Sentinel implements Item {
+        private volatile Item next;
+
+        @Override
+        public Item queueNext() {
+            return next;
+        }
+
+        @Override
+        public boolean casQueueNext(Item expect, Item update) {
+            return SENTINEL_NEXT.compareAndSet(this, expect, update);
+        }
+
+        @Override
+        public void unlinkQueueNext() {
+            SENTINEL_NEXT.setRelease(this, this);
+        }
+
+        @Override
+        public boolean claim() {
+            return false;
+        }
+
+        @Override
+        public boolean claimed() {
+            return true;
+        }
+    }
 
     private static final long SHUTDOWN = 1L << 62;
     private static final long BROKEN = 1L << 61;
     private static final long FLAGS = SHUTDOWN | BROKEN;
     private static final long UNITS = BROKEN - 1;
 
-    private final ConcurrentLinkedQueue<T> queue = new ConcurrentLinkedQueue<>();
+    /** The dummy: the item taken last, or a Sentinel; see the note. */
+    private volatile Item head;
+    /** The last item, or one before it (never behind 'head'). */
+    private volatile Item tail;
     private volatile long ctl;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition ended = lock.newCondition();
     private int waiters;
+
+    WorkQueue() {
+        Sentinel s = new Sentinel();
+        head = s;
+        tail = s;
+    }
 
     /** Counts a call about to be offered; false if the queue is closed (shut down or broken). */
     boolean admit() {
@@ -82,22 +154,77 @@ final class WorkQueue<T> {
      * accepted: a worker will run it, or a drain will take it.
      */
     boolean offer(T item) {
-        queue.offer(item);
-        if ((ctl & FLAGS) != 0L && queue.remove(item)) {
+        link(item);
+        if ((ctl & FLAGS) != 0L && item.claim()) { // taken back: it stays linked, polls pass it over
             release();
             return false;
         }
         return true;
     }
 
-    /** The next queued call, or null. Whoever takes one calls release() once it has ended. */
-    T poll() {
-        return queue.poll();
+    /** Links an item at the tail (Michael-Scott). */
+    private void link(Item item) {
+        for (;;) {
+            Item t = tail;
+            Item next = t.queueNext();
+            if (t != tail) {
+                continue;
+            }
+            if (next == null) {
+                if (t.casQueueNext(null, item)) {
+                    TAIL.compareAndSet(this, t, item);
+                    return;
+                }
+            } else {
+                TAIL.compareAndSet(this, t, next); // help a lagging tail (never a self-link: see the note)
+            }
+        }
     }
 
-    /** Whether nothing is queued (a hint for parking; only mayExit decides leaving). */
+    /** The next queued call, or null. Whoever takes one calls release() once it has ended. */
+    @SuppressWarnings("unchecked")
+    T poll() {
+        for (;;) {
+            Item h = head;
+            Item t = tail;
+            Item first = h.queueNext();
+            if (h != head) {
+                continue;
+            }
+            if (first == null) {
+                if (h instanceof Sentinel) {
+                    return null;
+                }
+                link(new Sentinel()); // let go of the item taken last (see the note), then take the sentinel
+                continue;
+            }
+            if (h == t) {
+                TAIL.compareAndSet(this, t, first);
+                continue;
+            }
+            if (HEAD.compareAndSet(this, h, first)) {
+                h.unlinkQueueNext();
+                if (first.claim()) {
+                    return (T) first;
+                }
+            }
+        }
+    }
+
+    /** Whether nothing is queued: no unclaimed item behind 'head' (a hint for parking; only mayExit decides leaving). */
     boolean isEmpty() {
-        return queue.isEmpty();
+        restart:
+        for (;;) {
+            for (Item p = head, q; (q = p.queueNext()) != null; p = q) {
+                if (q == p) {
+                    continue restart; // p left the queue meanwhile
+                }
+                if (!q.claimed()) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     /**
@@ -105,7 +232,7 @@ final class WorkQueue<T> {
      * that, is empty. The caller then calls release() for itself.
      */
     boolean mayExit() {
-        return (ctl & SHUTDOWN) != 0L && queue.isEmpty();
+        return (ctl & SHUTDOWN) != 0L && isEmpty();
     }
 
     /** Counts a worker about to start; the caller holds a unit, so the queue cannot end meanwhile. */
@@ -237,10 +364,17 @@ final class WorkQueue<T> {
 
     // VarHandle set-up
     private static final VarHandle CTL;
+    private static final VarHandle HEAD;
+    private static final VarHandle TAIL;
+    private static final VarHandle SENTINEL_NEXT;
 
     static {
         try {
-            CTL = MethodHandles.lookup().findVarHandle(WorkQueue.class, "ctl", long.class);
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            CTL = l.findVarHandle(WorkQueue.class, "ctl", long.class);
+            HEAD = l.findVarHandle(WorkQueue.class, "head", Item.class);
+            TAIL = l.findVarHandle(WorkQueue.class, "tail", Item.class);
+            SENTINEL_NEXT = l.findVarHandle(Sentinel.class, "next", Item.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

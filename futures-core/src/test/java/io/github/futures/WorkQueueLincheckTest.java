@@ -1,8 +1,10 @@
 package io.github.futures;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.StressOptions;
@@ -36,7 +38,7 @@ public class WorkQueueLincheckTest {
     private static final int MAX_CALLS = 32;
     private static final int MAX_WORKERS = 1;
 
-    private final WorkQueue<Integer> queue = new WorkQueue<>();
+    private final WorkQueue<Call> queue = new WorkQueue<>();
     private final AtomicInteger nextCall = new AtomicInteger();
     /** Per call: 1 accepted (submit returned), 2 rejected. */
     private final AtomicIntegerArray submitted = new AtomicIntegerArray(MAX_CALLS);
@@ -52,7 +54,7 @@ public class WorkQueueLincheckTest {
     @Operation
     public void submit() {
         int id = nextCall.getAndIncrement();
-        if (!queue.admit() || !queue.offer(id)) {
+        if (!queue.admit() || !queue.offer(new Call(id))) {
             submitted.set(id, 2);
             return;
         }
@@ -79,8 +81,9 @@ public class WorkQueueLincheckTest {
 
     private void runWorker() {
         for (;;) {
-            Integer id = queue.poll();
-            if (id != null) {
+            Call call = queue.poll();
+            if (call != null) {
+                int id = call.id;
                 if (queue.isTerminated()) {
                     violations.add("call " + id + " ran after the queue terminated");
                 }
@@ -111,11 +114,12 @@ public class WorkQueueLincheckTest {
             runnable.incrementAndGet(); // no worker to run
             return;
         }
-        Integer id = queue.poll();
-        if (id == null) {
+        Call call = queue.poll();
+        if (call == null) {
             runWorker(); // nothing to hang in: an ordinary worker
             return;
         }
+        int id = call.id;
         if (queue.isTerminated()) {
             violations.add("call " + id + " ran after the queue terminated");
         }
@@ -144,8 +148,8 @@ public class WorkQueueLincheckTest {
     @Operation
     public void shutdownCancellingFutures() {
         queue.shutdown();
-        for (Integer id; (id = queue.poll()) != null; ) {
-            cancelled.incrementAndGet(id);
+        for (Call call; (call = queue.poll()) != null; ) {
+            cancelled.incrementAndGet(call.id);
             queue.release();
         }
     }
@@ -188,6 +192,42 @@ public class WorkQueueLincheckTest {
         }
         if (problems.length() > 0) {
             throw new IllegalStateException(problems.toString());
+        }
+    }
+
+    /** A queued call, linked as the pool's ThreadTask is (its own link, claimed once). */
+    static final class Call implements WorkQueue.Item {
+        final int id;
+        private final AtomicReference<WorkQueue.Item> next = new AtomicReference<>();
+        private final AtomicBoolean taken = new AtomicBoolean();
+
+        Call(int id) {
+            this.id = id;
+        }
+
+        @Override
+        public WorkQueue.Item queueNext() {
+            return next.get();
+        }
+
+        @Override
+        public boolean casQueueNext(WorkQueue.Item expect, WorkQueue.Item update) {
+            return next.compareAndSet(expect, update);
+        }
+
+        @Override
+        public void unlinkQueueNext() {
+            next.set(this);
+        }
+
+        @Override
+        public boolean claim() {
+            return taken.compareAndSet(false, true);
+        }
+
+        @Override
+        public boolean claimed() {
+            return taken.get();
         }
     }
 
