@@ -1,9 +1,10 @@
 package io.github.futures.autoconfigure;
 
+import io.github.futures.spi.CallInterceptor;
+import io.github.futures.spi.CallScope;
 import io.micrometer.context.ContextSnapshotFactory;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
-import io.github.futures.spi.CallInterceptor;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -84,17 +85,13 @@ final class FuturesCallContextConfigurations {
         }
 
         @Override
-        public io.github.futures.spi.CallScope intercept(CallInfo call) {
+        public CallScope intercept(CallInfo call) {
             return this.delegate.intercept(call);
         }
 
         @Override
         public int getOrder() {
             return this.order;
-        }
-
-        CallInterceptor delegate() {
-            return this.delegate;
         }
     }
 }
