@@ -143,6 +143,8 @@ public final class WorkerProcess implements Runnable {
     private final byte[] initFrame;
     private final int maxMessageSize;
     private final Listener listener;
+    /** What each forwarded line starts with, before the pid: {@code [worker } or {@code [<pool> worker }. */
+    private final String linePrefix;
     private final Object writeLock = new Object();
     private OutputStream stdin;
     volatile Process process;
@@ -157,9 +159,11 @@ public final class WorkerProcess implements Runnable {
     private volatile CountDownLatch dumpEnd;
 
     /**
-     * A worker; nothing starts before {@code thread.start()}.
+     * A worker; nothing starts before {@code thread.start()}. The lines it prints are forwarded as
+     * {@code [<poolName> worker <pid>] ...}.
      *
      * @param name the worker's name
+     * @param poolName the pool's name for forwarded lines, or {@code null} for {@code [worker <pid>] ...}
      * @param owner the pool (the thread's {@link ReaderThread#owner()})
      * @param command the command that starts the worker JVM
      * @param environment extra environment variables
@@ -167,9 +171,10 @@ public final class WorkerProcess implements Runnable {
      * @param maxMessageSize the largest payload read, in bytes
      * @param listener told what happens, in the reader thread
      */
-    public WorkerProcess(String name, Object owner, List<String> command, Map<String, String> environment, byte[] initFrame,
-                  int maxMessageSize, Listener listener) {
+    public WorkerProcess(String name, String poolName, Object owner, List<String> command, Map<String, String> environment,
+                  byte[] initFrame, int maxMessageSize, Listener listener) {
         this.name = name;
+        this.linePrefix = poolName == null ? "[worker " : "[" + poolName + " worker ";
         this.command = command;
         this.environment = environment;
         this.initFrame = initFrame;
@@ -441,7 +446,7 @@ public final class WorkerProcess implements Runnable {
             }
         }
         if (noise != null && noise.size() > 0) {
-            System.err.println("[worker " + pid + "] (stdout before start) "
+            System.err.println(linePrefix + pid + "] (stdout before start) "
                     + CommandLines.sanitize(noise.toString(Charset.defaultCharset()).strip()));
         }
         ready = true;
@@ -449,7 +454,7 @@ public final class WorkerProcess implements Runnable {
 
     private void pumpStderr() {
         Process p = process;
-        String prefix = "[worker " + pid + "] ";
+        String prefix = linePrefix + pid + "] ";
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), Charset.defaultCharset()))) {
             for (String line; (line = r.readLine()) != null; ) {
                 if (!ready) {

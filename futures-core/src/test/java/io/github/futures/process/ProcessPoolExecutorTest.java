@@ -201,6 +201,26 @@ class ProcessPoolExecutorTest {
         }
     }
 
+    /** A pool named by threadNamePrefix gives its name to this JVM's threads that serve it and to the lines its workers print. */
+    @Test
+    void threadNamePrefixNamesThePoolsThreadsAndForwardedLines() throws InterruptedException {
+        String marker = "named-" + System.nanoTime();
+        try (StderrLines err = new StderrLines();
+             ProcessPoolExecutor named = ProcessPoolExecutor.builder().maxWorkers(1).threadNamePrefix("reports").build()) {
+            long pid = named.submit((SerializableCallable<Long>) () -> {
+                System.out.println(marker);
+                return ProcessHandle.current().pid();
+            }).result();
+            assertThat(err.await("[reports worker " + pid + "] " + marker, java.time.Duration.ofSeconds(30)))
+                    .as("the worker's line, prefixed with the pool's name and the pid").isTrue();
+            assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+                    .contains("reports-worker-0", "reports-worker-0-stderr");
+            assertThat(named.snapshot().workerDetails()).extracting(w -> w.name()).containsExactly("reports-worker-0");
+            assertThat(named.snapshot().config()).containsEntry("threadNamePrefix", "reports");
+            assertThat(named.toString()).contains("reports");
+        }
+    }
+
     /** A worker talks to its parent over pipes only: it has no socket at all, so no listening port. */
     @Test
     void workersHaveNoSocket() {
