@@ -170,7 +170,7 @@ class ProcessPoolExecutorTest {
     @Test
     void workerOutputGoesToStderrWithThePidAndDoesNotCorruptTheProtocol() throws InterruptedException {
         String marker = "marker-" + System.nanoTime();
-        CountDownLatch seen = new CountDownLatch(2);
+        CountDownLatch seen = new CountDownLatch(6); // all three calls' lines: none arrives after the capture ends
         List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
         PrintStream original = System.err;
         System.setErr(new PrintStream(new LineSink(line -> {
