@@ -62,7 +62,7 @@ final class PoolWorker implements WorkerProcess.Listener {
 
     PoolWorker(ProcessPool pool, String name) {
         this.pool = pool;
-        this.process = new WorkerProcess(name, pool, pool.archive, pool.config.environment(), pool.initFrame,
+        this.process = new WorkerProcess(name, pool.config.name(), pool, pool.archive, pool.config.environment(), pool.initFrame,
                 pool.config.maxMessageSize(), this);
     }
 

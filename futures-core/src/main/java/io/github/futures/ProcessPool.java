@@ -171,7 +171,7 @@ final class ProcessPool {
 
     private ProcessPool(ProcessPoolConfig config, byte[] initializerFrame, RecoveryOptions recovery) {
         this.config = config;
-        this.name = "ProcessPoolExecutor-" + POOL_COUNTER.getAndIncrement();
+        this.name = config.name() != null ? config.name() : "ProcessPoolExecutor-" + POOL_COUNTER.getAndIncrement();
         this.frames = new Frames(config.maxMessageSize(), config.serialFilter(), config.loader(), TRACEBACKS);
         this.initFrame = initializerFrame;
         this.recycler = new WorkerRecycler(this, recovery);
@@ -215,7 +215,7 @@ final class ProcessPool {
     /** The default maximum message size: 128 MiB. */
     public static final int DEFAULT_MAX_MESSAGE_SIZE = Wire.DEFAULT_MAX_MESSAGE_SIZE;
 
-    /** @return the pool's name, {@code ProcessPoolExecutor-<k>} */
+    /** @return the pool's name: the builder's thread name prefix, or {@code ProcessPoolExecutor-<k>} */
     public String name() {
         return name;
     }

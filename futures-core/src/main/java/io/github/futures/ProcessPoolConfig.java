@@ -21,11 +21,22 @@ import java.util.Map;
  * @param loader resolves classes of results and exceptions in this JVM
  * @param startupArchive whether workers use (and the pool builds) the JDK's start-up archive
  * @param startupArchiveDirectory where archives are kept, or {@code null} for the per-user cache
+ * @param name the pool's name, which its threads and forwarded worker lines carry, or {@code null} for
+ *     {@code ProcessPoolExecutor-<k>}
  */
 record ProcessPoolConfig(int maxWorkers, Runnable initializer, int maxTasksPerChild, String javaExecutable,
                      List<String> jvmOptions, boolean fastStartupOptions, Map<String, String> environment,
                      String serialFilter, int maxMessageSize, String classPath, ClassLoader loader,
-                     boolean startupArchive, Path startupArchiveDirectory) {
+                     boolean startupArchive, Path startupArchiveDirectory, String name) {
+
+    /** A configuration whose pool gets the default name. */
+    ProcessPoolConfig(int maxWorkers, Runnable initializer, int maxTasksPerChild, String javaExecutable,
+                  List<String> jvmOptions, boolean fastStartupOptions, Map<String, String> environment,
+                  String serialFilter, int maxMessageSize, String classPath, ClassLoader loader,
+                  boolean startupArchive, Path startupArchiveDirectory) {
+        this(maxWorkers, initializer, maxTasksPerChild, javaExecutable, jvmOptions, fastStartupOptions, environment,
+                serialFilter, maxMessageSize, classPath, loader, startupArchive, startupArchiveDirectory, null);
+    }
 
     /** A configuration without start-up archives. */
     ProcessPoolConfig(int maxWorkers, Runnable initializer, int maxTasksPerChild, String javaExecutable,

@@ -68,7 +68,8 @@ import java.util.stream.Stream;
  * {@link RemoteTraceback} cause. Everything read is checked by an
  * {@link java.io.ObjectInputFilter} ({@link Builder#serialFilter}), and no message may exceed
  * {@link Builder#maxMessageSize}. What a call prints on {@code System.out} or {@code System.err}
- * appears on this JVM's standard error, each line prefixed with {@code [worker <pid>]}.
+ * appears on this JVM's standard error, each line prefixed with {@code [worker <pid>]} (with
+ * {@link Builder#threadNamePrefix}, {@code [<prefix> worker <pid>]}).
  *
  * <p><b>The worker's standard streams.</b> The raw {@link java.io.FileDescriptor#in} and
  * {@link java.io.FileDescriptor#out} of a worker are the pool's channel: calls arrive on the one and
@@ -162,11 +163,14 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
         }
         this.pool = ProcessPool.create(new ProcessPoolConfig(b.maxWorkers, b.initializer, b.maxTasksPerChild,
                 b.javaExecutable, b.jvmArgs, b.fastStartupOptions, b.environment, b.serialFilter, b.maxMessageSize,
-                classPath, loader, b.startupArchive, b.startupArchiveDirectory), new RecoveryOptions(b.callTimeoutNanos, b.onWorkerDeath == WorkerDeathPolicy.REPLACE_WORKER,
+                classPath, loader, b.startupArchive, b.startupArchiveDirectory, b.threadNamePrefix),
+                new RecoveryOptions(b.callTimeoutNanos, b.onWorkerDeath == WorkerDeathPolicy.REPLACE_WORKER,
                 b.maxWorkerMemory, b.idleTimeoutNanos, b.minWorkers));
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("maxWorkers", b.maxWorkers);
-        cfg.put("maxTasksPerChild", b.maxTasksPerChild);
+        cfg.put("threadNamePrefix", pool.name());
+        // "none" where the builder has no limit: 0 is not a value the builder (or a property) accepts.
+        cfg.put("maxTasksPerChild", b.maxTasksPerChild == 0 ? "none" : b.maxTasksPerChild);
         cfg.put("initializer", b.initializer != null);
         cfg.put("javaExecutable", pool.command().get(0));
         cfg.put("jvmOptions", pool.jvmOptions());
@@ -175,7 +179,7 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
         cfg.put("maxMessageSize", b.maxMessageSize);
         cfg.put("callTimeout", b.callTimeoutNanos == 0L ? "none" : WorkerRecycler.format(b.callTimeoutNanos));
         cfg.put("onWorkerDeath", b.onWorkerDeath.name());
-        cfg.put("maxWorkerMemory", b.maxWorkerMemory);
+        cfg.put("maxWorkerMemory", b.maxWorkerMemory == 0L ? "none" : b.maxWorkerMemory);
         cfg.put("idleTimeout", b.idleTimeoutNanos == 0L ? "none" : WorkerRecycler.format(b.idleTimeoutNanos));
         cfg.put("minWorkers", b.minWorkers);
         if (b.maxPending > 0) {
@@ -480,6 +484,7 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
         private boolean startupArchive = true;
         private Path startupArchiveDirectory;
         private CallInterceptor callInterceptor;
+        private String threadNamePrefix;
 
         private Builder() {
         }
@@ -494,6 +499,21 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
                 throw new IllegalArgumentException("maxWorkers must be greater than 0, got " + maxWorkers);
             }
             this.maxWorkers = maxWorkers;
+            return this;
+        }
+
+        /**
+         * Names the pool, as {@link ThreadPoolExecutor.Builder#threadNamePrefix} does a thread pool: this
+         * JVM's threads that serve the pool are named {@code <prefix>-worker-<n>} (and
+         * {@code <prefix>-worker-<n>-stderr}, {@code <prefix>-timer}), and each line a worker prints is
+         * forwarded as {@code [<prefix> worker <pid>] ...}. Default: {@code ProcessPoolExecutor-<k>}, k
+         * counting pools in this JVM, with lines forwarded as {@code [worker <pid>] ...}.
+         *
+         * @param threadNamePrefix the pool's name; {@code null} or empty for the default
+         * @return this builder
+         */
+        public Builder threadNamePrefix(String threadNamePrefix) {
+            this.threadNamePrefix = threadNamePrefix == null || threadNamePrefix.isEmpty() ? null : threadNamePrefix;
             return this;
         }
 

@@ -11,6 +11,7 @@ import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.jetbrains.lincheck.datastructures.Validate;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Timeout;
  * <p>Regression: the pool moved the incoming calls before it set its shutdown flag, so a call offered
  * in between was accepted and stayed in the incoming queue forever.
  */
+@Tag("lincheck") // run in a JVM of their own: see the surefire set-up in pom.xml
 @Timeout(300)
 public class AdmissionLincheckTest {
 

@@ -7,6 +7,7 @@ import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.jetbrains.lincheck.datastructures.Validate;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Timeout;
  * its CAS and the write of FINISHED; Lincheck found {@code outcome(): running} beside
  * {@code setException(): set} on a future that never ran.
  */
+@Tag("lincheck") // run in a JVM of their own: see the surefire set-up in pom.xml
 @Timeout(120)
 public class FutureLincheckTest {
 

@@ -9,6 +9,7 @@ import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.jetbrains.lincheck.datastructures.Validate;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.Timeout;
  * never run; shutdown(wait=true) returned while a worker, registered but not yet started, still had
  * a call to run.
  */
+@Tag("lincheck") // run in a JVM of their own: see the surefire set-up in pom.xml
 @Timeout(300)
 public class WorkQueueLincheckTest {
 

@@ -149,6 +149,8 @@ public final class WorkerProcess implements Runnable {
     private final byte[] initFrame;
     private final int maxMessageSize;
     private final Listener listener;
+    /** What each forwarded line starts with, before the pid: {@code [worker } or {@code [<pool> worker }. */
+    private final String linePrefix;
     private final Object writeLock = new Object();
     private OutputStream stdin;
     volatile Process process;
@@ -163,9 +165,11 @@ public final class WorkerProcess implements Runnable {
     private volatile CountDownLatch dumpEnd;
 
     /**
-     * A worker; nothing starts before {@code thread.start()}.
+     * A worker; nothing starts before {@code thread.start()}. The lines it prints are forwarded as
+     * {@code [<poolName> worker <pid>] ...}.
      *
      * @param name the worker's name
+     * @param poolName the pool's name for forwarded lines, or {@code null} for {@code [worker <pid>] ...}
      * @param owner the pool (the thread's {@link ReaderThread#owner()})
      * @param command the command that starts the worker JVM
      * @param environment extra environment variables
@@ -173,9 +177,9 @@ public final class WorkerProcess implements Runnable {
      * @param maxMessageSize the largest payload read, in bytes
      * @param listener told what happens, in the reader thread
      */
-    public WorkerProcess(String name, Object owner, List<String> command, Map<String, String> environment, byte[] initFrame,
-                  int maxMessageSize, Listener listener) {
-        this(name, owner, command, null, environment, initFrame, maxMessageSize, listener);
+    public WorkerProcess(String name, String poolName, Object owner, List<String> command,
+                         Map<String, String> environment, byte[] initFrame, int maxMessageSize, Listener listener) {
+        this(name, poolName, owner, command, null, environment, initFrame, maxMessageSize, listener);
     }
 
     /**
@@ -184,6 +188,7 @@ public final class WorkerProcess implements Runnable {
      * that created the worker (a pool's first submit). Nothing starts before {@code thread.start()}.
      *
      * @param name the worker's name
+     * @param poolName the pool's name for forwarded lines, or {@code null} for {@code [worker <pid>] ...}
      * @param owner the pool (the thread's {@link ReaderThread#owner()})
      * @param archive gives the command that starts the worker JVM
      * @param environment extra environment variables
@@ -191,14 +196,15 @@ public final class WorkerProcess implements Runnable {
      * @param maxMessageSize the largest payload read, in bytes
      * @param listener told what happens, in the reader thread
      */
-    public WorkerProcess(String name, Object owner, StartupArchive archive, Map<String, String> environment,
-                         byte[] initFrame, int maxMessageSize, Listener listener) {
-        this(name, owner, null, archive, environment, initFrame, maxMessageSize, listener);
+    public WorkerProcess(String name, String poolName, Object owner, StartupArchive archive,
+                         Map<String, String> environment, byte[] initFrame, int maxMessageSize, Listener listener) {
+        this(name, poolName, owner, null, archive, environment, initFrame, maxMessageSize, listener);
     }
 
-    private WorkerProcess(String name, Object owner, List<String> command, StartupArchive archive,
+    private WorkerProcess(String name, String poolName, Object owner, List<String> command, StartupArchive archive,
                           Map<String, String> environment, byte[] initFrame, int maxMessageSize, Listener listener) {
         this.name = name;
+        this.linePrefix = poolName == null ? "[worker " : "[" + poolName + " worker ";
         this.command = command;
         this.archive = archive;
         this.environment = environment;
@@ -477,7 +483,7 @@ public final class WorkerProcess implements Runnable {
             }
         }
         if (noise != null && noise.size() > 0) {
-            System.err.println("[worker " + pid + "] (stdout before start) "
+            System.err.println(linePrefix + pid + "] (stdout before start) "
                     + CommandLines.sanitize(noise.toString(Charset.defaultCharset()).strip()));
         }
         ready = true;
@@ -485,7 +491,7 @@ public final class WorkerProcess implements Runnable {
 
     private void pumpStderr() {
         Process p = process;
-        String prefix = "[worker " + pid + "] ";
+        String prefix = linePrefix + pid + "] ";
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), Charset.defaultCharset()))) {
             for (String raw; (raw = r.readLine()) != null; ) {
                 // A line written while a call with a trace id ran comes marked with it (CallContext).

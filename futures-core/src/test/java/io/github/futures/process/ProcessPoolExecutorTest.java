@@ -170,7 +170,7 @@ class ProcessPoolExecutorTest {
     @Test
     void workerOutputGoesToStderrWithThePidAndDoesNotCorruptTheProtocol() throws InterruptedException {
         String marker = "marker-" + System.nanoTime();
-        CountDownLatch seen = new CountDownLatch(2);
+        CountDownLatch seen = new CountDownLatch(6); // all three calls' lines: none arrives after the capture ends
         List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
         PrintStream original = System.err;
         System.setErr(new PrintStream(new LineSink(line -> {
@@ -198,6 +198,26 @@ class ProcessPoolExecutorTest {
             assertThat(pid).isPositive();
         } finally {
             System.setErr(original);
+        }
+    }
+
+    /** A pool named by threadNamePrefix gives its name to this JVM's threads that serve it and to the lines its workers print. */
+    @Test
+    void threadNamePrefixNamesThePoolsThreadsAndForwardedLines() throws InterruptedException {
+        String marker = "named-" + System.nanoTime();
+        try (StderrLines err = new StderrLines();
+             ProcessPoolExecutor named = ProcessPoolExecutor.builder().maxWorkers(1).threadNamePrefix("reports").build()) {
+            long pid = named.submit((SerializableCallable<Long>) () -> {
+                System.out.println(marker);
+                return ProcessHandle.current().pid();
+            }).result();
+            assertThat(err.await("[reports worker " + pid + "] " + marker, java.time.Duration.ofSeconds(30)))
+                    .as("the worker's line, prefixed with the pool's name and the pid").isTrue();
+            assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+                    .contains("reports-worker-0", "reports-worker-0-stderr");
+            assertThat(named.snapshot().workerDetails()).extracting(w -> w.name()).containsExactly("reports-worker-0");
+            assertThat(named.snapshot().config()).containsEntry("threadNamePrefix", "reports");
+            assertThat(named.toString()).contains("reports");
         }
     }
 

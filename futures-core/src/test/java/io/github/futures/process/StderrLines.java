@@ -12,9 +12,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Captures the lines written to {@code System.err} (where the pool forwards its workers' standard
- * error) while it is open, still passing them on; {@link #await} waits for a line without polling.
+ * error) while it is open; {@link #await} waits for a line without polling. They are not passed on: what
+ * a test provokes on purpose (a thread dump, a worker JVM that cannot start) stays out of the build's output.
  */
-final class StderrLines implements AutoCloseable {
+public final class StderrLines implements AutoCloseable {
 
     private final PrintStream original = System.err;
     /** Guarded by itself. */
@@ -25,12 +26,12 @@ final class StderrLines implements AutoCloseable {
     private record Waiter(String text, CountDownLatch latch) {
     }
 
-    StderrLines() {
+    public StderrLines() {
         System.setErr(new PrintStream(new Sink(), true, StandardCharsets.UTF_8));
     }
 
     /** Waits for a line containing {@code text}; true if it came within {@code limit}. */
-    boolean await(String text, Duration limit) throws InterruptedException {
+    public boolean await(String text, Duration limit) throws InterruptedException {
         Waiter w = new Waiter(text, new CountDownLatch(1));
         synchronized (lines) {
             if (lines.stream().anyMatch(l -> l.contains(text))) {
@@ -42,7 +43,7 @@ final class StderrLines implements AutoCloseable {
     }
 
     /** @return a copy of the lines so far */
-    List<String> lines() {
+    public List<String> lines() {
         synchronized (lines) {
             return List.copyOf(lines);
         }
@@ -64,7 +65,6 @@ final class StderrLines implements AutoCloseable {
             }
             String l = line.toString(StandardCharsets.UTF_8).stripTrailing();
             line.reset();
-            original.println(l);
             synchronized (lines) {
                 lines.add(l);
                 waiters.removeIf(w -> {

@@ -121,7 +121,7 @@ class WorkerRecyclingTest {
                 .satisfies(e -> assertThat(e.pid()).isEqualTo(pid)).satisfies(e -> assertThat(e.detail()).matches("started in \\d+ ms"));
     }
 
-    /** The new options appear in the snapshot's configuration, with CPython's defaults. */
+    /** The new options appear in the snapshot's configuration, with CPython's defaults; no limit shows as "none", not 0. */
     @Test
     void snapshotConfigShowsTheRecoveryOptions() {
         try (ProcessPoolExecutor defaults = new ProcessPoolExecutor(1);
@@ -129,7 +129,8 @@ class WorkerRecyclingTest {
                      .onWorkerDeath(io.github.futures.WorkerDeathPolicy.REPLACE_WORKER).maxWorkerMemory(1L << 30)
                      .idleTimeout(Duration.ofMinutes(1)).minWorkers(1).build()) {
             assertThat(defaults.snapshot().config()).contains(Map.entry("callTimeout", "none"),
-                    Map.entry("onWorkerDeath", "BREAK_POOL"), Map.entry("maxWorkerMemory", 0L),
+                    Map.entry("onWorkerDeath", "BREAK_POOL"), Map.entry("maxWorkerMemory", "none"),
+                    Map.entry("maxTasksPerChild", "none"),
                     Map.entry("idleTimeout", "none"), Map.entry("minWorkers", 0));
             assertThat(set.snapshot().config()).contains(Map.entry("callTimeout", "5s"),
                     Map.entry("onWorkerDeath", "REPLACE_WORKER"), Map.entry("maxWorkerMemory", 1L << 30),

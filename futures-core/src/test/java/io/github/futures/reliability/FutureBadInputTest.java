@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.futures.CancelledError;
 import io.github.futures.Future;
 import io.github.futures.InvalidStateError;
+import io.github.futures.PoolLogCapture;
 import io.github.futures.TimeoutError;
 import java.time.Duration;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -162,11 +164,14 @@ class FutureBadInputTest {
             throw new StackOverflowError("callback");
         });
         f.addDoneCallback(done -> after.incrementAndGet());
-        f.setRunningOrNotifyCancel();
-        f.setResult("v");
-        f.addDoneCallback(done -> {
-            throw new IllegalStateException("late callback");
-        });
+        try (PoolLogCapture log = new PoolLogCapture(Future.class.getName())) {
+            f.setRunningOrNotifyCancel();
+            f.setResult("v");
+            f.addDoneCallback(done -> {
+                throw new IllegalStateException("late callback");
+            });
+            assertThat(log.messagesAt(Level.SEVERE)).as("both failing callbacks logged").hasSize(2);
+        }
         assertThat(after).hasValue(1);
         assertThat(f.result(Duration.ZERO)).isEqualTo("v");
     }

@@ -12,6 +12,7 @@ import io.github.futures.SerializableCallable;
 import io.github.futures.SerializableFunction;
 import io.github.futures.SerializableRunnable;
 import io.github.futures.TimeoutError;
+import io.github.futures.process.StderrLines;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -148,6 +149,12 @@ class ProcessPoolExecutorBadInputTest {
     /** An option the JVM does not know, or a class path without the library: BrokenProcessPool with the exit code, no hang. */
     @Test
     void workerJvmThatCannotStartBreaksThePool() {
+        try (StderrLines workersSaid = new StderrLines()) { // the JVMs' own complaints, provoked here
+            workerJvmsThatCannotStartBreakThePool();
+        }
+    }
+
+    private static void workerJvmsThatCannotStartBreakThePool() {
         for (ProcessPoolExecutor.Builder b : List.of(
                 ProcessPoolExecutor.builder().maxWorkers(1).jvmArgs("-XX:+NoSuchOptionAnywhere"),
                 ProcessPoolExecutor.builder().maxWorkers(1).classPath("/nonexistent.jar"))) {
@@ -171,6 +178,12 @@ class ProcessPoolExecutorBadInputTest {
      */
     @Test
     void workerJvmThatCannotStartIsExplainedWithTheJvmsOwnMessage() {
+        try (StderrLines workersSaid = new StderrLines()) { // the JVMs' own complaints, provoked here
+            workerJvmsThatCannotStartAreExplained();
+        }
+    }
+
+    private static void workerJvmsThatCannotStartAreExplained() {
         for (int round = 0; round < 16; round++) {
             for (var c : List.of(
                     Map.entry(ProcessPoolExecutor.builder().maxWorkers(1).jvmArgs("-XX:+NoSuchOptionAnywhere"),

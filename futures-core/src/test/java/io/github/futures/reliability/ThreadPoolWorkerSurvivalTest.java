@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.futures.CancelledError;
 import io.github.futures.Future;
+import io.github.futures.PoolLogCapture;
 import io.github.futures.ThreadPoolExecutor;
 import io.github.futures.spi.TaskListener;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -111,10 +113,14 @@ class ThreadPoolWorkerSurvivalTest {
             callbackRan.countDown();
             throw new IllegalStateException("thrown by a done callback");
         });
-        release.countDown();
-        assertThat(callbackRan.await(20, TimeUnit.SECONDS)).isTrue();
-        assertThat(pool.submit(() -> "next").result(LIMIT)).isEqualTo("next");
-        assertThat(workerThread()).as("the same worker thread").isSameAs(worker);
+        try (PoolLogCapture log = new PoolLogCapture(Future.class.getName())) {
+            release.countDown();
+            assertThat(callbackRan.await(20, TimeUnit.SECONDS)).isTrue();
+            // The one worker ran the callbacks (and logged their failures) before it took this call.
+            assertThat(pool.submit(() -> "next").result(LIMIT)).isEqualTo("next");
+            assertThat(workerThread()).as("the same worker thread").isSameAs(worker);
+            assertThat(log.messagesAt(Level.SEVERE)).as("each failing callback logged").hasSize(2);
+        }
     }
 
     /** A task listener that throws neither keeps a call from running nor its future from ending. */
@@ -131,9 +137,12 @@ class ThreadPoolWorkerSurvivalTest {
                 throw new AssertionError("listener failed at end");
             }
         });
-        Thread worker = workerThread();
-        assertThat(pool.submit(() -> 42).result(LIMIT)).isEqualTo(42);
-        assertThat(workerThread()).isSameAs(worker);
-        assertThat(pool.taskStats().succeededCount()).isEqualTo(3);
+        try (PoolLogCapture log = new PoolLogCapture("io.github.futures.TrackedFuture")) { // where listeners run
+            Thread worker = workerThread();
+            assertThat(pool.submit(() -> 42).result(LIMIT)).isEqualTo(42);
+            assertThat(workerThread()).isSameAs(worker);
+            assertThat(pool.taskStats().succeededCount()).isEqualTo(3);
+            assertThat(log.messagesAt(Level.SEVERE)).as("the listener's failures are logged").isNotEmpty();
+        }
     }
 }

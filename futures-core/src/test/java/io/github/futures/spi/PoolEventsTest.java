@@ -3,9 +3,11 @@ package io.github.futures.spi;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.github.futures.PoolLogCapture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -57,7 +59,10 @@ class PoolEventsTest {
         stats.addEventListener(removed);
         stats.removeEventListener(removed);
         PoolEvent e = PoolEvent.now(PoolEvent.Type.POOL_BROKEN, -1, null, "a worker died");
-        stats.publish(e);
+        try (PoolLogCapture log = new PoolLogCapture(TaskStats.class.getName())) {
+            stats.publish(e);
+            assertEquals(1, log.messagesAt(Level.SEVERE).size(), "the listener's failure is logged once");
+        }
         assertEquals(List.of(e), heard);
     }
 

@@ -256,7 +256,8 @@ abstract class ClusterBuilderBase<B extends ClusterBuilderBase<B>> {
 
     /**
      * The number of calls this executor keeps in flight on the cluster at most; the others wait
-     * locally. Default: the member pool size times the number of eligible members at start.
+     * locally. Default: the member pool size times the number of eligible members, following the
+     * membership (a member that joins raises it, one that leaves lowers it).
      *
      * @param maxWorkers at least 1
      * @return this builder

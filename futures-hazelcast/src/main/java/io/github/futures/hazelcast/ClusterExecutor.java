@@ -101,7 +101,8 @@ import java.util.stream.Stream;
  * others wait in a local queue and are sent as earlier ones finish. A waiting call's future is
  * PENDING and can be cancelled; once sent to a member it is RUNNING and can no longer be cancelled
  * (as CPython's process pool does with its call queue): it may already be running there. Each
- * member's own thread count is its Hazelcast executor configuration's pool size.
+ * member's own thread count is its Hazelcast executor configuration's pool size. By default the bound
+ * is that pool size times the number of members, and follows the members as they join and leave.
  *
  * <h2>Member loss: at-most-once by default</h2>
  * When a member leaves or dies while it runs calls of this executor, those calls' futures fail
@@ -159,7 +160,6 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
     private final HazelcastInstance hazelcast;
     private final boolean ownsMember;
     private final String executorName;
-    private final int maxWorkers;
     private final int memberPoolSize;
     private final boolean retryOnMemberLoss;
     private final byte[] initializer;
@@ -197,10 +197,11 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
         this.memberPoolSize = configuredPoolSize(hazelcast, executorName);
         int eligible = MemberTable.eligibleNow(hazelcast, b.memberSelector);
         // Default: enough calls in flight to fill every member's pool, and no more (the rest wait here,
-        // where they can still be cancelled, rather than in the members' queues, where they cannot).
-        this.maxWorkers = b.maxWorkers > 0 ? b.maxWorkers : Math.max(1, memberPoolSize * Math.max(1, eligible));
-        this.dispatcher = new Dispatcher(hazelcast, service, executorName, maxWorkers, retryOnMemberLoss,
-                b.memberSelector, filter, Wire.loader());
+        // where they can still be cancelled, rather than in the members' queues, where they cannot); it
+        // follows the members as they join and leave.
+        int maxWorkers = b.maxWorkers > 0 ? b.maxWorkers : Math.max(1, memberPoolSize * Math.max(1, eligible));
+        this.dispatcher = new Dispatcher(hazelcast, service, executorName, maxWorkers,
+                b.maxWorkers > 0 ? 0 : memberPoolSize, retryOnMemberLoss, b.memberSelector, filter, Wire.loader());
         // Last: from here on membership events may arrive, and they use the fields above.
         this.dispatcher.members.register();
         if (b.endAtJvmExit) {
@@ -228,12 +229,15 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
     // ------------------------------------------------------------------ accessors
 
     /**
-     * The number of calls this executor keeps in flight on the cluster at most.
+     * The number of calls this executor keeps in flight on the cluster at most. Unless the builder set
+     * it, it is the member pool size times the number of eligible members now: it grows as members join
+     * and shrinks as they leave (calls already in flight then finish; no new one is sent until fewer
+     * than the new bound are in flight).
      *
      * @return {@code maxWorkers}
      */
     public int maxWorkers() {
-        return maxWorkers;
+        return dispatcher.maxWorkers();
     }
 
     /**
@@ -295,6 +299,11 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
             Thread.currentThread().interrupt();
             throw new CompletionException(e);
         }
+    }
+
+    /** Waits until exactly {@code n} eligible members receive this executor's calls (a leave is seen); for tests. */
+    boolean awaitMemberCount(int n, Duration timeout) throws InterruptedException {
+        return dispatcher.members.awaitCount(count -> count == n, ServedCalls.nanos(timeout));
     }
 
     /**
@@ -687,6 +696,7 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
             members.add(slot.name());
         }
         Map<String, Object> config = new LinkedHashMap<>();
+        int maxWorkers = dispatcher.maxWorkers();
         config.put("maxWorkers", maxWorkers);
         config.put("clusterName", clusterNameOrUnknown());
         config.put("executorName", executorName);
@@ -719,7 +729,7 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
 
     @Override
     public String toString() {
-        return "ClusterExecutor[" + executorName + ", maxWorkers=" + maxWorkers + ", members="
+        return "ClusterExecutor[" + executorName + ", maxWorkers=" + dispatcher.maxWorkers() + ", members="
                 + dispatcher.members.slots().length + ", state="
                 + PoolState.of(shutdown, dispatcher.broken() != null).value() + "]";
     }

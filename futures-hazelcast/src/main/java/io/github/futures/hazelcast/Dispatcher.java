@@ -46,7 +46,8 @@ import java.util.function.BiConsumer;
  * <p>Implementation note.
  *
  * <p>Back-pressure: {@code permits} starts at maxWorkers; a permit is held from dispatch until the
- * call is done. {@link #pump} is lock-free: a submitter offers then checks permits, a finisher
+ * call is done. By default maxWorkers follows the membership (the pool size per eligible member): a
+ * join or a leave adds its difference to {@code permits}, which may then be negative for a while. {@link #pump} is lock-free: a submitter offers then checks permits, a finisher
  * releases then checks the queue, so one of them always sees both (no lost wake-up). {@code pump}
  * is called at the end of every entry point (submit, Hazelcast completion, membership event); code
  * that completes a call inside those never pumps itself, so recursion stays bounded.
@@ -99,6 +100,10 @@ final class Dispatcher {
 
     private final ConcurrentLinkedQueue<Call<?>> waiting = new ConcurrentLinkedQueue<>();
     private final AtomicInteger permits;
+    /** Calls in flight per eligible member for a bound that follows the membership, or 0 for a fixed bound. */
+    private final int perMember;
+    /** The bound on calls in flight; changed (with 'permits') under MemberTable's lock, read anywhere. */
+    private volatile int maxWorkers;
     final LongAdder memberLosses = new LongAdder();
     final LongAdder retries = new LongAdder();
 
@@ -112,15 +117,43 @@ final class Dispatcher {
     /** Set by abort(): cancelled remote calls end as CancelledError. */
     private volatile boolean aborting;
 
-    Dispatcher(HazelcastInstance hazelcast, IExecutorService service, String executorName, int maxWorkers,
+    /**
+     * @param maxWorkers the bound on calls in flight now
+     * @param perMember when positive, the bound follows the membership: this many calls per eligible member
+     *     (at least 1 in all); 0 keeps {@code maxWorkers} fixed
+     */
+    Dispatcher(HazelcastInstance hazelcast, IExecutorService service, String executorName, int maxWorkers, int perMember,
                boolean retryOnMemberLoss, MemberSelector selector, ObjectInputFilter filter, ClassLoader loader) {
         this.service = service;
+        this.maxWorkers = maxWorkers;
+        this.perMember = perMember;
         this.executorName = executorName;
         this.retryOnMemberLoss = retryOnMemberLoss;
         this.filter = filter;
         this.loader = loader;
         this.permits = new AtomicInteger(maxWorkers);
-        this.members = new MemberTable(hazelcast, selector, this::pump, this::memberRemoved);
+        this.members = new MemberTable(hazelcast, selector, this::pump, this::memberRemoved, this::membersNow);
+    }
+
+    int maxWorkers() {
+        return maxWorkers;
+    }
+
+    /**
+     * A bound that follows the membership moves with it: permits change by as much as the bound, so a
+     * leave can make them negative until enough calls in flight have ended ({@link #pump} sends nothing
+     * while they are not positive). Called under MemberTable's lock, so one change at a time.
+     */
+    private void membersNow(int eligible) {
+        if (perMember == 0) {
+            return;
+        }
+        int next = Math.max(1, perMember * Math.max(1, eligible));
+        int delta = next - maxWorkers;
+        if (delta != 0) {
+            maxWorkers = next;
+            permits.addAndGet(delta);
+        }
     }
 
     String broken() {

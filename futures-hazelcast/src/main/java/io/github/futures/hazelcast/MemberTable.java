@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+import java.util.function.IntPredicate;
 
 /**
  * The members that receive one {@link ClusterExecutor}'s calls, one {@link Slot} each, kept up to
@@ -25,7 +27,8 @@ import java.util.function.Consumer;
  * <p>Implementation note. {@code slots} is a copy-on-write array replaced under {@code lock} by
  * membership events only; {@link #choose} and the snapshot read it with one volatile load.
  * {@code membersSeen} is guarded by {@code lock}, which {@link #awaitMembers} waits on and every
- * replacement of {@code slots} notifies. A slot's {@code removed} flag goes false -> true once and
+ * replacement of {@code slots} notifies, after telling {@code onCount} the new number of members (so
+ * that a waiter woken by a join or a leave sees the executor's bound already follow it). A slot's {@code removed} flag goes false -> true once and
  * never back: set under {@code lock} before {@code onRemoved} fails the slot's attempts, or earlier
  * by the dispatcher when a Hazelcast failure (or a leaving member's answer) says the member is
  * gone. {@code choose} skips removed slots, and the dispatcher re-checks the flag after it registers
@@ -70,6 +73,7 @@ final class MemberTable {
     private final MemberSelector selector;
     private final Runnable onAdded;
     private final Consumer<Slot> onRemoved;
+    private final IntConsumer onCount;
     private final AtomicInteger rotation = new AtomicInteger();
 
     private final Object lock = new Object();
@@ -81,14 +85,18 @@ final class MemberTable {
     private volatile UUID registration;
 
     /**
-     * @param onAdded runs after a member was added (outside the lock)
+     * @param onAdded runs after members were added (outside the lock)
      * @param onRemoved runs with a removed slot, after it was marked removed (outside the lock)
+     * @param onCount runs with the number of eligible members each time it may have changed, under the
+     *     lock, before waiters in {@link #awaitMembers} are woken; must not block
      */
-    MemberTable(HazelcastInstance hazelcast, MemberSelector selector, Runnable onAdded, Consumer<Slot> onRemoved) {
+    MemberTable(HazelcastInstance hazelcast, MemberSelector selector, Runnable onAdded, Consumer<Slot> onRemoved,
+                IntConsumer onCount) {
         this.hazelcast = hazelcast;
         this.selector = selector;
         this.onAdded = onAdded;
         this.onRemoved = onRemoved;
+        this.onCount = onCount;
     }
 
     /** The number of eligible members now, before the listener is registered (for the default maxWorkers). */
@@ -140,9 +148,14 @@ final class MemberTable {
 
     /** Waits until at least {@code n} members are eligible; see {@link ClusterExecutor#awaitMembers}. */
     boolean awaitMembers(int n, long nanos) throws InterruptedException {
+        return awaitCount(count -> count >= n, nanos);
+    }
+
+    /** Waits until the number of eligible members satisfies {@code wanted}; false if it did not within {@code nanos}. */
+    boolean awaitCount(IntPredicate wanted, long nanos) throws InterruptedException {
         long deadline = System.nanoTime() + nanos;
         synchronized (lock) {
-            while (slots.length < n) {
+            while (!wanted.test(slots.length)) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0L) {
                     return false;
@@ -193,8 +206,10 @@ final class MemberTable {
                     }
                 }
                 slots = list.toArray(new Slot[0]);
+                onCount.accept(slots.length);
                 lock.notifyAll();
             }
+            onAdded.run(); // members may have joined since the executor counted them
         }
 
         @Override
@@ -213,6 +228,7 @@ final class MemberTable {
                 next[next.length - 1] = new Slot(m);
                 membersSeen++;
                 slots = next;
+                onCount.accept(next.length);
                 lock.notifyAll();
             }
             onAdded.run();
@@ -237,6 +253,7 @@ final class MemberTable {
                 }
                 gone.removed = true;
                 slots = keep.toArray(new Slot[0]);
+                onCount.accept(slots.length);
                 lock.notifyAll();
             }
             onRemoved.accept(gone);

@@ -172,7 +172,7 @@ final class LocalCluster implements AutoCloseable {
         return pids;
     }
 
-    private static List<Integer> freePorts(int n) throws IOException {
+    static List<Integer> freePorts(int n) throws IOException {
         List<ServerSocket> sockets = new ArrayList<>();
         try {
             List<Integer> ports = new ArrayList<>();

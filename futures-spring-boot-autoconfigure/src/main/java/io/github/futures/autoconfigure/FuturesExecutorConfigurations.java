@@ -118,7 +118,8 @@ final class FuturesExecutorConfigurations {
                                            FuturesCallInterceptors interceptors) {
         FuturesPropertyChecks.checkPositive(prefix + ".max-workers", options.getMaxWorkers());
         FuturesPropertyChecks.checkPositive(prefix + ".max-tasks-per-child", options.getMaxTasksPerChild());
-        ProcessPoolExecutor.Builder builder = ProcessPoolExecutor.builder();
+        // Named after the bean, as the thread pools' threads are: its threads and its workers' lines carry it.
+        ProcessPoolExecutor.Builder builder = ProcessPoolExecutor.builder().threadNamePrefix(name);
         if (options.getMaxWorkers() != null) {
             builder.maxWorkers(options.getMaxWorkers());
         }

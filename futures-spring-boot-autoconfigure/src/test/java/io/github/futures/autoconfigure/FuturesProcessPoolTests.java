@@ -12,10 +12,16 @@ import io.github.futures.autoconfigure.actuate.FuturesHealthContributorAutoConfi
 import io.github.futures.autoconfigure.metrics.FuturesMetricsAutoConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -78,6 +84,60 @@ class FuturesProcessPoolTests {
                     assertThat(context.getBean("batch", ProcessPoolExecutor.class).snapshot().workersStarted()).isEqualTo(3);
                     assertThat(context.getBean("quiet", ProcessPoolExecutor.class).snapshot().workersStarted()).isZero();
                 });
+    }
+
+    /**
+     * The default and a named process pool are named after their beans, as the thread pools are: the threads
+     * that serve them and the lines their workers print carry the bean name.
+     */
+    @Test
+    void processPoolsThreadsAndWorkerLinesCarryTheBeanName() throws InterruptedException {
+        String marker = "bean-named-" + System.nanoTime();
+        CountDownLatch forwarded = new CountDownLatch(2);
+        List<String> lines = new CopyOnWriteArrayList<>();
+        PrintStream original = System.err;
+        System.setErr(new PrintStream(new OutputStream() {
+            private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+            @Override
+            public synchronized void write(int b) {
+                if (b != '\n') {
+                    line.write(b);
+                    return;
+                }
+                String l = line.toString(StandardCharsets.UTF_8);
+                line.reset();
+                if (l.contains(marker)) {
+                    lines.add(l);
+                    forwarded.countDown();
+                }
+            }
+        }, true, StandardCharsets.UTF_8));
+        try {
+            this.contextRunner.withPropertyValues("futures.process.validate-on-startup=false",
+                    "futures.executors.batch.kind=process", "futures.executors.batch.max-workers=1",
+                    "futures.executors.batch.validate-on-startup=false").run(context -> {
+                        long defaultPid = printing(context.getBean("futuresProcessPool", ProcessPoolExecutor.class), marker);
+                        long batchPid = printing(context.getBean("batch", ProcessPoolExecutor.class), marker);
+                        assertThat(forwarded.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("both workers' lines").isTrue();
+                        assertThat(lines).containsExactlyInAnyOrder("[futuresProcessPool worker " + defaultPid + "] " + marker,
+                                "[batch worker " + batchPid + "] " + marker);
+                        assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+                                .contains("futuresProcessPool-worker-0", "batch-worker-0", "batch-worker-0-stderr");
+                        assertThat(context.getBean(FuturesEndpoint.class).executor("batch").config())
+                                .containsEntry("threadNamePrefix", "batch");
+                    });
+        } finally {
+            System.setErr(original);
+        }
+    }
+
+    /** Prints {@code marker} in a worker of {@code pool}; returns the worker's pid. */
+    private static long printing(ProcessPoolExecutor pool, String marker) {
+        return pool.submit((SerializableCallable<Long>) () -> {
+            System.out.println(marker);
+            return ProcessHandle.current().pid();
+        }).result(WAIT);
     }
 
     @Test

@@ -16,13 +16,11 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.test.system.CapturedOutput;
-import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** What a user sees when a property has a bad value or an unknown name: Spring Boot's failure report names it. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-@ExtendWith(OutputCaptureExtension.class)
+@ExtendWith(QuietOutput.class) // the failure reports provoked here are checked, not printed
 class FuturesStartupFailureTests {
 
     private static void start(String... properties) {
@@ -31,11 +29,11 @@ class FuturesStartupFailureTests {
 
     private static ConfigurableApplicationContext run(String... properties) {
         return new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE).properties(properties)
-                .properties("spring.main.banner-mode=off").run();
+                .properties("spring.main.banner-mode=off", "spring.main.log-startup-info=false").run();
     }
 
     @Test
-    void badMaxWorkersIsReportedWithThePropertyAndWhatToDo(CapturedOutput output) {
+    void badMaxWorkersIsReportedWithThePropertyAndWhatToDo(QuietOutput.Captured output) {
         assertThatException().isThrownBy(() -> start("futures.thread.max-workers=0"));
         assertThat(output).contains("APPLICATION FAILED TO START")
                 .contains("futures.thread.max-workers")
@@ -44,7 +42,7 @@ class FuturesStartupFailureTests {
     }
 
     @Test
-    void unknownKindIsReportedWithThePropertyAndTheAllowedValues(CapturedOutput output) {
+    void unknownKindIsReportedWithThePropertyAndTheAllowedValues(QuietOutput.Captured output) {
         assertThatException().isThrownBy(() -> start("futures.executors.io.kind=fiber"));
         assertThat(output).contains("APPLICATION FAILED TO START")
                 .contains("futures.executors.io.kind")
@@ -54,7 +52,7 @@ class FuturesStartupFailureTests {
 
     /** A malformed serial filter fails start-up naming the property, not the first call. */
     @Test
-    void badSerialFilterIsReportedWithTheProperty(CapturedOutput output) {
+    void badSerialFilterIsReportedWithTheProperty(QuietOutput.Captured output) {
         assertThatException().isThrownBy(() -> start("futures.process.serial-filter=java.**;!*;maxdepth=deep"));
         assertThat(output).contains("APPLICATION FAILED TO START")
                 .contains("futures.process.serial-filter")
@@ -63,7 +61,7 @@ class FuturesStartupFailureTests {
 
     /** A message size the wire cannot carry fails start-up naming the named pool's property. */
     @Test
-    void badMaxMessageSizeIsReportedWithTheProperty(CapturedOutput output) {
+    void badMaxMessageSizeIsReportedWithTheProperty(QuietOutput.Captured output) {
         assertThatException().isThrownBy(() -> start("futures.executors.reports.kind=process",
                 "futures.executors.reports.max-message-size=3GB"));
         assertThat(output).contains("APPLICATION FAILED TO START")
@@ -73,7 +71,7 @@ class FuturesStartupFailureTests {
 
     /** An entry of jvm-args that is not an option (it would become the worker's main class) fails start-up naming it. */
     @Test
-    void jvmArgThatIsNotAnOptionIsReportedWithThePropertyAndTheEntry(CapturedOutput output) {
+    void jvmArgThatIsNotAnOptionIsReportedWithThePropertyAndTheEntry(QuietOutput.Captured output) {
         assertThatException().isThrownBy(() -> start("futures.process.jvm-args=-Xmx64m,garbage"));
         assertThat(output).contains("APPLICATION FAILED TO START")
                 .contains("futures.process.jvm-args[1]")
@@ -83,7 +81,7 @@ class FuturesStartupFailureTests {
 
     /** A named process pool's jvm-args are checked the same way, under the pool's own prefix. */
     @Test
-    void namedPoolJvmArgThatIsNotAnOptionIsReportedWithItsProperty(CapturedOutput output) {
+    void namedPoolJvmArgThatIsNotAnOptionIsReportedWithItsProperty(QuietOutput.Captured output) {
         assertThatException().isThrownBy(() -> start("futures.executors.reports.kind=process",
                 "futures.executors.reports.jvm-args=garbage"));
         assertThat(output).contains("APPLICATION FAILED TO START")
@@ -103,7 +101,7 @@ class FuturesStartupFailureTests {
 
     /** A JVM option the worker's JVM refuses fails start-up, naming the property, when the first worker starts. */
     @Test
-    void unknownJvmOptionFailsStartupWhenTheFirstWorkerStarts(CapturedOutput output) {
+    void unknownJvmOptionFailsStartupWhenTheFirstWorkerStarts(QuietOutput.Captured output) {
         assertThatException().isThrownBy(() -> start("futures.process.jvm-args=-XX:+NoSuchOption"));
         assertThat(output).contains("APPLICATION FAILED TO START")
                 .contains("futures.process.jvm-args")
@@ -113,7 +111,7 @@ class FuturesStartupFailureTests {
 
     /** A java executable that is no file fails start-up naming the property, before any worker starts. */
     @Test
-    void missingJavaExecutableIsReportedWithTheProperty(CapturedOutput output) {
+    void missingJavaExecutableIsReportedWithTheProperty(QuietOutput.Captured output) {
         assertThatException().isThrownBy(() -> start("futures.process.java-executable=/no/such/jdk/bin/java"));
         assertThat(output).contains("APPLICATION FAILED TO START")
                 .contains("futures.process.java-executable")
@@ -123,7 +121,7 @@ class FuturesStartupFailureTests {
     /** An executable that is not a java launcher fails start-up naming the property, when the first worker starts. */
     @Test
     @EnabledOnOs({ OS.LINUX, OS.MAC })
-    void javaExecutableThatIsNotJavaFailsStartupWhenTheFirstWorkerStarts(CapturedOutput output) {
+    void javaExecutableThatIsNotJavaFailsStartupWhenTheFirstWorkerStarts(QuietOutput.Captured output) {
         assertThatException().isThrownBy(() -> start("futures.process.java-executable=/bin/false"));
         assertThat(output).contains("APPLICATION FAILED TO START")
                 .contains("futures.process.java-executable")
@@ -152,7 +150,7 @@ class FuturesStartupFailureTests {
 
     /** A misspelt key, silently ignored by binding, fails start-up listing the closest valid names. */
     @Test
-    void unknownKeyFailsStartupWithTheClosestValidNames(CapturedOutput output) {
+    void unknownKeyFailsStartupWithTheClosestValidNames(QuietOutput.Captured output) {
         assertThatException().isThrownBy(() -> start("futures.thread.max-worker=5"));
         assertThat(output).contains("APPLICATION FAILED TO START")
                 .contains("The futures starter does not know these properties")
@@ -162,7 +160,7 @@ class FuturesStartupFailureTests {
 
     /** A misspelt key of a named pool is suggested under that pool's name. */
     @Test
-    void unknownKeyOfANamedPoolIsSuggestedUnderThePoolsName(CapturedOutput output) {
+    void unknownKeyOfANamedPoolIsSuggestedUnderThePoolsName(QuietOutput.Captured output) {
         assertThatException().isThrownBy(() -> start("futures.executors.io.kind=thread",
                 "futures.executors.io.thread-prefix=io"));
         assertThat(output).contains("futures.executors.io.thread-prefix: futures.executors.io.thread-name-prefix");
@@ -182,7 +180,7 @@ class FuturesStartupFailureTests {
 
     /** The keys of the events, HTTP errors, liveness and per-pool shutdown are known; a misspelt one is suggested. */
     @Test
-    void keysOfEventsErrorsLivenessAndPoolShutdownAreKnown(CapturedOutput output) {
+    void keysOfEventsErrorsLivenessAndPoolShutdownAreKnown(QuietOutput.Captured output) {
         try (ConfigurableApplicationContext context = run("futures.process.validate-on-startup=false",
                 "futures.events.capacity=32", "futures.web.errors.enabled=false", "futures.web.errors.retry-after=2s",
                 "futures.health.liveness=false", "futures.shutdown.log-interval=2s", "futures.executors.jobs.kind=thread",
@@ -196,7 +194,7 @@ class FuturesStartupFailureTests {
 
     /** A negative timeout of a named pool's shutdown fails start-up naming its property. */
     @Test
-    void negativePoolShutdownTimeoutIsReportedWithTheProperty(CapturedOutput output) {
+    void negativePoolShutdownTimeoutIsReportedWithTheProperty(QuietOutput.Captured output) {
         assertThatException().isThrownBy(() -> start("futures.process.enabled=false", "futures.executors.jobs.kind=thread",
                 "futures.executors.jobs.shutdown.timeout=-1s"));
         assertThat(output).contains("futures.executors.jobs.shutdown.timeout");
@@ -204,7 +202,7 @@ class FuturesStartupFailureTests {
 
     /** A process pool with more than four workers per processor starts, with one warning naming the pool. */
     @Test
-    void oversizedProcessPoolLogsOneWarningNamingThePool(CapturedOutput output) {
+    void oversizedProcessPoolLogsOneWarningNamingThePool(QuietOutput.Captured output) {
         int cpus = Runtime.getRuntime().availableProcessors();
         try (ConfigurableApplicationContext context = run("futures.process.validate-on-startup=false",
                 "futures.process.max-workers=" + (4 * cpus + 1), "futures.executors.reports.kind=process",
@@ -222,7 +220,7 @@ class FuturesStartupFailureTests {
      * names start, and a misspelt one is suggested.
      */
     @Test
-    void namesOfOtherPropertiesClassesUnderFuturesAreKnownFromTheirMetadata(CapturedOutput output) {
+    void namesOfOtherPropertiesClassesUnderFuturesAreKnownFromTheirMetadata(QuietOutput.Captured output) {
         run("futures.process.validate-on-startup=false", "futures.extra.ring-size=5").close();
         assertThatException().isThrownBy(() -> start("futures.process.validate-on-startup=false",
                 "futures.extra.ring-sise=5"));

@@ -2,9 +2,14 @@ package io.github.futures.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -26,6 +31,33 @@ class BootJarIT {
     /** The actuator is on the management server's own port, announced by a line of its own. */
     private static final Pattern MANAGEMENT_READY = Pattern.compile(
             SampleApplication.MANAGEMENT_READY.replace(".", "\\.").replace("%d", "(\\d+)"));
+
+    /**
+     * The jar's manifest opens and exports what Hazelcast asks for, so {@code java -jar} with no flags starts a
+     * cluster node without Hazelcast's warning about missing access to JDK internals.
+     */
+    @Test
+    void clusterNodeFromTheJarNeedsNoJvmFlags() throws Exception {
+        Path jar = Path.of(System.getProperty("sample.jar"));
+        try (JarFile file = new JarFile(jar.toFile())) {
+            Attributes manifest = file.getManifest().getMainAttributes();
+            assertThat(manifest.getValue("Add-Opens").split(" ")).containsExactlyInAnyOrder("java.base/java.lang",
+                    "java.base/sun.nio.ch", "java.management/sun.management", "jdk.management/com.sun.management.internal");
+            assertThat(manifest.getValue("Add-Exports")).isEqualTo("java.base/jdk.internal.ref");
+        }
+        int memberPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            memberPort = socket.getLocalPort();
+        }
+        try (ChildJvm app = new ChildJvm(List.of(ChildJvm.java(), "-Dhazelcast.phone.home.enabled=false", "-jar",
+                jar.toString(), "--server.port=0", "--management.server.port=0", "--futures.cluster.enabled=true",
+                "--futures.cluster.name=bootjar-" + UUID.randomUUID(), "--futures.cluster.port=" + memberPort,
+                "--futures.cluster.members=127.0.0.1:" + memberPort))) {
+            app.awaitLine(l -> READY.matcher(l).find(), 120);
+            assertThat(app.lines()).as("Hazelcast started").anyMatch(l -> l.contains("Members {size:1"));
+            assertThat(app.lines()).noneMatch(l -> l.contains("without proper access to required Java packages"));
+        }
+    }
 
     /** A process-pool request through the executable jar gives the seed's answers, from worker JVMs. */
     @Test

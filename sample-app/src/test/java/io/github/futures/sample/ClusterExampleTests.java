@@ -191,10 +191,10 @@ class ClusterExampleTests {
      */
     @Test
     void dashboardShowsTheMembersAndWhereTheWorkRan(@TempDir Path profile) throws Exception {
-        Path chromium = Path.of("/usr/bin/chromium");
-        Path chromedriver = Path.of("/usr/bin/chromedriver");
-        assumeTrue(Files.isExecutable(chromium) && Files.isExecutable(chromedriver),
-                "skipped: the browser test needs /usr/bin/chromium and /usr/bin/chromedriver "
+        Path chromium = DashboardBrowserTest.onPath("chromium", "chromium-browser", "google-chrome");
+        Path chromedriver = DashboardBrowserTest.onPath("chromedriver");
+        assumeTrue(chromium != null && chromedriver != null,
+                "skipped: the browser test needs chromium and chromedriver on the PATH "
                         + "(Debian packages chromium and chromium-driver)");
         System.setProperty("webdriver.chrome.driver", chromedriver.toString());
         ChromeOptions options = new ChromeOptions();

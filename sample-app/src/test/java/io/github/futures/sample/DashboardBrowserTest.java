@@ -83,7 +83,7 @@ class DashboardBrowserTest {
     }
 
     /** The first of the names that is an executable file in a directory of the PATH, or null. */
-    private static Path onPath(String... names) {
+    static Path onPath(String... names) {
         String path = System.getenv("PATH");
         if (path == null) {
             return null;

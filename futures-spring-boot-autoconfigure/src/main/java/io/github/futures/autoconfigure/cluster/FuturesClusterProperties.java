@@ -43,7 +43,7 @@ public class FuturesClusterProperties {
 
     /**
      * Maximum number of calls the executor keeps in flight on the cluster; the others wait locally.
-     * Default: the member pool size times the number of members when the executor starts.
+     * Default: the member pool size times the number of members, following members as they join and leave.
      */
     private Integer maxWorkers;
 
