@@ -429,8 +429,8 @@ public class FuturesEndpoint {
      *
      * @param time when it happened
      * @param pid the worker process replaced, or {@code null}
-     * @param reason why: {@code died}, {@code memory}, {@code max-tasks}, {@code timeout}, {@code cancel}
-     *     or {@code idle}
+     * @param reason why: {@code died}, {@code memory}, {@code max-tasks}, {@code timeout}, {@code cancel},
+     *     {@code idle} or {@code request} (the {@code replace-worker} operation)
      * @param detail a sentence for people, or {@code null}
      */
     public record ReplacementDescriptor(Instant time, Long pid, String reason, String detail) {
