@@ -68,7 +68,8 @@ final class ThreadPool {
      * PENDING. Resizing (setMaxWorkers): a grown pool starts workers as calls wait for one; after a
      * shrink, a worker that finds 'workerCount' above 'maxWorkers' at the top of its loop (before it
      * takes a call) takes itself off with one CAS and leaves, so busy workers leave after their call
-     * and parked ones are woken to do so. Events: WORKER_STARTED / WORKER_RETIRED where a thread starts or leaves, SHUTDOWN_STARTED
+     * and parked ones are woken to do so (off 'workers' before its unit is released, as an abandoned
+     * one). Events: WORKER_STARTED / WORKER_RETIRED where a thread starts or leaves, SHUTDOWN_STARTED
      * by the shutdown that set the flag, TERMINATED by whichever release (or shutdown) ended the queue.
      */
 

@@ -128,7 +128,7 @@ class FuturesControlWebTests {
                 HttpResponse<String> dump = post(context, "futuresThreadPool", "{\"action\":\"thread-dump\"}");
                 assertThat(dump.statusCode()).as(dump.body()).isEqualTo(200);
                 assertThat(this.json.readTree(dump.body()).get("threadDump").asString())
-                        .contains(FuturesControlWebTests.class.getName()).contains("CountDownLatch.await");
+                        .contains("futures-thread").contains(FuturesControlWebTests.class.getName() + ".lambda$");
             } finally {
                 release.countDown();
             }
