@@ -118,7 +118,7 @@ class ThreadPoolControlTest {
             release.countDown();
             // Inside the call (about to wait, or waiting): its frames are on the stack either way.
             assertThat(dump).contains("\"dumped_0\"").contains("java.lang.Thread.State: ")
-                    .contains("\tat " + ThreadPoolControlTest.class.getName() + ".lambda$threadDumpShowsEachWorkerThreadAndItsStack");
+                    .contains(ThreadPoolControlTest.class.getName() + ".lambda$threadDumpShowsEachWorkerThreadAndItsStack");
             f.result(LIMIT);
         }
     }
