@@ -115,8 +115,8 @@ function duration(ms) {
   return Math.floor(s / 3600) + 'h ' + Math.floor((s % 3600) / 60) + 'm';
 }
 
-// One chip per worker: its pid (process pools), thread name, or member address and pid (cluster), and the
-// calls it has done; busy ones stand out.
+// One chip per worker: its pid (process pools), thread name, or member address and pid (cluster), the
+// calls it has done, its uptime and (process workers) its used heap; busy ones stand out.
 function renderWorkers(container, details, kind) {
   const chips = details.slice(0, MAX_WORKER_CHIPS).map(w => {
     const who = kind === 'cluster' ? `${w.name ?? '?'}${w.pid != null ? ' · pid ' + w.pid : ''}`
@@ -125,8 +125,8 @@ function renderWorkers(container, details, kind) {
     const parts = [who, `${done} done`];
     const uptime = w.uptimeMillis ?? (w.startedAt ? Date.now() - Date.parse(w.startedAt) : null);
     if (uptime != null && !Number.isNaN(uptime)) parts.push('up ' + duration(uptime));
-    // Used heap only where the pool reports it (none of today's pools does): never a made-up number.
-    const heap = w.usedHeapBytes ?? w.heapUsedBytes ?? w.usedHeap;
+    // Used heap as the endpoint reports it (process workers, after their first call): never a made-up number.
+    const heap = w.usedHeap;
     if (heap != null) parts.push(`heap ${(heap / 1048576).toFixed(0)} MB`);
     return el('span', { class: 'chip' + (w.busy ? ' busy' : ''),
       title: (w.busy ? 'running a call' : 'idle') + (w.startedAt ? ' · started ' + w.startedAt : '') + (heap == null ? ' · used heap not reported' : '') },

@@ -53,6 +53,8 @@ final class PoolWorker implements WorkerProcess.Listener {
     String endNote;
     /** Why the pool kills this worker (cancel, timeout): its death is expected and its other calls go back. */
     String stopReason;
+    /** The used heap in bytes the worker last reported (HEAP), or -1 before its first report. */
+    long usedHeap = -1L;
     /** Whether the worker reported its initializer done (INIT_DONE). */
     boolean initialized;
     /** Its idle timer, while it has nothing in flight and an idle timeout is set. */
@@ -218,6 +220,7 @@ final class PoolWorker implements WorkerProcess.Listener {
         List<ProcessPool.Send> sends = new ArrayList<>(ProcessPool.DEEP_IN_FLIGHT + 1);
         pool.lock.lock();
         try {
+            usedHeap = used;
             pool.recycler.heapLocked(this, used, sends);
         } finally {
             pool.unlock();

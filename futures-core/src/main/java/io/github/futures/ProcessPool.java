@@ -137,7 +137,6 @@ final class ProcessPool {
     });
     /** Items not yet sent to a worker, oldest first. Guarded by lock. */
     final ArrayDeque<WorkItem> queue = new ArrayDeque<>();
-    /** Appends to {@link #queue}: a class, not {@code queue::addLast}, whose lambda class a cold JVM's first call would spin. */
     /** Makes the cause that carries a worker's stack trace; a class, not a method reference, so no lambda bootstrap in the constructor. */
     private static final Function<String, Throwable> TRACEBACKS = new Function<>() {
         @Override
@@ -146,6 +145,7 @@ final class ProcessPool {
         }
     };
 
+    /** Appends to {@link #queue}: a class, not {@code queue::addLast}, whose lambda class a cold JVM's first call would spin. */
     private final Consumer<WorkItem> toQueue = new Consumer<>() {
         @Override
         public void accept(WorkItem item) {
@@ -154,6 +154,8 @@ final class ProcessPool {
     };
     /** Workers not yet PoolWorker.DEAD. Guarded by lock. */
     final List<PoolWorker> workers = new ArrayList<>();
+    /** The most workers alive or starting: config's, changed by {@link ProcessPoolControl#setMaxWorkers}. Written under lock. */
+    volatile int maxWorkers;
     /** Workers in PoolWorker.STARTING. Guarded by lock. */
     int starting;
     /** Threads settling futures taken out of the pool, outside the lock. Guarded by lock. */
@@ -171,6 +173,7 @@ final class ProcessPool {
 
     private ProcessPool(ProcessPoolConfig config, byte[] initializerFrame, RecoveryOptions recovery) {
         this.config = config;
+        this.maxWorkers = config.maxWorkers();
         this.name = config.name() != null ? config.name() : "ProcessPoolExecutor-" + POOL_COUNTER.getAndIncrement();
         this.frames = new Frames(config.maxMessageSize(), config.serialFilter(), config.loader(), TRACEBACKS);
         this.initFrame = initializerFrame;
@@ -334,7 +337,7 @@ final class ProcessPool {
         int started = 0;
         lock.lock();
         try {
-            while (broken == null && !shutdown && activeCountLocked() < config.maxWorkers()) {
+            while (broken == null && !shutdown && activeCountLocked() < maxWorkers) {
                 startWorkerLocked();
                 started++;
             }
@@ -377,12 +380,7 @@ final class ProcessPool {
         shutdown(false, false);
     }
 
-    /**
-     * The pool's own threads (one per live worker, which reads its results and runs done callbacks),
-     * for the exit hook to see whether one of them is itself exiting the JVM.
-     *
-     * @return a copy
-     */
+    /** @return a copy of the pool's own threads (one per live worker: its reader, which runs done callbacks), for the exit hook */
     public List<Thread> threads() {
         List<Thread> threads = new ArrayList<>();
         lock.lock();
@@ -419,7 +417,7 @@ final class ProcessPool {
         }
         // 2. Start workers for what is left, one per queued item not covered by a starting worker.
         int need = queue.size() - starting;
-        while (need > 0 && activeCountLocked() < config.maxWorkers()) {
+        while (need > 0 && activeCountLocked() < maxWorkers) {
             startWorkerLocked();
             need--;
         }
@@ -766,7 +764,7 @@ final class ProcessPool {
         try {
             for (PoolWorker w : workers) {
                 WorkerProcess p = w.process;
-                details.add(new WorkerSnapshot(p.name, p.pid, w.tasksDone, p.startedAt, !w.inFlight.isEmpty()));
+                details.add(new WorkerSnapshot(p.name, p.pid, w.tasksDone, p.startedAt, !w.inFlight.isEmpty(), w.usedHeap));
             }
             started = workersStarted;
         } finally {
@@ -774,7 +772,7 @@ final class ProcessPool {
         }
         Map<String, Object> cfg = new LinkedHashMap<>(extraConfig);
         String b = broken;
-        return new ExecutorSnapshot(kind, PoolState.of(shutdown, b != null).value(), config.maxWorkers(), details.size(),
+        return new ExecutorSnapshot(kind, PoolState.of(shutdown, b != null).value(), maxWorkers, details.size(),
                 started, stats.pendingCount(), stats.runningCount(), stats.submittedCount(), stats.succeededCount(),
                 stats.failedCount(), stats.cancelledCount(), b, List.copyOf(details), Map.copyOf(cfg));
     }

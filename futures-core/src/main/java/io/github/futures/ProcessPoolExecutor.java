@@ -3,6 +3,9 @@ package io.github.futures;
 import io.github.futures.spi.CallInterceptor;
 import io.github.futures.spi.ExecutorSnapshot;
 import io.github.futures.spi.ObservableExecutor;
+import io.github.futures.spi.PoolControl;
+import io.github.futures.spi.Resizable;
+import io.github.futures.spi.WorkerControl;
 import io.github.futures.spi.Serialization;
 import io.github.futures.spi.TaskStats;
 import io.github.futures.spi.Rebuildable;
@@ -110,7 +113,8 @@ import java.util.stream.Stream;
  *
  * @since 0.1.0
  */
-public final class ProcessPoolExecutor implements SerializingExecutor, ObservableExecutor, Terminable, Rebuildable {
+public final class ProcessPoolExecutor implements SerializingExecutor, ObservableExecutor, Terminable, Rebuildable,
+        PoolControl, WorkerControl, Resizable {
 
     /**
      * Shuts down the pools that became unreachable without a shutdown, as CPython's workers end when
@@ -126,11 +130,12 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
      */
     private final ProcessPool pool;
     private final Map<String, Object> reportedConfig;
-    private final int maxWorkers;
     /** Gives each call its scope, or null (then nothing is made per call). */
     private final CallInterceptor interceptor;
     /** This pool as the interceptor sees it: its name, kind "process". */
     private final CallInterceptor.CallInfo callInfo;
+    /** The operator's actions (cancel pending, replace, dump, resize); holds the engine only. */
+    private final ProcessPoolControl control;
 
     /**
      * A pool of {@code availableProcessors()} worker processes: CPU-bound work gains nothing from
@@ -151,7 +156,6 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
     }
 
     private ProcessPoolExecutor(Builder b) {
-        this.maxWorkers = b.maxWorkers;
         String classPath = b.classPath != null ? b.classPath : System.getProperty("java.class.path", "");
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         if (loader == null) {
@@ -190,6 +194,7 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
         this.reportedConfig = Map.copyOf(cfg);
         this.interceptor = b.callInterceptor;
         this.callInfo = new CallInterceptor.CallInfo(pool.name(), "process");
+        this.control = new ProcessPoolControl(pool);
         ExitHook.register(this, ExitHook.AS_TERMINABLE);
         CLEANER.register(this, new DropAction(pool));
     }
@@ -251,10 +256,54 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
     /**
      * The maximum number of worker processes.
      *
-     * @return {@code maxWorkers}
+     * @return {@code maxWorkers}, as built or as last {@link #setMaxWorkers set}
      */
+    @Override
     public int maxWorkers() {
-        return maxWorkers;
+        return pool.maxWorkers;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A worker above the new limit that is starting is killed (nothing was sent to it); a busy
+     * one takes no more calls, gives back those sent to it ahead of time, and exits after the call
+     * it runs.
+     */
+    @Override
+    public void setMaxWorkers(int maxWorkers) {
+        control.setMaxWorkers(maxWorkers);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Calls already sent to a worker ahead of their turn count as running (as in CPython's call
+     * queue) and are not cancelled.
+     */
+    @Override
+    public int cancelPending() {
+        return control.cancelPending();
+    }
+
+    @Override
+    public String replaceWorker(long pid) {
+        return control.replaceWorker(pid);
+    }
+
+    @Override
+    public String threadDump(long pid) {
+        return control.threadDump(pid);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Each live worker JVM's dump, one after the other, each headed by its pid.
+     */
+    @Override
+    public String threadDump() {
+        return control.threadDump();
     }
 
     // ------------------------------------------------------------------ submit
@@ -448,7 +497,13 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
 
     @Override
     public ExecutorSnapshot snapshot() {
-        return pool.snapshot(kind(), reportedConfig);
+        Map<String, Object> cfg = reportedConfig;
+        int max = pool.maxWorkers;
+        if (!Integer.valueOf(max).equals(cfg.get("maxWorkers"))) { // changed at run time
+            cfg = new LinkedHashMap<>(cfg);
+            cfg.put("maxWorkers", max);
+        }
+        return pool.snapshot(kind(), cfg);
     }
 
     @Override
@@ -458,7 +513,7 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
 
     @Override
     public String toString() {
-        return "ProcessPoolExecutor[" + pool.name() + ", maxWorkers=" + maxWorkers + ", state=" + pool.state() + "]";
+        return "ProcessPoolExecutor[" + pool.name() + ", maxWorkers=" + pool.maxWorkers + ", state=" + pool.state() + "]";
     }
 
     // ------------------------------------------------------------------ builder

@@ -68,7 +68,11 @@ final class ThreadPool {
      * 'pendingLimit' (maxPending) is taken after admission and returned by the future when it leaves
      * PENDING. 'interceptor' (final, may be null): submit asks it for the call's scope on the submitting
      * thread (ScopedCall), queues the scope's wrapped call and adds the scope as a done callback; nothing
-     * of it is in ThreadTask, so a pool without one pays one null check. Events: WORKER_STARTED / WORKER_RETIRED where a thread starts or leaves, SHUTDOWN_STARTED
+     * of it is in ThreadTask, so a pool without one pays one null check. Resizing (setMaxWorkers): a grown pool starts workers as calls wait for one; after a
+     * shrink, a worker that finds 'workerCount' above 'maxWorkers' at the top of its loop (before it
+     * takes a call) takes itself off with one CAS and leaves, so busy workers leave after their call
+     * and parked ones are woken to do so (off 'workers' before its unit is released, as an abandoned
+     * one). Events: WORKER_STARTED / WORKER_RETIRED where a thread starts or leaves, SHUTDOWN_STARTED
      * by the shutdown that set the flag, TERMINATED by whichever release (or shutdown) ended the queue.
      */
 
@@ -80,7 +84,8 @@ final class ThreadPool {
         static final System.Logger LOG = System.getLogger(ThreadPoolExecutor.class.getName());
     }
 
-    final int maxWorkers;
+    /** The most workers; volatile: {@link #setMaxWorkers} changes it while the pool runs. */
+    volatile int maxWorkers;
     final String threadNamePrefix;
     final Runnable initializer;
     final TaskStats stats = new TaskStats();
@@ -363,6 +368,9 @@ final class ThreadPool {
                     }
                 }
                 for (;;) {
+                    if (workerCount.get() > maxWorkers && retireAboveMax(this)) {
+                        return; // the pool shrank (setMaxWorkers): one worker fewer
+                    }
                     ThreadTask<?> task = work.poll();
                     if (task != null) {
                         if (!runTask(task)) {
@@ -422,7 +430,7 @@ final class ThreadPool {
             idle.offer(this);
             // Re-check after announcing: a call queued (or shutdown begun) before the announcement
             // found nobody to wake.
-            if ((!work.isEmpty() || work.isShutdown()) && idle.remove(this)) {
+            if ((!work.isEmpty() || work.isShutdown() || workerCount.get() > maxWorkers) && idle.remove(this)) {
                 parked = false;
                 return;
             }
@@ -453,6 +461,64 @@ final class ThreadPool {
         } catch (Throwable again) {
             fault.addSuppressed(again);
         }
+    }
+
+    /**
+     * The pool has more workers than {@code maxWorkers} (it shrank): {@code w}, between calls, takes
+     * itself off the count, unless others did first. Its unit is released by its loop's end.
+     *
+     * @return whether {@code w} is to leave
+     */
+    private boolean retireAboveMax(Worker w) {
+        for (int n; (n = workerCount.get()) > maxWorkers; ) {
+            if (workerCount.compareAndSet(n, n - 1)) {
+                workers.remove(w);
+                stats.publish(PoolEvent.now(PoolEvent.Type.WORKER_RETIRED, -1L, "resize", w.thread.getName()
+                        + " left: maxWorkers of " + threadNamePrefix + " is now " + maxWorkers));
+                if (!work.isEmpty()) {
+                    signalIdleWorker(); // a wake-up may have been meant for this worker
+                }
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Sets maxWorkers: growing starts workers for the calls that wait (at most one per queued call);
+     * shrinking wakes the parked workers, so that those above the limit leave now, and busy ones
+     * leave after their call ({@link #retireAboveMax}).
+     */
+    synchronized void setMaxWorkers(int max) {
+        int old = maxWorkers;
+        maxWorkers = max;
+        if (max < old) {
+            wakeAllIdleWorkers();
+        } else if (max > old && work.admit()) { // a unit held, as a submit holds one, while workers start
+            try {
+                for (int want = queued.get(); want > 0 && workerCount.get() < max; want--) {
+                    startWorkerIfBelowMax();
+                }
+            } finally {
+                release();
+            }
+        }
+    }
+
+    /** Cancels the queued calls (they never start); running ones go on. @return how many this cancelled */
+    int cancelPending() {
+        List<ThreadTask<?>> drained = new ArrayList<>();
+        for (ThreadTask<?> task; (task = pollQueued()) != null; ) {
+            drained.add(task);
+        }
+        int n = 0;
+        for (ThreadTask<?> task : drained) {
+            if (!task.cancelled() && task.cancel()) { // cancel() is also true for one cancelled before
+                n++;
+            }
+            release();
+        }
+        return n;
     }
 
     /** Releases one unit of the WorkQueue, and tells the pool's listeners if that ended the pool. */

@@ -3,7 +3,9 @@ package io.github.futures;
 import io.github.futures.spi.CallInterceptor;
 import io.github.futures.spi.ExecutorSnapshot;
 import io.github.futures.spi.ObservableExecutor;
+import io.github.futures.spi.PoolControl;
 import io.github.futures.spi.PoolState;
+import io.github.futures.spi.Resizable;
 import io.github.futures.spi.TaskStats;
 import io.github.futures.spi.Terminable;
 import java.time.Duration;
@@ -57,7 +59,7 @@ import java.util.stream.Stream;
  *
  * @since 0.1.0
  */
-public final class ThreadPoolExecutor implements Executor, ObservableExecutor, Terminable {
+public final class ThreadPoolExecutor implements Executor, ObservableExecutor, Terminable, PoolControl, Resizable {
 
     /*
      * Implementation note.
@@ -169,10 +171,55 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
     /**
      * The maximum number of worker threads.
      *
-     * @return {@code maxWorkers}
+     * @return {@code maxWorkers}, as built or as last {@link #setMaxWorkers set}
      */
+    @Override
     public int maxWorkers() {
         return pool.maxWorkers;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A thread above the new limit leaves before it would take its next call; parked threads
+     * are woken to leave at once.
+     */
+    @Override
+    public void setMaxWorkers(int maxWorkers) {
+        if (maxWorkers < 1) {
+            throw new IllegalArgumentException("maxWorkers must be at least 1, got " + maxWorkers);
+        }
+        if (pool.work.isShutdown()) {
+            throw new IllegalStateException("cannot change maxWorkers of " + pool.threadNamePrefix + " after shutdown");
+        }
+        pool.setMaxWorkers(maxWorkers);
+    }
+
+    @Override
+    public int cancelPending() {
+        return pool.cancelPending();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Each live worker thread's name, state and stack, as {@code jstack} prints them.
+     */
+    @Override
+    public String threadDump() {
+        StringBuilder dump = new StringBuilder();
+        String nl = System.lineSeparator();
+        for (Thread t : pool.poolThreads()) {
+            if (t.isAlive()) {
+                dump.append('"').append(t.getName()).append('"').append(pool.virtual ? " virtual" : "")
+                        .append(nl).append("   java.lang.Thread.State: ").append(t.getState()).append(nl);
+                for (StackTraceElement e : t.getStackTrace()) {
+                    dump.append("\tat ").append(e).append(nl);
+                }
+                dump.append(nl);
+            }
+        }
+        return dump.length() == 0 ? pool.threadNamePrefix + " has no live worker thread." + nl : dump.toString();
     }
 
     /**

@@ -196,7 +196,7 @@ final class WorkerRecycler {
         if (pool.isShutdown() || pool.broken != null) {
             return;
         }
-        if (beforeRetiring || pool.activeCountLocked() < pool.config.maxWorkers()) {
+        if (beforeRetiring || pool.activeCountLocked() < pool.maxWorkers) {
             pool.startWorkerLocked();
         }
         pool.events.add(PoolEvent.Type.WORKER_REPLACED, old.process.pid, reason, null);
@@ -315,7 +315,7 @@ final class WorkerRecycler {
             }
             rebuildLocked();
             pool.reopenLocked();
-            for (int i = Math.max(1, options.minWorkers()); i > 0 && pool.activeCountLocked() < pool.config.maxWorkers(); i--) {
+            for (int i = Math.max(1, options.minWorkers()); i > 0 && pool.activeCountLocked() < pool.maxWorkers; i--) {
                 pool.startWorkerLocked();
             }
             return true;

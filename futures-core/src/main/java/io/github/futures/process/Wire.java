@@ -42,7 +42,8 @@ import java.util.List;
  *                      REVOKED      (no payload: call id was given back, it never started)
  *                      INIT_DONE    (no payload: the initializer returned; sent only when there is one)
  *                      HEAP         (no payload; the id is the used heap in bytes after a call; sent
- *                                    after each outcome only when the pool limits workers' memory)
+ *                                    after each outcome when the pool limits workers' memory, else
+ *                                    after the first and then at most once a second)
  * </pre>
  *
  * <p>The parent writes to the worker's standard input and reads its standard output; the worker's
@@ -75,7 +76,7 @@ public final class Wire {
     public static final byte REVOKED = 13;
     /** Worker to parent: the initializer returned; calls may start. */
     public static final byte INIT_DONE = 14;
-    /** Worker to parent: its used heap after a call (sent only when the pool limits worker memory). */
+    /** Worker to parent: its used heap after a call (after each when the pool limits worker memory, else at most once a second). */
     public static final byte HEAP = 15;
 
     /** Bytes of a frame before its payload: length, type, id. */

@@ -32,7 +32,8 @@ import java.util.function.Function;
  *
  * <p>Arguments: the maximum message size in bytes, the deserialization filter pattern
  * ({@code -} for the default), and optionally {@code heap}: report the used heap after each call
- * (a HEAP frame), for pools that limit their workers' memory.
+ * (a HEAP frame), for pools that limit their workers' memory. Without it the used heap is reported
+ * after the first call and then at most once every {@link #HEAP_REPORT_NANOS}, for the pool's snapshot.
  *
  * <p>Implementation note. Two threads, leader and follower: one at a time holds the reader role and
  * reads frames from standard input; when a call arrives and no call is running, the reader runs it
@@ -71,6 +72,13 @@ public final class WorkerMain {
     private final DataOutputStream out;
     /** Whether to send a HEAP frame after each call's outcome. */
     private final boolean reportHeap;
+    /**
+     * Without {@link #reportHeap}, the used heap (for snapshots) is reported after a call at most this
+     * often: one small frame a second costs nothing next to a call's own frames.
+     */
+    static final long HEAP_REPORT_NANOS = 1_000_000_000L;
+    /** When the used heap was last reported ({@link System#nanoTime()}), or 0 before. Used by the thread running calls. */
+    private long heapReportedAt;
     /** Guards {@link #jobs}, {@link #reading} and {@link #running}; waited on for the reader role. */
     private final Object roles = new Object();
     /** Calls read while another call ran, in arrival order. */
@@ -407,7 +415,9 @@ public final class WorkerMain {
             runInitializer(job);
         } else {
             runTask(job);
-            if (reportHeap) {
+            long now = reportHeap ? 0L : System.nanoTime();
+            if (reportHeap || heapReportedAt == 0L || now - heapReportedAt >= HEAP_REPORT_NANOS) {
+                heapReportedAt = now == 0L ? 1L : now;
                 Runtime rt = Runtime.getRuntime();
                 sendEmpty(Wire.HEAP, rt.totalMemory() - rt.freeMemory());
             }

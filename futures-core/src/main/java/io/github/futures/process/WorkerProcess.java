@@ -161,8 +161,15 @@ public final class WorkerProcess implements Runnable {
     /** The last lines of standard error before the worker said hello. Guarded by itself. */
     private final ArrayDeque<String> earlyErr = new ArrayDeque<>();
     private Thread pump;
-    /** Counted down when the stderr pump sees the end of a JVM thread dump; set by {@link #threadDump}. */
+    /** Counted down when the stderr pump sees the end of a JVM thread dump; set by {@link #threadDumpText}. */
     private volatile CountDownLatch dumpEnd;
+    /**
+     * Collects the dump's lines while one is asked for (the pump appends, under the builder's own
+     * monitor, from the line starting {@code Full thread dump}); null otherwise.
+     */
+    private volatile StringBuilder dumpText;
+    /** Held while a thread dump is asked for: one at a time. */
+    private final Object dumpLock = new Object();
 
     /**
      * A worker; nothing starts before {@code thread.start()}. The lines it prints are forwarded as
@@ -263,26 +270,48 @@ public final class WorkerProcess implements Runnable {
      * @return whether the dump was seen whole in time
      */
     public boolean threadDump(long millis) {
-        long p = pid;
-        if (p <= 0L || File.separatorChar != '/' || process == null || !process.isAlive()) {
-            return false;
-        }
-        CountDownLatch d = new CountDownLatch(1);
-        dumpEnd = d;
-        try {
-            Process kill = new ProcessBuilder("kill", "-QUIT", Long.toString(p))
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!kill.waitFor(millis, TimeUnit.MILLISECONDS) || kill.exitValue() != 0) {
-                return false;
+        return threadDumpText(millis) != null;
+    }
+
+    /**
+     * The same, and the dump's text: the lines from {@code Full thread dump} to
+     * {@value #DUMP_LAST_LINE}, as the JVM printed them (they are forwarded to standard error as
+     * well, like everything the worker prints). One dump at a time per worker: a second caller
+     * waits for the first.
+     *
+     * @param millis how long to wait for the dump, at most
+     * @return the dump, or {@code null} if it was not seen whole in time (the worker ended, or the
+     *     platform cannot signal it)
+     */
+    public String threadDumpText(long millis) {
+        synchronized (dumpLock) {
+            long p = pid;
+            if (p <= 0L || File.separatorChar != '/' || process == null || !process.isAlive()) {
+                return null;
             }
-            return d.await(millis, TimeUnit.MILLISECONDS);
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } finally {
-            dumpEnd = null;
+            CountDownLatch d = new CountDownLatch(1);
+            StringBuilder text = new StringBuilder();
+            dumpText = text;
+            dumpEnd = d;
+            try {
+                Process kill = new ProcessBuilder("kill", "-QUIT", Long.toString(p))
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (!kill.waitFor(millis, TimeUnit.MILLISECONDS) || kill.exitValue() != 0
+                        || !d.await(millis, TimeUnit.MILLISECONDS)) {
+                    return null;
+                }
+                synchronized (text) {
+                    return text.toString();
+                }
+            } catch (IOException e) {
+                return null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            } finally {
+                dumpEnd = null;
+                dumpText = null;
+            }
         }
     }
 
@@ -508,6 +537,14 @@ public final class WorkerProcess implements Runnable {
                 }
                 System.err.println(marked == null ? prefix + line : "[worker " + pid + " trace=" + marked[0] + "] " + line);
                 CountDownLatch d = dumpEnd;
+                StringBuilder text = dumpText;
+                if (text != null) {
+                    synchronized (text) {
+                        if (text.length() > 0 || line.startsWith("Full thread dump")) {
+                            text.append(line).append(System.lineSeparator());
+                        }
+                    }
+                }
                 if (d != null && line.startsWith(DUMP_LAST_LINE)) {
                     d.countDown();
                 }

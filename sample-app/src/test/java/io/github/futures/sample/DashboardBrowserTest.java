@@ -38,7 +38,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 /**
  * The dashboard in a real browser: headless Chromium, driven by Selenium, loads {@code /}, sees the pools with
  * charts filled from the server's history (running and pending on separate axes), latency percentiles, worker
- * chips with their uptime, a configuration line that is not cut off and the events list; starts a job and
+ * chips with their uptime and used heap, a configuration line that is not cut off and the events list; starts a job and
  * watches its progress bar reach the end, then cancels a long job with its button and sees the process pool's
  * calls sent ahead explained.
  * Screenshots go to {@code target/}.
@@ -189,7 +189,9 @@ class DashboardBrowserTest {
         WebElement jobsCard = driver.findElement(By.cssSelector(".pool[data-name='jobs']"));
         waitUpTo(30).until(d -> jobsCard.findElement(By.className("latency")).getText()
                 .matches("(?s)queue wait\\s+p50 [0-9.]+ ms · p95 [0-9.]+ ms · \\d+ calls\\s+execution\\s+p50 [0-9.]+ ms · p95 [0-9.]+ ms · \\d+ calls"));
-        assertThat(jobsCard.findElement(By.className("worker-list")).getText()).containsPattern("pid \\d+ · \\d+ done · up \\d+");
+        // Each process worker's chip: pid, calls done, uptime, and the used heap it reported after its calls.
+        waitUpTo(30).until(d -> jobsCard.findElement(By.className("worker-list")).getText()
+                .matches("(?s).*pid \\d+ · \\d+ done · up [^·]+ · heap \\d+ MB.*"));
         for (WebElement config : driver.findElements(By.cssSelector(".pool .config"))) {
             assertThat(config.getText()).contains("maxWorkers=");
             Object cut = ((JavascriptExecutor) driver).executeScript(

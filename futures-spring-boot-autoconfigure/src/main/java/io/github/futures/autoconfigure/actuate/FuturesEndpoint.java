@@ -13,11 +13,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.function.Supplier;
+import io.github.futures.spi.PoolControl;
 import io.github.futures.spi.Rebuildable;
+import io.github.futures.spi.Resizable;
+import io.github.futures.spi.WorkerControl;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
@@ -41,10 +46,22 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
  * {@code management.endpoint.futures.roles}; {@code always}) says when values that look secret are
  * shown. Environment variables given to worker processes appear by name only.
  *
- * <p>One write operation, {@code POST /actuator/futures/{name}} with {@code {"action":"rebuild"}},
- * rebuilds a broken pool that is {@link Rebuildable} (a process pool whose worker died) with fresh
- * workers. The endpoint's default access is read-only, as for Boot's own endpoints that change
- * things: the operation exists only once the application grants it
+ * <p>Write operations, {@code POST /actuator/futures/{name}} with a JSON body naming the action, each
+ * answering JSON that says what was done:
+ * <ul>
+ * <li>{@code {"action":"rebuild"}} rebuilds a broken pool that is {@link Rebuildable} (a process pool
+ * whose worker died) with fresh workers;
+ * <li>{@code {"action":"cancel-pending"}} cancels every call that has not started ({@link PoolControl});
+ * <li>{@code {"action":"replace-worker","pid":1234}} kills one worker process and starts another
+ * ({@link WorkerControl}); the call it ran fails with {@code TerminatedWorkerError};
+ * <li>{@code {"action":"thread-dump"}} (every worker) or with {@code "pid"} (one worker process) answers
+ * the dump as text in {@code threadDump};
+ * <li>{@code {"action":"set-max-workers","maxWorkers":8}} changes the pool's size ({@link Resizable}).
+ * </ul>
+ * An unknown pool or pid answers 404, an action the pool does not support or a bad value 400, an
+ * action the pool's state forbids (shut down, a worker already leaving) 409; each with a message.
+ * The endpoint's default access is read-only, as for Boot's own endpoints that change things: the
+ * operations exist only once the application grants it
  * ({@code management.endpoint.futures.access=unrestricted}).
  *
  * @since 0.1.0
@@ -54,6 +71,25 @@ public class FuturesEndpoint {
 
     /** The action that rebuilds a broken pool. */
     public static final String REBUILD = "rebuild";
+
+    /** The action that cancels every pending call of a pool. */
+    public static final String CANCEL_PENDING = "cancel-pending";
+
+    /** The action that replaces one worker process, by {@code pid}. */
+    public static final String REPLACE_WORKER = "replace-worker";
+
+    /** The action that answers a thread dump of the pool's workers, or of one worker process by {@code pid}. */
+    public static final String THREAD_DUMP = "thread-dump";
+
+    /** The action that changes a pool's {@code maxWorkers}. */
+    public static final String SET_MAX_WORKERS = "set-max-workers";
+
+    private static final List<String> ACTIONS = List.of(REBUILD, CANCEL_PENDING, REPLACE_WORKER, THREAD_DUMP,
+            SET_MAX_WORKERS);
+
+    private static final int STATUS_BAD_REQUEST = 400;
+
+    private static final int STATUS_CONFLICT = 409;
 
     private static final Log logger = LogFactory.getLog(FuturesEndpoint.class);
 
@@ -148,16 +184,55 @@ public class FuturesEndpoint {
      * @throws InvalidEndpointRequestException (400) for an unknown action, a pool that cannot be
      *     rebuilt, or one that was shut down
      */
+    public WebEndpointResponse<ActionDescriptor> act(String name, String action) {
+        return act(name, action, null, null);
+    }
+
+    /**
+     * Acts on one executor (see the class comment for the actions).
+     *
+     * @param name the executor's bean name
+     * @param action what to do: {@code rebuild}, {@code cancel-pending}, {@code replace-worker},
+     *     {@code thread-dump} or {@code set-max-workers}
+     * @param pid the worker process, for {@code replace-worker} (required) and {@code thread-dump}
+     *     (optional)
+     * @param maxWorkers the new size, for {@code set-max-workers}
+     * @return what happened; 404 if there is no executor of that name or no worker of that pid, 400
+     *     for a value or an action the pool does not support, 409 for one its state forbids
+     * @throws InvalidEndpointRequestException (400) for an unknown action, and for {@code rebuild}
+     *     a pool that cannot be rebuilt, or one that was shut down
+     */
     @WriteOperation
-    public WebEndpointResponse<ActionDescriptor> act(@Selector String name, String action) {
+    public WebEndpointResponse<ActionDescriptor> act(@Selector String name, String action, @Nullable Long pid,
+                                                     @Nullable Integer maxWorkers) {
         ObservableExecutor executor = this.executors.get().get(name);
         if (executor == null) {
             return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
         }
-        if (!REBUILD.equals(action)) {
-            throw new InvalidEndpointRequestException("Unknown action '" + action + "'; the one action is '"
-                    + REBUILD + "'.", "Unknown action");
+        if (!ACTIONS.contains(action)) {
+            throw new InvalidEndpointRequestException("Unknown action '" + action + "'; the actions are "
+                    + String.join(", ", ACTIONS) + ".", "Unknown action");
         }
+        if (REBUILD.equals(action)) {
+            return rebuild(name, executor);
+        }
+        try {
+            return switch (action) {
+                case CANCEL_PENDING -> cancelPending(name, executor);
+                case REPLACE_WORKER -> replaceWorker(name, executor, pid);
+                case THREAD_DUMP -> threadDump(name, executor, pid);
+                default -> setMaxWorkers(name, executor, maxWorkers);
+            };
+        } catch (NoSuchElementException ex) {
+            return refused(name, action, executor, WebEndpointResponse.STATUS_NOT_FOUND, ex.getMessage());
+        } catch (IllegalArgumentException | UnsupportedOperationException ex) {
+            return refused(name, action, executor, STATUS_BAD_REQUEST, ex.getMessage());
+        } catch (IllegalStateException ex) {
+            return refused(name, action, executor, STATUS_CONFLICT, ex.getMessage());
+        }
+    }
+
+    private WebEndpointResponse<ActionDescriptor> rebuild(String name, ObservableExecutor executor) {
         if (!(executor instanceof Rebuildable rebuildable)) {
             throw new InvalidEndpointRequestException("Pool '" + name + "' (" + executor.kind()
                     + ") cannot be rebuilt: it does not break for good.", "Not rebuildable");
@@ -180,6 +255,71 @@ public class FuturesEndpoint {
                 : "The pool was not broken; nothing was done."));
     }
 
+    private WebEndpointResponse<ActionDescriptor> cancelPending(String name, ObservableExecutor executor) {
+        int cancelled = control(name, executor, PoolControl.class, "cancel its pending calls").cancelPending();
+        if (cancelled > 0) {
+            logger.warn("Pool '" + name + "': " + cancelled + " pending calls were cancelled through the futures endpoint");
+        }
+        return new WebEndpointResponse<>(new ActionDescriptor(name, CANCEL_PENDING, cancelled > 0,
+                executor.snapshot().state(), cancelled + " pending calls were cancelled; running calls go on.", cancelled,
+                null, null, null));
+    }
+
+    private WebEndpointResponse<ActionDescriptor> replaceWorker(String name, ObservableExecutor executor, @Nullable Long pid) {
+        WorkerControl control = control(name, executor, WorkerControl.class, "replace a worker (it has no worker processes)");
+        if (pid == null) {
+            throw new IllegalArgumentException("Action '" + REPLACE_WORKER + "' needs the worker's \"pid\" (see "
+                    + "workers[].pid of /actuator/futures/" + name + ").");
+        }
+        String message = control.replaceWorker(pid);
+        logger.warn("Pool '" + name + "': worker pid " + pid + " was replaced through the futures endpoint");
+        return new WebEndpointResponse<>(new ActionDescriptor(name, REPLACE_WORKER, true, executor.snapshot().state(),
+                message, null, pid, null, null));
+    }
+
+    private WebEndpointResponse<ActionDescriptor> threadDump(String name, ObservableExecutor executor, @Nullable Long pid) {
+        String dump;
+        if (pid == null) {
+            dump = control(name, executor, PoolControl.class, "dump its threads").threadDump();
+        } else {
+            dump = control(name, executor, WorkerControl.class, "dump one worker by pid (it has no worker processes)")
+                    .threadDump(pid);
+        }
+        return new WebEndpointResponse<>(new ActionDescriptor(name, THREAD_DUMP, true, executor.snapshot().state(),
+                pid == null ? "The thread dump of every worker." : "The thread dump of worker pid " + pid + ".", null,
+                pid, null, dump));
+    }
+
+    private WebEndpointResponse<ActionDescriptor> setMaxWorkers(String name, ObservableExecutor executor,
+                                                                @Nullable Integer maxWorkers) {
+        Resizable resizable = control(name, executor, Resizable.class, "be resized");
+        if (maxWorkers == null) {
+            throw new IllegalArgumentException("Action '" + SET_MAX_WORKERS + "' needs \"maxWorkers\", at least 1.");
+        }
+        int old = resizable.maxWorkers();
+        resizable.setMaxWorkers(maxWorkers);
+        logger.warn("Pool '" + name + "': maxWorkers changed from " + old + " to " + maxWorkers
+                + " through the futures endpoint");
+        String how = maxWorkers > old ? "; workers start as calls wait for them."
+                : maxWorkers < old ? "; idle workers above it leave now, busy ones after their call." : "; it was that already.";
+        return new WebEndpointResponse<>(new ActionDescriptor(name, SET_MAX_WORKERS, maxWorkers != old,
+                executor.snapshot().state(), "maxWorkers is now " + maxWorkers + " (was " + old + ")" + how, null, null,
+                maxWorkers, null));
+    }
+
+    private static <C> C control(String name, ObservableExecutor executor, Class<C> type, String what) {
+        if (!type.isInstance(executor)) {
+            throw new UnsupportedOperationException("Pool '" + name + "' (" + executor.kind() + ") cannot " + what + ".");
+        }
+        return type.cast(executor);
+    }
+
+    private WebEndpointResponse<ActionDescriptor> refused(String name, String action, ObservableExecutor executor,
+                                                          int status, String message) {
+        return new WebEndpointResponse<>(new ActionDescriptor(name, action, false, executor.snapshot().state(),
+                this.sanitizer.text("message", message, false)), status);
+    }
+
     private ExecutorDescriptor describe(String name, ObservableExecutor executor, boolean show) {
         ExecutorSnapshot s = executor.snapshot();
         Instant now = Instant.now();
@@ -187,7 +327,8 @@ public class FuturesEndpoint {
         for (WorkerSnapshot w : s.workerDetails()) {
             workers.add(new WorkerDescriptor(this.sanitizer.text("name", w.name(), show), w.pid() < 0 ? null : w.pid(),
                     w.tasksCompleted(), w.busy(), w.startedAt(),
-                    w.startedAt() == null ? null : Duration.between(w.startedAt(), now).toMillis()));
+                    w.startedAt() == null ? null : Duration.between(w.startedAt(), now).toMillis(),
+                    w.usedHeap() < 0 ? null : w.usedHeap()));
         }
         TaskStats stats = executor.taskStats();
         List<ReplacementDescriptor> replacements = new ArrayList<>();
@@ -260,9 +401,27 @@ public class FuturesEndpoint {
      * @param done whether it changed anything
      * @param state the executor's state afterwards
      * @param message what happened, for people
+     * @param cancelled how many pending calls were cancelled ({@code cancel-pending}), or {@code null}
+     * @param pid the worker process acted on, or {@code null}
+     * @param maxWorkers the new maximum ({@code set-max-workers}), or {@code null}
+     * @param threadDump the dump as text ({@code thread-dump}), or {@code null}
      */
-    public record ActionDescriptor(String name, String action, boolean done, String state, String message)
-            implements OperationResponseBody {
+    public record ActionDescriptor(String name, String action, boolean done, String state, String message,
+                                   @Nullable Integer cancelled, @Nullable Long pid, @Nullable Integer maxWorkers,
+                                   @Nullable String threadDump) implements OperationResponseBody {
+
+        /**
+         * What an action did, with nothing beside its message.
+         *
+         * @param name the executor's bean name
+         * @param action the action
+         * @param done whether it changed anything
+         * @param state the executor's state afterwards
+         * @param message what happened, for people
+         */
+        public ActionDescriptor(String name, String action, boolean done, String state, String message) {
+            this(name, action, done, state, message, null, null, null, null);
+        }
     }
 
     /**
@@ -270,8 +429,8 @@ public class FuturesEndpoint {
      *
      * @param time when it happened
      * @param pid the worker process replaced, or {@code null}
-     * @param reason why: {@code died}, {@code memory}, {@code max-tasks}, {@code timeout}, {@code cancel}
-     *     or {@code idle}
+     * @param reason why: {@code died}, {@code memory}, {@code max-tasks}, {@code timeout}, {@code cancel},
+     *     {@code idle} or {@code request} (the {@code replace-worker} operation)
      * @param detail a sentence for people, or {@code null}
      */
     public record ReplacementDescriptor(Instant time, Long pid, String reason, String detail) {
@@ -286,8 +445,24 @@ public class FuturesEndpoint {
      * @param busy whether it runs a call now
      * @param startedAt when it started
      * @param uptimeMillis how long it has been alive, in milliseconds
+     * @param usedHeap a worker process's used heap in bytes, as it last reported it, or {@code null}
      */
     public record WorkerDescriptor(String name, Long pid, long tasksCompleted, boolean busy, Instant startedAt,
-                                   Long uptimeMillis) {
+                                   Long uptimeMillis, @Nullable Long usedHeap) {
+
+        /**
+         * A worker whose used heap is unknown.
+         *
+         * @param name the thread's or worker's name
+         * @param pid the worker process id, or {@code null} for a thread
+         * @param tasksCompleted calls it finished
+         * @param busy whether it runs a call now
+         * @param startedAt when it started
+         * @param uptimeMillis how long it has been alive, in milliseconds
+         */
+        public WorkerDescriptor(String name, Long pid, long tasksCompleted, boolean busy, Instant startedAt,
+                                Long uptimeMillis) {
+            this(name, pid, tasksCompleted, busy, startedAt, uptimeMillis, null);
+        }
     }
 }

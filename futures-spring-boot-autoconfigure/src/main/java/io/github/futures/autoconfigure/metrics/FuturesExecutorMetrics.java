@@ -65,7 +65,8 @@ public final class FuturesExecutorMetrics implements MeterBinder, AutoCloseable 
      * The reasons a pool gives for replacing a worker ({@code PoolEvent}'s {@code reason}): a counter
      * for each is registered up front, so that a dashboard's rate() sees it start at 0.
      */
-    static final List<String> REPLACEMENT_REASONS = List.of("died", "memory", "max-tasks", "timeout", "cancel", "idle");
+    static final List<String> REPLACEMENT_REASONS = List.of("died", "memory", "max-tasks", "timeout", "cancel", "idle",
+            "request");
 
     private final ObservableExecutor executor;
 

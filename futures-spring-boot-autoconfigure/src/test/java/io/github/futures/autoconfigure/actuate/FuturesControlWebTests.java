@@ -1,0 +1,212 @@
+package io.github.futures.autoconfigure.actuate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.futures.Future;
+import io.github.futures.ProcessPoolExecutor;
+import io.github.futures.SerializableCallable;
+import io.github.futures.TerminatedWorkerError;
+import io.github.futures.ThreadPoolExecutor;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The control operations of {@code /actuator/futures/{name}} over HTTP on a real server:
+ * {@code cancel-pending}, {@code replace-worker}, {@code thread-dump} and {@code set-max-workers}, refused
+ * under the default (read-only) access and acting on real pools (worker JVMs for the process pool) once granted.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class FuturesControlWebTests {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private static final String GRANTED = "management.endpoint.futures.access=unrestricted";
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    private static ConfigurableApplicationContext start(String... properties) {
+        return new SpringApplicationBuilder(WebApplication.class)
+                .properties("server.port=0", "spring.main.banner-mode=off", "futures.process.enabled=false",
+                        "futures.thread.max-workers=1", "management.endpoints.web.exposure.include=futures")
+                .properties(properties).run();
+    }
+
+    private HttpResponse<String> post(ConfigurableApplicationContext context, String pool, String body)
+            throws IOException, InterruptedException {
+        return this.http.send(HttpRequest.newBuilder(uri(context, pool)).timeout(WAIT)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private JsonNode get(ConfigurableApplicationContext context, String pool) throws IOException, InterruptedException {
+        HttpResponse<String> r = this.http.send(HttpRequest.newBuilder(uri(context, pool)).timeout(WAIT).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return this.json.readTree(r.body());
+    }
+
+    private static URI uri(ConfigurableApplicationContext context, String pool) {
+        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        return URI.create("http://localhost:" + port + "/actuator/futures/" + pool);
+    }
+
+    /** Under the default access every control operation is refused (405) and the pool is left as it was. */
+    @Test
+    void controlOperationsAreRefusedUnderTheDefaultAccess() throws Exception {
+        try (ConfigurableApplicationContext context = start()) {
+            ThreadPoolExecutor pool = context.getBean(ThreadPoolExecutor.class);
+            CountDownLatch release = new CountDownLatch(1);
+            try {
+                pool.submit(() -> {
+                    release.await();
+                    return null;
+                });
+                Future<Integer> pending = pool.submit(() -> 1);
+                for (String body : List.of("{\"action\":\"cancel-pending\"}", "{\"action\":\"thread-dump\"}",
+                        "{\"action\":\"set-max-workers\",\"maxWorkers\":5}",
+                        "{\"action\":\"replace-worker\",\"pid\":1}")) {
+                    HttpResponse<String> r = post(context, "futuresThreadPool", body);
+                    assertThat(r.statusCode()).as(body + " -> " + r.body()).isEqualTo(405);
+                }
+                assertThat(pending.cancelled()).isFalse();
+                assertThat(pool.maxWorkers()).isEqualTo(1);
+            } finally {
+                release.countDown();
+            }
+        }
+    }
+
+    /**
+     * Granted, on the thread pool: cancel-pending cancels the backlog and answers the count, thread-dump shows the
+     * blocked worker's stack, set-max-workers changes the size the endpoint reports, and bad requests are refused
+     * with a message: a size below 1, replace-worker on a pool without processes, an unknown pool.
+     */
+    @Test
+    void threadPoolControlsWorkWhenAccessIsGranted() throws Exception {
+        try (ConfigurableApplicationContext context = start(GRANTED)) {
+            ThreadPoolExecutor pool = context.getBean(ThreadPoolExecutor.class);
+            CountDownLatch started = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            Future<String> running;
+            List<Future<Integer>> pending = new ArrayList<>();
+            try {
+                running = pool.submit(() -> {
+                    started.countDown();
+                    release.await();
+                    return "ran";
+                });
+                assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+                for (int i = 0; i < 5; i++) {
+                    pending.add(pool.submit(() -> 1));
+                }
+                HttpResponse<String> cancel = post(context, "futuresThreadPool", "{\"action\":\"cancel-pending\"}");
+                assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(200);
+                JsonNode answer = this.json.readTree(cancel.body());
+                assertThat(answer.get("cancelled").asInt()).isEqualTo(5);
+                assertThat(answer.get("done").asBoolean()).isTrue();
+                assertThat(pending).allMatch(Future::cancelled);
+
+                HttpResponse<String> dump = post(context, "futuresThreadPool", "{\"action\":\"thread-dump\"}");
+                assertThat(dump.statusCode()).as(dump.body()).isEqualTo(200);
+                assertThat(this.json.readTree(dump.body()).get("threadDump").asString())
+                        .contains("futures-thread").contains(FuturesControlWebTests.class.getName() + ".lambda$");
+            } finally {
+                release.countDown();
+            }
+            assertThat(running.result(WAIT)).isEqualTo("ran");
+
+            HttpResponse<String> resized = post(context, "futuresThreadPool",
+                    "{\"action\":\"set-max-workers\",\"maxWorkers\":4}");
+            assertThat(resized.statusCode()).as(resized.body()).isEqualTo(200);
+            assertThat(this.json.readTree(resized.body()).get("maxWorkers").asInt()).isEqualTo(4);
+            JsonNode described = get(context, "futuresThreadPool");
+            assertThat(described.get("maxWorkers").asInt()).isEqualTo(4);
+            assertThat(described.get("config").get("maxWorkers").asInt()).isEqualTo(4);
+
+            HttpResponse<String> zero = post(context, "futuresThreadPool", "{\"action\":\"set-max-workers\",\"maxWorkers\":0}");
+            assertThat(zero.statusCode()).isEqualTo(400);
+            assertThat(this.json.readTree(zero.body()).get("message").asString())
+                    .contains("maxWorkers must be at least 1, got 0");
+            assertThat(pool.maxWorkers()).isEqualTo(4);
+            HttpResponse<String> missing = post(context, "futuresThreadPool", "{\"action\":\"set-max-workers\"}");
+            assertThat(missing.statusCode()).isEqualTo(400);
+            assertThat(this.json.readTree(missing.body()).get("message").asString()).contains("needs \"maxWorkers\"");
+
+            HttpResponse<String> replace = post(context, "futuresThreadPool", "{\"action\":\"replace-worker\",\"pid\":1}");
+            assertThat(replace.statusCode()).isEqualTo(400);
+            assertThat(this.json.readTree(replace.body()).get("message").asString()).contains("cannot replace a worker");
+            assertThat(post(context, "nope", "{\"action\":\"cancel-pending\"}").statusCode()).isEqualTo(404);
+        }
+    }
+
+    /**
+     * Granted, on a real process pool: the worker chips' used heap is reported, a worker's thread dump is its JVM's,
+     * replace-worker kills the worker running a call (the call fails with TerminatedWorkerError, the pool runs on in a
+     * new worker), an unknown pid answers 404 naming the live workers, and set-max-workers grows the pool.
+     */
+    @Test
+    void processPoolControlsWorkOnRealWorkersWhenAccessIsGranted() throws Exception {
+        try (ConfigurableApplicationContext context = start(GRANTED, "futures.process.enabled=true",
+                "futures.process.max-workers=1")) {
+            ProcessPoolExecutor pool = context.getBean(ProcessPoolExecutor.class);
+            long pid = pool.submit((SerializableCallable<Long>) () -> ProcessHandle.current().pid()).result(WAIT);
+            pool.submit((SerializableCallable<Long>) () -> 1L).result(WAIT); // comes after the first call's heap report
+            JsonNode worker = get(context, "futuresProcessPool").get("workers").get(0);
+            assertThat(worker.get("pid").asLong()).isEqualTo(pid);
+            assertThat(worker.get("usedHeap").asLong()).isPositive();
+
+            HttpResponse<String> dump = post(context, "futuresProcessPool", "{\"action\":\"thread-dump\",\"pid\":" + pid + "}");
+            assertThat(dump.statusCode()).as(dump.body()).isEqualTo(200);
+            assertThat(this.json.readTree(dump.body()).get("threadDump").asString()).startsWith("Full thread dump")
+                    .contains("io.github.futures.process.WorkerMain");
+
+            Future<Long> running = pool.submit((SerializableCallable<Long>) () -> {
+                Thread.sleep(Long.MAX_VALUE);
+                return 0L;
+            });
+            HttpResponse<String> replaced = post(context, "futuresProcessPool",
+                    "{\"action\":\"replace-worker\",\"pid\":" + pid + "}");
+            assertThat(replaced.statusCode()).as(replaced.body()).isEqualTo(200);
+            assertThat(this.json.readTree(replaced.body()).get("message").asString()).contains("pid " + pid);
+            assertThat(running.exception(WAIT)).isInstanceOf(TerminatedWorkerError.class);
+            long next = pool.submit((SerializableCallable<Long>) () -> ProcessHandle.current().pid()).result(WAIT);
+            assertThat(next).isNotEqualTo(pid);
+            assertThat(get(context, "futuresProcessPool").get("state").asString()).isEqualTo("running");
+
+            HttpResponse<String> unknown = post(context, "futuresProcessPool",
+                    "{\"action\":\"replace-worker\",\"pid\":" + ProcessHandle.current().pid() + "}");
+            assertThat(unknown.statusCode()).isEqualTo(404);
+            assertThat(this.json.readTree(unknown.body()).get("message").asString()).contains("No live worker with pid")
+                    .contains(Long.toString(next));
+
+            HttpResponse<String> grown = post(context, "futuresProcessPool", "{\"action\":\"set-max-workers\",\"maxWorkers\":2}");
+            assertThat(grown.statusCode()).as(grown.body()).isEqualTo(200);
+            assertThat(pool.maxWorkers()).isEqualTo(2);
+            assertThat(get(context, "futuresProcessPool").get("maxWorkers").asInt()).isEqualTo(2);
+        }
+    }
+
+    @SpringBootConfiguration(proxyBeanMethods = false)
+    @EnableAutoConfiguration
+    static class WebApplication {
+    }
+}
