@@ -4,7 +4,9 @@ import io.github.futures.process.Frames;
 import io.github.futures.process.WorkerProcess;
 import io.github.futures.spi.PoolEvent;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 
 /**
@@ -267,5 +269,15 @@ final class ProcessPoolControl {
         }
         throw new NoSuchElementException("No live worker with pid " + pid + " in " + pool.name()
                 + "; its live workers are " + live + ".");
+    }
+
+    /** The executor's config as built, with {@code maxWorkers} as it is now when it changed at run time. */
+    static Map<String, Object> withCurrentMaxWorkers(Map<String, Object> built, int maxWorkers) {
+        if (Integer.valueOf(maxWorkers).equals(built.get("maxWorkers"))) {
+            return built;
+        }
+        Map<String, Object> cfg = new LinkedHashMap<>(built);
+        cfg.put("maxWorkers", maxWorkers);
+        return cfg;
     }
 }

@@ -14,7 +14,6 @@ import java.io.Serializable;
 import java.lang.ref.Cleaner;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -156,42 +155,11 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
     }
 
     private ProcessPoolExecutor(Builder b) {
-        String classPath = b.classPath != null ? b.classPath : System.getProperty("java.class.path", "");
-        ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        if (loader == null) {
-            loader = ProcessPoolExecutor.class.getClassLoader();
-        }
-        if (b.minWorkers > b.maxWorkers) {
-            throw new IllegalArgumentException("minWorkers (" + b.minWorkers + ") must not exceed maxWorkers ("
-                    + b.maxWorkers + "); lower minWorkers or raise maxWorkers");
-        }
-        this.pool = ProcessPool.create(new ProcessPoolConfig(b.maxWorkers, b.initializer, b.maxTasksPerChild,
-                b.javaExecutable, b.jvmArgs, b.fastStartupOptions, b.environment, b.serialFilter, b.maxMessageSize,
-                classPath, loader, b.startupArchive, b.startupArchiveDirectory, b.threadNamePrefix),
-                new RecoveryOptions(b.callTimeoutNanos, b.onWorkerDeath == WorkerDeathPolicy.REPLACE_WORKER,
-                b.maxWorkerMemory, b.idleTimeoutNanos, b.minWorkers));
-        Map<String, Object> cfg = new LinkedHashMap<>();
-        cfg.put("maxWorkers", b.maxWorkers);
-        cfg.put("threadNamePrefix", pool.name());
-        // "none" where the builder has no limit: 0 is not a value the builder (or a property) accepts.
-        cfg.put("maxTasksPerChild", b.maxTasksPerChild == 0 ? "none" : b.maxTasksPerChild);
-        cfg.put("initializer", b.initializer != null);
-        cfg.put("javaExecutable", pool.command().get(0));
-        cfg.put("jvmOptions", pool.jvmOptions());
-        cfg.put("environment", List.copyOf(b.environment.keySet()));
-        cfg.put("serialFilter", b.serialFilter == null ? "default" : b.serialFilter);
-        cfg.put("maxMessageSize", b.maxMessageSize);
-        cfg.put("callTimeout", b.callTimeoutNanos == 0L ? "none" : WorkerRecycler.format(b.callTimeoutNanos));
-        cfg.put("onWorkerDeath", b.onWorkerDeath.name());
-        cfg.put("maxWorkerMemory", b.maxWorkerMemory == 0L ? "none" : b.maxWorkerMemory);
-        cfg.put("idleTimeout", b.idleTimeoutNanos == 0L ? "none" : WorkerRecycler.format(b.idleTimeoutNanos));
-        cfg.put("minWorkers", b.minWorkers);
+        this.pool = ProcessPool.create(ProcessPoolConfig.of(b), ProcessPoolConfig.recoveryOf(b));
         if (b.maxPending > 0) {
             pool.limitPending(b.maxPending);
         }
-        cfg.put("maxPending", b.maxPending > 0 ? b.maxPending : "unbounded");
-        cfg.put("startupArchive", b.startupArchive);
-        this.reportedConfig = Map.copyOf(cfg);
+        this.reportedConfig = ProcessPoolConfig.describe(b, pool);
         this.interceptor = b.callInterceptor;
         this.callInfo = new CallInterceptor.CallInfo(pool.name(), "process");
         this.control = new ProcessPoolControl(pool);
@@ -334,19 +302,9 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
         return accept(Serialization.callable(fn));
     }
 
-    /** Submits to the engine; with an interceptor, the call's scope is asked for here and ended if refused. */
+    /** Submits to the engine (through the interceptor, if any: {@link SubmitChunk#submit}). */
     private <T> Future<T> accept(Callable<T> fn) {
-        CallInterceptor ic = interceptor;
-        if (ic == null) {
-            return pool.submit(fn, null);
-        }
-        ScopedCall sc = ScopedCall.intercept(ic, callInfo);
-        try {
-            return pool.submit(fn, sc);
-        } catch (RuntimeException | Error refused) {
-            sc.ended(refused, false);
-            throw refused;
-        }
+        return SubmitChunk.submit(pool, fn, interceptor, callInfo);
     }
 
     // ------------------------------------------------------------------ map
@@ -361,13 +319,7 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
     public <T, R> Stream<R> map(Function<? super T, ? extends R> fn, Iterable<? extends T> items, MapOptions options) {
         Objects.requireNonNull(fn, "fn");
         Serialization.requireSerializable(fn, "function", "(SerializableFunction<T, R>) x -> ...", "a worker process");
-        CallInterceptor ic = interceptor;
-        if (ic == null) {
-            return MapSupport.<T, R>mapChunked(items, options, new SubmitChunk<T, R>(pool, fn, null, null));
-        }
-        ScopedCall mapScope = ScopedCall.forMap(ic, callInfo);
-        return mapScope.endingOnClose(MapSupport.<T, R>mapChunked(mapScope.endingWhenExhausted(items), options,
-                mapScope.submitting(new SubmitChunk<T, R>(pool, fn, ic, callInfo))));
+        return SubmitChunk.map(pool, fn, items, options, interceptor, callInfo);
     }
 
     /**
@@ -497,13 +449,7 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
 
     @Override
     public ExecutorSnapshot snapshot() {
-        Map<String, Object> cfg = reportedConfig;
-        int max = pool.maxWorkers;
-        if (!Integer.valueOf(max).equals(cfg.get("maxWorkers"))) { // changed at run time
-            cfg = new LinkedHashMap<>(cfg);
-            cfg.put("maxWorkers", max);
-        }
-        return pool.snapshot(kind(), cfg);
+        return pool.snapshot(kind(), ProcessPoolControl.withCurrentMaxWorkers(reportedConfig, pool.maxWorkers));
     }
 
     @Override
@@ -520,26 +466,27 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
 
     /** Builds a {@link ProcessPoolExecutor}; every setting is optional. */
     public static final class Builder {
-        private int maxWorkers = Runtime.getRuntime().availableProcessors();
-        private SerializableRunnable initializer;
-        private int maxTasksPerChild;
-        private List<String> jvmArgs = List.of();
-        private String javaExecutable;
-        private Map<String, String> environment = Map.of();
-        private boolean fastStartupOptions = true;
-        private String serialFilter;
-        private int maxMessageSize = ProcessPool.DEFAULT_MAX_MESSAGE_SIZE;
-        private String classPath;
-        private long callTimeoutNanos;
-        private WorkerDeathPolicy onWorkerDeath = WorkerDeathPolicy.BREAK_POOL;
-        private long maxWorkerMemory;
-        private long idleTimeoutNanos;
-        private int minWorkers;
-        private int maxPending;
-        private boolean startupArchive = true;
-        private Path startupArchiveDirectory;
-        private CallInterceptor callInterceptor;
-        private String threadNamePrefix;
+        // Package-private: ProcessPoolConfig reads them (of, recoveryOf, describe).
+        int maxWorkers = Runtime.getRuntime().availableProcessors();
+        SerializableRunnable initializer;
+        int maxTasksPerChild;
+        List<String> jvmArgs = List.of();
+        String javaExecutable;
+        Map<String, String> environment = Map.of();
+        boolean fastStartupOptions = true;
+        String serialFilter;
+        int maxMessageSize = ProcessPool.DEFAULT_MAX_MESSAGE_SIZE;
+        String classPath;
+        long callTimeoutNanos;
+        WorkerDeathPolicy onWorkerDeath = WorkerDeathPolicy.BREAK_POOL;
+        long maxWorkerMemory;
+        long idleTimeoutNanos;
+        int minWorkers;
+        int maxPending;
+        boolean startupArchive = true;
+        Path startupArchiveDirectory;
+        CallInterceptor callInterceptor;
+        String threadNamePrefix;
 
         private Builder() {
         }
@@ -706,7 +653,7 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
          * @throws IllegalArgumentException if not positive
          */
         public Builder callTimeout(Duration callTimeout) {
-            this.callTimeoutNanos = positiveNanos(callTimeout, "callTimeout");
+            this.callTimeoutNanos = Timeouts.positiveNanos(callTimeout, "callTimeout");
             return this;
         }
 
@@ -768,7 +715,7 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
          * @throws IllegalArgumentException if not positive
          */
         public Builder idleTimeout(Duration idleTimeout) {
-            this.idleTimeoutNanos = positiveNanos(idleTimeout, "idleTimeout");
+            this.idleTimeoutNanos = Timeouts.positiveNanos(idleTimeout, "idleTimeout");
             return this;
         }
 
@@ -817,18 +764,6 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
         public Builder startupArchiveDirectory(Path directory) {
             this.startupArchiveDirectory = Objects.requireNonNull(directory, "directory");
             return this;
-        }
-
-        private static long positiveNanos(Duration d, String name) {
-            Objects.requireNonNull(d, name);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(name + " must be positive, got " + d);
-            }
-            try {
-                return d.toNanos();
-            } catch (ArithmeticException tooLong) {
-                return Long.MAX_VALUE;
-            }
         }
 
         /**

@@ -2,9 +2,14 @@ package io.github.futures;
 
 import io.github.futures.spi.CallInterceptor;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
-/** Submits one chunk of a map (a class, not a lambda: no lambda class to spin at a cold JVM's first map). */
+/**
+ * Submits one chunk of a map (a class, not a lambda: no lambda class to spin at a cold JVM's first map);
+ * and the process pool's submit and map through its call interceptor, if it has one.
+ */
 final class SubmitChunk<T, R> implements Function<List<T>, Future<List<R>>> {
     private final ProcessPool pool;
     private final Function<?, ?> fn;
@@ -30,5 +35,30 @@ final class SubmitChunk<T, R> implements Function<List<T>, Future<List<R>>> {
             sc.ended(refused, false);
             throw refused;
         }
+    }
+
+    /** A submit: with an interceptor, the call's scope is asked for here and ended if the submit is refused. */
+    static <T> Future<T> submit(ProcessPool pool, Callable<T> fn, CallInterceptor ic, CallInterceptor.CallInfo info) {
+        if (ic == null) {
+            return pool.submit(fn, null);
+        }
+        ScopedCall sc = ScopedCall.intercept(ic, info);
+        try {
+            return pool.submit(fn, sc);
+        } catch (RuntimeException | Error refused) {
+            sc.ended(refused, false);
+            throw refused;
+        }
+    }
+
+    /** A map: with an interceptor, the map's own scope and one per chunk (see {@link ScopedCall#forMap}). */
+    static <T, R> Stream<R> map(ProcessPool pool, Function<? super T, ? extends R> fn, Iterable<? extends T> items,
+                                MapOptions options, CallInterceptor ic, CallInterceptor.CallInfo info) {
+        if (ic == null) {
+            return MapSupport.<T, R>mapChunked(items, options, new SubmitChunk<T, R>(pool, fn, null, null));
+        }
+        ScopedCall mapScope = ScopedCall.forMap(ic, info);
+        return mapScope.endingOnClose(MapSupport.<T, R>mapChunked(mapScope.endingWhenExhausted(items), options,
+                mapScope.submitting(new SubmitChunk<T, R>(pool, fn, ic, info))));
     }
 }

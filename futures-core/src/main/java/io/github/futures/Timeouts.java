@@ -47,4 +47,17 @@ final class Timeouts {
         long n = toNanos(timeout, "timeout");
         return n >= FOREVER_NANOS ? -1L : n;
     }
+
+    /**
+     * A duration that must be positive (a builder's option), in nanoseconds; too large saturates.
+     *
+     * @throws IllegalArgumentException naming the option if {@code d} is zero or negative
+     */
+    static long positiveNanos(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, got " + d);
+        }
+        return toNanos(d, name);
+    }
 }
