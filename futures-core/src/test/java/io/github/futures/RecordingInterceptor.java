@@ -114,6 +114,19 @@ final class RecordingInterceptor implements CallInterceptor {
         }
     }
 
+    /** Waits until {@code n} scopes ended in all, at most {@code millis}; whether they did. */
+    synchronized boolean awaitEnds(int n, long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        while (ends.get() < n) {
+            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            if (left <= 0) {
+                return false;
+            }
+            wait(left);
+        }
+        return true;
+    }
+
     /** Waits until {@code n} scopes ended in all (bounded by the test's timeout). */
     synchronized void awaitEnds(int n) throws InterruptedException {
         while (ends.get() < n) {
