@@ -2,7 +2,7 @@ package io.github.futures.spi;
 
 /**
  * An executor an operator can act on while it runs: cancel what waits, and see what its workers are
- * doing. Implemented by the thread and process pools; the Spring Boot endpoint's write operations use it.
+ * doing. Implemented by the thread, process and cluster pools; the Spring Boot endpoint's write operations use it.
  *
  * <pre>{@code
  * if (pool instanceof PoolControl c) {
@@ -25,6 +25,8 @@ public interface PoolControl {
      * each worker JVM's own thread dump for a process pool.
      *
      * @return the dump; a line saying so when the pool has no worker
+     * @throws UnsupportedOperationException if the pool's workers are out of its reach (a cluster pool's
+     *     calls run on the members' threads, in their JVMs)
      */
     String threadDump();
 }

@@ -3,7 +3,7 @@ package io.github.futures.spi;
 /**
  * A pool whose maximum number of workers can change while it runs, as
  * {@link java.util.concurrent.ThreadPoolExecutor#setMaximumPoolSize} for the JDK's pool. Implemented
- * by the thread and process pools.
+ * by the thread, process and cluster pools.
  *
  * <pre>{@code
  * if (pool instanceof Resizable r) {

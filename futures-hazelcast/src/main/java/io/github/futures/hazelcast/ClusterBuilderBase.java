@@ -320,4 +320,13 @@ abstract class ClusterBuilderBase<B extends ClusterBuilderBase<B>> {
         }
         return value;
     }
+
+    /** The pool size of the executor configuration named {@code executorName}, or Hazelcast's default on a client. */
+    static int configuredPoolSize(HazelcastInstance hz, String executorName) {
+        try {
+            return hz.getConfig().getExecutorConfig(executorName).getPoolSize();
+        } catch (UnsupportedOperationException notAMember) {
+            return ExecutorConfig.DEFAULT_POOL_SIZE;
+        }
+    }
 }

@@ -3,7 +3,6 @@ package io.github.futures.hazelcast;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MemberSelector;
 import com.hazelcast.config.Config;
-import com.hazelcast.config.ExecutorConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
 import com.hazelcast.core.MemberLeftException;
@@ -17,7 +16,9 @@ import io.github.futures.spi.CallInterceptor;
 import io.github.futures.spi.ExecutorSnapshot;
 import io.github.futures.MapSupport;
 import io.github.futures.spi.ObservableExecutor;
+import io.github.futures.spi.PoolControl;
 import io.github.futures.spi.PoolState;
+import io.github.futures.spi.Resizable;
 import io.github.futures.spi.Serialization;
 import io.github.futures.spi.TaskStats;
 import io.github.futures.spi.Terminable;
@@ -102,7 +103,8 @@ import java.util.stream.Stream;
  * PENDING and can be cancelled; once sent to a member it is RUNNING and can no longer be cancelled
  * (as CPython's process pool does with its call queue): it may already be running there. Each
  * member's own thread count is its Hazelcast executor configuration's pool size. By default the bound
- * is that pool size times the number of members, and follows the members as they join and leave.
+ * is that pool size times the number of members, and follows the members as they join and leave,
+ * until {@link #setMaxWorkers} fixes it.
  *
  * <h2>Member loss: at-most-once by default</h2>
  * When a member leaves or dies while it runs calls of this executor, those calls' futures fail
@@ -126,7 +128,7 @@ import java.util.stream.Stream;
  *
  * @since 0.1.0
  */
-public final class ClusterExecutor implements SerializingExecutor, ObservableExecutor, Terminable {
+public final class ClusterExecutor implements SerializingExecutor, ObservableExecutor, Terminable, PoolControl, Resizable {
 
     /*
      * Implementation note.
@@ -194,7 +196,7 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
         this.callInfo = new CallInterceptor.CallInfo(b.executorName, "cluster");
         ObjectInputFilter filter = Serialization.filter(filterPattern);
         IExecutorService service = hazelcast.getExecutorService(executorName);
-        this.memberPoolSize = configuredPoolSize(hazelcast, executorName);
+        this.memberPoolSize = ClusterBuilderBase.configuredPoolSize(hazelcast, executorName);
         int eligible = MemberTable.eligibleNow(hazelcast, b.memberSelector);
         // Default: enough calls in flight to fill every member's pool, and no more (the rest wait here,
         // where they can still be cancelled, rather than in the members' queues, where they cannot); it
@@ -206,14 +208,6 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
         this.dispatcher.members.register();
         if (b.endAtJvmExit) {
             ClusterExitHook.register(this, ownsMember);
-        }
-    }
-
-    private static int configuredPoolSize(HazelcastInstance hz, String executorName) {
-        try {
-            return hz.getConfig().getExecutorConfig(executorName).getPoolSize();
-        } catch (UnsupportedOperationException notAMember) {
-            return ExecutorConfig.DEFAULT_POOL_SIZE;
         }
     }
 
@@ -229,15 +223,45 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
     // ------------------------------------------------------------------ accessors
 
     /**
-     * The number of calls this executor keeps in flight on the cluster at most. Unless the builder set
-     * it, it is the member pool size times the number of eligible members now: it grows as members join
+     * The number of calls this executor keeps in flight on the cluster at most. Unless the builder or
+     * {@link #setMaxWorkers} set it, it is the member pool size times the number of eligible members now: it grows as members join
      * and shrinks as they leave (calls already in flight then finish; no new one is sent until fewer
      * than the new bound are in flight).
      *
      * @return {@code maxWorkers}
      */
+    @Override
     public int maxWorkers() {
         return dispatcher.maxWorkers();
+    }
+
+    /**
+     * {@inheritDoc} Here the bound becomes fixed: it no longer follows the members as they join and leave.
+     * Growing sends waiting calls at once; shrinking lets the calls in flight finish first.
+     */
+    @Override
+    public void setMaxWorkers(int maxWorkers) {
+        if (maxWorkers < 1) {
+            throw new IllegalArgumentException("maxWorkers must be at least 1 (the calls of this executor in flight"
+                    + " on the cluster at a time), got " + maxWorkers);
+        }
+        if (shutdown) {
+            throw new IllegalStateException("cannot resize executor '" + executorName + "' after shutdown");
+        }
+        dispatcher.setMaxWorkers(maxWorkers);
+    }
+
+    /** {@inheritDoc} Here: the calls still waiting locally, not yet sent to a member; those sent go on. */
+    @Override
+    public int cancelPending() {
+        return dispatcher.cancelPending();
+    }
+
+    /** Refused: the calls run on the members' threads, in their JVMs; use the members' own tools ({@code jstack}). */
+    @Override
+    public String threadDump() {
+        throw new UnsupportedOperationException("thread dumps are not supported for cluster pools: the calls of '"
+                + executorName + "' run on the members' threads, in their JVMs");
     }
 
     /**

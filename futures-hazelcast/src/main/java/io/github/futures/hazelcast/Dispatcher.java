@@ -47,7 +47,8 @@ import java.util.function.BiConsumer;
  *
  * <p>Back-pressure: {@code permits} starts at maxWorkers; a permit is held from dispatch until the
  * call is done. By default maxWorkers follows the membership (the pool size per eligible member): a
- * join or a leave adds its difference to {@code permits}, which may then be negative for a while. {@link #pump} is lock-free: a submitter offers then checks permits, a finisher
+ * join or a leave adds its difference to {@code permits}, which may then be negative for a while;
+ * {@link #setMaxWorkers} fixes the bound (the membership no longer moves it) and adds its difference the same way. {@link #pump} is lock-free: a submitter offers then checks permits, a finisher
  * releases then checks the queue, so one of them always sees both (no lost wake-up). {@code pump}
  * is called at the end of every entry point (submit, Hazelcast completion, membership event); code
  * that completes a call inside those never pumps itself, so recursion stays bounded.
@@ -100,8 +101,11 @@ final class Dispatcher {
 
     private final ConcurrentLinkedQueue<Call<?>> waiting = new ConcurrentLinkedQueue<>();
     private final AtomicInteger permits;
-    /** Calls in flight per eligible member for a bound that follows the membership, or 0 for a fixed bound. */
-    private final int perMember;
+    /**
+     * Calls in flight per eligible member for a bound that follows the membership, or 0 for a fixed bound
+     * (set by the builder or by {@link #setMaxWorkers}). Guarded by MemberTable's lock after construction.
+     */
+    private int perMember;
     /** The bound on calls in flight; changed (with 'permits') under MemberTable's lock, read anywhere. */
     private volatile int maxWorkers;
     final LongAdder memberLosses = new LongAdder();
@@ -154,6 +158,39 @@ final class Dispatcher {
             maxWorkers = next;
             permits.addAndGet(delta);
         }
+    }
+
+    /**
+     * Fixes the bound at {@code n} from now on (the membership no longer moves it): permits change by the
+     * difference under MemberTable's lock, as at a join or leave, so a shrink may make them negative until
+     * enough calls in flight have ended. A growth sends waiting calls at once.
+     */
+    void setMaxWorkers(int n) {
+        members.locked(() -> {
+            perMember = 0;
+            int delta = n - maxWorkers;
+            maxWorkers = n;
+            permits.addAndGet(delta);
+        });
+        pump();
+    }
+
+    /**
+     * Cancels the calls waiting now (not yet sent to a member); calls in flight go on, and later ones are
+     * sent as usual. Each call is taken off the queue by one thread only ({@code poll}), so a shutdown or
+     * {@link #pump} racing with this never sees it again.
+     *
+     * @return how many futures this cancelled; those already cancelled by their owners are not counted
+     */
+    int cancelPending() {
+        int cancelled = 0;
+        Call<?> c;
+        for (int n = waiting.size(); n > 0 && (c = waiting.poll()) != null; n--) {
+            if (!c.future.cancelled() && c.future.cancel()) { // cancel() is also true for one cancelled before
+                cancelled++;
+            }
+        }
+        return cancelled;
     }
 
     String broken() {

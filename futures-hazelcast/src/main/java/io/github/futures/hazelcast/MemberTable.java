@@ -190,6 +190,13 @@ final class MemberTable {
         return best;
     }
 
+    /** Runs {@code action} under the lock that membership changes hold; it must not block. */
+    void locked(Runnable action) {
+        synchronized (lock) {
+            action.run();
+        }
+    }
+
     private boolean eligible(Member m) {
         return selector == null || selector.select(m);
     }

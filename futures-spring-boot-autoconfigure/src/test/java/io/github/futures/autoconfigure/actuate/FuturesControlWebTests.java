@@ -7,7 +7,10 @@ import io.github.futures.ProcessPoolExecutor;
 import io.github.futures.SerializableCallable;
 import io.github.futures.TerminatedWorkerError;
 import io.github.futures.ThreadPoolExecutor;
+import io.github.futures.hazelcast.ClusterExecutor;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -30,7 +34,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The control operations of {@code /actuator/futures/{name}} over HTTP on a real server:
  * {@code cancel-pending}, {@code replace-worker}, {@code thread-dump} and {@code set-max-workers}, refused
- * under the default (read-only) access and acting on real pools (worker JVMs for the process pool) once granted.
+ * under the default (read-only) access and acting on real pools (worker JVMs for the process pool, an embedded
+ * Hazelcast member for the cluster pool) once granted.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class FuturesControlWebTests {
@@ -202,6 +207,76 @@ class FuturesControlWebTests {
             assertThat(grown.statusCode()).as(grown.body()).isEqualTo(200);
             assertThat(pool.maxWorkers()).isEqualTo(2);
             assertThat(get(context, "futuresProcessPool").get("maxWorkers").asInt()).isEqualTo(2);
+        }
+    }
+
+    /** Released by the cluster test; the calls, deserialized by the member in this JVM, reach it as a static. */
+    private static volatile CountDownLatch clusterRelease = new CountDownLatch(0);
+
+    private static volatile CountDownLatch clusterStarted = new CountDownLatch(0);
+
+    private static String blockInCluster() throws InterruptedException {
+        clusterStarted.countDown();
+        clusterRelease.await();
+        return "ran";
+    }
+
+    /**
+     * Granted, on a cluster pool with a real embedded member: cancel-pending cancels the calls waiting locally and
+     * leaves the one sent to the member, set-max-workers raises the in-flight bound (a new call is sent at once) and
+     * the endpoint reports it, thread-dump and a size below 1 are refused with a message.
+     */
+    @Test
+    void clusterPoolControlsWorkWhenAccessIsGranted() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        clusterStarted = new CountDownLatch(1);
+        clusterRelease = new CountDownLatch(1);
+        try (ConfigurableApplicationContext context = start(GRANTED, "futures.cluster.enabled=true",
+                "futures.cluster.name=futures-control-" + UUID.randomUUID(), "futures.cluster.port=" + port,
+                "futures.cluster.members=127.0.0.1:" + port, "futures.cluster.max-workers=1")) {
+            ClusterExecutor pool = context.getBean(ClusterExecutor.class);
+            String name = "futuresClusterPool";
+            Future<String> running;
+            Future<String> sentAfterGrowth;
+            try {
+                running = pool.submit((SerializableCallable<String>) FuturesControlWebTests::blockInCluster);
+                assertThat(clusterStarted.await(30, TimeUnit.SECONDS)).isTrue();
+                List<Future<String>> pending = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    pending.add(pool.submit((SerializableCallable<String>) () -> "never"));
+                }
+                HttpResponse<String> cancel = post(context, name, "{\"action\":\"cancel-pending\"}");
+                assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(200);
+                assertThat(this.json.readTree(cancel.body()).get("cancelled").asInt()).isEqualTo(3);
+                assertThat(pending).allMatch(Future::cancelled);
+                assertThat(running.running()).isTrue();
+
+                HttpResponse<String> resized = post(context, name, "{\"action\":\"set-max-workers\",\"maxWorkers\":2}");
+                assertThat(resized.statusCode()).as(resized.body()).isEqualTo(200);
+                assertThat(this.json.readTree(resized.body()).get("maxWorkers").asInt()).isEqualTo(2);
+                JsonNode described = get(context, name);
+                assertThat(described.get("maxWorkers").asInt()).isEqualTo(2);
+                assertThat(described.get("config").get("maxWorkers").asInt()).isEqualTo(2);
+                sentAfterGrowth = pool.submit((SerializableCallable<String>) FuturesControlWebTests::blockInCluster);
+                assertThat(sentAfterGrowth.running()).as("sent at once under the new bound").isTrue();
+
+                HttpResponse<String> dump = post(context, name, "{\"action\":\"thread-dump\"}");
+                assertThat(dump.statusCode()).isEqualTo(400);
+                assertThat(this.json.readTree(dump.body()).get("message").asString())
+                        .contains("not supported for cluster pools");
+                HttpResponse<String> zero = post(context, name, "{\"action\":\"set-max-workers\",\"maxWorkers\":0}");
+                assertThat(zero.statusCode()).isEqualTo(400);
+                assertThat(this.json.readTree(zero.body()).get("message").asString())
+                        .contains("maxWorkers must be at least 1");
+                assertThat(pool.maxWorkers()).isEqualTo(2);
+            } finally {
+                clusterRelease.countDown();
+            }
+            assertThat(running.result(WAIT)).isEqualTo("ran");
+            assertThat(sentAfterGrowth.result(WAIT)).isEqualTo("ran");
         }
     }
 
