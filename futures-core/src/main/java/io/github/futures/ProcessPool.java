@@ -664,9 +664,14 @@ final class ProcessPool {
             shutdown = true;
             admission.closeLocked(toQueue); // every call whose submit returned is in the queue now
             if (cancelFutures && !queue.isEmpty()) {
-                cancel = new ArrayList<>(queue);
-                queue.clear();
-                settling++;
+                // Only calls never sent to a worker: one sent back (revoked, or requeued after its
+                // worker died or was stopped) is RUNNING, cancel() cannot end it, and it must run.
+                List<WorkItem> pending = new ArrayList<>();
+                queue.removeIf(item -> !item.started && pending.add(item));
+                if (!pending.isEmpty()) {
+                    cancel = pending;
+                    settling++;
+                }
             }
             dispatchLocked(sends);
             signalIfTerminatedLocked();
