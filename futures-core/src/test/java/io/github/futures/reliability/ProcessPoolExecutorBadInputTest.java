@@ -148,6 +148,7 @@ class ProcessPoolExecutorBadInputTest {
 
     /** An option the JVM does not know, or a class path without the library: BrokenProcessPool with the exit code, no hang. */
     @Test
+    @SuppressWarnings("try") // the capture is held for its effect, not referenced
     void workerJvmThatCannotStartBreaksThePool() {
         try (StderrLines workersSaid = new StderrLines()) { // the JVMs' own complaints, provoked here
             workerJvmsThatCannotStartBreakThePool();
@@ -177,6 +178,7 @@ class ProcessPoolExecutorBadInputTest {
      * instead of the JVM's message.
      */
     @Test
+    @SuppressWarnings("try") // the capture is held for its effect, not referenced
     void workerJvmThatCannotStartIsExplainedWithTheJvmsOwnMessage() {
         try (StderrLines workersSaid = new StderrLines()) { // the JVMs' own complaints, provoked here
             workerJvmsThatCannotStartAreExplained();

@@ -85,6 +85,7 @@ final class FuturesCallObservations implements CallInterceptor {
             this.traceparent = traceparent;
         }
 
+        @SuppressWarnings("try") // the scope is held for its effect, not referenced
         @Override
         public <T> Callable<T> wrap(Callable<T> call) {
             Observation o = this.observation;

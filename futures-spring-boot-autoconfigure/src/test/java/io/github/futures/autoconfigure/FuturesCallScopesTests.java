@@ -85,6 +85,7 @@ class FuturesCallScopesTests {
     }
 
     /** A call to another JVM carries the MDC and the current span as a W3C traceparent, without the submitter's own traceId/spanId entries. */
+    @SuppressWarnings("try") // the scope is held for its effect, not referenced
     @Test
     void remoteCallCarriesMdcAndTraceparentOfTheCurrentSpan() {
         SimpleTracer tracer = new SimpleTracer();
@@ -157,6 +158,7 @@ class FuturesCallScopesTests {
     }
 
     /** A call's observation is the child of the submitter's, named futures.call, with pool/kind/outcome and the queue wait and execution. */
+    @SuppressWarnings("try") // the scope is held for its effect, not referenced
     @Test
     void observationIsChildOfTheSubmittersAndRecordsWaitAndExecution() throws Exception {
         TestObservationRegistry registry = TestObservationRegistry.create();

@@ -169,6 +169,7 @@ class FuturesContextPropagationTests {
      * With observations on: a successful, a failed and a cancelled call each end their own observation
      * with the outcome, a child of the caller's; every observation started is stopped.
      */
+    @SuppressWarnings("try") // the scope is held for its effect, not referenced
     @Test
     void observationsEndWithTheCallsOutcome() {
         FuturesCallScopesTests.Recorder recorder = new FuturesCallScopesTests.Recorder();
