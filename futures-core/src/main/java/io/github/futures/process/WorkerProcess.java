@@ -535,7 +535,7 @@ public final class WorkerProcess implements Runnable {
                     }
                     StartupArchive.workerSaid(command, line);
                 }
-                System.err.println(marked == null ? prefix + line : "[worker " + pid + " trace=" + marked[0] + "] " + line);
+                System.err.println(marked == null ? prefix + line : linePrefix + pid + " trace=" + marked[0] + "] " + line);
                 CountDownLatch d = dumpEnd;
                 StringBuilder text = dumpText;
                 if (text != null) {

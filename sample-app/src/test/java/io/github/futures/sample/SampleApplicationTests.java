@@ -168,7 +168,7 @@ class SampleApplicationTests {
         } finally {
             System.setErr(err);
         }
-        assertThat(matching).anySatisfy(l -> assertThat(l).matches("\\[worker \\d+ trace=" + traceId + "\\] .*"));
+        assertThat(matching).anySatisfy(l -> assertThat(l).matches("\\[futuresProcessPool worker \\d+ trace=" + traceId + "\\] .*"));
     }
 
     /** A request that arrives with a W3C traceparent: the @Async method runs under that trace id. */
