@@ -201,6 +201,9 @@ final class PoolWorker implements WorkerProcess.Listener {
                 inFlight.remove(item);
                 item.revoking = false;
                 assigned--;
+                // A timer armed when it became this worker's first call measured it here: its next
+                // worker arms a fresh one when it is first there (headLocked arms only a null timer).
+                WorkerRecycler.endedLocked(item);
                 if (!item.future.done()) { // a call cancel(true) cancelled is dropped
                     pool.queue.addFirst(item);
                 }
