@@ -101,6 +101,7 @@ class ClusterControlTest {
             List<Future<Long>> all = new ArrayList<>(waiting);
             all.add(running);
             AtomicInteger endings = new AtomicInteger();
+            CountDownLatch allEnded = new CountDownLatch(all.size());
             List<AtomicInteger> perFuture = new ArrayList<>();
             for (Future<Long> f : all) {
                 AtomicInteger n = new AtomicInteger();
@@ -108,6 +109,7 @@ class ClusterControlTest {
                 f.addDoneCallback(done -> {
                     n.incrementAndGet();
                     endings.incrementAndGet();
+                    allEnded.countDown();
                 });
             }
             CountDownLatch go = new CountDownLatch(1);
@@ -129,6 +131,8 @@ class ClusterControlTest {
             assertThat(running.result(WAIT)).isEqualTo(ME);
             assertThat(executor.awaitTermination(WAIT)).isTrue();
             assertThat(Futures.wait(all, WAIT).notDone()).isEmpty();
+            // A future's done callbacks run after its waiters are woken: wait for them, then count.
+            assertThat(allEnded.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
             assertThat(endings.get()).isEqualTo(201);
             assertThat(perFuture).allMatch(n -> n.get() == 1);
             assertThat(executor.snapshot().cancelled()).isEqualTo(200);
