@@ -29,6 +29,9 @@ final class FuturesContextPropagation implements CallInterceptor {
     private static final boolean MDC_PRESENT = ClassUtils.isPresent("org.slf4j.MDC",
             FuturesContextPropagation.class.getClassLoader());
 
+    private static final boolean LOGBACK_PRESENT = MDC_PRESENT && ClassUtils.isPresent(
+            "ch.qos.logback.classic.util.LogbackMDCAdapter", FuturesContextPropagation.class.getClassLoader());
+
     private final ContextSnapshotFactory snapshots;
 
     private final FuturesTraceparents traceparents;
@@ -94,7 +97,11 @@ final class FuturesContextPropagation implements CallInterceptor {
             }
             Map<String, String> m = new LinkedHashMap<>();
             if (this.mdc != null) {
-                m.putAll(this.mdc);
+                for (Map.Entry<String, String> e : this.mdc.entrySet()) {
+                    if (e.getKey() != null && e.getValue() != null) { // a remote call cannot carry nulls
+                        m.put(e.getKey(), e.getValue());
+                    }
+                }
             }
             if (traceparent != null) {
                 m.remove("traceId");
@@ -111,14 +118,18 @@ final class FuturesContextPropagation implements CallInterceptor {
         private Mdc() {
         }
 
-        /** The current thread's entries without the null keys and values a remote call cannot carry, or {@code null}. */
+        /**
+         * The current thread's entries, or {@code null} when it has none. Under Logback, its read-only view of the
+         * thread's MDC, which it keeps until the thread's MDC changes: no copy per call, and an unmodifiable map that
+         * the worker may read. Otherwise a copy. Entries with a {@code null} key or value are skipped where the map is
+         * used ({@link #put}, {@link #restore}, {@link Scope#remoteContext}).
+         */
         static Map<String, String> capture() {
-            Map<String, String> m = org.slf4j.MDC.getCopyOfContextMap();
-            if (m == null || m.isEmpty()) {
-                return null;
+            Map<String, String> m = LOGBACK_PRESENT ? Logback.readOnly() : null;
+            if (m == null) {
+                m = org.slf4j.MDC.getCopyOfContextMap();
             }
-            m.entrySet().removeIf(e -> e.getKey() == null || e.getValue() == null);
-            return m;
+            return m == null || m.isEmpty() ? null : m;
         }
 
         /**
@@ -129,8 +140,13 @@ final class FuturesContextPropagation implements CallInterceptor {
             String[] own = new String[entries.size()];
             int i = 0;
             for (Map.Entry<String, String> e : entries.entrySet()) {
-                own[i++] = org.slf4j.MDC.get(e.getKey());
-                org.slf4j.MDC.put(e.getKey(), e.getValue());
+                String key = e.getKey();
+                String value = e.getValue();
+                if (key != null && value != null) {
+                    own[i] = org.slf4j.MDC.get(key);
+                    org.slf4j.MDC.put(key, value);
+                }
+                i++;
             }
             return own;
         }
@@ -138,14 +154,31 @@ final class FuturesContextPropagation implements CallInterceptor {
         /** Puts back what {@link #put} replaced: the thread's own values, or no entry where it had none. */
         static void restore(Map<String, String> entries, String[] own) {
             int i = 0;
-            for (String key : entries.keySet()) {
+            for (Map.Entry<String, String> e : entries.entrySet()) {
+                String key = e.getKey();
                 String value = own[i++];
+                if (key == null || e.getValue() == null) {
+                    continue; // not put
+                }
                 if (value == null) {
                     org.slf4j.MDC.remove(key);
                 } else {
                     org.slf4j.MDC.put(key, value);
                 }
             }
+        }
+    }
+
+    /** Logback's MDC; only touched when Logback is present. */
+    static final class Logback {
+
+        private Logback() {
+        }
+
+        /** Logback's read-only view of the thread's MDC, or {@code null} when the MDC is not Logback's. */
+        static Map<String, String> readOnly() {
+            return org.slf4j.MDC.getMDCAdapter() instanceof ch.qos.logback.classic.util.LogbackMDCAdapter logback
+                    ? logback.getPropertyMap() : null;
         }
     }
 }

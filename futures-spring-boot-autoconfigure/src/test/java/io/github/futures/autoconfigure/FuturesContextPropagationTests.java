@@ -90,6 +90,44 @@ class FuturesContextPropagationTests {
         });
     }
 
+    /**
+     * A call sees the caller's MDC as it was at submit, whatever the caller puts or removes afterwards (Logback's
+     * shared read-only view is captured, not a copy); an entry with a null value is not put; the pool thread's own
+     * entry that a call's entry covered comes back after the call.
+     */
+    @Test
+    void mdcIsTakenAtSubmitAndPutBackAfterTheCall() {
+        this.runner.run(context -> {
+            ThreadPoolExecutor pool = ThreadPoolExecutor.builder().maxWorkers(1).callInterceptor(
+                    context.getBean(FuturesCallInterceptors.class).forPool("one")).build();
+            try {
+                pool.submit(() -> {
+                    MDC.put("request", "thread-own");
+                    return null;
+                }).result(WAIT);
+                java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+                io.github.futures.Future<String> blocker = pool.submit(() -> {
+                    release.await();
+                    return "released";
+                });
+                MDC.put("request", "r-1");
+                MDC.put("nullValued", null);
+                io.github.futures.Future<String> call = pool.submit(
+                        () -> MDC.get("request") + "/" + MDC.get("other") + "/" + MDC.getCopyOfContextMap().containsKey("nullValued"));
+                MDC.put("request", "r-changed");
+                MDC.put("other", "later");
+                MDC.remove("nullValued");
+                release.countDown();
+                assertThat(blocker.result(WAIT)).isEqualTo("released");
+                assertThat(call.result(WAIT)).isEqualTo("r-1/null/false");
+                MDC.clear(); // the next call carries nothing over the thread's own entry
+                assertThat(pool.submit(() -> MDC.get("request")).result(WAIT)).isEqualTo("thread-own");
+            } finally {
+                pool.shutdown();
+            }
+        });
+    }
+
     /** A named thread pool's calls carry the context too, and every call of a map does. */
     @Test
     void mdcAndThreadLocalReachNamedPoolCallsAndMapCalls() {
