@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -67,8 +68,10 @@ public final class MapSupport {
         Objects.requireNonNull(items, "items");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(submitChunk, "submitChunk");
-        Stream<List<? extends R>> chunks = map(submitChunk, batches(items, options.chunksize()), options);
-        return chunks.flatMap(new Flatten<R>());
+        MapIterator<List<T>, List<? extends R>> chunks = new MapIterator<>(
+                batchIterator(items, options.chunksize()), options, submitChunk);
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(new Flatten<R>(chunks), Spliterator.ORDERED), false)
+                .onClose(new CancelAll(chunks));
     }
 
     // The map path's functions are classes, not lambdas: in a cold JVM each lambda class is spun at
@@ -88,31 +91,41 @@ public final class MapSupport {
         }
     }
 
-    /** A chunk's results as a stream. */
-    private static final class Flatten<R> implements Function<List<? extends R>, Stream<? extends R>> {
+    /**
+     * The results of the chunks, in order, each chunk's results taken when the previous chunk's ran out. An
+     * iterator, not {@code Stream.flatMap}: the stream is then a plain source whose {@code iterator()} hands this
+     * one back, where a {@code flatMap} stage made a cold JVM's first map spin stream lambdas and load the
+     * buffering spliterators on the caller's thread (about 30 ms there).
+     */
+    private static final class Flatten<R> implements Iterator<R> {
+        private final Iterator<? extends List<? extends R>> chunks;
+        private Iterator<? extends R> current = Collections.emptyIterator();
+
+        Flatten(Iterator<? extends List<? extends R>> chunks) {
+            this.chunks = chunks;
+        }
+
         @Override
-        public Stream<? extends R> apply(List<? extends R> chunk) {
-            return chunk.stream();
+        public boolean hasNext() {
+            while (!current.hasNext()) {
+                if (!chunks.hasNext()) {
+                    return false;
+                }
+                current = chunks.next().iterator(); // waits for the chunk's results
+            }
+            return true;
+        }
+
+        @Override
+        public R next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            return current.next();
         }
     }
 
-    /**
-     * The items in lists of {@code size} (the last one may be shorter), read lazily.
-     *
-     * @param items the items
-     * @param size the batch size, at least 1
-     * @param <T> the item type
-     * @return the batches
-     */
-    static <T> Iterable<List<T>> batches(Iterable<? extends T> items, int size) {
-        return new Iterable<>() {
-            @Override
-            public Iterator<List<T>> iterator() {
-                return batchIterator(items, size);
-            }
-        };
-    }
-
+    /** The items in lists of {@code size} (the last one may be shorter), read lazily. */
     private static <T> Iterator<List<T>> batchIterator(Iterable<? extends T> items, int size) {
         return new Iterator<>() {
             private final Iterator<? extends T> source = items.iterator();
