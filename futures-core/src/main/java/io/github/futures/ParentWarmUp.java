@@ -1,14 +1,18 @@
 package io.github.futures;
 
+import io.github.futures.process.Frames;
 import java.io.ObjectOutputStream;
 import java.io.OutputStream;
+import java.util.List;
 
 /**
  * Warms up, on a daemon thread started with the JVM's first process pool, what the first
  * {@code submit} or {@code map} would otherwise pay for: first the JDK's process machinery
  * ({@code ProcessImpl}, {@code ProcessHandleImpl} and the classes their initializers load, about 60
  * not in the JDK's default class-data archive), which the reader thread of the first worker needs
- * before it can spawn the worker JVM, the start of the critical path; then, for calls that are
+ * before it can spawn the worker JVM, the start of the critical path; then the submit path (a call
+ * and a map chunk encoded as a lambda that captured nothing is, and the classes of a first submit, about
+ * 20 of ours that a cold JVM reads from the jar and verifies); then, for calls that are
  * serialized (a lambda that captured something, any other object; not a lambda that captured
  * nothing, see {@code LambdaCodec}), the {@code invokedynamic} bootstrap of a serializable lambda
  * and Java serialization (about 300 classes, and the SHA-1 of the default {@code serialVersionUID}
@@ -55,6 +59,20 @@ final class ParentWarmUp implements Runnable {
             // the reader thread does it then
         }
         try {
+            // The submit path: a call and a map chunk encoded as the pool encodes them (a lambda that
+            // captured nothing, LambdaCodec), and the classes a first submit and its first result load.
+            Frames frames = new Frames(ProcessPool.DEFAULT_MAX_MESSAGE_SIZE, null, ParentWarmUp.class.getClassLoader(), null);
+            SerializableCallable<Object> call = ParentWarmUp::none;
+            frames.task(call, 0L);
+            SerializableFunction<Object, Object> same = ParentWarmUp::same;
+            frames.map(same, List.of(1L), 0L);
+            for (Class<?> c : SUBMIT_PATH) {
+                Class.forName(c.getName(), true, c.getClassLoader());
+            }
+        } catch (Throwable ignored) {
+            // the caller's thread does it then
+        }
+        try {
             SerializableFunction<Object, Object> fn = ParentWarmUp::same;
             try (ObjectOutputStream out = new ObjectOutputStream(OutputStream.nullOutputStream())) {
                 out.writeObject(fn); // the serialized-lambda machinery and Object[]'s default serialVersionUID
@@ -62,6 +80,14 @@ final class ParentWarmUp implements Runnable {
         } catch (Throwable ignored) {
             // the caller's thread does it then
         }
+    }
+
+    /** Classes of ours that a first submit and its result load, besides those the encoding above loads. */
+    private static final Class<?>[] SUBMIT_PATH = {SubmitChunk.class, WorkItem.class, PendingLimit.class,
+            DeadlockWatch.class, ThreadTask.class, CancelledError.class, TimeoutError.class, Future.Node.class};
+
+    private static Object none() {
+        return null;
     }
 
     private static Object same(Object o) {

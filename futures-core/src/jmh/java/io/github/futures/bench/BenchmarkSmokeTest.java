@@ -77,6 +77,11 @@ class BenchmarkSmokeTest {
     }
 
     @Test
+    void prestartedFirstCallBenchmarkRunsPrestartedAndNot() throws RunnerException {
+        assertRuns(PrestartedFirstCallBenchmark.class, "prestart", List.of("true", "false"));
+    }
+
+    @Test
     void isPrimeBenchmarkRunsForBothChunkSizes() throws RunnerException {
         assertRuns(IsPrimeBenchmark.class, "chunksize", List.of("1", "20"));
     }

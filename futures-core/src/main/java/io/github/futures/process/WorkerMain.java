@@ -40,7 +40,8 @@ import java.util.function.Function;
  * itself and hands the reader role to the other thread (a notify, not a wait), so a call reaches
  * user code without waiting for a second thread to wake up. A call that arrives while another runs
  * is queued for the running thread, which takes the queued calls in order before it goes back to
- * reading. Calls therefore run one at a time, in order, but not always on the same thread. When
+ * reading. Calls therefore run one at a time, in order, but not always on the same thread. The second
+ * thread first warms the first-call path when no input is waiting ({@link WorkerWarmUp}). When
  * standard input ends without an EXIT frame (the parent died, even by {@code kill -9}), the reader
  * halts the JVM at once, even while a call runs. Each outcome is one frame on standard output,
  * which nothing else can reach (the reader writes there too, under the same lock, to give back a
@@ -89,8 +90,8 @@ public final class WorkerMain {
     private boolean running;
     private final Wire.Frame frame = new Wire.Frame(4096);
     /** Standard input and the frame read last: used by the thread in the reader role only. */
-    private final DataInputStream stdin =
-            new DataInputStream(new BufferedInputStream(new FileInputStream(FileDescriptor.in), 1 << 16));
+    private final FileInputStream rawIn = new FileInputStream(FileDescriptor.in);
+    private final DataInputStream stdin = new DataInputStream(new BufferedInputStream(rawIn, 1 << 16));
     private final Wire.Incoming incoming = new Wire.Incoming();
     /** This process's id, looked up when a message needs it (ProcessHandle's set-up costs start-up time). */
     private long pid() {
@@ -155,7 +156,7 @@ public final class WorkerMain {
         boolean heap = args.length > 2 && "heap".equals(args[2]);
         ClassLoader loader = applicationLoader();
         WorkerMain worker = new WorkerMain(max, pattern, loader, out, heap);
-        Thread second = new Thread(worker.new Loop(), "futures-worker-2");
+        Thread second = new Thread(worker.new WarmUpThenLoop(), "futures-worker-2");
         second.setDaemon(true);
         second.start();
         worker.new Loop().run();
@@ -260,6 +261,15 @@ public final class WorkerMain {
                     return job;
                 }
             }
+        }
+    }
+
+    /** The second thread: warms the first-call path when nothing waits to be read ({@link WorkerWarmUp}), then loops. */
+    private final class WarmUpThenLoop implements Runnable {
+        @Override
+        public void run() {
+            WorkerWarmUp.runIfIdle(rawIn, loader);
+            new Loop().run();
         }
     }
 
