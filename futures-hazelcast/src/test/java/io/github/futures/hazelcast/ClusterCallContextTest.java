@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,8 @@ class ClusterCallContextTest extends OneChildCluster {
         final AtomicInteger ended = new AtomicInteger();
         final AtomicInteger twice = new AtomicInteger();
         final CountDownLatch allEnded;
+        /** One permit per end told: waits for a count of ends not known in advance. */
+        final Semaphore endings = new Semaphore(0);
 
         Counting(int calls) {
             allEnded = new CountDownLatch(calls);
@@ -65,6 +68,7 @@ class ClusterCallContextTest extends OneChildCluster {
                     }
                     ended.incrementAndGet();
                     allEnded.countDown();
+                    endings.release();
                 }
             };
         }
@@ -101,7 +105,9 @@ class ClusterCallContextTest extends OneChildCluster {
                 sameThread = seen.startsWith(thread + "|");
             }
             assertThat(sameThread).as("a call ran on the member thread of the failing call").isTrue();
-            assertThat(ic.allEnded.await(30, TimeUnit.SECONDS)).isTrue();
+            // A scope ends in its future's done callback, which runs after the future's waiters are woken:
+            // wait for every end, then count.
+            assertThat(ic.endings.tryAcquire(2 + calls, 30, TimeUnit.SECONDS)).isTrue();
             assertThat(ic.ended).hasValue(2 + calls);
             assertThat(ic.started).hasValue(2 + calls);
         }
