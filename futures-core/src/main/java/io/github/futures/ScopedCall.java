@@ -22,10 +22,11 @@ import java.util.stream.Stream;
  * when the call starts; a pool without one makes none, so the feature costs it nothing.
  *
  * <pre>{@code
- * ScopedCall sc = ScopedCall.intercept(interceptor, info);   // submitting thread; may throw
- * Callable<T> run = sc.wrap(fn);                              // runs scope.wrap(fn) after started()
- * // ... accept the call; if refused: sc.ended(refusal, false) and rethrow
- * future.addDoneCallback(sc);                                 // ends the scope with the future's outcome
+ * Future<T> f = ScopedCall.submit(interceptor, info, sc -> {  // asks for the scope on this thread;
+ *     Future<T> accepted = accept(sc.wrap(fn));               // runs scope.wrap(fn) after started()
+ *     accepted.addDoneCallback(sc);                           // ends the scope with the future's outcome
+ *     return accepted;                                        // a refusal ends the scope and is rethrown
+ * });
  * }</pre>
  *
  * @since 0.4.0
@@ -68,6 +69,49 @@ public final class ScopedCall implements Consumer<Future<?>> {
     public static ScopedCall intercept(CallInterceptor interceptor, CallInterceptor.CallInfo info) {
         CallScope s = interceptor.intercept(info);
         return new ScopedCall(s == null ? CallScope.NONE : s);
+    }
+
+    /**
+     * Submits a call through {@code interceptor}: asks it for the call's scope on this (the submitting)
+     * thread, then runs {@code accept} with the call's tracker. If {@code accept} refuses the call by
+     * throwing, the scope ends with that refusal and the same throwable is rethrown; otherwise
+     * {@code accept} must have made the tracker the accepted future's
+     * {@linkplain Future#addDoneCallback done callback}, which ends the scope.
+     *
+     * @param interceptor the pool's interceptor
+     * @param info the pool's name and kind
+     * @param accept accepts the call with its tracker (a local call runs {@link #wrap}; a remote one
+     *        sends {@link #remoteContext}) and registers the tracker as its future's done callback
+     * @param <F> the future type
+     * @return what {@code accept} returned
+     * @throws RuntimeException whatever the interceptor or {@code accept} threw; nothing is accepted
+     * @throws Error whatever {@code accept} threw; nothing is accepted
+     */
+    public static <F> F submit(CallInterceptor interceptor, CallInterceptor.CallInfo info, Submit<F> accept) {
+        ScopedCall sc = intercept(interceptor, info);
+        try {
+            return accept.submit(sc);
+        } catch (RuntimeException | Error refused) {
+            sc.ended(refused, false);
+            throw refused;
+        }
+    }
+
+    /**
+     * Accepts one call with its tracker: the step {@link #submit(CallInterceptor, CallInterceptor.CallInfo,
+     * Submit)} runs once the scope was given.
+     *
+     * @param <F> the future type
+     */
+    @FunctionalInterface
+    public interface Submit<F> {
+        /**
+         * Accepts the call, or refuses it by throwing.
+         *
+         * @param sc the call's tracker
+         * @return the accepted call's future, with {@code sc} as its done callback
+         */
+        F submit(ScopedCall sc);
     }
 
     /**

@@ -28,13 +28,7 @@ final class SubmitChunk<T, R> implements Function<List<T>, Future<List<R>>> {
         if (interceptor == null) {
             return pool.submitMap(fn, chunk, null);
         }
-        ScopedCall sc = ScopedCall.intercept(interceptor, info);
-        try {
-            return pool.submitMap(fn, chunk, sc);
-        } catch (RuntimeException | Error refused) {
-            sc.ended(refused, false);
-            throw refused;
-        }
+        return ScopedCall.submit(interceptor, info, sc -> pool.submitMap(fn, chunk, sc)); // sc: the done callback
     }
 
     /** A submit: with an interceptor, the call's scope is asked for here and ended if the submit is refused. */
@@ -42,13 +36,7 @@ final class SubmitChunk<T, R> implements Function<List<T>, Future<List<R>>> {
         if (ic == null) {
             return pool.submit(fn, null);
         }
-        ScopedCall sc = ScopedCall.intercept(ic, info);
-        try {
-            return pool.submit(fn, sc);
-        } catch (RuntimeException | Error refused) {
-            sc.ended(refused, false);
-            throw refused;
-        }
+        return ScopedCall.submit(ic, info, sc -> pool.submit(fn, sc)); // sc: the done callback
     }
 
     /** A map: with an interceptor, the map's own scope and one per chunk (see {@link ScopedCall#forMap}). */

@@ -187,16 +187,11 @@ final class ThreadPool {
      * of the end; a refused submit tells it of the refusal.
      */
     private <T> Future<T> submitScoped(Callable<T> fn) {
-        ScopedCall sc = ScopedCall.intercept(interceptor, callInfo);
-        Future<T> f;
-        try {
-            f = accept(sc.wrap(fn));
-        } catch (RuntimeException | Error refused) {
-            sc.ended(refused, false);
-            throw refused;
-        }
-        f.addDoneCallback(sc);
-        return f;
+        return ScopedCall.submit(interceptor, callInfo, sc -> {
+            Future<T> f = accept(sc.wrap(fn));
+            f.addDoneCallback(sc);
+            return f;
+        });
     }
 
     private <T> Future<T> accept(Callable<T> fn) {

@@ -1,5 +1,7 @@
 package io.github.futures.process;
 
+import static io.github.futures.process.FrameBytes.concat;
+import static io.github.futures.process.FrameBytes.ints;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -32,19 +34,6 @@ class CallContextFuzzTest {
 
     private static final int MAX_MESSAGE = 64 * 1024;
     private static final byte EXCEPTION = Wire.EXCEPTION;
-
-    private static byte[] ints(int... values) {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        DataOutputStream d = new DataOutputStream(b);
-        try {
-            for (int v : values) {
-                d.writeInt(v);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return b.toByteArray();
-    }
 
     /** A context block: unsigned short n, then the entries as modified UTF-8. */
     private static byte[] block(int n, String... keysAndValues) {
@@ -107,14 +96,6 @@ class CallContextFuzzTest {
                 return concat(ints(noise.length), noise);
             }
         }
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            b.writeBytes(p);
-        }
-        return b.toByteArray();
     }
 
     /** The next answer of a call: the HEAP frames a worker sends between calls (for snapshots) are skipped. */

@@ -1,5 +1,7 @@
 package io.github.futures.reliability;
 
+import static io.github.futures.process.FrameBytes.concat;
+import static io.github.futures.process.FrameBytes.ints;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.futures.Future;
@@ -101,27 +103,6 @@ class ProcessFrameFuzzTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            b.writeBytes(p);
-        }
-        return b.toByteArray();
-    }
-
-    private static byte[] ints(int... values) {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        DataOutputStream d = new DataOutputStream(b);
-        try {
-            for (int v : values) {
-                d.writeInt(v);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return b.toByteArray();
     }
 
     /** A RESULT or EXCEPTION payload, crafted to hit one decoding path, or plain noise. */

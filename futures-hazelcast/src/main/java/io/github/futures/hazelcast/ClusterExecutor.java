@@ -379,16 +379,8 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
 
     private <T> Future<T> enqueue(Callable<T> call, Object userTask) {
         CallInterceptor ic = interceptor;
-        if (ic == null) {
-            return accept(call, userTask, null);
-        }
-        ScopedCall sc = ScopedCall.intercept(ic, callInfo);
-        try {
-            return accept(call, userTask, sc);
-        } catch (RuntimeException | Error refused) {
-            sc.ended(refused, false);
-            throw refused;
-        }
+        return ic == null ? accept(call, userTask, null)
+                : ScopedCall.submit(ic, callInfo, sc -> accept(call, userTask, sc)); // sc: the done callback
     }
 
     /** Accepts a call; {@code sc} is its scope (ended by the future's done callback), or null. */

@@ -12,10 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.MDC;
@@ -26,25 +25,10 @@ import org.slf4j.MDC;
  * after it; every scope is started once and ended once.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-class ClusterCallContextTest {
+class ClusterCallContextTest extends OneChildCluster {
 
     static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
     static final String TRACEPARENT = "00-" + TRACE_ID + "-00f067aa0ba902b7-01";
-
-    private static LocalCluster cluster;
-
-    @BeforeAll
-    @Timeout(value = 180, unit = TimeUnit.SECONDS)
-    static void startCluster() throws Exception {
-        cluster = new LocalCluster(1);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     /** Gives each call the entries in {@link #remote}, and counts what each scope is told. */
     static final class Counting implements CallInterceptor {
@@ -54,6 +38,8 @@ class ClusterCallContextTest {
         final AtomicInteger ended = new AtomicInteger();
         final AtomicInteger twice = new AtomicInteger();
         final CountDownLatch allEnded;
+        /** One permit per end told: waits for a count of ends not known in advance. */
+        final Semaphore endings = new Semaphore(0);
 
         Counting(int calls) {
             allEnded = new CountDownLatch(calls);
@@ -82,6 +68,7 @@ class ClusterCallContextTest {
                     }
                     ended.incrementAndGet();
                     allEnded.countDown();
+                    endings.release();
                 }
             };
         }
@@ -96,8 +83,7 @@ class ClusterCallContextTest {
     void entriesAreMdcOnTheMemberAndGoneAfterTheCall() throws Exception {
         Counting ic = new Counting(3);
         long child = cluster.children.get(0).pid();
-        try (ClusterExecutor ex = ClusterExecutor.builder().hazelcastInstance(cluster.hz).maxWorkers(1)
-                .memberSelector(m -> !m.localMember()).callInterceptor(ic).build()) {
+        try (ClusterExecutor ex = onChild().maxWorkers(1).callInterceptor(ic).build()) {
             ic.remote = Map.of("requestId", "r-7", "traceparent", TRACEPARENT);
             assertThat(ex.submit(seenOnMember()).result()).isEqualTo(child + "|r-7|" + TRACE_ID);
             Future<Object> failing = ex.submit((SerializableCallable<Object>) () -> {
@@ -119,7 +105,9 @@ class ClusterCallContextTest {
                 sameThread = seen.startsWith(thread + "|");
             }
             assertThat(sameThread).as("a call ran on the member thread of the failing call").isTrue();
-            assertThat(ic.allEnded.await(30, TimeUnit.SECONDS)).isTrue();
+            // A scope ends in its future's done callback, which runs after the future's waiters are woken:
+            // wait for every end, then count.
+            assertThat(ic.endings.tryAcquire(2 + calls, 30, TimeUnit.SECONDS)).isTrue();
             assertThat(ic.ended).hasValue(2 + calls);
             assertThat(ic.started).hasValue(2 + calls);
         }
@@ -132,8 +120,7 @@ class ClusterCallContextTest {
     void mapChunksCarryTheEntries() throws Exception {
         Counting ic = new Counting(3); // two chunks and the map itself
         ic.remote = Map.of("requestId", "r-map");
-        try (ClusterExecutor ex = ClusterExecutor.builder().hazelcastInstance(cluster.hz)
-                .memberSelector(m -> !m.localMember()).callInterceptor(ic).build()) {
+        try (ClusterExecutor ex = onChild().callInterceptor(ic).build()) {
             List<String> seen = ex.map((SerializableFunction<Integer, String>) i -> MDC.get("requestId") + i,
                     List.of(1, 2, 3), MapOptions.DEFAULTS.withChunksize(2)).toList();
             assertThat(seen).containsExactly("r-map1", "r-map2", "r-map3");

@@ -16,8 +16,6 @@ import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -28,27 +26,7 @@ import org.junit.jupiter.api.Timeout;
  * signal stays silent.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-class ClusterSerialFilterTest {
-
-    private static LocalCluster cluster;
-
-    @BeforeAll
-    @Timeout(value = 180, unit = TimeUnit.SECONDS)
-    static void startCluster() throws Exception {
-        cluster = new LocalCluster(1);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
-    /** Calls run on the child JVM's member only: what they carry crosses a JVM boundary. */
-    private static ClusterExecutor.Builder onChild() {
-        return ClusterExecutor.builder().hazelcastInstance(cluster.hz).memberSelector(m -> !m.localMember());
-    }
+class ClusterSerialFilterTest extends OneChildCluster {
 
     private static String refusing(Class<?> c) {
         return "!" + c.getName() + ";" + Serialization.DEFAULT_FILTER;

@@ -1,5 +1,7 @@
 package io.github.futures.autoconfigure.actuate;
 
+import static io.github.futures.autoconfigure.actuate.FuturesEndpointWeb.GRANTED;
+import static io.github.futures.autoconfigure.actuate.FuturesEndpointWeb.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.futures.Future;
@@ -8,14 +10,9 @@ import io.github.futures.SerializableCallable;
 import io.github.futures.TerminatedWorkerError;
 import io.github.futures.ThreadPoolExecutor;
 import io.github.futures.hazelcast.ClusterExecutor;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -25,11 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The control operations of {@code /actuator/futures/{name}} over HTTP on a real server:
@@ -40,38 +34,10 @@ import tools.jackson.databind.json.JsonMapper;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class FuturesControlWebTests {
 
-    private static final Duration WAIT = Duration.ofSeconds(30);
-
-    private static final String GRANTED = "management.endpoint.futures.access=unrestricted";
-
-    private final HttpClient http = HttpClient.newHttpClient();
-
-    private final JsonMapper json = JsonMapper.builder().build();
+    private final FuturesEndpointWeb web = new FuturesEndpointWeb();
 
     private static ConfigurableApplicationContext start(String... properties) {
-        return new SpringApplicationBuilder(WebApplication.class)
-                .properties("server.port=0", "spring.main.banner-mode=off", "futures.process.enabled=false",
-                        "futures.thread.max-workers=1", "management.endpoints.web.exposure.include=futures")
-                .properties(properties).run();
-    }
-
-    private HttpResponse<String> post(ConfigurableApplicationContext context, String pool, String body)
-            throws IOException, InterruptedException {
-        return this.http.send(HttpRequest.newBuilder(uri(context, pool)).timeout(WAIT)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private JsonNode get(ConfigurableApplicationContext context, String pool) throws IOException, InterruptedException {
-        HttpResponse<String> r = this.http.send(HttpRequest.newBuilder(uri(context, pool)).timeout(WAIT).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return this.json.readTree(r.body());
-    }
-
-    private static URI uri(ConfigurableApplicationContext context, String pool) {
-        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-        return URI.create("http://localhost:" + port + "/actuator/futures/" + pool);
+        return FuturesEndpointWeb.start(WebApplication.class, 1, properties);
     }
 
     /** Under the default access every control operation is refused (405) and the pool is left as it was. */
@@ -89,7 +55,7 @@ class FuturesControlWebTests {
                 for (String body : List.of("{\"action\":\"cancel-pending\"}", "{\"action\":\"thread-dump\"}",
                         "{\"action\":\"set-max-workers\",\"maxWorkers\":5}",
                         "{\"action\":\"replace-worker\",\"pid\":1}")) {
-                    HttpResponse<String> r = post(context, "futuresThreadPool", body);
+                    HttpResponse<String> r = this.web.post(context, "futuresThreadPool", body);
                     assertThat(r.statusCode()).as(body + " -> " + r.body()).isEqualTo(405);
                 }
                 assertThat(pending.cancelled()).isFalse();
@@ -123,43 +89,47 @@ class FuturesControlWebTests {
                 for (int i = 0; i < 5; i++) {
                     pending.add(pool.submit(() -> 1));
                 }
-                HttpResponse<String> cancel = post(context, "futuresThreadPool", "{\"action\":\"cancel-pending\"}");
+                HttpResponse<String> cancel = this.web.post(context, "futuresThreadPool",
+                        "{\"action\":\"cancel-pending\"}");
                 assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(200);
-                JsonNode answer = this.json.readTree(cancel.body());
+                JsonNode answer = this.web.json(cancel);
                 assertThat(answer.get("cancelled").asInt()).isEqualTo(5);
                 assertThat(answer.get("done").asBoolean()).isTrue();
                 assertThat(pending).allMatch(Future::cancelled);
 
-                HttpResponse<String> dump = post(context, "futuresThreadPool", "{\"action\":\"thread-dump\"}");
+                HttpResponse<String> dump = this.web.post(context, "futuresThreadPool", "{\"action\":\"thread-dump\"}");
                 assertThat(dump.statusCode()).as(dump.body()).isEqualTo(200);
-                assertThat(this.json.readTree(dump.body()).get("threadDump").asString())
+                assertThat(this.web.json(dump).get("threadDump").asString())
                         .contains("futures-thread").contains(FuturesControlWebTests.class.getName() + ".lambda$");
             } finally {
                 release.countDown();
             }
             assertThat(running.result(WAIT)).isEqualTo("ran");
 
-            HttpResponse<String> resized = post(context, "futuresThreadPool",
+            HttpResponse<String> resized = this.web.post(context, "futuresThreadPool",
                     "{\"action\":\"set-max-workers\",\"maxWorkers\":4}");
             assertThat(resized.statusCode()).as(resized.body()).isEqualTo(200);
-            assertThat(this.json.readTree(resized.body()).get("maxWorkers").asInt()).isEqualTo(4);
-            JsonNode described = get(context, "futuresThreadPool");
+            assertThat(this.web.json(resized).get("maxWorkers").asInt()).isEqualTo(4);
+            JsonNode described = this.web.get(context, "futuresThreadPool");
             assertThat(described.get("maxWorkers").asInt()).isEqualTo(4);
             assertThat(described.get("config").get("maxWorkers").asInt()).isEqualTo(4);
 
-            HttpResponse<String> zero = post(context, "futuresThreadPool", "{\"action\":\"set-max-workers\",\"maxWorkers\":0}");
+            HttpResponse<String> zero = this.web.post(context, "futuresThreadPool",
+                    "{\"action\":\"set-max-workers\",\"maxWorkers\":0}");
             assertThat(zero.statusCode()).isEqualTo(400);
-            assertThat(this.json.readTree(zero.body()).get("message").asString())
+            assertThat(this.web.json(zero).get("message").asString())
                     .contains("maxWorkers must be at least 1, got 0");
             assertThat(pool.maxWorkers()).isEqualTo(4);
-            HttpResponse<String> missing = post(context, "futuresThreadPool", "{\"action\":\"set-max-workers\"}");
+            HttpResponse<String> missing = this.web.post(context, "futuresThreadPool",
+                    "{\"action\":\"set-max-workers\"}");
             assertThat(missing.statusCode()).isEqualTo(400);
-            assertThat(this.json.readTree(missing.body()).get("message").asString()).contains("needs \"maxWorkers\"");
+            assertThat(this.web.json(missing).get("message").asString()).contains("needs \"maxWorkers\"");
 
-            HttpResponse<String> replace = post(context, "futuresThreadPool", "{\"action\":\"replace-worker\",\"pid\":1}");
+            HttpResponse<String> replace = this.web.post(context, "futuresThreadPool",
+                    "{\"action\":\"replace-worker\",\"pid\":1}");
             assertThat(replace.statusCode()).isEqualTo(400);
-            assertThat(this.json.readTree(replace.body()).get("message").asString()).contains("cannot replace a worker");
-            assertThat(post(context, "nope", "{\"action\":\"cancel-pending\"}").statusCode()).isEqualTo(404);
+            assertThat(this.web.json(replace).get("message").asString()).contains("cannot replace a worker");
+            assertThat(this.web.post(context, "nope", "{\"action\":\"cancel-pending\"}").statusCode()).isEqualTo(404);
         }
     }
 
@@ -175,38 +145,40 @@ class FuturesControlWebTests {
             ProcessPoolExecutor pool = context.getBean(ProcessPoolExecutor.class);
             long pid = pool.submit((SerializableCallable<Long>) () -> ProcessHandle.current().pid()).result(WAIT);
             pool.submit((SerializableCallable<Long>) () -> 1L).result(WAIT); // comes after the first call's heap report
-            JsonNode worker = get(context, "futuresProcessPool").get("workers").get(0);
+            JsonNode worker = this.web.get(context, "futuresProcessPool").get("workers").get(0);
             assertThat(worker.get("pid").asLong()).isEqualTo(pid);
             assertThat(worker.get("usedHeap").asLong()).isPositive();
 
-            HttpResponse<String> dump = post(context, "futuresProcessPool", "{\"action\":\"thread-dump\",\"pid\":" + pid + "}");
+            HttpResponse<String> dump = this.web.post(context, "futuresProcessPool",
+                    "{\"action\":\"thread-dump\",\"pid\":" + pid + "}");
             assertThat(dump.statusCode()).as(dump.body()).isEqualTo(200);
-            assertThat(this.json.readTree(dump.body()).get("threadDump").asString()).startsWith("Full thread dump")
+            assertThat(this.web.json(dump).get("threadDump").asString()).startsWith("Full thread dump")
                     .contains("io.github.futures.process.WorkerMain");
 
             Future<Long> running = pool.submit((SerializableCallable<Long>) () -> {
                 Thread.sleep(Long.MAX_VALUE);
                 return 0L;
             });
-            HttpResponse<String> replaced = post(context, "futuresProcessPool",
+            HttpResponse<String> replaced = this.web.post(context, "futuresProcessPool",
                     "{\"action\":\"replace-worker\",\"pid\":" + pid + "}");
             assertThat(replaced.statusCode()).as(replaced.body()).isEqualTo(200);
-            assertThat(this.json.readTree(replaced.body()).get("message").asString()).contains("pid " + pid);
+            assertThat(this.web.json(replaced).get("message").asString()).contains("pid " + pid);
             assertThat(running.exception(WAIT)).isInstanceOf(TerminatedWorkerError.class);
             long next = pool.submit((SerializableCallable<Long>) () -> ProcessHandle.current().pid()).result(WAIT);
             assertThat(next).isNotEqualTo(pid);
-            assertThat(get(context, "futuresProcessPool").get("state").asString()).isEqualTo("running");
+            assertThat(this.web.get(context, "futuresProcessPool").get("state").asString()).isEqualTo("running");
 
-            HttpResponse<String> unknown = post(context, "futuresProcessPool",
+            HttpResponse<String> unknown = this.web.post(context, "futuresProcessPool",
                     "{\"action\":\"replace-worker\",\"pid\":" + ProcessHandle.current().pid() + "}");
             assertThat(unknown.statusCode()).isEqualTo(404);
-            assertThat(this.json.readTree(unknown.body()).get("message").asString()).contains("No live worker with pid")
+            assertThat(this.web.json(unknown).get("message").asString()).contains("No live worker with pid")
                     .contains(Long.toString(next));
 
-            HttpResponse<String> grown = post(context, "futuresProcessPool", "{\"action\":\"set-max-workers\",\"maxWorkers\":2}");
+            HttpResponse<String> grown = this.web.post(context, "futuresProcessPool",
+                    "{\"action\":\"set-max-workers\",\"maxWorkers\":2}");
             assertThat(grown.statusCode()).as(grown.body()).isEqualTo(200);
             assertThat(pool.maxWorkers()).isEqualTo(2);
-            assertThat(get(context, "futuresProcessPool").get("maxWorkers").asInt()).isEqualTo(2);
+            assertThat(this.web.get(context, "futuresProcessPool").get("maxWorkers").asInt()).isEqualTo(2);
         }
     }
 
@@ -248,28 +220,30 @@ class FuturesControlWebTests {
                 for (int i = 0; i < 3; i++) {
                     pending.add(pool.submit((SerializableCallable<String>) () -> "never"));
                 }
-                HttpResponse<String> cancel = post(context, name, "{\"action\":\"cancel-pending\"}");
+                HttpResponse<String> cancel = this.web.post(context, name, "{\"action\":\"cancel-pending\"}");
                 assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(200);
-                assertThat(this.json.readTree(cancel.body()).get("cancelled").asInt()).isEqualTo(3);
+                assertThat(this.web.json(cancel).get("cancelled").asInt()).isEqualTo(3);
                 assertThat(pending).allMatch(Future::cancelled);
                 assertThat(running.running()).isTrue();
 
-                HttpResponse<String> resized = post(context, name, "{\"action\":\"set-max-workers\",\"maxWorkers\":2}");
+                HttpResponse<String> resized = this.web.post(context, name,
+                        "{\"action\":\"set-max-workers\",\"maxWorkers\":2}");
                 assertThat(resized.statusCode()).as(resized.body()).isEqualTo(200);
-                assertThat(this.json.readTree(resized.body()).get("maxWorkers").asInt()).isEqualTo(2);
-                JsonNode described = get(context, name);
+                assertThat(this.web.json(resized).get("maxWorkers").asInt()).isEqualTo(2);
+                JsonNode described = this.web.get(context, name);
                 assertThat(described.get("maxWorkers").asInt()).isEqualTo(2);
                 assertThat(described.get("config").get("maxWorkers").asInt()).isEqualTo(2);
                 sentAfterGrowth = pool.submit((SerializableCallable<String>) FuturesControlWebTests::blockInCluster);
                 assertThat(sentAfterGrowth.running()).as("sent at once under the new bound").isTrue();
 
-                HttpResponse<String> dump = post(context, name, "{\"action\":\"thread-dump\"}");
+                HttpResponse<String> dump = this.web.post(context, name, "{\"action\":\"thread-dump\"}");
                 assertThat(dump.statusCode()).isEqualTo(400);
-                assertThat(this.json.readTree(dump.body()).get("message").asString())
+                assertThat(this.web.json(dump).get("message").asString())
                         .contains("not supported for cluster pools");
-                HttpResponse<String> zero = post(context, name, "{\"action\":\"set-max-workers\",\"maxWorkers\":0}");
+                HttpResponse<String> zero = this.web.post(context, name,
+                        "{\"action\":\"set-max-workers\",\"maxWorkers\":0}");
                 assertThat(zero.statusCode()).isEqualTo(400);
-                assertThat(this.json.readTree(zero.body()).get("message").asString())
+                assertThat(this.web.json(zero).get("message").asString())
                         .contains("maxWorkers must be at least 1");
                 assertThat(pool.maxWorkers()).isEqualTo(2);
             } finally {

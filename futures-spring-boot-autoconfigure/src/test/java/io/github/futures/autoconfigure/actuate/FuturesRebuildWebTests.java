@@ -1,5 +1,7 @@
 package io.github.futures.autoconfigure.actuate;
 
+import static io.github.futures.autoconfigure.actuate.FuturesEndpointWeb.GRANTED;
+import static io.github.futures.autoconfigure.actuate.FuturesEndpointWeb.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.futures.ProcessPoolExecutor;
@@ -10,12 +12,7 @@ import io.github.futures.spi.ObservableExecutor;
 import io.github.futures.spi.PoolState;
 import io.github.futures.spi.Rebuildable;
 import io.github.futures.spi.TaskStats;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -25,12 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The rebuild operation of {@code /actuator/futures/{name}} over HTTP: refused under the default
@@ -39,25 +33,10 @@ import tools.jackson.databind.json.JsonMapper;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class FuturesRebuildWebTests {
 
-    private static final Duration WAIT = Duration.ofSeconds(30);
-
-    private final HttpClient http = HttpClient.newHttpClient();
-
-    private final JsonMapper json = JsonMapper.builder().build();
+    private final FuturesEndpointWeb web = new FuturesEndpointWeb();
 
     private static ConfigurableApplicationContext start(String... properties) {
-        return new SpringApplicationBuilder(WebApplication.class)
-                .properties("server.port=0", "spring.main.banner-mode=off", "futures.process.enabled=false",
-                        "futures.thread.max-workers=2", "management.endpoints.web.exposure.include=futures")
-                .properties(properties).run();
-    }
-
-    private HttpResponse<String> post(ConfigurableApplicationContext context, String path, String body)
-            throws IOException, InterruptedException {
-        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-        return this.http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(WAIT)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return FuturesEndpointWeb.start(WebApplication.class, 2, properties);
     }
 
     /** By default the endpoint is read-only: a POST is refused and the broken pool stays broken. */
@@ -66,7 +45,7 @@ class FuturesRebuildWebTests {
         try (ConfigurableApplicationContext context = start()) {
             RepairablePool pool = context.getBean(RepairablePool.class);
             pool.breakIt("worker 4242 died with exit code 137");
-            HttpResponse<String> response = post(context, "/actuator/futures/repairable", "{\"action\":\"rebuild\"}");
+            HttpResponse<String> response = this.web.post(context, "repairable", "{\"action\":\"rebuild\"}");
             assertThat(response.statusCode()).as(response.body()).isEqualTo(405);
             assertThat(pool.snapshot().state()).isEqualTo("broken");
             assertThat(pool.rebuilds).isZero();
@@ -79,12 +58,12 @@ class FuturesRebuildWebTests {
      */
     @Test
     void rebuildBringsABrokenPoolBackWhenAccessIsGranted() throws Exception {
-        try (ConfigurableApplicationContext context = start("management.endpoint.futures.access=unrestricted")) {
+        try (ConfigurableApplicationContext context = start(GRANTED)) {
             RepairablePool pool = context.getBean(RepairablePool.class);
             pool.breakIt("worker 4242 died with exit code 137");
-            HttpResponse<String> rebuilt = post(context, "/actuator/futures/repairable", "{\"action\":\"rebuild\"}");
+            HttpResponse<String> rebuilt = this.web.post(context, "repairable", "{\"action\":\"rebuild\"}");
             assertThat(rebuilt.statusCode()).as(rebuilt.body()).isEqualTo(200);
-            JsonNode answer = this.json.readTree(rebuilt.body());
+            JsonNode answer = this.web.json(rebuilt);
             assertThat(answer.get("done").asBoolean()).isTrue();
             assertThat(answer.get("state").asString()).isEqualTo("running");
             assertThat(pool.rebuilds).isEqualTo(1);
@@ -92,14 +71,14 @@ class FuturesRebuildWebTests {
             pool.execute(ran::countDown);
             assertThat(ran.await(30, TimeUnit.SECONDS)).isTrue();
 
-            JsonNode again = this.json.readTree(post(context, "/actuator/futures/repairable", "{\"action\":\"rebuild\"}").body());
+            JsonNode again = this.web.json(web.post(context, "repairable", "{\"action\":\"rebuild\"}"));
             assertThat(again.get("done").asBoolean()).isFalse();
             assertThat(pool.rebuilds).isEqualTo(1);
 
-            assertThat(post(context, "/actuator/futures/repairable", "{\"action\":\"explode\"}").statusCode()).isEqualTo(400);
-            HttpResponse<String> thread = post(context, "/actuator/futures/futuresThreadPool", "{\"action\":\"rebuild\"}");
+            assertThat(this.web.post(context, "repairable", "{\"action\":\"explode\"}").statusCode()).isEqualTo(400);
+            HttpResponse<String> thread = this.web.post(context, "futuresThreadPool", "{\"action\":\"rebuild\"}");
             assertThat(thread.statusCode()).isEqualTo(400);
-            assertThat(post(context, "/actuator/futures/nope", "{\"action\":\"rebuild\"}").statusCode()).isEqualTo(404);
+            assertThat(this.web.post(context, "nope", "{\"action\":\"rebuild\"}").statusCode()).isEqualTo(404);
         }
     }
 
@@ -109,14 +88,14 @@ class FuturesRebuildWebTests {
      */
     @Test
     void rebuildBringsABrokenProcessPoolBackWithAFreshWorker() throws Exception {
-        try (ConfigurableApplicationContext context = start("management.endpoint.futures.access=unrestricted",
+        try (ConfigurableApplicationContext context = start(GRANTED,
                 "futures.process.enabled=true", "futures.process.max-workers=1")) {
             ProcessPoolExecutor pool = context.getBean(ProcessPoolExecutor.class);
             long before = pool.snapshot().workerDetails().get(0).pid(); // started at refresh by the start-up check
             Workers.breakByKillingItsWorker(pool);
-            HttpResponse<String> rebuilt = post(context, "/actuator/futures/futuresProcessPool", "{\"action\":\"rebuild\"}");
+            HttpResponse<String> rebuilt = this.web.post(context, "futuresProcessPool", "{\"action\":\"rebuild\"}");
             assertThat(rebuilt.statusCode()).as(rebuilt.body()).isEqualTo(200);
-            assertThat(this.json.readTree(rebuilt.body()).get("done").asBoolean()).isTrue();
+            assertThat(this.web.json(rebuilt).get("done").asBoolean()).isTrue();
             assertThat(pool.snapshot().state()).isEqualTo("running");
             long after = pool.submit((SerializableCallable<Long>) () -> ProcessHandle.current().pid()).result(WAIT);
             assertThat(after).isNotEqualTo(before);
