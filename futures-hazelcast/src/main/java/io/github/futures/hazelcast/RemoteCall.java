@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /**
  * What travels to a member through Hazelcast's {@code IExecutorService}: the user's call, already
@@ -35,7 +36,10 @@ import java.util.concurrent.Callable;
  * then put back as they were: nothing leaks into the next call that thread runs.
  *
  * <p>A member that is leaving ({@link ServedCalls#drain}) refuses new calls with
- * {@link Outcome#MEMBER_LEAVING}; the caller sends them elsewhere, since they never ran.
+ * {@link Outcome#MEMBER_LEAVING}; the caller sends them elsewhere, since they never ran. A member
+ * counts each call it serves until the call's answer (or refusal) has been handed over for sending
+ * ({@link ServedCalls.Answer}), so that it does not leave between the call's end and the answer's
+ * departure.
  */
 final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable, HazelcastInstanceAware {
 
@@ -44,6 +48,12 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable
 
     /** How many executors' initializers a member thread remembers having run; the oldest is forgotten first. */
     private static final int INITIALIZED_LIMIT = 1024;
+
+    /**
+     * The answer of the last call this member thread ran, until it is handed over: the thread's next
+     * call marks it handed over if nothing else did (see {@link ServedCalls}).
+     */
+    private static final ThreadLocal<ServedCalls.Answer> UNSENT = new ThreadLocal<>();
 
     /** The executors whose initializer this member thread has run. */
     private static final ThreadLocal<Set<String>> INITIALIZED = ThreadLocal.withInitial(() ->
@@ -117,6 +127,11 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable
         }
     }
 
+    /** @return the id of the executor that sends this call */
+    String executorId() {
+        return executorId;
+    }
+
     @Override
     public void setHazelcastInstance(HazelcastInstance instance) {
         this.memberName = instance.getName();
@@ -125,16 +140,34 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable
     @Override
     public Outcome call() {
         String member = memberName;
-        if (member != null && !ServedCalls.enter(member)) {
-            return new Outcome(new byte[0], Outcome.MEMBER_LEAVING);
-        }
-        try {
+        if (member == null) {
             return run();
-        } finally {
-            if (member != null) {
-                ServedCalls.exit(member);
-            }
         }
+        ServedCalls.Answer previous = UNSENT.get();
+        if (previous != null) {
+            // This thread's previous call is over (Hazelcast runs one at a time per thread), and with it
+            // the sending of its answer, or Hazelcast dropped that answer (the call was cancelled).
+            UNSENT.remove();
+            previous.handedOver();
+        }
+        if (!ServedCalls.enter(member)) {
+            return answer(new Outcome(new byte[0], Outcome.MEMBER_LEAVING), ServedCalls.refused(member, executorId));
+        }
+        Outcome outcome;
+        try {
+            outcome = run();
+        } catch (RuntimeException | Error e) {
+            ServedCalls.exit(member); // no answer of ours: Hazelcast sends the failure
+            throw e;
+        }
+        return answer(outcome, ServedCalls.answering(member, executorId));
+    }
+
+    /** Ties an outcome to its answer, which the member counts until Hazelcast begins to send it. */
+    private static Outcome answer(Outcome outcome, ServedCalls.Answer answer) {
+        outcome.answer = answer;
+        UNSENT.set(answer);
+        return outcome;
     }
 
     private Outcome run() {
@@ -200,8 +233,16 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable
         /** The member is leaving and did not run the call; the payload is empty. */
         static final byte MEMBER_LEAVING = 3;
 
+        /**
+         * For tests only: run on the member thread as Hazelcast begins to send an answer (before it is
+         * marked handed over), with the member's name; null otherwise.
+         */
+        static volatile Consumer<String> sendingHook;
+
         private byte[] payload;
         private byte kind;
+        /** On the member that computed it: its answer, marked handed over once sent; null elsewhere. */
+        transient ServedCalls.Answer answer;
 
         /** For Hazelcast's deserialization only. */
         Outcome() {
@@ -224,8 +265,30 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable
 
         @Override
         public void writeData(ObjectDataOutput out) throws IOException {
-            out.writeByte(kind);
-            out.writeByteArray(payload);
+            // Hazelcast writes an answer into its response to a caller in another member here, on the
+            // thread that ran the call, and queues that response on the caller's connection right after.
+            ServedCalls.Answer a = answer;
+            Consumer<String> hook = sendingHook;
+            if (hook != null && a != null) {
+                hook.accept(a.member);
+            }
+            try {
+                out.writeByte(kind);
+                out.writeByteArray(payload);
+            } finally {
+                handedOver();
+            }
+        }
+
+        /**
+         * Marks this outcome's answer handed over: its member no longer waits for it before leaving. A
+         * caller on the same member gets the outcome itself, unserialized, and calls this on receipt.
+         */
+        void handedOver() {
+            ServedCalls.Answer a = answer;
+            if (a != null) {
+                a.handedOver();
+            }
         }
 
         @Override

@@ -1,27 +1,61 @@
 package io.github.futures.hazelcast;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntSupplier;
 
 /**
- * The calls that a member in this JVM is running now, whichever executor (in whichever JVM) sent
+ * The calls that a member in this JVM is serving now, whichever executor (in whichever JVM) sent
  * them: what a member that is about to leave waits for. Keyed by the Hazelcast instance's name,
  * which is unique in a JVM.
  *
+ * <p>A call is served until its answer has been handed over for sending, not merely until it has
+ * returned: Hazelcast sends a call's answer after {@code call()} returns, on the same member
+ * thread, so a member that left as soon as its calls had returned could shut down before their
+ * answers went out, and their callers would see the member lost instead of the value. An
+ * {@link Answer} marks the hand-over: when Hazelcast serializes the outcome into its response
+ * (a caller in another member), when the caller takes the outcome itself (a caller on this member,
+ * which gets the object as it is), or at the latest when the same member thread begins its next
+ * call (its previous answer was then sent, or dropped by Hazelcast because the call was cancelled).
+ * Hazelcast drops the answer of a call it cancelled (only an executor's {@code abort} cancels calls
+ * on members): such an answer is never handed over, so an executor that aborts
+ * {@link #abandon abandons} its answers on the members of this JVM, and a drain waits for answers
+ * {@link #ANSWER_GRACE} at most once no call runs any more.
+ *
  * <p>Implementation note. One {@code Served} per local member, created on first use and removed
- * when it drains. Its fields are guarded by its {@code lock}: {@code running} counts the calls
- * between {@link #enter} and {@link #exit}; {@code draining} is set once by {@link #drain}, after
- * which {@code enter} refuses (the caller's executor sends such a call to another member, as one
- * that never reached this one); {@code idle} is signalled when {@code running} reaches zero, or
- * when {@link #limit} moves the drain's {@code deadline} earlier (an abort; it only ever moves
- * earlier). States:
- * serving -> draining (set once); a refused call never ran, so nothing is lost.
+ * when it leaves. Its fields are guarded by its {@code lock}: {@code running} counts the calls
+ * between {@link #enter} and {@link #answering} (their code runs); {@code pending} holds the
+ * answers between {@link #answering} or {@link #refused} and {@link Answer#handedOver} (computed,
+ * not yet handed over); {@code draining} is set once by {@link #drain}, after which {@code enter}
+ * refuses (the caller's executor sends such a call to another member, as one that never reached
+ * this one; the refusal is itself an answer, counted until handed over); {@code idle} is signalled
+ * when either count reaches zero, or when {@link #limit} moves the drain's {@code deadline} earlier
+ * (an abort; it only ever moves earlier). {@code ABANDONED} is read and written under a member's
+ * lock for that member's answers (an abandoning executor adds its id, then visits every member).
+ * States: serving -> draining (set once); a refused call never ran, so nothing is lost. Per call:
+ * running -> pending answer -> handed over (once, by a CAS on the answer's flag).
  */
 final class ServedCalls {
 
+    /**
+     * How long a drain waits, once no call's code runs any more, for the answers not yet handed over.
+     * A computed answer is handed over by the thread that computed it right after the call returns, in
+     * microseconds (far less than this on a loaded machine); only an answer that Hazelcast dropped
+     * (its call was cancelled, by an abort, while it ran) is never handed over, and it delays the
+     * leave by this much at most, until its thread runs another call.
+     */
+    static final Duration ANSWER_GRACE = Duration.ofSeconds(5);
+
     private static final ConcurrentHashMap<String, Served> MEMBERS = new ConcurrentHashMap<>();
+
+    /** The ids of the executors of this JVM that aborted (one short string each, kept for the JVM's life). */
+    private static final Set<String> ABANDONED = ConcurrentHashMap.newKeySet();
 
     private ServedCalls() {
     }
@@ -31,6 +65,8 @@ final class ServedCalls {
         final Condition idle = lock.newCondition();
         /** Guarded by lock. */
         int running;
+        /** Guarded by lock: the answers not yet handed over. */
+        final Set<Answer> pending = new HashSet<>();
         /** Guarded by lock. */
         boolean draining;
         /** Guarded by lock: whether {@code deadline} is set (by a drain or by {@link #limit}). */
@@ -45,12 +81,72 @@ final class ServedCalls {
                 limited = true;
             }
         }
+
+        /** Waits while {@code count} is positive, until {@code until} or the deadline. Call with the lock held. */
+        boolean awaitZero(IntSupplier count, long until) {
+            boolean interrupted = false;
+            for (long left; count.getAsInt() > 0
+                    && (left = Math.min(deadline - System.nanoTime(), until - System.nanoTime())) > 0L; ) {
+                try {
+                    idle.awaitNanos(left);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            return interrupted;
+        }
+    }
+
+    /**
+     * A served call's answer, counted until it has been handed over for sending. States:
+     * pending -> handed over (once; later calls do nothing).
+     */
+    static final class Answer {
+        /** The member that computed the answer. */
+        final String member;
+        /** The id of the executor that sent the call. */
+        final String executorId;
+        /** Where it is counted; null if its member had left. */
+        private final Served served;
+        /** 0 pending, 1 handed over; changed once, by CAS. */
+        @SuppressWarnings("unused")
+        private volatile int handedOver;
+
+        private Answer(String member, String executorId, Served served) {
+            this.member = member;
+            this.executorId = executorId;
+            this.served = served;
+        }
+
+        /** Marks the answer handed over for sending: the member no longer waits for it. Idempotent. */
+        void handedOver() {
+            if (served != null && HANDED_OVER.compareAndSet(this, 0, 1)) {
+                served.lock.lock();
+                try {
+                    if (served.pending.remove(this) && served.pending.isEmpty()) {
+                        served.idle.signalAll();
+                    }
+                } finally {
+                    served.lock.unlock();
+                }
+            }
+        }
+
+        private static final VarHandle HANDED_OVER;
+
+        static {
+            try {
+                HANDED_OVER = MethodHandles.lookup().findVarHandle(Answer.class, "handedOver", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
     }
 
     /**
      * Counts a call that starts on the member named {@code instanceName}.
      *
-     * @return {@code false} if that member is leaving: the call must not run here
+     * @return {@code false} if that member is leaving: the call must not run here (see {@link #refused})
      */
     static boolean enter(String instanceName) {
         Served m = MEMBERS.computeIfAbsent(instanceName, n -> new Served());
@@ -66,7 +162,67 @@ final class ServedCalls {
         }
     }
 
-    /** Counts a call that ended; pairs with a successful {@link #enter}. */
+    /**
+     * A call that {@link #enter entered} has returned: from now on its answer is counted, until
+     * handed over.
+     *
+     * @param executorId the id of the executor that sent the call
+     * @return the answer to mark handed over
+     */
+    static Answer answering(String instanceName, String executorId) {
+        return answer(instanceName, executorId, true);
+    }
+
+    /**
+     * A call that {@link #enter} refused is answered so (the member is leaving): counts that answer
+     * until handed over, so that the caller learns the call never ran and sends it elsewhere.
+     *
+     * @param executorId the id of the executor that sent the call
+     * @return the answer to mark handed over
+     */
+    static Answer refused(String instanceName, String executorId) {
+        return answer(instanceName, executorId, false);
+    }
+
+    private static Answer answer(String instanceName, String executorId, boolean entered) {
+        Served m = MEMBERS.get(instanceName);
+        Answer a = new Answer(instanceName, executorId, m);
+        if (m == null) {
+            return a; // the member has left (a call it let run past its drain): nobody waits for the answer
+        }
+        m.lock.lock();
+        try {
+            if (entered && --m.running == 0) {
+                m.idle.signalAll();
+            }
+            if (!ABANDONED.contains(executorId)) {
+                m.pending.add(a);
+            }
+            return a;
+        } finally {
+            m.lock.unlock();
+        }
+    }
+
+    /**
+     * The executor with id {@code executorId} is aborting: Hazelcast cancels its calls, and drops their
+     * answers, so the members of this JVM stop waiting for its answers, now and later.
+     */
+    static void abandon(String executorId) {
+        ABANDONED.add(executorId);
+        for (Served m : MEMBERS.values()) {
+            m.lock.lock();
+            try {
+                if (m.pending.removeIf(a -> a.executorId.equals(executorId)) && m.pending.isEmpty()) {
+                    m.idle.signalAll();
+                }
+            } finally {
+                m.lock.unlock();
+            }
+        }
+    }
+
+    /** Counts a call that ended without an answer (it threw); pairs with a successful {@link #enter}. */
     static void exit(String instanceName) {
         Served m = MEMBERS.get(instanceName);
         if (m == null) {
@@ -84,9 +240,10 @@ final class ServedCalls {
 
     /**
      * Refuses new calls on the member named {@code instanceName}, then waits until the calls it runs
-     * have ended, {@code timeout} at most.
+     * have ended and their answers have been handed over, {@code timeout} at most (and
+     * {@link #ANSWER_GRACE} at most for the answers, once no call runs any more).
      *
-     * @return how many calls were still running when it gave up (0: all ended)
+     * @return how many calls were still running or answering when it gave up (0: all answered)
      */
     static int drain(String instanceName, Duration timeout) {
         Served m = MEMBERS.computeIfAbsent(instanceName, n -> new Served());
@@ -95,14 +252,9 @@ final class ServedCalls {
         try {
             m.draining = true;
             m.limitTo(System.nanoTime() + nanos(timeout));
-            for (long left; m.running > 0 && (left = m.deadline - System.nanoTime()) > 0L; ) {
-                try {
-                    m.idle.awaitNanos(left);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            return m.running;
+            interrupted = m.awaitZero(() -> m.running, m.deadline);
+            interrupted |= m.awaitZero(() -> m.pending.size(), System.nanoTime() + nanos(ANSWER_GRACE));
+            return m.running + m.pending.size();
         } finally {
             m.lock.unlock();
             if (interrupted) {
@@ -132,7 +284,8 @@ final class ServedCalls {
     }
 
     /**
-     * The number of calls running on the member named {@code instanceName}.
+     * The number of calls that the member named {@code instanceName} serves: running, or answered and
+     * the answer not yet handed over.
      *
      * @return the count
      */
@@ -143,7 +296,7 @@ final class ServedCalls {
         }
         m.lock.lock();
         try {
-            return m.running;
+            return m.running + m.pending.size();
         } finally {
             m.lock.unlock();
         }
