@@ -345,6 +345,18 @@ final class Dispatcher {
     }
 
     /**
+     * Tells a leaving member that its answer arrived, so that it stops waiting for it (see
+     * {@link ServedCalls}); fire and forget: if the member is gone, nobody waits any more.
+     */
+    private void confirm(Member member, long confirmation) {
+        try {
+            service.executeOnMember(new RemoteCall.Received(confirmation), member);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "confirming an answer to " + member + " failed: " + e);
+        }
+    }
+
+    /**
      * The membership listener removed {@code gone}: its attempts are lost, except those whose answer
      * Hazelcast has already received (a member that leaves sends its last answers before it goes,
      * and the membership event can overtake their completion callbacks): those callbacks settle them.
@@ -520,6 +532,9 @@ final class Dispatcher {
         public void accept(RemoteCall.Outcome outcome, Throwable failure) {
             if (outcome != null) {
                 outcome.handedOver(); // an outcome from this member, unserialized: it reached its caller
+                if (outcome.confirmation() != 0L) {
+                    confirm(slot.member, outcome.confirmation());
+                }
             }
             if (failure != null) {
                 if (settle()) {

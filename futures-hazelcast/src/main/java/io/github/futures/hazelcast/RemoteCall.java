@@ -37,9 +37,9 @@ import java.util.function.Consumer;
  *
  * <p>A member that is leaving ({@link ServedCalls#drain}) refuses new calls with
  * {@link Outcome#MEMBER_LEAVING}; the caller sends them elsewhere, since they never ran. A member
- * counts each call it serves until the call's answer (or refusal) has been handed over for sending
+ * counts each call it serves until the call's answer (or refusal) has been delivered
  * ({@link ServedCalls.Answer}), so that it does not leave between the call's end and the answer's
- * departure.
+ * arrival: while it is leaving, its answers ask their callers to confirm them ({@link Received}).
  */
 final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable, HazelcastInstanceAware {
 
@@ -148,7 +148,7 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable
             // This thread's previous call is over (Hazelcast runs one at a time per thread), and with it
             // the sending of its answer, or Hazelcast dropped that answer (the call was cancelled).
             UNSENT.remove();
-            previous.handedOver();
+            previous.threadMovedOn();
         }
         if (!ServedCalls.enter(member)) {
             return answer(new Outcome(new byte[0], Outcome.MEMBER_LEAVING), ServedCalls.refused(member, executorId));
@@ -222,6 +222,47 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable
         return ManagementFactory.getRuntimeMXBean().getName();
     }
 
+    /**
+     * A caller's confirmation that it received an outcome which its member, leaving, asked it to
+     * confirm ({@link Outcome#confirmation()}): run on that member, it lets the member stop waiting for
+     * that answer ({@link ServedCalls#acknowledged}).
+     */
+    static final class Received implements Runnable, DataSerializable, HazelcastInstanceAware {
+        private long confirmation;
+        /** The member that runs it; injected by Hazelcast on the member. */
+        private transient String memberName;
+
+        /** For Hazelcast's deserialization only. */
+        Received() {
+        }
+
+        Received(long confirmation) {
+            this.confirmation = confirmation;
+        }
+
+        @Override
+        public void run() {
+            if (memberName != null) {
+                ServedCalls.acknowledged(memberName, confirmation);
+            }
+        }
+
+        @Override
+        public void setHazelcastInstance(HazelcastInstance instance) {
+            this.memberName = instance.getName();
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            out.writeLong(confirmation);
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            confirmation = in.readLong();
+        }
+    }
+
     /** A call's outcome: a serialized value, the call's serialized exception, or the initializer's. */
     static final class Outcome implements DataSerializable {
         /** The payload is the call's value. */
@@ -241,7 +282,12 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable
 
         private byte[] payload;
         private byte kind;
-        /** On the member that computed it: its answer, marked handed over once sent; null elsewhere. */
+        /**
+         * The id the caller sends back to confirm it received this outcome ({@link Received}), or 0 when
+         * its member does not ask for one (it was not leaving when the outcome was sent).
+         */
+        private long confirmation;
+        /** On the member that computed it: its answer, marked delivered once sent; null elsewhere. */
         transient ServedCalls.Answer answer;
 
         /** For Hazelcast's deserialization only. */
@@ -267,17 +313,28 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable
         public void writeData(ObjectDataOutput out) throws IOException {
             // Hazelcast writes an answer into its response to a caller in another member here, on the
             // thread that ran the call, and queues that response on the caller's connection right after.
+            // A member that is leaving asks the caller to confirm the answer and waits for that, rather
+            // than close its connections with the response perhaps still queued on them.
             ServedCalls.Answer a = answer;
             Consumer<String> hook = sendingHook;
             if (hook != null && a != null) {
                 hook.accept(a.member);
             }
+            long confirm = a == null ? 0L : a.confirmationIfLeaving();
             try {
                 out.writeByte(kind);
                 out.writeByteArray(payload);
+                out.writeLong(confirm);
             } finally {
-                handedOver();
+                if (confirm == 0L) {
+                    handedOver();
+                }
             }
+        }
+
+        /** @return the id to send back to the member in a {@link Received}, or 0 if it asks for none */
+        long confirmation() {
+            return confirmation;
         }
 
         /**
@@ -295,6 +352,7 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable
         public void readData(ObjectDataInput in) throws IOException {
             kind = in.readByte();
             payload = in.readByteArray();
+            confirmation = in.readLong();
         }
 
         static Outcome of(byte kind, Throwable t) {

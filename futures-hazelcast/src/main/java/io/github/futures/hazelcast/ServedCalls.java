@@ -3,7 +3,9 @@ package io.github.futures.hazelcast;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Condition;
@@ -15,40 +17,49 @@ import java.util.function.IntSupplier;
  * them: what a member that is about to leave waits for. Keyed by the Hazelcast instance's name,
  * which is unique in a JVM.
  *
- * <p>A call is served until its answer has been handed over for sending, not merely until it has
- * returned: Hazelcast sends a call's answer after {@code call()} returns, on the same member
- * thread, so a member that left as soon as its calls had returned could shut down before their
- * answers went out, and their callers would see the member lost instead of the value. An
- * {@link Answer} marks the hand-over: when Hazelcast serializes the outcome into its response
- * (a caller in another member), when the caller takes the outcome itself (a caller on this member,
- * which gets the object as it is), or at the latest when the same member thread begins its next
- * call (its previous answer was then sent, or dropped by Hazelcast because the call was cancelled).
+ * <p>A call is served until its answer is known to be on its way, not merely until it has returned:
+ * Hazelcast sends a call's answer after {@code call()} returns, on the same member thread, so a
+ * member that left as soon as its calls had returned could shut down before their answers went out,
+ * and their callers would see the member lost instead of the value. Each answer is an
+ * {@link Answer}, pending until one of these:
+ * <ul>
+ * <li>the caller confirms it received it ({@link #acknowledged}): an answer that Hazelcast
+ *     serializes for a caller in another member while this member is leaving asks for that
+ *     confirmation (the caller sends it back as soon as it has the answer), because a leaving
+ *     member must not close its connections before the answer has crossed them;</li>
+ * <li>Hazelcast has serialized it into its response while this member is not leaving (it then
+ *     queues the response on the caller's connection, on the same thread);</li>
+ * <li>the caller, on this same member, took the outcome itself (it gets the object unserialized);</li>
+ * <li>the member thread that computed it began its next call, and it had asked for no
+ *     confirmation (it was sent by then, or dropped by Hazelcast because its call was cancelled).</li>
+ * </ul>
  * Hazelcast drops the answer of a call it cancelled (only an executor's {@code abort} cancels calls
- * on members): such an answer is never handed over, so an executor that aborts
+ * on members): such an answer is never delivered, so an executor that aborts
  * {@link #abandon abandons} its answers on the members of this JVM, and a drain waits for answers
- * {@link #ANSWER_GRACE} at most once no call runs any more.
+ * {@link #ANSWER_GRACE} at most once no call runs any more (a caller that died never confirms).
  *
  * <p>Implementation note. One {@code Served} per local member, created on first use and removed
  * when it leaves. Its fields are guarded by its {@code lock}: {@code running} counts the calls
  * between {@link #enter} and {@link #answering} (their code runs); {@code pending} holds the
- * answers between {@link #answering} or {@link #refused} and {@link Answer#handedOver} (computed,
- * not yet handed over); {@code draining} is set once by {@link #drain}, after which {@code enter}
- * refuses (the caller's executor sends such a call to another member, as one that never reached
- * this one; the refusal is itself an answer, counted until handed over); {@code idle} is signalled
- * when either count reaches zero, or when {@link #limit} moves the drain's {@code deadline} earlier
+ * answers between {@link #answering} or {@link #refused} and {@link Answer#handedOver};
+ * {@code awaitingAck} maps the confirmation ids handed out ({@code nextAckId}) to their answers;
+ * {@code draining} is set once by {@link #drain}, after which {@code enter} refuses (the caller's
+ * executor sends such a call to another member, as one that never reached this one; the refusal is
+ * itself an answer, counted until delivered); {@code idle} is signalled when {@code running} or
+ * {@code pending} becomes empty, or when {@link #limit} moves the drain's {@code deadline} earlier
  * (an abort; it only ever moves earlier). {@code ABANDONED} is read and written under a member's
  * lock for that member's answers (an abandoning executor adds its id, then visits every member).
- * States: serving -> draining (set once); a refused call never ran, so nothing is lost. Per call:
- * running -> pending answer -> handed over (once, by a CAS on the answer's flag).
+ * States: serving -> draining (set once); a refused call never ran, so nothing is lost. Per answer:
+ * pending -> [awaiting confirmation ->] handed over (once, by a CAS on the answer's flag); the
+ * confirmation id is set at most once, under the lock.
  */
 final class ServedCalls {
 
     /**
-     * How long a drain waits, once no call's code runs any more, for the answers not yet handed over.
-     * A computed answer is handed over by the thread that computed it right after the call returns, in
-     * microseconds (far less than this on a loaded machine); only an answer that Hazelcast dropped
-     * (its call was cancelled, by an abort, while it ran) is never handed over, and it delays the
-     * leave by this much at most, until its thread runs another call.
+     * How long a drain waits, once no call's code runs any more, for the answers not yet delivered.
+     * A computed answer is handed to Hazelcast by the thread that computed it right after the call
+     * returns, and its caller confirms it within a network round trip; this bounds the wait for an
+     * answer that Hazelcast dropped (its call was cancelled while it ran) or whose caller is gone.
      */
     static final Duration ANSWER_GRACE = Duration.ofSeconds(5);
 
@@ -65,8 +76,12 @@ final class ServedCalls {
         final Condition idle = lock.newCondition();
         /** Guarded by lock. */
         int running;
-        /** Guarded by lock: the answers not yet handed over. */
+        /** Guarded by lock: the answers not yet delivered. */
         final Set<Answer> pending = new HashSet<>();
+        /** Guarded by lock: the answers whose callers are asked to confirm them, by confirmation id. */
+        final Map<Long, Answer> awaitingAck = new HashMap<>();
+        /** Guarded by lock: the last confirmation id handed out. */
+        long nextAckId;
         /** Guarded by lock. */
         boolean draining;
         /** Guarded by lock: whether {@code deadline} is set (by a drain or by {@link #limit}). */
@@ -98,8 +113,8 @@ final class ServedCalls {
     }
 
     /**
-     * A served call's answer, counted until it has been handed over for sending. States:
-     * pending -> handed over (once; later calls do nothing).
+     * A served call's answer (or refusal), pending until delivered; see the class comment. States:
+     * pending -> [awaiting confirmation ->] handed over (once; later calls do nothing).
      */
     static final class Answer {
         /** The member that computed the answer. */
@@ -108,6 +123,8 @@ final class ServedCalls {
         final String executorId;
         /** Where it is counted; null if its member had left. */
         private final Served served;
+        /** Guarded by served.lock: the confirmation id its caller is asked to send back, or 0. */
+        private long ackId;
         /** 0 pending, 1 handed over; changed once, by CAS. */
         @SuppressWarnings("unused")
         private volatile int handedOver;
@@ -118,11 +135,56 @@ final class ServedCalls {
             this.served = served;
         }
 
-        /** Marks the answer handed over for sending: the member no longer waits for it. Idempotent. */
+        /**
+         * Hazelcast is serializing this answer for a caller in another member. If the member is
+         * leaving, the answer stays pending until the caller confirms it: returns the id the caller
+         * sends back. Otherwise returns 0, and the answer is delivered once serialized
+         * ({@link #handedOver}).
+         */
+        long confirmationIfLeaving() {
+            if (served == null) {
+                return 0L;
+            }
+            served.lock.lock();
+            try {
+                if (ackId == 0L && served.draining && served.pending.contains(this)) {
+                    ackId = ++served.nextAckId;
+                    served.awaitingAck.put(ackId, this);
+                }
+                return ackId;
+            } finally {
+                served.lock.unlock();
+            }
+        }
+
+        /**
+         * The thread that computed this answer began another call: the answer was sent or dropped by
+         * then. Delivered, unless its caller was asked to confirm it (then that confirmation, or the
+         * drain's grace, ends it).
+         */
+        void threadMovedOn() {
+            if (served == null) {
+                return;
+            }
+            served.lock.lock();
+            try {
+                if (ackId != 0L) {
+                    return;
+                }
+            } finally {
+                served.lock.unlock();
+            }
+            handedOver();
+        }
+
+        /** Marks the answer delivered: the member no longer waits for it. Idempotent. */
         void handedOver() {
             if (served != null && HANDED_OVER.compareAndSet(this, 0, 1)) {
                 served.lock.lock();
                 try {
+                    if (ackId != 0L) {
+                        served.awaitingAck.remove(ackId);
+                    }
                     if (served.pending.remove(this) && served.pending.isEmpty()) {
                         served.idle.signalAll();
                     }
@@ -140,6 +202,28 @@ final class ServedCalls {
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
+        }
+    }
+
+    /**
+     * The caller of an answer of the member named {@code instanceName} confirmed that it received it.
+     *
+     * @param ackId the id the answer carried ({@link Answer#confirmationIfLeaving})
+     */
+    static void acknowledged(String instanceName, long ackId) {
+        Served m = MEMBERS.get(instanceName);
+        if (m == null) {
+            return;
+        }
+        Answer a;
+        m.lock.lock();
+        try {
+            a = m.awaitingAck.get(ackId);
+        } finally {
+            m.lock.unlock();
+        }
+        if (a != null) {
+            a.handedOver();
         }
     }
 
@@ -240,10 +324,10 @@ final class ServedCalls {
 
     /**
      * Refuses new calls on the member named {@code instanceName}, then waits until the calls it runs
-     * have ended and their answers have been handed over, {@code timeout} at most (and
+     * have ended and their answers have been delivered, {@code timeout} at most (and
      * {@link #ANSWER_GRACE} at most for the answers, once no call runs any more).
      *
-     * @return how many calls were still running or answering when it gave up (0: all answered)
+     * @return how many calls were still running or unanswered when it gave up (0: all answered)
      */
     static int drain(String instanceName, Duration timeout) {
         Served m = MEMBERS.computeIfAbsent(instanceName, n -> new Served());
@@ -285,7 +369,7 @@ final class ServedCalls {
 
     /**
      * The number of calls that the member named {@code instanceName} serves: running, or answered and
-     * the answer not yet handed over.
+     * the answer not yet delivered.
      *
      * @return the count
      */

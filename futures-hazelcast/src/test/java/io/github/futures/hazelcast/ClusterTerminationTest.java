@@ -187,6 +187,27 @@ class ClusterTerminationTest {
     }
 
     /**
+     * A member that is leaving counts the answer it sends until its caller confirms the answer
+     * arrived; the caller does so at once, and the member's drain then finds nothing left to answer.
+     */
+    @Test
+    void leavingMembersAnswerIsConfirmedByItsCaller() throws Exception {
+        try (OwnerServingACall c = new OwnerServingACall("futures-confirm-")) {
+            String ownName = c.own.getName();
+            java.util.concurrent.CompletableFuture<Integer> drained = new java.util.concurrent.CompletableFuture<>();
+            Thread drain = new Thread(() -> drained.complete(ServedCalls.drain(ownName, Duration.ofSeconds(30))));
+            drain.start();
+            // A second call to the same member is refused once the drain has begun (and fails: no other member is eligible).
+            assertThat(c.client.submit(new ClusterCalls.Pid()).exception(Duration.ofSeconds(30)))
+                    .hasMessageContaining("member");
+            c.gate.open();
+            assertThat(c.served.result(Duration.ofSeconds(30))).isEqualTo(ProcessHandle.current().pid());
+            assertThat(drained.get(30, TimeUnit.SECONDS)).as("calls or answers still counted").isZero();
+            drain.join();
+        }
+    }
+
+    /**
      * The answer of a call that abort cancelled is dropped by Hazelcast, never sent: the member does
      * not wait for it when it leaves (its drain finds nothing left to answer).
      */
