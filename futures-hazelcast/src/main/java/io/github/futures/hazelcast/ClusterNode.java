@@ -155,8 +155,9 @@ public final class ClusterNode {
     /**
      * Makes a member leave the cluster after the calls it runs have ended: from now on it refuses new
      * calls (their executors send them to other members: they never ran here), waits until the calls
-     * it runs have ended, {@code drainTimeout} at most, and then shuts down gracefully (its data
-     * migrates to the other members).
+     * it runs have ended and their answers have been handed to Hazelcast for sending,
+     * {@code drainTimeout} at most, and then shuts down gracefully (its data migrates to the other
+     * members). See {@link ServedCalls} for when an answer counts as handed over.
      *
      * @param hz the member
      * @param drainTimeout the limit for the calls to end
@@ -171,7 +172,7 @@ public final class ClusterNode {
         int left = ServedCalls.drain(name, drainTimeout);
         if (left > 0) {
             LOG.log(System.Logger.Level.WARNING, () -> "member " + name + " leaves with " + left
-                    + " calls still running after " + drainTimeout.toSeconds() + " s; their callers see the member leave");
+                    + " calls still running or unanswered after " + drainTimeout.toSeconds() + " s; their callers see the member leave");
         }
         try {
             hz.shutdown();

@@ -39,6 +39,7 @@ import java.util.function.BiConsumer;
  *                 │ retry / redelivery                            ▼ settled exactly once, by
  *                 └──────────────────────────── Hazelcast's completion (value, exception, failure)
  *                                               or MemberTable's removal of the member
+ *                                               (unless Hazelcast already holds the answer)
  *                                                             │
  *                                  permit released, future completed ──► pump()
  * </pre>
@@ -343,9 +344,29 @@ final class Dispatcher {
         fail(c, new MemberLeftException(member));
     }
 
-    /** The membership listener removed {@code gone}: its attempts are lost. */
+    /**
+     * Tells a leaving member that its answer arrived, so that it stops waiting for it (see
+     * {@link ServedCalls}); fire and forget: if the member is gone, nobody waits any more.
+     */
+    private void confirm(Member member, long confirmation) {
+        try {
+            service.executeOnMember(new RemoteCall.Received(confirmation), member);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "confirming an answer to " + member + " failed: " + e);
+        }
+    }
+
+    /**
+     * The membership listener removed {@code gone}: its attempts are lost, except those whose answer
+     * Hazelcast has already received (a member that leaves sends its last answers before it goes,
+     * and the membership event can overtake their completion callbacks): those callbacks settle them.
+     */
     private void memberRemoved(MemberTable.Slot gone) {
         for (Attempt a : gone.attempts) {
+            java.util.concurrent.Future<RemoteCall.Outcome> remote = a.remote;
+            if (remote != null && remote.isDone()) {
+                continue;
+            }
             if (a.settle()) {
                 memberLost(a.call, gone.member);
             }
@@ -437,10 +458,16 @@ final class Dispatcher {
     void cancelAll() {
         aborting = true;
         cancelWaiting();
+        boolean abandoned = false;
         for (MemberTable.Slot slot : members.slots()) {
             for (Attempt a : new ArrayList<>(slot.attempts)) {
                 java.util.concurrent.Future<?> remote = a.remote;
                 if (remote != null && !a.isSettled()) {
+                    if (!abandoned) {
+                        // Hazelcast drops the answer of a call it cancels: this JVM's members must not wait for it.
+                        ServedCalls.abandon(a.call.remote.executorId());
+                        abandoned = true;
+                    }
                     try {
                         remote.cancel(true);
                     } catch (RuntimeException e) {
@@ -503,6 +530,12 @@ final class Dispatcher {
         /** Hazelcast's completion of the attempt, in one of its threads. */
         @Override
         public void accept(RemoteCall.Outcome outcome, Throwable failure) {
+            if (outcome != null) {
+                outcome.handedOver(); // an outcome from this member, unserialized: it reached its caller
+                if (outcome.confirmation() != 0L) {
+                    confirm(slot.member, outcome.confirmation());
+                }
+            }
             if (failure != null) {
                 if (settle()) {
                     handleFailure(this, failure);

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /**
  * What travels to a member through Hazelcast's {@code IExecutorService}: the user's call, already
@@ -35,7 +36,10 @@ import java.util.concurrent.Callable;
  * then put back as they were: nothing leaks into the next call that thread runs.
  *
  * <p>A member that is leaving ({@link ServedCalls#drain}) refuses new calls with
- * {@link Outcome#MEMBER_LEAVING}; the caller sends them elsewhere, since they never ran.
+ * {@link Outcome#MEMBER_LEAVING}; the caller sends them elsewhere, since they never ran. A member
+ * counts each call it serves until the call's answer (or refusal) has been delivered
+ * ({@link ServedCalls.Answer}), so that it does not leave between the call's end and the answer's
+ * arrival: while it is leaving, its answers ask their callers to confirm them ({@link Received}).
  */
 final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable, HazelcastInstanceAware {
 
@@ -44,6 +48,12 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable
 
     /** How many executors' initializers a member thread remembers having run; the oldest is forgotten first. */
     private static final int INITIALIZED_LIMIT = 1024;
+
+    /**
+     * The answer of the last call this member thread ran, until it is handed over: the thread's next
+     * call marks it handed over if nothing else did (see {@link ServedCalls}).
+     */
+    private static final ThreadLocal<ServedCalls.Answer> UNSENT = new ThreadLocal<>();
 
     /** The executors whose initializer this member thread has run. */
     private static final ThreadLocal<Set<String>> INITIALIZED = ThreadLocal.withInitial(() ->
@@ -117,6 +127,11 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable
         }
     }
 
+    /** @return the id of the executor that sends this call */
+    String executorId() {
+        return executorId;
+    }
+
     @Override
     public void setHazelcastInstance(HazelcastInstance instance) {
         this.memberName = instance.getName();
@@ -125,16 +140,34 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable
     @Override
     public Outcome call() {
         String member = memberName;
-        if (member != null && !ServedCalls.enter(member)) {
-            return new Outcome(new byte[0], Outcome.MEMBER_LEAVING);
-        }
-        try {
+        if (member == null) {
             return run();
-        } finally {
-            if (member != null) {
-                ServedCalls.exit(member);
-            }
         }
+        ServedCalls.Answer previous = UNSENT.get();
+        if (previous != null) {
+            // This thread's previous call is over (Hazelcast runs one at a time per thread), and with it
+            // the sending of its answer, or Hazelcast dropped that answer (the call was cancelled).
+            UNSENT.remove();
+            previous.threadMovedOn();
+        }
+        if (!ServedCalls.enter(member)) {
+            return answer(new Outcome(new byte[0], Outcome.MEMBER_LEAVING), ServedCalls.refused(member, executorId));
+        }
+        Outcome outcome;
+        try {
+            outcome = run();
+        } catch (RuntimeException | Error e) {
+            ServedCalls.exit(member); // no answer of ours: Hazelcast sends the failure
+            throw e;
+        }
+        return answer(outcome, ServedCalls.answering(member, executorId));
+    }
+
+    /** Ties an outcome to its answer, which the member counts until Hazelcast begins to send it. */
+    private static Outcome answer(Outcome outcome, ServedCalls.Answer answer) {
+        outcome.answer = answer;
+        UNSENT.set(answer);
+        return outcome;
     }
 
     private Outcome run() {
@@ -189,6 +222,47 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable
         return ManagementFactory.getRuntimeMXBean().getName();
     }
 
+    /**
+     * A caller's confirmation that it received an outcome which its member, leaving, asked it to
+     * confirm ({@link Outcome#confirmation()}): run on that member, it lets the member stop waiting for
+     * that answer ({@link ServedCalls#acknowledged}).
+     */
+    static final class Received implements Runnable, DataSerializable, HazelcastInstanceAware {
+        private long confirmation;
+        /** The member that runs it; injected by Hazelcast on the member. */
+        private transient String memberName;
+
+        /** For Hazelcast's deserialization only. */
+        Received() {
+        }
+
+        Received(long confirmation) {
+            this.confirmation = confirmation;
+        }
+
+        @Override
+        public void run() {
+            if (memberName != null) {
+                ServedCalls.acknowledged(memberName, confirmation);
+            }
+        }
+
+        @Override
+        public void setHazelcastInstance(HazelcastInstance instance) {
+            this.memberName = instance.getName();
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            out.writeLong(confirmation);
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            confirmation = in.readLong();
+        }
+    }
+
     /** A call's outcome: a serialized value, the call's serialized exception, or the initializer's. */
     static final class Outcome implements DataSerializable {
         /** The payload is the call's value. */
@@ -200,8 +274,21 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable
         /** The member is leaving and did not run the call; the payload is empty. */
         static final byte MEMBER_LEAVING = 3;
 
+        /**
+         * For tests only: run on the member thread as Hazelcast begins to send an answer (before it is
+         * marked handed over), with the member's name; null otherwise.
+         */
+        static volatile Consumer<String> sendingHook;
+
         private byte[] payload;
         private byte kind;
+        /**
+         * The id the caller sends back to confirm it received this outcome ({@link Received}), or 0 when
+         * its member does not ask for one (it was not leaving when the outcome was sent).
+         */
+        private long confirmation;
+        /** On the member that computed it: its answer, marked delivered once sent; null elsewhere. */
+        transient ServedCalls.Answer answer;
 
         /** For Hazelcast's deserialization only. */
         Outcome() {
@@ -224,14 +311,48 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable
 
         @Override
         public void writeData(ObjectDataOutput out) throws IOException {
-            out.writeByte(kind);
-            out.writeByteArray(payload);
+            // Hazelcast writes an answer into its response to a caller in another member here, on the
+            // thread that ran the call, and queues that response on the caller's connection right after.
+            // A member that is leaving asks the caller to confirm the answer and waits for that, rather
+            // than close its connections with the response perhaps still queued on them.
+            ServedCalls.Answer a = answer;
+            Consumer<String> hook = sendingHook;
+            if (hook != null && a != null) {
+                hook.accept(a.member);
+            }
+            long confirm = a == null ? 0L : a.confirmationIfLeaving();
+            try {
+                out.writeByte(kind);
+                out.writeByteArray(payload);
+                out.writeLong(confirm);
+            } finally {
+                if (confirm == 0L) {
+                    handedOver();
+                }
+            }
+        }
+
+        /** @return the id to send back to the member in a {@link Received}, or 0 if it asks for none */
+        long confirmation() {
+            return confirmation;
+        }
+
+        /**
+         * Marks this outcome's answer handed over: its member no longer waits for it before leaving. A
+         * caller on the same member gets the outcome itself, unserialized, and calls this on receipt.
+         */
+        void handedOver() {
+            ServedCalls.Answer a = answer;
+            if (a != null) {
+                a.handedOver();
+            }
         }
 
         @Override
         public void readData(ObjectDataInput in) throws IOException {
             kind = in.readByte();
             payload = in.readByteArray();
+            confirmation = in.readLong();
         }
 
         static Outcome of(byte kind, Throwable t) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent.LifecycleState;
 import io.github.futures.CancelledError;
 import io.github.futures.Future;
 import io.github.futures.SerializableCallable;
@@ -17,7 +18,9 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -133,6 +136,104 @@ class ClusterTerminationTest {
             assertThat(owner.awaitTermination(Duration.ofSeconds(30))).isTrue();
             assertThat(own.getLifecycleService().isRunning()).as("the owned member left").isFalse();
             assertThat(other.getLifecycleService().isRunning()).as("the cluster goes on").isTrue();
+        }
+    }
+
+    /**
+     * A leaving member stays until the answer of the last call it served has been handed over for
+     * sending, however late its thread gets to send it: the caller receives the value, not a member
+     * loss. The answer is held, as Hazelcast begins to send it, for as long as the member no longer
+     * counts it (until the member is gone): the window in which a member used to leave with the
+     * answer of a call that had ended still unsent.
+     */
+    @Test
+    void leavingMemberStaysUntilTheAnswerOfItsLastCallIsSent() throws Exception {
+        try (OwnerServingACall c = new OwnerServingACall("futures-answer-")) {
+            String ownName = c.own.getName();
+            CountDownLatch gone = new CountDownLatch(1);
+            c.own.getLifecycleService().addLifecycleListener(e -> {
+                if (e.getState() == LifecycleState.SHUTDOWN) {
+                    gone.countDown();
+                }
+            });
+            AtomicInteger sent = new AtomicInteger();
+            AtomicInteger heldUntilGone = new AtomicInteger();
+            RemoteCall.Outcome.sendingHook = member -> {
+                if (member.equals(ownName)) {
+                    sent.incrementAndGet();
+                }
+                if (member.equals(ownName) && ServedCalls.running(member) == 0) {
+                    heldUntilGone.incrementAndGet();
+                    try {
+                        gone.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            };
+            try {
+                c.owner.shutdown(false, false);
+                assertThat(c.owner.awaitTermination(Duration.ofMillis(300))).as("still serving a call").isFalse();
+                c.gate.open();
+                assertThat(c.served.result(Duration.ofSeconds(30))).isEqualTo(ProcessHandle.current().pid());
+                assertThat(c.owner.awaitTermination(Duration.ofSeconds(30))).isTrue();
+                assertThat(c.own.getLifecycleService().isRunning()).as("the owned member left").isFalse();
+                assertThat(sent).as("the served call's answer, sent").hasValue(1);
+                assertThat(heldUntilGone).as("answers the member had stopped counting before they were sent").hasValue(0);
+            } finally {
+                RemoteCall.Outcome.sendingHook = null;
+            }
+        }
+    }
+
+    /**
+     * A member that is leaving counts the answer it sends until its caller confirms the answer
+     * arrived; the caller does so at once, and the member's drain then finds nothing left to answer.
+     */
+    @Test
+    void leavingMembersAnswerIsConfirmedByItsCaller() throws Exception {
+        try (OwnerServingACall c = new OwnerServingACall("futures-confirm-")) {
+            String ownName = c.own.getName();
+            java.util.concurrent.CompletableFuture<Integer> drained = new java.util.concurrent.CompletableFuture<>();
+            Thread drain = new Thread(() -> drained.complete(ServedCalls.drain(ownName, Duration.ofSeconds(30))));
+            drain.start();
+            // Calls to the same member run until the drain has begun; then one is refused (and fails: no other
+            // member is eligible). Each probe is a real round trip, and the refusal is an answer to confirm too.
+            Throwable refused;
+            do {
+                refused = c.client.submit(new ClusterCalls.Pid()).exception(Duration.ofSeconds(30));
+            } while (refused == null);
+            assertThat(refused).hasMessageContaining("member");
+            c.gate.open();
+            assertThat(c.served.result(Duration.ofSeconds(30))).isEqualTo(ProcessHandle.current().pid());
+            assertThat(drained.get(30, TimeUnit.SECONDS)).as("calls or answers still counted").isZero();
+            drain.join();
+        }
+    }
+
+    /**
+     * The answer of a call that abort cancelled is dropped by Hazelcast, never sent: the member does
+     * not wait for it when it leaves (its drain finds nothing left to answer).
+     */
+    @Test
+    void memberDoesNotWaitForTheAnswerOfACallThatAbortCancelled() throws Exception {
+        String name = "futures-dropped-" + UUID.randomUUID();
+        int port = freePort();
+        HazelcastInstance hz = Hazelcast.newHazelcastInstance(ClusterNode.config(name, "127.0.0.1", port,
+                List.of("127.0.0.1:" + port), ClusterNode.DEFAULT_EXECUTOR_NAME, 2));
+        Gate gate = Gate.create();
+        try (Signal started = Signal.create()) {
+            ClusterExecutor executor = ClusterExecutor.builder().hazelcastInstance(hz).build();
+            Future<Long> running = executor.submit(new ClusterCalls.PidAfter(started, gate));
+            started.awaitCount(1);
+            executor.shutdown(false, false);
+            assertThat(executor.abort(Duration.ofSeconds(10))).isTrue();
+            assertThat(running.exception(Duration.ofSeconds(10))).isNotNull();
+            assertThat(ServedCalls.drain(hz.getName(), Duration.ofSeconds(30))).as("calls or answers still counted").isZero();
+        } finally {
+            gate.open();
+            ServedCalls.forget(hz.getName());
+            hz.getLifecycleService().terminate();
         }
     }
 
