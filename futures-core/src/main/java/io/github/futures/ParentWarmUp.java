@@ -1,31 +1,35 @@
 package io.github.futures;
 
 import io.github.futures.process.Frames;
-import java.io.ObjectOutputStream;
-import java.io.OutputStream;
 import java.util.List;
 
 /**
- * Warms up, on a daemon thread started with the JVM's first process pool, what the first
- * {@code submit} or {@code map} would otherwise pay for: first the JDK's process machinery
- * ({@code ProcessImpl}, {@code ProcessHandleImpl} and the classes their initializers load, about 60
- * not in the JDK's default class-data archive), which the reader thread of the first worker needs
- * before it can spawn the worker JVM, the start of the critical path; then the submit path (a call
- * and a map chunk encoded as a lambda that captured nothing is, and the classes of a first submit, about
- * 20 of ours that a cold JVM reads from the jar and verifies); then, for calls that are
- * serialized (a lambda that captured something, any other object; not a lambda that captured
- * nothing, see {@code LambdaCodec}), the {@code invokedynamic} bootstrap of a serializable lambda
- * and Java serialization (about 300 classes, and the SHA-1 of the default {@code serialVersionUID}
- * of {@code Object[]}, which every serialized lambda carries). The first call then finds most of it
- * loaded, or waits for the class being loaded rather than loading it again. Internal.
+ * Warms up, on daemon threads, what a process pool's first {@code submit} or {@code map} would
+ * otherwise pay for on the caller's thread. With the JVM's first process pool: the JDK's process
+ * machinery ({@code ProcessImpl}, {@code ProcessHandleImpl} and the classes their initializers load,
+ * about 60 not in the JDK's default class-data archive), which the reader thread of the first worker
+ * needs before it can spawn the worker JVM, the start of the critical path. When workers are started
+ * ahead ({@code prestartWorkers()}): the submit path too (a call and a map chunk encoded as a lambda
+ * that captured nothing is, and about 20 classes of ours that a cold JVM reads from the jar and
+ * verifies), so that the first call finds it warm.
  *
- * <p>Implementation note: {@link #started} (guarded by the class lock) makes it once per JVM; any
- * failure is ignored (the caller's thread then does the work, as without this class).
+ * <p>Nothing more at a pool's creation: measured on the seed example as a cold program (JDK 17, 10
+ * alternating rounds on a quiet 2-core machine), warming the submit path and Java serialization there
+ * (the serializable-lambda bootstrap, about 300 classes and SHA-1) competed with the constructor and the
+ * workers' start for the CPU; without the serialization part the program took 545 ms instead of 570.
+ * A call that is serialized pays for serialization on the caller's thread at its first submit.
+ *
+ * <p>Implementation note: {@link #started} and {@link #submitPathStarted} (guarded by the class lock)
+ * make each part once per JVM; any failure is ignored (the caller's thread then does the work, as
+ * without this class).
  */
 final class ParentWarmUp implements Runnable {
 
     /** Whether the thread was started in this JVM. Guarded by the class lock. */
     private static boolean started;
+
+    /** Whether the submit path's warm-up was started in this JVM. Guarded by the class lock. */
+    private static boolean submitPathStarted;
 
     /**
      * Whether {@link #start()} starts the thread. Only a test turns it off, before its first pool,
@@ -58,9 +62,36 @@ final class ParentWarmUp implements Runnable {
         } catch (Throwable ignored) {
             // the reader thread does it then
         }
+    }
+
+    /**
+     * Starts the submit path's warm-up, once per JVM, for workers started ahead of their calls; returns at
+     * once.
+     */
+    static void startSubmitPath() {
+        synchronized (ParentWarmUp.class) {
+            if (submitPathStarted || !enabled) {
+                return;
+            }
+            submitPathStarted = true;
+        }
+        Thread t = new Thread(new SubmitPath(), "futures-warm-up-submit");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** The submit path's warm-up (a class, not a lambda: no lambda class to spin first). */
+    private static final class SubmitPath implements Runnable {
+        @Override
+        public void run() {
+            warmSubmitPath();
+        }
+    }
+
+    private static void warmSubmitPath() {
         try {
-            // The submit path: a call and a map chunk encoded as the pool encodes them (a lambda that
-            // captured nothing, LambdaCodec), and the classes a first submit and its first result load.
+            // A call and a map chunk encoded as the pool encodes them (a lambda that captured nothing,
+            // LambdaCodec), and the classes a first submit and its first result load.
             Frames frames = new Frames(ProcessPool.DEFAULT_MAX_MESSAGE_SIZE, null, ParentWarmUp.class.getClassLoader(), null);
             SerializableCallable<Object> call = ParentWarmUp::none;
             frames.task(call, 0L);
@@ -68,14 +99,6 @@ final class ParentWarmUp implements Runnable {
             frames.map(same, List.of(1L), 0L);
             for (Class<?> c : SUBMIT_PATH) {
                 Class.forName(c.getName(), true, c.getClassLoader());
-            }
-        } catch (Throwable ignored) {
-            // the caller's thread does it then
-        }
-        try {
-            SerializableFunction<Object, Object> fn = ParentWarmUp::same;
-            try (ObjectOutputStream out = new ObjectOutputStream(OutputStream.nullOutputStream())) {
-                out.writeObject(fn); // the serialized-lambda machinery and Object[]'s default serialVersionUID
             }
         } catch (Throwable ignored) {
             // the caller's thread does it then

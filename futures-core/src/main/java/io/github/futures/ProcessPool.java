@@ -344,6 +344,7 @@ final class ProcessPool {
         } finally {
             unlock();
         }
+        ParentWarmUp.startSubmitPath(); // the first calls then find this JVM's side warm too
         return started;
     }
 

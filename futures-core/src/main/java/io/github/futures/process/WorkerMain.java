@@ -41,7 +41,7 @@ import java.util.function.Function;
  * user code without waiting for a second thread to wake up. A call that arrives while another runs
  * is queued for the running thread, which takes the queued calls in order before it goes back to
  * reading. Calls therefore run one at a time, in order, but not always on the same thread. The second
- * thread first warms the first-call path when no input is waiting ({@link WorkerWarmUp}). When
+ * thread first warms the first-call path when no job came in its first 100 ms ({@link WorkerWarmUp}). When
  * standard input ends without an EXIT frame (the parent died, even by {@code kill -9}), the reader
  * halts the JVM at once, even while a call runs. Each outcome is one frame on standard output,
  * which nothing else can reach (the reader writes there too, under the same lock, to give back a
@@ -80,7 +80,7 @@ public final class WorkerMain {
     static final long HEAP_REPORT_NANOS = 1_000_000_000L;
     /** When the used heap was last reported ({@link System#nanoTime()}), or 0 before. Used by the thread running calls. */
     private long heapReportedAt;
-    /** Guards {@link #jobs}, {@link #reading} and {@link #running}; waited on for the reader role. */
+    /** Guards {@link #jobs}, {@link #reading}, {@link #running} and {@link #anyJob}; waited on for the reader role. */
     private final Object roles = new Object();
     /** Calls read while another call ran, in arrival order. */
     private final ArrayDeque<Job> jobs = new ArrayDeque<>();
@@ -88,10 +88,12 @@ public final class WorkerMain {
     private boolean reading;
     /** Whether a thread is running a call (or the initializer, or EXIT). */
     private boolean running;
+    /** Whether a job ever started here (the second thread's warm-up waits for this). Guarded by {@link #roles}. */
+    private boolean anyJob;
     private final Wire.Frame frame = new Wire.Frame(4096);
     /** Standard input and the frame read last: used by the thread in the reader role only. */
-    private final FileInputStream rawIn = new FileInputStream(FileDescriptor.in);
-    private final DataInputStream stdin = new DataInputStream(new BufferedInputStream(rawIn, 1 << 16));
+    private final DataInputStream stdin =
+            new DataInputStream(new BufferedInputStream(new FileInputStream(FileDescriptor.in), 1 << 16));
     private final Wire.Incoming incoming = new Wire.Incoming();
     /** This process's id, looked up when a message needs it (ProcessHandle's set-up costs start-up time). */
     private long pid() {
@@ -254,6 +256,7 @@ public final class WorkerMain {
                         continue;
                     }
                     running = true;
+                    anyJob = true;
                     if (job.type != Wire.EXIT) {
                         reading = false;
                         roles.notify();
@@ -264,12 +267,40 @@ public final class WorkerMain {
         }
     }
 
-    /** The second thread: warms the first-call path when nothing waits to be read ({@link WorkerWarmUp}), then loops. */
+    /** How long the second thread waits for a first job before it warms the first-call path. */
+    static final long WARM_UP_AFTER_MILLIS = 100L;
+
+    /**
+     * The second thread: when no job has come {@link #WARM_UP_AFTER_MILLIS} after it started (a worker
+     * started ahead of its calls), it warms the first-call path ({@link WorkerWarmUp}); then it loops. A
+     * worker started for calls already queued gets its first job at once and skips the warm-up: on a small
+     * machine the warm-up would compete with that call for the CPU, and the call does the same work.
+     */
     private final class WarmUpThenLoop implements Runnable {
         @Override
         public void run() {
-            WorkerWarmUp.runIfIdle(rawIn, loader);
+            if (noJobFor(WARM_UP_AFTER_MILLIS)) {
+                WorkerWarmUp.run(loader);
+            }
             new Loop().run();
+        }
+    }
+
+    /**
+     * Waits up to {@code millis} for the first job to start running; the reader's hand-over notify wakes
+     * this wait. Returns whether none did.
+     */
+    private boolean noJobFor(long millis) {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        synchronized (roles) {
+            for (long left = millis; !anyJob && left > 0L; left = (deadline - System.nanoTime()) / 1_000_000L) {
+                try {
+                    roles.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.interrupted(); // nothing interrupts this thread on purpose: go on
+                }
+            }
+            return !anyJob;
         }
     }
 

@@ -1,6 +1,5 @@
 package io.github.futures.process;
 
-import java.io.FileInputStream;
 import java.io.Serializable;
 import java.net.URLClassLoader;
 import java.util.ArrayList;
@@ -8,17 +7,15 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 
 /**
- * What a worker's second thread does before it first waits for the reader role, when no call is waiting
- * for the worker: the path of a first call that costs most in a fresh JVM, run once on calls of its own.
+ * What a worker's second thread does before it first waits for the reader role, when no job came soon
+ * after the worker started ({@link WorkerMain#WARM_UP_AFTER_MILLIS}): the path of a first call that costs most in a fresh JVM, run once on calls of its own.
  * The first class loaded from the application's class path (a copy of this class, by a throwaway loader). A lambda that captured nothing is encoded and decoded as the pool sends one ({@link LambdaCodec}: the
  * {@code SerializedLambda}, the capturing class's {@code $deserializeLambda$} and the lambda bootstrap
  * behind it), called, and its result encoded into a frame that is never sent. A worker started ahead of
  * its calls ({@code prestartWorkers()}, {@code futures.process.prestart}) then takes its first call warm.
  *
- * <p>Skipped when bytes are already waiting on standard input (a worker started for calls already queued:
- * on a small machine its first call would compete with the warm-up for the CPU, and the call does the same
- * work itself). While it runs, the other thread may run a call that arrives, and frames that arrive then are
- * read when it ends. Any failure is ignored: a call then pays for what was not warmed. Internal.
+ * <p>While it runs, the other thread may run a call that arrives, and frames that arrive then are read when
+ * it ends. Any failure is ignored: a call then pays for what was not warmed. Internal.
  */
 final class WorkerWarmUp {
 
@@ -26,16 +23,12 @@ final class WorkerWarmUp {
     }
 
     /**
-     * Warms the first-call path unless input is waiting.
+     * Warms the first-call path.
      *
-     * @param input the worker's standard input, asked how many bytes wait unread
      * @param loader the application's class loader, as calls are decoded with
      */
-    static void runIfIdle(FileInputStream input, ClassLoader loader) {
+    static void run(ClassLoader loader) {
         try {
-            if (input.available() > 0) {
-                return;
-            }
             if (loader instanceof URLClassLoader app && loader != WorkerWarmUp.class.getClassLoader()) {
                 // The application's class loader: a throwaway loader over the same class path defines a copy of
                 // this class, through the path a call's own class takes (the jars opened, the JDK's security
