@@ -3,8 +3,10 @@ package io.github.futures.hazelcast;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -65,8 +67,19 @@ final class ServedCalls {
 
     private static final ConcurrentHashMap<String, Served> MEMBERS = new ConcurrentHashMap<>();
 
-    /** The ids of the executors of this JVM that aborted (one short string each, kept for the JVM's life). */
-    private static final Set<String> ABANDONED = ConcurrentHashMap.newKeySet();
+    /** How many aborted executors' ids are kept; a forgotten one costs a leaving member at most {@link #ANSWER_GRACE}. */
+    static final int ABANDONED_LIMIT = 1024;
+
+    /** The ids of the executors of this JVM that aborted, the most recent {@link #ABANDONED_LIMIT}. */
+    private static final Set<String> ABANDONED = Collections.synchronizedSet(Collections.newSetFromMap(
+            new LinkedHashMap<>() {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > ABANDONED_LIMIT;
+                }
+            }));
 
     private ServedCalls() {
     }

@@ -95,4 +95,28 @@ class ServedCallsTest {
         other.handedOver();
         assertThat(ServedCalls.running(member)).isZero();
     }
+
+    /**
+     * The aborted executors remembered are the most recent ABANDONED_LIMIT, not every one of the JVM's life:
+     * the newest is still not waited for, one forgotten is counted like any other (a leaving member then
+     * waits for it at most ANSWER_GRACE).
+     */
+    @Test
+    void onlyTheMostRecentAbortedExecutorsAreRemembered() {
+        String oldest = "aborted-oldest-" + UUID.randomUUID();
+        ServedCalls.abandon(oldest);
+        String newest = null;
+        for (int i = 0; i < ServedCalls.ABANDONED_LIMIT; i++) {
+            newest = "aborted-" + i + "-" + UUID.randomUUID();
+            ServedCalls.abandon(newest);
+        }
+        assertThat(ServedCalls.enter(member)).isTrue();
+        ServedCalls.answering(member, newest);
+        assertThat(ServedCalls.running(member)).as("the newest aborted executor's answer").isZero();
+        assertThat(ServedCalls.enter(member)).isTrue();
+        ServedCalls.Answer forgotten = ServedCalls.answering(member, oldest);
+        assertThat(ServedCalls.running(member)).as("the forgotten one's answer").isEqualTo(1);
+        forgotten.handedOver();
+        assertThat(ServedCalls.running(member)).isZero();
+    }
 }
