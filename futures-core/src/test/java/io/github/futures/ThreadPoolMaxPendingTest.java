@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.futures.spi.PoolEvent;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -13,7 +12,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -82,35 +80,9 @@ class ThreadPoolMaxPendingTest {
             assertThat(running.await(20, TimeUnit.SECONDS)).isTrue();
             int threads = 8;
             int perThread = 200;
-            AtomicInteger accepted = new AtomicInteger();
-            AtomicInteger rejected = new AtomicInteger();
-            CountDownLatch go = new CountDownLatch(1);
-            List<Thread> submitters = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                Thread th = new Thread(() -> {
-                    try {
-                        go.await();
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                    for (int i = 0; i < perThread; i++) {
-                        try {
-                            pool.submit(() -> 1);
-                            accepted.incrementAndGet();
-                        } catch (RejectedExecutionException e) {
-                            rejected.incrementAndGet();
-                        }
-                    }
-                });
-                th.start();
-                submitters.add(th);
-            }
-            go.countDown();
-            for (Thread th : submitters) {
-                th.join(TimeUnit.SECONDS.toMillis(30));
-            }
-            assertThat(accepted).hasValue(maxPending);
-            assertThat(rejected).hasValue(threads * perThread - maxPending);
+            SubmitStorm storm = SubmitStorm.run(threads, perThread, Duration.ofSeconds(30), () -> pool.submit(() -> 1));
+            assertThat(storm.accepted()).isEqualTo(maxPending);
+            assertThat(storm.rejected()).isEqualTo(threads * perThread - maxPending);
             assertThat(pool.taskStats().pendingCount()).isEqualTo(maxPending);
             assertThat(pool.taskStats().rejectedCount()).isEqualTo(threads * perThread - maxPending);
             release.countDown();

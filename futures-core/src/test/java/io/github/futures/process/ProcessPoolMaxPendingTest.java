@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.futures.Future;
 import io.github.futures.MapOptions;
 import io.github.futures.ProcessPoolExecutor;
+import io.github.futures.SubmitStorm;
 import io.github.futures.spi.PoolEvent;
 import io.github.futures.spi.TaskListener;
 import java.time.Duration;
@@ -15,7 +16,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -100,35 +100,9 @@ class ProcessPoolMaxPendingTest {
         try {
             int threads = 6;
             int perThread = 50;
-            AtomicInteger accepted = new AtomicInteger();
-            AtomicInteger rejected = new AtomicInteger();
-            CountDownLatch go = new CountDownLatch(1);
-            List<Thread> submitters = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                Thread th = new Thread(() -> {
-                    try {
-                        go.await();
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                    for (int i = 0; i < perThread; i++) {
-                        try {
-                            pool.submit(() -> 1);
-                            accepted.incrementAndGet();
-                        } catch (RejectedExecutionException e) {
-                            rejected.incrementAndGet();
-                        }
-                    }
-                });
-                th.start();
-                submitters.add(th);
-            }
-            go.countDown();
-            for (Thread th : submitters) {
-                th.join(TimeUnit.SECONDS.toMillis(60));
-            }
-            assertThat(accepted).hasValue(maxPending - QUEUED);
-            assertThat(rejected).hasValue(threads * perThread - (maxPending - QUEUED));
+            SubmitStorm storm = SubmitStorm.run(threads, perThread, Duration.ofSeconds(60), () -> pool.submit(() -> 1));
+            assertThat(storm.accepted()).isEqualTo(maxPending - QUEUED);
+            assertThat(storm.rejected()).isEqualTo(threads * perThread - (maxPending - QUEUED));
             assertThat(pool.taskStats().pendingCount()).isEqualTo(maxPending);
         } finally {
             pool.killWorkers();

@@ -54,6 +54,18 @@ class ThreadPoolExecutorBadInputTest {
                 .filter(t -> t.getName().startsWith(prefix + "_") && t.isAlive()).count();
     }
 
+    /** Occupies a worker of {@code p} until {@code release} opens: the call, once it runs. */
+    private static Future<Object> occupy(ThreadPoolExecutor p, CountDownLatch release) throws InterruptedException {
+        CountDownLatch started = new CountDownLatch(1);
+        Future<Object> call = p.submit(() -> {
+            started.countDown();
+            release.await();
+            return null;
+        });
+        assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+        return call;
+    }
+
     // ---------------------------------------------------------------- constructors and builder
 
     /** maxWorkers of 0 or less is refused by every constructor and by the builder, naming maxWorkers and the value. */
@@ -201,13 +213,7 @@ class ThreadPoolExecutorBadInputTest {
     void negativeMapTimeoutTimesOutAndCancelsTheRest() throws Exception {
         ThreadPoolExecutor p = pool(new ThreadPoolExecutor(1));
         CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch started = new CountDownLatch(1);
-        Future<Object> holder = p.submit(() -> {
-            started.countDown();
-            release.await();
-            return null;
-        });
-        assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+        Future<Object> holder = occupy(p, release);
         // The only worker is busy: no element can be ready, so the first one times out at once.
         Stream<Integer> s = p.map((Integer x) -> x, List.of(1, 2, 3), Duration.ofSeconds(-1));
         assertThatThrownBy(() -> s.iterator().next()).isInstanceOf(TimeoutError.class);
@@ -263,13 +269,7 @@ class ThreadPoolExecutorBadInputTest {
     void failingIterableFailsMapAndCancelsItsCalls() throws Exception {
         ThreadPoolExecutor p = pool(new ThreadPoolExecutor(1));
         CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch started = new CountDownLatch(1);
-        Future<Object> holder = p.submit(() -> {
-            started.countDown();
-            release.await();
-            return null;
-        });
-        assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+        Future<Object> holder = occupy(p, release);
         Iterable<Integer> bad = () -> new Iterator<>() {
             int i;
 
@@ -322,13 +322,7 @@ class ThreadPoolExecutorBadInputTest {
     void negativeAwaitTerminationDoesNotWait() throws Exception {
         ThreadPoolExecutor p = pool(new ThreadPoolExecutor(1));
         CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch started = new CountDownLatch(1);
-        Future<Object> f = p.submit(() -> {
-            started.countDown();
-            release.await();
-            return null;
-        });
-        assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+        Future<Object> f = occupy(p, release);
         p.shutdown(false, false);
         assertThat(p.awaitTermination(Duration.ofSeconds(-1))).isFalse();
         assertThat(p.awaitTermination(Duration.ZERO)).isFalse();

@@ -82,7 +82,7 @@ class ClusterCallContextTest extends OneChildCluster {
     @Test
     void entriesAreMdcOnTheMemberAndGoneAfterTheCall() throws Exception {
         Counting ic = new Counting(3);
-        long child = cluster.children.get(0).pid();
+        long child = cluster.get().children.get(0).pid();
         try (ClusterExecutor ex = onChild().maxWorkers(1).callInterceptor(ic).build()) {
             ic.remote = Map.of("requestId", "r-7", "traceparent", TRACEPARENT);
             assertThat(ex.submit(seenOnMember()).result()).isEqualTo(child + "|r-7|" + TRACE_ID);

@@ -4,10 +4,7 @@ import io.github.futures.Executor;
 import io.github.futures.SerializableRunnable;
 import io.github.futures.contract.ExecutorContractTests;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The executor contract of futures-core, run against {@link ClusterExecutor} on a real three-member
@@ -18,24 +15,12 @@ import org.junit.jupiter.api.Timeout;
  */
 class ClusterExecutorContractTest extends ExecutorContractTests {
 
-    private static LocalCluster cluster;
-
-    @BeforeAll
-    @Timeout(value = 180, unit = TimeUnit.SECONDS)
-    static void startCluster() throws Exception {
-        cluster = new LocalCluster(2);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ClusterPerClass cluster = new ClusterPerClass(2);
 
     @Override
     protected Executor newExecutor(int maxWorkers) {
-        return ClusterExecutor.builder().hazelcastInstance(cluster.hz).maxWorkers(maxWorkers).build();
+        return ClusterExecutor.builder().hazelcastInstance(cluster.get().hz).maxWorkers(maxWorkers).build();
     }
 
     @Override
@@ -45,7 +30,7 @@ class ClusterExecutorContractTest extends ExecutorContractTests {
 
     @Override
     protected Executor newExecutor(int maxWorkers, SerializableRunnable initializer) {
-        return ClusterExecutor.builder().hazelcastInstance(cluster.hz).maxWorkers(maxWorkers).initializer(initializer).build();
+        return ClusterExecutor.builder().hazelcastInstance(cluster.get().hz).maxWorkers(maxWorkers).initializer(initializer).build();
     }
 
     /** A round trip to another JVM over loopback on a busy machine: give trivial calls a second. */

@@ -35,10 +35,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link ClusterExecutor} on a real three-member cluster on this machine: the test JVM and two child
@@ -48,23 +47,11 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ClusterExecutorTest {
 
-    private static LocalCluster cluster;
-
-    @BeforeAll
-    @Timeout(value = 180, unit = TimeUnit.SECONDS)
-    static void startCluster() throws Exception {
-        cluster = new LocalCluster(2);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ClusterPerClass cluster = new ClusterPerClass(2);
 
     private static ClusterExecutor.Builder onCluster() {
-        return ClusterExecutor.builder().hazelcastInstance(cluster.hz);
+        return ClusterExecutor.builder().hazelcastInstance(cluster.get().hz);
     }
 
     /** Runs calls only on the test JVM's member. */
@@ -86,14 +73,14 @@ class ClusterExecutorTest {
                 futures.add(executor.submit(new ClusterCalls.Pid()));
             }
             Set<Long> pids = futures.stream().map(Future::result).collect(Collectors.toSet());
-            assertThat(pids).containsExactlyInAnyOrderElementsOf(cluster.pids());
+            assertThat(pids).containsExactlyInAnyOrderElementsOf(cluster.get().pids());
 
             ExecutorSnapshot snapshot = executor.snapshot();
             assertThat(snapshot.kind()).isEqualTo("cluster");
             assertThat(snapshot.state()).isEqualTo(ExecutorSnapshot.RUNNING);
             assertThat(snapshot.workers()).isEqualTo(3);
             assertThat(snapshot.workerDetails()).extracting(WorkerSnapshot::pid)
-                    .containsExactlyInAnyOrderElementsOf(cluster.pids());
+                    .containsExactlyInAnyOrderElementsOf(cluster.get().pids());
             assertThat(snapshot.workerDetails()).extracting(WorkerSnapshot::name).allMatch(n -> n.startsWith("127.0.0.1:"));
             assertThat(snapshot.workerDetails().stream().mapToLong(WorkerSnapshot::tasksCompleted).sum()).isEqualTo(30);
             assertThat(snapshot.submitted()).isEqualTo(30);
@@ -185,7 +172,7 @@ class ClusterExecutorTest {
                     List.of(new NotSerializable()))).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining(NotSerializable.class.getName());
 
-            assertThat(executor.submit(new ClusterCalls.Pid()).result()).isIn(cluster.pids());
+            assertThat(executor.submit(new ClusterCalls.Pid()).result()).isIn(cluster.get().pids());
             assertThat(executor.taskStats().submittedCount()).isEqualTo(1);
         }
     }
@@ -197,7 +184,7 @@ class ClusterExecutorTest {
             Future<Object> f = executor.submit((SerializableCallable<Object>) NotSerializable::new);
             assertThatThrownBy(f::result).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining(NotSerializable.class.getName());
-            assertThat(executor.submit(new ClusterCalls.Pid()).result()).isIn(cluster.pids());
+            assertThat(executor.submit(new ClusterCalls.Pid()).result()).isIn(cluster.get().pids());
         }
     }
 
@@ -259,8 +246,8 @@ class ClusterExecutorTest {
             assertThat(completed).containsExactlyInAnyOrderElementsOf(futures);
             // Callbacks run in the completing thread after waiters are woken: wait for them too.
             assertThat(callbacks.await(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(called).hasSize(6).allMatch(cluster.pids()::contains);
-            assertThat(futures.get(0).toCompletableFuture().join()).isIn(cluster.pids());
+            assertThat(called).hasSize(6).allMatch(cluster.get().pids()::contains);
+            assertThat(futures.get(0).toCompletableFuture().join()).isIn(cluster.get().pids());
         }
     }
 
@@ -286,10 +273,10 @@ class ClusterExecutorTest {
         waiter.get(30, TimeUnit.SECONDS);
         assertThat(f.result()).isEqualTo(ProcessHandle.current().pid());
 
-        assertThat(cluster.hz.getLifecycleService().isRunning()).isTrue();
-        assertThat(cluster.hz.getExecutorService(executor.executorName()).isShutdown()).isFalse();
+        assertThat(cluster.get().hz.getLifecycleService().isRunning()).isTrue();
+        assertThat(cluster.get().hz.getExecutorService(executor.executorName()).isShutdown()).isFalse();
         try (ClusterExecutor other = onCluster().build()) {
-            assertThat(other.submit(new ClusterCalls.Pid()).result()).isIn(cluster.pids());
+            assertThat(other.submit(new ClusterCalls.Pid()).result()).isIn(cluster.get().pids());
         }
         executor.shutdown(true, false); // again: harmless
     }
@@ -374,7 +361,7 @@ class ClusterExecutorTest {
                 .hasMessageContaining("port");
         assertThatThrownBy(() -> ClusterExecutor.builder().clusterName(" ")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("clusterName");
-        assertThatThrownBy(() -> ClusterExecutor.builder().hazelcastInstance(cluster.hz).clusterName("x").build())
+        assertThatThrownBy(() -> ClusterExecutor.builder().hazelcastInstance(cluster.get().hz).clusterName("x").build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("hazelcastInstance");
         assertThatThrownBy(() -> ClusterNode.config("c", "127.0.0.1", 5701, List.of("127.0.0.1:5701-5703"), "e", 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("port range");

@@ -104,7 +104,7 @@ class ClusterSerialFilterTest extends OneChildCluster {
                     .hasMessageContaining("ClusterExecutor.builder().serialFilter(...)");
             assertThat(read.count()).as("readObject never ran on the member").isEqualTo(1);
             assertThat(refusing.submit(new ClusterCalls.Pid()).result(Duration.ofSeconds(30)))
-                    .isEqualTo(cluster.children.get(0).pid());
+                    .isEqualTo(cluster.get().children.get(0).pid());
         }
     }
 
@@ -156,9 +156,9 @@ class ClusterSerialFilterTest extends OneChildCluster {
         byte[] crafted = bytes.toByteArray();
         // The stream ends with the array's length (4 bytes) and its one element (8 bytes).
         ByteBuffer.wrap(crafted).putInt(crafted.length - 12, 0x7ffffff0);
-        Member child = cluster.memberOf(cluster.children.get(0));
+        Member child = cluster.get().memberOf(cluster.get().children.get(0));
 
-        RemoteCall.Outcome outcome = cluster.hz.getExecutorService(ClusterNode.DEFAULT_EXECUTOR_NAME)
+        RemoteCall.Outcome outcome = cluster.get().hz.getExecutorService(ClusterNode.DEFAULT_EXECUTOR_NAME)
                 .submitToMember(new RemoteCall(crafted, "crafted", null, "", java.util.Map.of()), child).get(30, TimeUnit.SECONDS);
 
         assertThat(outcome.kind()).isEqualTo(RemoteCall.Outcome.FAILED);
@@ -168,7 +168,7 @@ class ClusterSerialFilterTest extends OneChildCluster {
                 .contains("an array of " + 0x7ffffff0 + " elements in a message of " + crafted.length + " bytes");
         try (ClusterExecutor executor = onChild().build()) {
             assertThat(executor.submit(new ClusterCalls.Pid()).result(Duration.ofSeconds(30)))
-                    .isEqualTo(cluster.children.get(0).pid());
+                    .isEqualTo(cluster.get().children.get(0).pid());
         }
     }
 
@@ -177,7 +177,7 @@ class ClusterSerialFilterTest extends OneChildCluster {
     void malformedFilterPatternIsRefusedByTheBuilder() {
         assertThatThrownBy(() -> ClusterExecutor.builder().serialFilter("maxdepth=lots"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("serialFilter");
-        try (ClusterExecutor executor = ClusterExecutor.builder().hazelcastInstance(cluster.hz).serialFilter(null).build()) {
+        try (ClusterExecutor executor = ClusterExecutor.builder().hazelcastInstance(cluster.get().hz).serialFilter(null).build()) {
             assertThat(executor.snapshot().config()).containsEntry("serialFilter", "default");
         }
     }

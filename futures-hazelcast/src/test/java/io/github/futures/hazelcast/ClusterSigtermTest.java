@@ -52,18 +52,34 @@ class ClusterSigtermTest {
         }
     }
 
+    /** What a test checks once the node got SIGTERM while {@code call} ran, {@code t0} the time of the signal. */
+    @FunctionalInterface
+    private interface AfterSigterm {
+        void check(Node node, Future<Integer> call, long t0) throws Exception;
+    }
+
+    /**
+     * Starts a node in {@code mode} with an executor sending to its member only, submits a {@link SlowAnswer},
+     * sends SIGTERM to the node once the call has started, and hands over to {@code after}.
+     */
+    private static void sigtermWhileACallRuns(String mode, AfterSigterm after) throws Exception {
+        try (Node node = Node.start(mode); Signal started = Signal.create();
+             ClusterExecutor executor = node.executorOnNode()) {
+            Future<Integer> f = executor.submit(new SlowAnswer(started));
+            started.awaitCount(1);
+            long t0 = System.nanoTime();
+            node.sigterm();
+            after.check(node, f, t0);
+        }
+    }
+
     /**
      * SIGTERM to a node whose member a ClusterExecutor owns: the running call's value reaches the
      * caller, and the node then exits (after its member left) within the bound.
      */
     @Test
     void sigtermLetsTheRunningCallFinishAndTheNodeExit() throws Exception {
-        try (Node node = Node.start("executor"); Signal started = Signal.create();
-             ClusterExecutor executor = node.executorOnNode()) {
-            Future<Integer> f = executor.submit(new SlowAnswer(started));
-            started.awaitCount(1);
-            long t0 = System.nanoTime();
-            node.sigterm();
+        sigtermWhileACallRuns("executor", (node, f, t0) -> {
             node.exiting.get(30, TimeUnit.SECONDS); // the node's JVM runs its shutdown hooks now
 
             assertThat(f.exception(Duration.ofSeconds(30))).as("the call's outcome").isNull();
@@ -74,24 +90,19 @@ class ClusterSigtermTest {
             System.out.println("SIGTERM with a call running: value after " + valueMs + " ms, node exited after " + exitMs
                     + " ms with status " + node.process.exitValue());
             assertThat(node.process.exitValue()).isEqualTo(143); // 128 + SIGTERM: it ended by the signal, hooks run
-        }
+        });
     }
 
     /** SIGTERM to a plain {@code ClusterNode} ({@code ClusterNode.main}): the running call's value reaches the caller. */
     @Test
     void sigtermToAClusterNodeLetsTheRunningCallFinish() throws Exception {
-        try (Node node = Node.start("node"); Signal started = Signal.create();
-             ClusterExecutor executor = node.executorOnNode()) {
-            Future<Integer> f = executor.submit(new SlowAnswer(started));
-            started.awaitCount(1);
-            long t0 = System.nanoTime();
-            node.sigterm();
+        sigtermWhileACallRuns("node", (node, f, t0) -> {
             assertThat(f.exception(Duration.ofSeconds(30))).as("the call's outcome").isNull();
             assertThat(f.result()).isEqualTo(42);
             assertThat(node.process.waitFor(EXIT_BOUND.toMillis(), TimeUnit.MILLISECONDS)).as("node exited").isTrue();
             System.out.println("SIGTERM to ClusterNode with a call running: value after "
                     + (System.nanoTime() - t0) / 1_000_000 + " ms");
-        }
+        });
     }
 
     /**
@@ -100,14 +111,10 @@ class ClusterSigtermTest {
      */
     @Test
     void withoutTheExitHookTheEndingIsLeftToWhoeverClosesTheExecutor() throws Exception {
-        try (Node node = Node.start("executor-no-exit-hook"); Signal started = Signal.create();
-             ClusterExecutor executor = node.executorOnNode()) {
-            Future<Integer> f = executor.submit(new SlowAnswer(started));
-            started.awaitCount(1);
-            node.sigterm();
+        sigtermWhileACallRuns("executor-no-exit-hook", (node, f, t0) -> {
             assertThat(f.exception(Duration.ofSeconds(60))).isInstanceOf(MemberLeftException.class);
             assertThat(node.process.waitFor(EXIT_BOUND.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
-        }
+        });
     }
 
     /**
@@ -116,18 +123,13 @@ class ClusterSigtermTest {
      */
     @Test
     void withHazelcastsOwnShutdownHookTheRunningCallFails() throws Exception {
-        try (Node node = Node.start("plain"); Signal started = Signal.create();
-             ClusterExecutor executor = node.executorOnNode()) {
-            Future<Integer> f = executor.submit(new SlowAnswer(started));
-            started.awaitCount(1);
-            long t0 = System.nanoTime();
-            node.sigterm();
+        sigtermWhileACallRuns("plain", (node, f, t0) -> {
             Throwable failure = f.exception(Duration.ofSeconds(60));
             long ms = (System.nanoTime() - t0) / 1_000_000;
             System.out.println("SIGTERM, Hazelcast's own hook: the call ended after " + ms + " ms with " + failure);
             assertThat(failure).isInstanceOf(MemberLeftException.class);
             assertThat(node.process.waitFor(EXIT_BOUND.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
-        }
+        });
     }
 
     /** The child node, this JVM's member, and the process's output in a log file. */

@@ -16,10 +16,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code kill -9} of a member while it runs calls: the test JVM and three child members; each test
@@ -31,20 +30,8 @@ class MemberLossTest {
     /** "Promptly": a lost member's calls must fail within this long of the kill. */
     private static final Duration PROMPTLY = Duration.ofSeconds(15);
 
-    private static LocalCluster cluster;
-
-    @BeforeAll
-    @Timeout(value = 180, unit = TimeUnit.SECONDS)
-    static void startCluster() throws Exception {
-        cluster = new LocalCluster(3);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ClusterPerClass cluster = new ClusterPerClass(3);
 
     /**
      * Submits calls held at a gate, {@code perMember} for each member (the executor sends each call
@@ -62,13 +49,13 @@ class MemberLossTest {
     }
 
     private static LocalCluster.Child liveChild() {
-        return cluster.children.stream().filter(c -> c.process().isAlive()).findFirst().orElseThrow();
+        return cluster.get().children.stream().filter(c -> c.process().isAlive()).findFirst().orElseThrow();
     }
 
     private static Set<Long> livePids() {
         Set<Long> pids = new HashSet<>();
         pids.add(ProcessHandle.current().pid());
-        cluster.children.stream().filter(c -> c.process().isAlive()).forEach(c -> pids.add(c.pid()));
+        cluster.get().children.stream().filter(c -> c.process().isAlive()).forEach(c -> pids.add(c.pid()));
         return pids;
     }
 
@@ -81,7 +68,7 @@ class MemberLossTest {
         Gate gate = Gate.create();
         int perMember = 3;
         try (Signal started = Signal.create();
-             ClusterExecutor executor = ClusterExecutor.builder().hazelcastInstance(cluster.hz).build()) {
+             ClusterExecutor executor = ClusterExecutor.builder().hazelcastInstance(cluster.get().hz).build()) {
             int membersBefore = executor.members().size();
             List<Future<Long>> futures = submitHeldCalls(executor, gate, started, perMember);
             LocalCluster.Child victim = liveChild();
@@ -133,13 +120,13 @@ class MemberLossTest {
         Gate gate = Gate.create();
         int perMember = 2;
         try (Signal started = Signal.create();
-             ClusterExecutor executor = ClusterExecutor.builder().hazelcastInstance(cluster.hz)
+             ClusterExecutor executor = ClusterExecutor.builder().hazelcastInstance(cluster.get().hz)
                 .retryOnMemberLoss(true).build()) {
             List<Future<Long>> futures = submitHeldCalls(executor, gate, started, perMember);
             LocalCluster.Child victim = liveChild();
             victim.process().destroyForcibly();
             assertThat(victim.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
-            cluster.awaitMembers(futures.size() / perMember - 1);
+            cluster.get().awaitMembers(futures.size() / perMember - 1);
             gate.open();
             Set<Long> alive = livePids();
             for (Future<Long> f : futures) {

@@ -1,9 +1,6 @@
 package io.github.futures.hazelcast;
 
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Base of the test classes that need a real two-member cluster (this JVM and one child JVM), started
@@ -13,24 +10,11 @@ import org.junit.jupiter.api.Timeout;
 abstract class OneChildCluster {
 
     /** The cluster of the running test class. */
-    static LocalCluster cluster;
-
-    @BeforeAll
-    @Timeout(value = 180, unit = TimeUnit.SECONDS)
-    static void startCluster() throws Exception {
-        cluster = new LocalCluster(1);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-            cluster = null;
-        }
-    }
+    @RegisterExtension
+    static final ClusterPerClass cluster = new ClusterPerClass(1);
 
     /** Calls run on the child JVM's member only: what they carry crosses a JVM boundary. */
     static ClusterExecutor.Builder onChild() {
-        return ClusterExecutor.builder().hazelcastInstance(cluster.hz).memberSelector(m -> !m.localMember());
+        return ClusterExecutor.builder().hazelcastInstance(cluster.get().hz).memberSelector(m -> !m.localMember());
     }
 }

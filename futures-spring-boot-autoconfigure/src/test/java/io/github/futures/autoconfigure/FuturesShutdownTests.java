@@ -84,6 +84,11 @@ class FuturesShutdownTests {
 
     /** A call running on the default pool (held by its blocker) and one queued behind it. */
     record RunningAndQueued(ThreadPoolExecutor pool, Blocker blocker, Future<String> first, Future<String> second) {
+
+        /** Closes {@code context} in another thread: the state of the two calls when close() returned. */
+        CompletableFuture<Closed> close(AssertableApplicationContext context) {
+            return closeInBackground(context, this.first, this.second);
+        }
     }
 
     /** Submits a blocking call to the default one-thread pool, waits until it runs, then queues {@code second}. */
@@ -151,16 +156,11 @@ class FuturesShutdownTests {
         this.contextRunner.withPropertyValues("futures.shutdown.wait=false", "futures.shutdown.cancel-futures=false")
                 .run(context -> {
                     RunningAndQueued calls = runningAndQueued(context, () -> "second");
-                    ThreadPoolExecutor pool = calls.pool();
-                    Blocker blocker = calls.blocker();
-                    Future<String> first = calls.first();
-                    Future<String> second = calls.second();
-                    Closed closed = closeInBackground(context, first, second).get(30, TimeUnit.SECONDS);
-                    assertThat(closed).isEqualTo(new Closed(false, false));
-                    assertThat(pool.isShutdown()).isTrue();
-                    blocker.release.countDown();
-                    assertThat(first.result(WAIT)).isEqualTo("first");
-                    assertThat(second.result(WAIT)).isEqualTo("second");
+                    assertThat(calls.close(context).get(30, TimeUnit.SECONDS)).isEqualTo(new Closed(false, false));
+                    assertThat(calls.pool().isShutdown()).isTrue();
+                    calls.blocker().release.countDown();
+                    assertThat(calls.first().result(WAIT)).isEqualTo("first");
+                    assertThat(calls.second().result(WAIT)).isEqualTo("second");
                 });
     }
 
@@ -169,14 +169,10 @@ class FuturesShutdownTests {
         this.contextRunner.withPropertyValues("futures.shutdown.wait=false", "futures.shutdown.cancel-futures=true")
                 .run(context -> {
                     RunningAndQueued calls = runningAndQueued(context, () -> "second");
-                    Blocker blocker = calls.blocker();
-                    Future<String> first = calls.first();
-                    Future<String> second = calls.second();
-                    Closed closed = closeInBackground(context, first, second).get(30, TimeUnit.SECONDS);
-                    assertThat(closed).isEqualTo(new Closed(false, true));
-                    assertThat(second.cancelled()).isTrue();
-                    blocker.release.countDown();
-                    assertThat(first.result(WAIT)).isEqualTo("first");
+                    assertThat(calls.close(context).get(30, TimeUnit.SECONDS)).isEqualTo(new Closed(false, true));
+                    assertThat(calls.second().cancelled()).isTrue();
+                    calls.blocker().release.countDown();
+                    assertThat(calls.first().result(WAIT)).isEqualTo("first");
                 });
     }
 
@@ -282,7 +278,7 @@ class FuturesShutdownTests {
     }
 
     /** An executor without {@link Terminable}: only {@code shutdown} is recorded. */
-    static final class PlainPool implements Executor {
+    static class PlainPool implements Executor {
 
         final List<String> calls = Collections.synchronizedList(new ArrayList<>());
 
@@ -384,17 +380,7 @@ class FuturesShutdownTests {
     @Test
     @ExtendWith(OutputCaptureExtension.class)
     void failureToShutDownIsLoggedWithSecretsMasked(CapturedOutput output) {
-        Executor failing = new Executor() {
-            @Override
-            public <T> Future<T> submit(Callable<T> fn) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public Future<Void> submit(Runnable fn) {
-                throw new UnsupportedOperationException();
-            }
-
+        Executor failing = new PlainPool() {
             @Override
             public void shutdown(boolean wait, boolean cancelFutures) {
                 throw new IllegalStateException("worker command: java -Dapp.db.password=hunter2 Main");

@@ -1,17 +1,14 @@
 package io.github.futures.autoconfigure.actuate;
 
+import static io.github.futures.autoconfigure.actuate.FuturesEndpointWeb.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.futures.Future;
 import io.github.futures.ThreadPoolExecutor;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -23,11 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The endpoint, health and Prometheus output over HTTP, in one web application shared by the tests
@@ -36,26 +30,20 @@ import tools.jackson.databind.json.JsonMapper;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class FuturesActuatorWebTests {
 
-    private static final Duration WAIT = Duration.ofSeconds(30);
-
     private static ConfigurableApplicationContext context;
 
-    private final HttpClient http = HttpClient.newHttpClient();
-
-    private final JsonMapper json = JsonMapper.builder().build();
+    private final FuturesEndpointWeb web = new FuturesEndpointWeb();
 
     @BeforeAll
     static void start() {
-        context = new SpringApplicationBuilder(WebApplication.class)
-                .properties("server.port=0", "spring.main.banner-mode=off",
-                        "management.endpoints.web.exposure.include=futures,health,prometheus",
-                        "management.endpoint.health.show-details=always",
-                        // the dashboard's latency panels read the histogram buckets, which are opt-in
-                        "management.metrics.distribution.percentiles-histogram.futures.executor=true",
-                        "futures.thread.max-workers=4", "futures.executors.io.kind=thread",
-                        "futures.executors.io.max-workers=2", "futures.process.max-workers=1",
-                        "futures.process.jvm-args=-Xmx64m,-Dapp.db.password=hunter2")
-                .run();
+        context = FuturesEndpointWeb.run(WebApplication.class,
+                "management.endpoints.web.exposure.include=futures,health,prometheus",
+                "management.endpoint.health.show-details=always",
+                // the dashboard's latency panels read the histogram buckets, which are opt-in
+                "management.metrics.distribution.percentiles-histogram.futures.executor=true",
+                "futures.thread.max-workers=4", "futures.executors.io.kind=thread",
+                "futures.executors.io.max-workers=2", "futures.process.max-workers=1",
+                "futures.process.jvm-args=-Xmx64m,-Dapp.db.password=hunter2");
         ThreadPoolExecutor pool = context.getBean(ThreadPoolExecutor.class);
         Future<Integer> ok = pool.submit(() -> 1);
         Future<Integer> failed = pool.submit(() -> {
@@ -73,16 +61,14 @@ class FuturesActuatorWebTests {
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-        return this.http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(WAIT).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return this.web.response(context, path);
     }
 
     @Test
     void endpointListsEveryExecutorByBeanName() throws Exception {
         HttpResponse<String> response = get("/actuator/futures");
         assertThat(response.statusCode()).isEqualTo(200);
-        JsonNode executors = this.json.readTree(response.body()).get("executors");
+        JsonNode executors = this.web.json(response).get("executors");
         assertThat(executors.propertyNames()).containsExactlyInAnyOrder("futuresThreadPool", "futuresProcessPool", "io");
         JsonNode pool = executors.get("futuresThreadPool");
         assertExecutorShape(pool);
@@ -111,7 +97,7 @@ class FuturesActuatorWebTests {
     void endpointShowsOneExecutorByName() throws Exception {
         HttpResponse<String> response = get("/actuator/futures/io");
         assertThat(response.statusCode()).isEqualTo(200);
-        JsonNode io = this.json.readTree(response.body());
+        JsonNode io = this.web.json(response);
         assertExecutorShape(io);
         assertThat(io.get("name").asString()).isEqualTo("io");
         assertThat(io.get("config").get("threadNamePrefix").asString()).isEqualTo("io");
@@ -126,7 +112,7 @@ class FuturesActuatorWebTests {
     void healthHasTheFuturesContributor() throws Exception {
         HttpResponse<String> response = get("/actuator/health");
         assertThat(response.statusCode()).isEqualTo(200);
-        JsonNode futures = this.json.readTree(response.body()).get("components").get("futures");
+        JsonNode futures = this.web.json(response).get("components").get("futures");
         assertThat(futures.get("status").asString()).isEqualTo("UP");
         assertThat(futures.get("details").get("futuresThreadPool").get("state").asString()).isEqualTo("running");
         assertThat(futures.get("details").get("io").get("kind").asString()).isEqualTo("thread");

@@ -1,5 +1,6 @@
 package io.github.futures.autoconfigure.actuate;
 
+import static io.github.futures.autoconfigure.actuate.FuturesEndpointWeb.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.futures.Future;
@@ -7,11 +8,7 @@ import io.github.futures.ThreadPoolExecutor;
 import io.github.futures.spi.ObservableExecutor;
 import io.github.futures.spi.PoolEvent;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -24,11 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The {@code futuresevents} endpoint over HTTP: events published through real pools' {@code TaskStats}
@@ -37,15 +31,11 @@ import tools.jackson.databind.json.JsonMapper;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class FuturesEventsWebTests {
 
-    private static final Duration WAIT = Duration.ofSeconds(30);
-
     private static final int CAPACITY = 8;
 
     private static ConfigurableApplicationContext context;
 
-    private final HttpClient http = HttpClient.newHttpClient();
-
-    private final JsonMapper json = JsonMapper.builder().build();
+    private final FuturesEndpointWeb web = new FuturesEndpointWeb();
 
     @BeforeAll
     static void start() {
@@ -53,12 +43,11 @@ class FuturesEventsWebTests {
     }
 
     private static ConfigurableApplicationContext start(String... properties) {
-        List<String> all = new ArrayList<>(List.of("server.port=0", "spring.main.banner-mode=off",
-                "management.endpoints.web.exposure.include=futures,futuresevents",
+        List<String> all = new ArrayList<>(List.of("management.endpoints.web.exposure.include=futures,futuresevents",
                 "futures.thread.max-workers=2", "futures.executors.io.kind=thread", "futures.executors.io.max-workers=1",
                 "futures.process.max-workers=1", "futures.process.validate-on-startup=false"));
         all.addAll(List.of(properties));
-        return new SpringApplicationBuilder(WebApplication.class).properties(all.toArray(String[]::new)).run();
+        return FuturesEndpointWeb.run(WebApplication.class, all.toArray(String[]::new));
     }
 
     @AfterAll
@@ -69,12 +58,9 @@ class FuturesEventsWebTests {
     }
 
     private JsonNode events(String query) throws IOException, InterruptedException {
-        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-        HttpResponse<String> response = this.http.send(HttpRequest.newBuilder(
-                URI.create("http://localhost:" + port + "/actuator/futuresevents" + query)).timeout(WAIT).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = this.web.response(context, "/actuator/futuresevents" + query);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return this.json.readTree(response.body()).get("events");
+        return this.web.json(response).get("events");
     }
 
     private static ObservableExecutor pool(String name) {
@@ -179,14 +165,14 @@ class FuturesEventsWebTests {
     /** The futures endpoint shows each pool's rejections, call timeouts, replacements by reason and last replacements. */
     @Test
     void futuresEndpointShowsRejectionsTimeoutsAndReplacements() throws Exception {
-        JsonNode before = executor("futuresProcessPool");
+        JsonNode before = this.web.get(context, "futuresProcessPool");
         var stats = pool("futuresProcessPool").taskStats();
         stats.publish(PoolEvent.now(PoolEvent.Type.CALL_REJECTED, -1, null, "limit 10"));
         stats.publish(PoolEvent.now(PoolEvent.Type.CALL_TIMED_OUT, 41, null, "ran past 2s"));
         stats.publish(PoolEvent.now(PoolEvent.Type.WORKER_REPLACED, 41, "timeout", "worker 41 replaced"));
         stats.publish(PoolEvent.now(PoolEvent.Type.WORKER_REPLACED, 42, "memory",
                 "worker 42 used 300MB, java -Dapp.db.password=hunter2"));
-        JsonNode after = executor("futuresProcessPool");
+        JsonNode after = this.web.get(context, "futuresProcessPool");
         assertThat(after.get("rejected").asLong()).isEqualTo(before.get("rejected").asLong() + 1);
         assertThat(after.get("timedOut").asLong()).isEqualTo(before.get("timedOut").asLong() + 1);
         assertThat(after.get("replaced").get("memory").asLong()).isEqualTo(1);
@@ -195,15 +181,6 @@ class FuturesEventsWebTests {
         assertThat(last.get(last.size() - 2).get("pid").asLong()).isEqualTo(41);
         assertThat(last.get(last.size() - 1).get("reason").asString()).isEqualTo("memory");
         assertThat(last.get(last.size() - 1).get("detail").asString()).contains("300MB", "******").doesNotContain("hunter2");
-    }
-
-    private JsonNode executor(String name) throws IOException, InterruptedException {
-        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-        HttpResponse<String> response = this.http.send(HttpRequest.newBuilder(
-                URI.create("http://localhost:" + port + "/actuator/futures/" + name)).timeout(WAIT).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return this.json.readTree(response.body());
     }
 
     /**

@@ -4,12 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.futures.ProcessPoolExecutor;
 import io.github.futures.autoconfigure.Workers;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -17,8 +12,6 @@ import org.junit.jupiter.api.Timeout;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
@@ -27,33 +20,22 @@ import org.springframework.core.env.StandardEnvironment;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class FuturesLivenessWebTests {
 
-    private static final Duration WAIT = Duration.ofSeconds(30);
-
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final FuturesEndpointWeb web = new FuturesEndpointWeb();
 
     /** With a real server and a real worker JVM killed under a call, /actuator/health/liveness turns from UP to DOWN (503). */
     @Test
     void brokenProcessPoolTurnsLivenessDown() throws Exception {
-        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(WebApplication.class)
-                .properties("server.port=0", "spring.main.banner-mode=off", "futures.health.liveness=true",
-                        "management.endpoints.web.exposure.include=health", "futures.thread.max-workers=2",
-                        "futures.process.max-workers=1")
-                .run()) {
-            HttpResponse<String> up = get(context, "/actuator/health/liveness");
+        try (ConfigurableApplicationContext context = FuturesEndpointWeb.run(WebApplication.class,
+                "futures.health.liveness=true", "management.endpoints.web.exposure.include=health",
+                "futures.thread.max-workers=2", "futures.process.max-workers=1")) {
+            HttpResponse<String> up = this.web.response(context, "/actuator/health/liveness");
             assertThat(up.statusCode()).as(up.body()).isEqualTo(200);
             assertThat(up.body()).contains("\"UP\"");
             Workers.breakByKillingItsWorker(context.getBean(ProcessPoolExecutor.class));
-            HttpResponse<String> down = get(context, "/actuator/health/liveness");
+            HttpResponse<String> down = this.web.response(context, "/actuator/health/liveness");
             assertThat(down.statusCode()).as(down.body()).isEqualTo(503);
             assertThat(down.body()).contains("\"DOWN\"");
         }
-    }
-
-    private HttpResponse<String> get(ConfigurableApplicationContext context, String path)
-            throws IOException, InterruptedException {
-        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-        return this.http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(WAIT).build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 
     /** The group's members: livenessState and futures by default; the application's list plus futures; nothing when off. */

@@ -1,5 +1,6 @@
 package io.github.futures.autoconfigure.actuate;
 
+import static io.github.futures.autoconfigure.actuate.FuturesEndpointWeb.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.futures.BrokenProcessPool;
@@ -11,12 +12,8 @@ import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.Principal;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -28,8 +25,6 @@ import org.junit.jupiter.api.Timeout;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.actuate.endpoint.SanitizingFunction;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 
@@ -42,16 +37,13 @@ import org.springframework.context.annotation.Bean;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class FuturesSecretsWebTests {
 
-    private static final Duration WAIT = Duration.ofSeconds(30);
-
     private static ConfigurableApplicationContext context;
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final FuturesEndpointWeb web = new FuturesEndpointWeb();
 
     @BeforeAll
     static void start() {
-        List<String> properties = new ArrayList<>(List.of("server.port=0", "spring.main.banner-mode=off",
-                "management.endpoints.web.exposure.include=futures,health",
+        List<String> properties = new ArrayList<>(List.of("management.endpoints.web.exposure.include=futures,health",
                 "management.endpoint.health.show-details=always",
                 "management.endpoint.futures.show-values=when-authorized", "management.endpoint.futures.roles=ops",
                 "futures.thread.enabled=false", "futures.process.max-workers=1",
@@ -62,7 +54,7 @@ class FuturesSecretsWebTests {
             properties.add("futures.process.jvm-args[" + i++ + "]=" + arg);
         }
         properties.add("futures.process.jvm-args[" + i + "]=-Dapp.region=eu-west-1");
-        context = new SpringApplicationBuilder(WebApplication.class).properties(properties.toArray(String[]::new)).run();
+        context = FuturesEndpointWeb.run(WebApplication.class, properties.toArray(String[]::new));
         ProcessPoolExecutor pool = context.getBean(ProcessPoolExecutor.class);
         // The worker cannot start: the pool breaks, and its reason names the command line. The call
         // fails in its future, or at submit when the worker start failed first.
@@ -86,12 +78,8 @@ class FuturesSecretsWebTests {
 
     /** A GET, as {@code user} with {@code roles} when a user is given (see {@link WebApplication#testPrincipal}). */
     private HttpResponse<String> get(String path, String user, String roles) throws IOException, InterruptedException {
-        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(WAIT);
-        if (user != null) {
-            request.header("X-Test-User", user).header("X-Test-Roles", roles);
-        }
-        HttpResponse<String> response = this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = user == null ? this.web.response(context, path)
+                : this.web.response(context, path, "X-Test-User", user, "X-Test-Roles", roles);
         assertThat(response.statusCode()).as(path).isIn(200, 503);
         return response;
     }
