@@ -19,20 +19,22 @@ import java.util.List;
  * workers' start for the CPU; without the serialization part the program took 545 ms instead of 570.
  * A call that is serialized pays for serialization on the caller's thread at its first submit.
  *
- * <p>Implementation note: {@link #started} and {@link #submitPathStarted} (guarded by the class lock)
- * make each part once per JVM; any failure is ignored (the caller's thread then does the work, as
- * without this class).
+ * <p>Implementation note: {@link #started} (guarded by the class lock) makes each part once per JVM;
+ * any failure is ignored (the caller's thread then does the work, as without this class).
  */
 final class ParentWarmUp implements Runnable {
 
-    /** Whether the thread was started in this JVM. Guarded by the class lock. */
-    private static boolean started;
+    /** The process classes' warm-up (bit of {@link #started}). */
+    private static final int PROCESS = 1;
 
-    /** Whether the submit path's warm-up was started in this JVM. Guarded by the class lock. */
-    private static boolean submitPathStarted;
+    /** The submit path's warm-up (bit of {@link #started}). */
+    private static final int SUBMIT_PATH_PART = 2;
+
+    /** The parts started in this JVM. Guarded by the class lock. */
+    private static int started;
 
     /**
-     * Whether {@link #start()} starts the thread. Only a test turns it off, before its first pool,
+     * Whether the warm-ups start. Only a test turns it off, before its first pool,
      * to count what the caller's thread loads when the warm-up gets no CPU in time (a busy machine):
      * the counts then do not depend on which thread wins the race.
      */
@@ -41,15 +43,20 @@ final class ParentWarmUp implements Runnable {
     private ParentWarmUp() {
     }
 
-    /** Starts the warm-up thread, once per JVM; returns at once. */
+    /** Starts the warm-up of the process classes, once per JVM; returns at once. */
     static void start() {
+        startOnce(PROCESS, new ParentWarmUp(), "futures-warm-up");
+    }
+
+    /** Starts {@code part} on a daemon thread unless it was started before or warm-ups are off. */
+    private static void startOnce(int part, Runnable warmUp, String threadName) {
         synchronized (ParentWarmUp.class) {
-            if (started || !enabled) {
+            if ((started & part) != 0 || !enabled) {
                 return;
             }
-            started = true;
+            started |= part;
         }
-        Thread t = new Thread(new ParentWarmUp(), "futures-warm-up");
+        Thread t = new Thread(warmUp, threadName);
         t.setDaemon(true);
         t.start();
     }
@@ -69,15 +76,7 @@ final class ParentWarmUp implements Runnable {
      * once.
      */
     static void startSubmitPath() {
-        synchronized (ParentWarmUp.class) {
-            if (submitPathStarted || !enabled) {
-                return;
-            }
-            submitPathStarted = true;
-        }
-        Thread t = new Thread(new SubmitPath(), "futures-warm-up-submit");
-        t.setDaemon(true);
-        t.start();
+        startOnce(SUBMIT_PATH_PART, new SubmitPath(), "futures-warm-up-submit");
     }
 
     /** The submit path's warm-up (a class, not a lambda: no lambda class to spin first). */
