@@ -2,6 +2,7 @@ package io.github.futures;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.futures.process.SeedProcessExample;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,22 +48,6 @@ class CallerThreadClassLoadsTest {
         static final class M2 {
         }
 
-        static boolean isPrime(long n) {
-            if (n < 2) {
-                return false;
-            }
-            if (n % 2 == 0) {
-                return n == 2;
-            }
-            long sqrtN = (long) Math.sqrt((double) n) + 1;
-            for (long i = 3; i < sqrtN; i += 2) {
-                if (n % i == 0) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
         /**
          * Runs it.
          *
@@ -75,7 +60,7 @@ class CallerThreadClassLoadsTest {
             new M0();
             try (ProcessPoolExecutor executor = new ProcessPoolExecutor(2)) {
                 new M1();
-                Iterator<Boolean> it = executor.map(Seed::isPrime, numbers).iterator();
+                Iterator<Boolean> it = executor.map(SeedProcessExample::isPrime, numbers).iterator();
                 new M2();
                 while (it.hasNext()) {
                     primes += it.next() ? 1 : 0;
@@ -96,7 +81,7 @@ class CallerThreadClassLoadsTest {
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        long expected = LongStream.range(1_000_000_000_000L, 1_000_000_000_200L).filter(Seed::isPrime).count();
+        long expected = LongStream.range(1_000_000_000_000L, 1_000_000_000_200L).filter(SeedProcessExample::isPrime).count();
         assertThat(out).contains("primes=" + expected);
 
         List<List<String>> phases = callerThreadPhases(Files.readAllLines(log));

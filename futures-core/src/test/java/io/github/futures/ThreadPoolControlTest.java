@@ -31,11 +31,7 @@ class ThreadPoolControlTest {
         try (ThreadPoolExecutor pool = new ThreadPoolExecutor(1)) {
             CountDownLatch started = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            Future<String> running = pool.submit(() -> {
-                started.countDown();
-                release.await();
-                return "ran";
-            });
+            Future<String> running = occupy(pool, started, release);
             try {
                 assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
                 List<Future<Integer>> queued = new ArrayList<>();
@@ -65,11 +61,7 @@ class ThreadPoolControlTest {
             ThreadPoolExecutor pool = new ThreadPoolExecutor(1);
             CountDownLatch started = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            Future<String> running = pool.submit(() -> {
-                started.countDown();
-                release.await();
-                return "ran";
-            });
+            Future<String> running = occupy(pool, started, release);
             assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
             List<Future<Integer>> queued = new ArrayList<>();
             AtomicInteger callbacks = new AtomicInteger();
@@ -99,6 +91,15 @@ class ThreadPoolControlTest {
             assertThat(pool.awaitTermination(LIMIT)).isTrue();
             assertThat(callbacks.get()).isEqualTo(100); // each ended once: its callback ran once
         }
+    }
+
+    /** Submits a call that counts {@code started} down, waits for {@code release} and returns "ran". */
+    private static Future<String> occupy(ThreadPoolExecutor pool, CountDownLatch started, CountDownLatch release) {
+        return pool.submit(() -> {
+            started.countDown();
+            release.await();
+            return "ran";
+        });
     }
 
     /** The thread dump names every live worker thread and shows the stack of the one running a call. */

@@ -19,8 +19,13 @@ public final class SeedProcessExample {
     private SeedProcessExample() {
     }
 
-    /** The seed's {@code is_prime}. */
-    static boolean isPrime(long n) {
+    /**
+     * The seed's {@code is_prime}.
+     *
+     * @param n the number
+     * @return whether it is prime
+     */
+    public static boolean isPrime(long n) {
         if (n < 2) {
             return false;
         }
