@@ -47,8 +47,7 @@ public final class MapSupport {
         Objects.requireNonNull(items, "items");
         Objects.requireNonNull(options, "options");
         MapIterator<T, R> it = new MapIterator<>(items.iterator(), options, submit);
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED), false)
-                .onClose(new CancelAll(it));
+        return stream(it, it);
     }
 
     /**
@@ -70,8 +69,13 @@ public final class MapSupport {
         Objects.requireNonNull(submitChunk, "submitChunk");
         MapIterator<List<T>, List<? extends R>> chunks = new MapIterator<>(
                 batchIterator(items, options.chunksize()), options, submitChunk);
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(new Flatten<R>(chunks), Spliterator.ORDERED), false)
-                .onClose(new CancelAll(chunks));
+        return stream(new Flatten<R>(chunks), chunks);
+    }
+
+    /** The results as an ordered stream whose {@code iterator()} is {@code results}; closing it cancels {@code calls}. */
+    private static <R> Stream<R> stream(Iterator<R> results, MapIterator<?, ?> calls) {
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(results, Spliterator.ORDERED), false)
+                .onClose(new CancelAll(calls));
     }
 
     // The map path's functions are classes, not lambdas: in a cold JVM each lambda class is spun at
