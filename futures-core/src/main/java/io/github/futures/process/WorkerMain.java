@@ -35,15 +35,17 @@ import java.util.function.Function;
  * (a HEAP frame), for pools that limit their workers' memory. Without it the used heap is reported
  * after the first call and then at most once every {@link #HEAP_REPORT_NANOS}, for the pool's snapshot.
  *
- * <p>Implementation note. Two threads, leader and follower: one at a time holds the reader role and
- * reads frames from standard input; when a call arrives and no call is running, the reader runs it
- * itself and hands the reader role to the other thread (a notify, not a wait), so a call reaches
- * user code without waiting for a second thread to wake up. A call that arrives while another runs
- * is queued for the running thread, which takes the queued calls in order before it goes back to
- * reading. Calls therefore run one at a time, in order, but not always on the same thread. The second
- * thread first warms the first-call path when no job came in its first 100 ms ({@link WorkerWarmUp}). When
- * standard input ends without an EXIT frame (the parent died, even by {@code kill -9}), the reader
- * halts the JVM at once, even while a call runs. Each outcome is one frame on standard output,
+ * <p>Implementation note. Two threads: one at a time holds the reader role and reads frames from
+ * standard input; when a call arrives and no call is running, the reader runs it itself and keeps the
+ * role, so a call reaches user code without waiting for a second thread to wake up, and a short call
+ * wakes no other thread: the reader reads the next frame when it ends. The other thread watches: when
+ * a call has run {@link #HANDOVER_NANOS} on the reader, it takes the reader role over and reads what
+ * comes meanwhile. A call that arrives while another runs is queued for the running thread, which takes
+ * the queued calls in order before it goes back to reading or watching. Calls therefore run one at a
+ * time, in order, but not always on the same thread. The second thread first warms the first-call path
+ * when no job came in its first 100 ms ({@link WorkerWarmUp}). When standard input ends without an EXIT
+ * frame (the parent died, even by {@code kill -9}), the thread in the reader role
+ * halts the JVM at once; while a call runs, within {@link #HANDOVER_NANOS} of its start. Each outcome is one frame on standard output,
  * which nothing else can reach (the reader writes there too, under the same lock, to give back a
  * queued call the parent revoked before it started): {@code System.out} and {@code System.err} are
  * redirected to standard error (the parent forwards it, prefixed with this worker's pid) before any
@@ -80,16 +82,30 @@ public final class WorkerMain {
     static final long HEAP_REPORT_NANOS = 1_000_000_000L;
     /** When the used heap was last reported ({@link System#nanoTime()}), or 0 before. Used by the thread running calls. */
     private long heapReportedAt;
-    /** Guards {@link #jobs}, {@link #reading}, {@link #running} and {@link #anyJob}; waited on for the reader role. */
+    /**
+     * Guards {@link #jobs}, {@link #reader}, {@link #runner}, {@link #callStartedAt}, {@link #lastStartAt},
+     * {@link #watcherParked} and {@link #anyJob}; waited on by the thread that is neither reading nor running.
+     */
     private final Object roles = new Object();
     /** Calls read while another call ran, in arrival order. */
     private final ArrayDeque<Job> jobs = new ArrayDeque<>();
-    /** Whether a thread holds the reader role. */
-    private boolean reading;
-    /** Whether a thread is running a call (or the initializer, or EXIT). */
-    private boolean running;
-    /** Whether a job ever started here (the second thread's warm-up waits for this). Guarded by {@link #roles}. */
+    /** The thread in the reader role, or {@code null} before the first takes it. */
+    private Thread reader;
+    /** The thread running a job (a call, the initializer or EXIT), or {@code null}. */
+    private Thread runner;
+    /** When the running job started ({@link System#nanoTime()}). */
+    private long callStartedAt;
+    /** When the last job started; 0 before the first. */
+    private long lastStartAt;
+    /** Whether the watcher waits without a deadline (no job ran lately): the next job to start wakes it. */
+    private boolean watcherParked;
+    /** Whether a job ever started here (the second thread's warm-up waits for this). */
     private boolean anyJob;
+    /**
+     * How long a job may run on the thread in the reader role before the other thread takes that role
+     * over (reads frames meanwhile, halts the JVM when the parent is gone, gives back a revoked call).
+     */
+    static final long HANDOVER_NANOS = 10_000_000L;
     private final Wire.Frame frame = new Wire.Frame(4096);
     /** Standard input and the frame read last: used by the thread in the reader role only. */
     private final DataInputStream stdin =
@@ -193,22 +209,28 @@ public final class WorkerMain {
     }
 
     /**
-     * What both threads run: take the reader role, read until a job is due to run here, run it and
-     * the jobs queued meanwhile, repeat. Halts the JVM when the parent is gone.
+     * What both threads run: wait for the reader role, read until a job is due to run here, run it (and
+     * the jobs queued meanwhile), repeat. Halts the JVM when the parent is gone.
      */
     private final class Loop implements Runnable {
         @Override
         public void run() {
             try {
+                Thread me = Thread.currentThread();
                 for (;;) {
-                    Job job = lead();
+                    Job job = lead(me);
                     while (job != null) {
                         perform(job);
+                        boolean readOn = false;
                         synchronized (roles) {
                             job = jobs.poll();
                             if (job == null) {
-                                running = false;
+                                runner = null;
+                                readOn = reader == me; // still the reader: nothing was read meanwhile
                             }
+                        }
+                        if (readOn) {
+                            job = read(me);
                         }
                     }
                 }
@@ -220,28 +242,27 @@ public final class WorkerMain {
             }
         }
 
-        /**
-         * Waits for the reader role, then reads frames until one is to run on this thread: the first
-         * job that arrives while no job runs. Jobs that arrive while one runs are queued for it.
-         */
-        private Job lead() throws IOException {
+        /** Watches until this thread takes the reader role, then reads until a job is due to run here. */
+        private Job lead(Thread me) throws IOException {
             synchronized (roles) {
-                while (reading) {
-                    try {
-                        roles.wait();
-                    } catch (InterruptedException e) {
-                        Thread.interrupted(); // a call interrupted itself and left no flag for us: go on
-                    }
-                }
-                reading = true;
+                watch(me);
             }
+            return read(me);
+        }
+
+        /**
+         * Reads frames until one is to run on this thread: the first job that arrives while no job runs;
+         * this thread keeps the reader role while it runs it. Jobs that arrive while one runs are queued for it.
+         * Called holding the reader role, not the monitor of {@link #roles}.
+         */
+        private Job read(Thread me) throws IOException {
             for (;;) {
                 Job job = next(stdin, incoming);
                 if (job == null) {
                     continue;
                 }
                 synchronized (roles) {
-                    if (running) {
+                    if (runner != null) {
                         jobs.add(job);
                         if (job.type == Wire.EXIT) {
                             // Nothing more will come; the running thread halts the JVM after EXIT.
@@ -255,14 +276,56 @@ public final class WorkerMain {
                         }
                         continue;
                     }
-                    running = true;
-                    anyJob = true;
-                    if (job.type != Wire.EXIT) {
-                        reading = false;
-                        roles.notify();
+                    runner = me;
+                    long now = System.nanoTime();
+                    callStartedAt = now;
+                    lastStartAt = now;
+                    if (watcherParked || !anyJob) {
+                        watcherParked = false;
+                        anyJob = true;
+                        roles.notifyAll();
                     }
                     return job;
                 }
+            }
+        }
+    }
+
+    /**
+     * The thread that neither reads nor runs: waits (holding {@link #roles}' monitor) until it takes the
+     * reader role: when no thread has it, or when the job the reader runs has run {@link #HANDOVER_NANOS}.
+     * A job that ends sooner costs no thread a wake-up: the thread that read it reads on. While jobs keep
+     * starting the wait has a deadline (at most one wake-up every {@link #HANDOVER_NANOS}); when none
+     * started for that long it has none, and the next job to start wakes it.
+     */
+    private void watch(Thread me) {
+        for (;;) {
+            long now = System.nanoTime();
+            long waitNanos;
+            if (reader == null) {
+                reader = me;
+                return;
+            }
+            if (runner != null && runner == reader) {
+                waitNanos = callStartedAt + HANDOVER_NANOS - now;
+                if (waitNanos <= 0L) {
+                    reader = me; // the job runs on; this thread reads meanwhile
+                    return;
+                }
+            } else if (lastStartAt != 0L && now - lastStartAt < HANDOVER_NANOS) {
+                waitNanos = HANDOVER_NANOS;
+            } else {
+                waitNanos = 0L;
+            }
+            try {
+                if (waitNanos == 0L) {
+                    watcherParked = true;
+                    roles.wait();
+                } else {
+                    roles.wait(waitNanos / 1_000_000L + 1L);
+                }
+            } catch (InterruptedException e) {
+                Thread.interrupted(); // a call interrupted itself and left no flag for us: go on
             }
         }
     }
@@ -287,8 +350,8 @@ public final class WorkerMain {
     }
 
     /**
-     * Waits up to {@code millis} for the first job to start running; the reader's hand-over notify wakes
-     * this wait. Returns whether none did.
+     * Waits up to {@code millis} for the first job to start running; the first job's start wakes this
+     * wait. Returns whether none did.
      */
     private boolean noJobFor(long millis) {
         long deadline = System.nanoTime() + millis * 1_000_000L;
