@@ -98,9 +98,9 @@ thread_rounds() {
 }
 thread_rounds thread-free
 thread_rounds thread-pinned taskset -c 0
-jmh process -- 'io\.github\.futures\.bench\.ProcessPoolBenchmark\.' "${JMH_OPTS[@]}" \
+jmh process -- 'io\.github\.futures\.bench\.(ProcessPool|PipeFloor)Benchmark\.' "${JMH_OPTS[@]}" \
   || echo "(process-pool benchmarks failed: the report shows them as not run)"
-jmh process-pinned taskset -c 0 -- 'io\.github\.futures\.bench\.ProcessPoolBenchmark\.' "${JMH_OPTS[@]}" \
+jmh process-pinned taskset -c 0 -- 'io\.github\.futures\.bench\.(ProcessPool|PipeFloor)Benchmark\.' "${JMH_OPTS[@]}" \
   || echo "(pinned process-pool benchmarks failed: the report leaves them out)"
 jmh process-single-shot -- 'io\.github\.futures\.bench\.(ProcessPoolStart|IsPrime)Benchmark\.' "${SINGLE_SHOT_OPTS[@]}" \
   || echo "(process-pool benchmarks failed: the report shows them as not run)"

@@ -243,7 +243,7 @@ def load_jmh(*paths):
     for r in runs:
         name = ".".join(r["benchmark"].split(".")[-2:])
         params = r.get("params", {})
-        key = params.get("impl") or params.get("listener") or params.get("chunksize") or ""
+        key = params.get("impl") or params.get("listener") or params.get("chunksize") or params.get("mode") or ""
         m = r["primaryMetric"]
         found.setdefault((name, key), []).append((m["score"], m["scoreError"], m["scoreUnit"]))
     out = {}
@@ -383,6 +383,11 @@ def process_table(jmh, cpy, label=None):
     t.add("round trip, warm worker", fmt(rt_us, "us"), fmt(p and p["median"], "us"),
           speed(p["median"] / rt_us) if rt_us and p else "-",
           (verdict(rt_us <= 20) + " (<= 20 us)") if rt_us else "not run")
+
+    for mode, what in (("direct", "one thread each side"), ("reader", "answer read by a reader thread")):
+        v = ms("PipeFloorBenchmark.roundTrip", mode)
+        t.add(f"pipe floor: an echoing JVM, {what}", fmt(v * 1e3 if v else None, "us"), "-", "-",
+              "(no target: the least a round trip between two JVMs costs here)" if v else "not run")
 
     tiny = ms("ProcessPoolBenchmark.tinyTasks", "")
     tiny_batch = tiny * TINY if tiny else None  # score is per call (OperationsPerInvocation)

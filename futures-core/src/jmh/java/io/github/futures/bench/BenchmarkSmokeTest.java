@@ -72,6 +72,11 @@ class BenchmarkSmokeTest {
     }
 
     @Test
+    void pipeFloorBenchmarkRunsBothWays() throws RunnerException {
+        assertRuns(PipeFloorBenchmark.class, "mode", List.of("direct", "reader"));
+    }
+
+    @Test
     void processPoolStartBenchmarkRuns() throws RunnerException {
         assertRuns(ProcessPoolStartBenchmark.class, "workers", List.of("2"));
     }
