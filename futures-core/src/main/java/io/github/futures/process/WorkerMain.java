@@ -44,8 +44,8 @@ import java.util.function.Function;
  * the queued calls in order before it goes back to reading or watching. Calls therefore run one at a
  * time, in order, but not always on the same thread. The second thread first warms the first-call path
  * when no job came in its first 100 ms ({@link WorkerWarmUp}). When standard input ends without an EXIT
- * frame (the parent died, even by {@code kill -9}), the thread in the reader role
- * halts the JVM at once; while a call runs, within {@link #HANDOVER_NANOS} of its start. Each outcome is one frame on standard output,
+ * frame (the parent died, even by {@code kill -9}), the thread in the reader role halts the JVM at
+ * once (in a call's first {@link #HANDOVER_NANOS}, at their end). Each outcome is one frame on standard output,
  * which nothing else can reach (the reader writes there too, under the same lock, to give back a
  * queued call the parent revoked before it started): {@code System.out} and {@code System.err} are
  * redirected to standard error (the parent forwards it, prefixed with this worker's pid) before any
