@@ -26,6 +26,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class WorkerHandOverTest {
 
+    private static final Duration LIMIT = Duration.ofSeconds(20);
+
     /**
      * Voluntary context switches of the threads of a process (Linux) that can be a worker's two threads, by
      * thread id: named {@code futures-worker-2} (cut to 15 characters) or left with the launcher's name
@@ -59,16 +61,17 @@ class WorkerHandOverTest {
     void shortCallsWakeNoSecondThread() throws Exception {
         assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "needs Linux's /proc");
         SerializableCallable<Integer> one = () -> 1;
-        try (ProcessPoolExecutor pool = new ProcessPoolExecutor(1)) {
-            long pid = pool.submit(Probes.pid()).result();
+        ProcessPoolExecutor pool = new ProcessPoolExecutor(1);
+        try {
+            long pid = pool.submit(Probes.pid()).result(LIMIT);
             for (int i = 0; i < 200; i++) {
-                pool.submit(one).result();
+                pool.submit(one).result(LIMIT);
             }
             Map<String, Long> before = switches(pid);
             int calls = 2_000;
             long start = System.nanoTime();
             for (int i = 0; i < calls; i++) {
-                assertThat(pool.submit(one).result()).isEqualTo(1);
+                assertThat(pool.submit(one).result(LIMIT)).isEqualTo(1);
             }
             long elapsed = System.nanoTime() - start;
             Map<String, Long> after = switches(pid);
@@ -83,6 +86,8 @@ class WorkerHandOverTest {
                     .isGreaterThanOrEqualTo(calls / 2);
             assertThat(other).as("the other thread's wake-ups (%d calls in %d ms)", calls, elapsed / 1_000_000L)
                     .isLessThanOrEqualTo(2 * ticks + 50);
+        } finally {
+            pool.killWorkers(); // a worker that stopped answering must not keep the test waiting
         }
     }
 
@@ -92,9 +97,10 @@ class WorkerHandOverTest {
      */
     @Test
     void aCallThatRunsOnHandsReadingToTheOtherThread() throws Exception {
-        try (ProcessPoolExecutor pool = new ProcessPoolExecutor(1); Gate gate = new Gate()) {
+        ProcessPoolExecutor pool = new ProcessPoolExecutor(1);
+        try (Gate gate = new Gate()) {
             Future<Long> call = pool.submit(gate.call());
-            assertThat(gate.awaitArrival(Duration.ofSeconds(30))).isTrue();
+            assertThat(gate.awaitArrival(LIMIT)).isTrue();
             long pid = pool.snapshot().workerDetails().get(0).pid();
             String dump = "";
             for (int i = 0; i < 50 && !readerIn(dump); i++) {
@@ -103,7 +109,9 @@ class WorkerHandOverTest {
             assertThat(readerIn(dump)).as("a thread reads while the call runs:%n%s", dump).isTrue();
             assertThat(dump).contains(Gate.class.getName());
             gate.releaseAll();
-            assertThat(call.result(Duration.ofSeconds(30))).isEqualTo(pid);
+            assertThat(call.result(LIMIT)).isEqualTo(pid);
+        } finally {
+            pool.killWorkers();
         }
     }
 
