@@ -321,6 +321,7 @@ public final class WorkerMain {
                 if (waitNanos == 0L) {
                     watcherParked = true;
                     roles.wait();
+                    watcherParked = false; // woken by a job's start, or spuriously: look again
                 } else {
                     roles.wait(waitNanos / 1_000_000L + 1L);
                 }
