@@ -52,10 +52,11 @@ class WorkerHandOverTest {
     }
 
     /**
-     * 2 000 round trips of a call that returns at once: the worker thread that reads them waits for each
-     * (a switch per call), the other thread wakes about once per {@link WorkerMain#HANDOVER_NANOS} of the
-     * run at most, not once per call. Handing the reader role to the other thread at every call (as this
-     * worker did before) woke it 2 000 times.
+     * 2 000 round trips of a call that returns at once: the worker thread that reads them waits for
+     * nearly each (a quarter is asserted, to show that the right threads are counted), the other thread
+     * wakes about once per {@link WorkerMain#HANDOVER_NANOS} of the run at most, not once per call.
+     * Handing the reader role to the other thread at every call (as this worker did before) woke it
+     * 2 000 times.
      */
     @Test
     void shortCallsWakeNoSecondThread() throws Exception {
@@ -83,7 +84,7 @@ class WorkerHandOverTest {
             long other = deltas.get(1);
             long ticks = elapsed / WorkerMain.HANDOVER_NANOS;
             assertThat(reading).as("the reading thread waits for each call (%d calls in %d ms)", calls, elapsed / 1_000_000L)
-                    .isGreaterThanOrEqualTo(calls / 2);
+                    .isGreaterThanOrEqualTo(calls / 4); // not every call: a frame may arrive before the read that takes it
             assertThat(other).as("the other thread's wake-ups (%d calls in %d ms)", calls, elapsed / 1_000_000L)
                     .isLessThanOrEqualTo(2 * ticks + 50);
         } finally {
