@@ -83,7 +83,7 @@ public final class WorkerMain {
     /** When the used heap was last reported ({@link System#nanoTime()}), or 0 before. Used by the thread running calls. */
     private long heapReportedAt;
     /**
-     * Guards {@link #jobs}, {@link #reader}, {@link #runner}, {@link #callStartedAt}, {@link #lastStartAt},
+     * Guards {@link #jobs}, {@link #reader}, {@link #runner}, {@link #startedAt},
      * {@link #watcherParked} and {@link #anyJob}; waited on by the thread that is neither reading nor running.
      */
     private final Object roles = new Object();
@@ -93,10 +93,11 @@ public final class WorkerMain {
     private Thread reader;
     /** The thread running a job (a call, the initializer or EXIT), or {@code null}. */
     private Thread runner;
-    /** When the running job started ({@link System#nanoTime()}). */
-    private long callStartedAt;
-    /** When the last job started; 0 before the first. */
-    private long lastStartAt;
+    /**
+     * When the last job that the reader took up itself started ({@link System#nanoTime()}); 0 before the
+     * first. While the reader runs it ({@code runner == reader}), the start of the running job.
+     */
+    private long startedAt;
     /** Whether the watcher waits without a deadline (no job ran lately): the next job to start wakes it. */
     private boolean watcherParked;
     /** Whether a job ever started here (the second thread's warm-up waits for this). */
@@ -277,9 +278,7 @@ public final class WorkerMain {
                         continue;
                     }
                     runner = me;
-                    long now = System.nanoTime();
-                    callStartedAt = now;
-                    lastStartAt = now;
+                    startedAt = System.nanoTime();
                     if (watcherParked || !anyJob) {
                         watcherParked = false;
                         anyJob = true;
@@ -307,12 +306,12 @@ public final class WorkerMain {
                 return;
             }
             if (runner != null && runner == reader) {
-                waitNanos = callStartedAt + HANDOVER_NANOS - now;
+                waitNanos = startedAt + HANDOVER_NANOS - now;
                 if (waitNanos <= 0L) {
                     reader = me; // the job runs on; this thread reads meanwhile
                     return;
                 }
-            } else if (lastStartAt != 0L && now - lastStartAt < HANDOVER_NANOS) {
+            } else if (startedAt != 0L && now - startedAt < HANDOVER_NANOS) {
                 waitNanos = HANDOVER_NANOS;
             } else {
                 waitNanos = 0L;
