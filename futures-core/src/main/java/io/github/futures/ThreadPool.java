@@ -593,11 +593,20 @@ final class ThreadPool {
      * leave an idle token (before the future completes, so that a caller woken by the result and
      * submitting again reuses this worker instead of starting a thread). At full size tokens decide
      * nothing, so the shared counter is left alone.
+     *
+     * @return whether a token was left
      */
-    void workerReturning() {
+    boolean workerReturning() {
         if (workerCount.get() < maxWorkers) {
             idleTokens.incrementAndGet();
+            return true;
         }
+        return false;
+    }
+
+    /** Takes back the idle token a worker left just before it found it was abandoned (ThreadTask.run). */
+    void idleTokenTakenBack() {
+        tryConsumeIdleToken();
     }
 
     private void initializerFailed(Throwable t) {

@@ -13,10 +13,11 @@ import java.util.concurrent.locks.LockSupport;
  * it, and only while that thread still runs this call.
  *
  * <pre>
- *   worker:  runner = me ─► RUNNING ─► call() ─► finishRun: runner me ─► CLAIMED     (result kept)
- *                                                          STOPPED ─► CLAIMED, clear the interrupt
- *                                                          ABANDONED: leave, result discarded
- *   stopper: runner thread t ─CAS─► STOPPING ─► t.interrupt() ─► STOPPED, unpark t
+ *   worker:  poll claims: runner = me ─► RUNNING ─► call() ─► completes the future ─► runner = CLAIMED
+ *                                       future ended meanwhile ─► finishRun: me ─CAS─► CLAIMED
+ *                                                                 STOPPED ─► CLAIMED, clear the interrupt
+ *                                                                 ABANDONED: leave, result discarded
+ *   stopper: ends the future, then runner thread t ─CAS─► STOPPING ─► t.interrupt() ─► STOPPED, unpark t
  * </pre>
  *
  * @param <T> the result type
@@ -27,26 +28,34 @@ final class ThreadTask<T> extends TrackedFuture<T> implements WorkQueue.Item {
      * Implementation note.
      *
      * 'runner' says who has the task and who may interrupt whom. It is null while the task is
-     * queued, CLAIMED once a worker (or a drain) took it from the queue or its submitter took it
-     * back (WorkQueue.Item.claim: one CAS, so exactly one of them has it), the running thread while
-     * the call runs, STOPPING while a stopper (cancel(true), a timeout) interrupts that thread,
-     * STOPPED once it has, ABANDONED once the pool gave the thread up (see ThreadPool.abandon), and
-     * CLAIMED again after the call (never null again: a claim is for good, or the submitter could
-     * take back a call that already ran). Transitions, each one CAS or a volatile write by the
-     * thread that owns the state:
+     * queued; once claimed (WorkQueue.Item.claim: one CAS, so exactly one of a poll and the submitter
+     * taking its call back has it) it is the thread that claimed it, for good (never null again, or
+     * the submitter could take back a call that already ran). A worker's own poll claims the task
+     * for the worker, so the runner is in place before the future turns RUNNING (a cancel(true) that
+     * sees RUNNING sees it) without a write of its own. Then: STOPPING while a stopper (cancel(true),
+     * a timeout) interrupts that thread, STOPPED once it has, ABANDONED once the pool gave the thread
+     * up (see ThreadPool.abandon), and CLAIMED after the call. Transitions, each one CAS or a write by
+     * the thread that owns the state:
      *
-     *   null -> CLAIMED           claim(), by a poll or by the submitter taking its task back
-     *   CLAIMED -> t              the worker, before the future turns RUNNING (so a cancel(true)
-     *                             that sees RUNNING sees t)
-     *   t -> CLAIMED              the worker, after the call returned: nobody may interrupt it now
+     *   null -> t                 claim() by thread t: a worker's poll, a drain, or the submitter
+     *                             taking its task back (only a worker's goes on to RUNNING)
+     *   t -> CLAIMED              the worker, after the call returned (below)
      *   t -> STOPPING -> STOPPED  a stopper; the interrupt happens in between
      *   STOPPED -> CLAIMED        the worker, after the call returned; it then clears its interrupt
      *   STOPPED -> ABANDONED      the pool, when the call ignored the interrupt past its grace
      *
+     * A stopper acts only after it moved the future out of RUNNING (cancel(true): RUNNING ->
+     * CANCELLED_AND_NOTIFIED; a timeout: its TimeoutError). So after the call the worker first tries
+     * to complete the future: if that CAS wins, no stopper will ever look at 'runner' for this call,
+     * and the worker writes CLAIMED without a CAS (for the collector: a kept future then holds no
+     * thread). If it loses, a stopper may be at work and the worker takes 'runner' back by CAS
+     * (finishRun).
+     *
      * Why the next call is never hit: the stopper interrupts only after its CAS from t to STOPPING,
-     * which fails once the worker moved t to CLAIMED; and a worker that finds STOPPING waits (parks,
-     * clearing the interrupt each time, so the park blocks) until STOPPED, then clears the interrupt
-     * before it takes its next call. The interrupt is thus delivered and cleared within this call.
+     * which cannot happen once the worker completed the future and fails once the worker moved t to
+     * CLAIMED; and a worker that finds STOPPING waits (parks, clearing the interrupt each time, so the
+     * park blocks) until STOPPED, then clears the interrupt before it takes its next call. The
+     * interrupt is thus delivered and cleared within this call.
      *
      * 'fn' is written at construction and published by the queue; cleared by the worker once run.
      * 'next' is WorkQueue's link (see there): the queue needs no node of its own per call, so a
@@ -84,7 +93,9 @@ final class ThreadTask<T> extends TrackedFuture<T> implements WorkQueue.Item {
         Callable<T> call = fn;
         fn = null;
         Thread me = Thread.currentThread();
-        runner = me;
+        if (runner != me) { // claimed by another thread for this worker (not the pool's own path)
+            runner = me;
+        }
         boolean run;
         try {
             run = setRunningOrNotifyCancel();
@@ -107,14 +118,18 @@ final class ThreadTask<T> extends TrackedFuture<T> implements WorkQueue.Item {
         if (timer != null) {
             timer.cancel();
         }
-        if (!finishRun(me)) {
-            return false; // abandoned: the future was completed with TimeoutError long ago
+        boolean token = pool.workerReturning(); // before the future completes: a caller it wakes finds this worker
+        if (failure != null ? trySetException(failure) : trySetResult(value)) {
+            RUNNER.setOpaque(this, CLAIMED); // no stopper can come now (see the note)
+            return true;
         }
-        pool.workerReturning();
-        if (failure != null) {
-            trySetException(failure); // false: cancelled or timed out meanwhile, the outcome is dropped
-        } else {
-            trySetResult(value);
+        // Cancelled, timed out or completed by its owner while it ran: the outcome is dropped, and a
+        // stopper may be interrupting this thread now.
+        if (!finishRun(me)) {
+            if (token) {
+                pool.idleTokenTakenBack(); // abandoned: this thread will not come back for work
+            }
+            return false; // the future was completed with TimeoutError long ago
         }
         return true;
     }
@@ -207,7 +222,7 @@ final class ThreadTask<T> extends TrackedFuture<T> implements WorkQueue.Item {
 
     @Override
     public boolean claim() {
-        return runner == null && RUNNER.compareAndSet(this, null, CLAIMED);
+        return runner == null && RUNNER.compareAndSet(this, null, Thread.currentThread());
     }
 
     @Override
