@@ -61,8 +61,8 @@ final class ThreadPool {
      *
      * Misbehaving calls (ThreadTask, CallTimeouts, DeadlockWatch): cancel(true) and a call timeout
      * interrupt through ThreadTask's runner handshake. A worker whose call ignores its timeout is
-     * abandoned by the timer thread (abandon): off 'workers' and 'workerCount', its two units released
-     * for it, so it neither holds shutdown nor a maxWorkers slot; it leaves without touching the pool
+     * abandoned by the timer thread (abandon): off 'workers' and 'workerCount', its units released
+     * for it (itself, its call, and the calls it ended and had not released: Worker.endedUnreleased), so it neither holds shutdown nor a maxWorkers slot; it leaves without touching the pool
      * when the call returns. 'blocked' counts workers whose call waits for a future of this pool,
      * 'deadlockWarned' is set by the one warning of an episode and cleared when a worker is free again.
      * 'pendingLimit' (maxPending) is taken after admission and returned by the future when it leaves
@@ -339,6 +339,12 @@ final class ThreadPool {
         volatile boolean blockedOnOwnPool;
         /** True while on the idle list; cleared by whoever takes it off (the waker or itself). */
         volatile boolean parked;
+        /**
+         * Calls this worker ended whose units it has not released yet (WorkQueue's note): released
+         * together before it parks or waits for termination, and when it leaves. Written only by its
+         * thread; read by {@link #abandon} once the thread was given up.
+         */
+        long endedUnreleased;
 
         Worker(String name) {
             this.thread = virtual ? VirtualThreads.unstarted(name, this) : new WorkerThread(this, name, ThreadPool.this);
@@ -388,14 +394,27 @@ final class ThreadPool {
             } finally {
                 CURRENT.remove();
                 if (counted) {
-                    release();
+                    long n = 1L + endedUnreleased; // itself and its calls not yet released
+                    endedUnreleased = 0L;
+                    release(n);
                 }
             }
         }
 
+
+        /** Releases the units of the calls this worker ended and has not released yet. */
+        void releaseEnded() {
+            long n = endedUnreleased;
+            if (n > 0L) {
+                endedUnreleased = 0L;
+                release(n);
+            }
+        }
+
         /**
-         * Runs a task taken from the queue; its unit is released here, whatever happens, unless
-         * the pool abandoned this thread meanwhile (then the pool released it): returns false then.
+         * Runs a task taken from the queue; its unit is released (counted in endedUnreleased, for a
+         * later release), whatever happens, unless the pool abandoned this thread meanwhile
+         * (then the pool released it): returns false then.
          */
         private boolean runTask(ThreadTask<?> task) {
             boolean counted = true;
@@ -414,13 +433,14 @@ final class ThreadPool {
                 COMPLETED.setOpaque(this, completed + 1);
                 Thread.interrupted(); // an interrupt aimed at the call must not hit the next one
                 if (counted) {
-                    release();
+                    endedUnreleased++; // released with the others before it parks or when it leaves
                 }
             }
         }
 
         /** Parks on the idle list until a submit or shutdown wakes it. */
         private void awaitWork() {
+            releaseEnded(); // a parked worker holds no unit but its own
             parked = true;
             idle.offer(this);
             // Re-check after announcing: a call queued (or shutdown begun) before the announcement
@@ -518,7 +538,12 @@ final class ThreadPool {
 
     /** Releases one unit of the WorkQueue, and tells the pool's listeners if that ended the pool. */
     private void release() {
-        if (work.release()) {
+        release(1L);
+    }
+
+    /** Releases {@code n} units at once (see {@link Worker#endedUnreleased}). */
+    private void release(long n) {
+        if (work.release(n)) {
             terminated();
         }
     }
@@ -548,8 +573,9 @@ final class ThreadPool {
         if (!work.isEmpty()) {
             startWorkerIfBelowMax(); // we still hold the two units: the queue cannot end meanwhile
         }
-        release(); // the call's unit
-        release(); // the worker's unit
+        // The call's unit, the worker's, and those of the calls it ended before and had not released
+        // yet (written by its thread before it claimed this call; the runner CASes order them before here).
+        release(2L + w.endedUnreleased);
     }
 
     /**
@@ -661,7 +687,11 @@ final class ThreadPool {
     boolean awaitTermination(long nanos) throws InterruptedException {
         Thread me = Thread.currentThread();
         Worker current = CURRENT.get();
-        long own = current != null && current.pool() == this ? 2L : 0L;
+        long own = 0L;
+        if (current != null && current.pool() == this) {
+            current.releaseEnded();
+            own = 2L; // itself and the call that waits
+        }
         if (!work.awaitUnits(own, nanos)) {
             return false;
         }

@@ -47,6 +47,13 @@ final class WorkQueue<T extends WorkQueue.Item> {
      * look came first, the offer came after the flag was set, so the submitter sees it and takes its
      * call back (or, if someone took it first, that one ends it). Otherwise the worker sees the call.
      *
+     * A worker need not release each call's unit when the call ends: it may count its ended calls
+     * and release them together (release(n)) no later than its own unit, i.e. when it leaves (the
+     * thread pool also does before a worker parks or waits for termination). Units held longer never
+     * bring termination early, and these do not delay it either: the queue cannot end before the
+     * worker holding them leaves. So a flood of calls costs the workers no atomic add on 'ctl' per
+     * call. Whoever gives up a worker (ThreadPool.abandon) releases its count with its own unit.
+     *
      * Waiting for termination uses 'lock'/'ended' and is signalled only after SHUTDOWN is set, so a
      * running pool's release() is one atomic add. 'waiters' (guarded by 'lock') counts waiting threads.
      *
@@ -246,7 +253,17 @@ final class WorkQueue<T extends WorkQueue.Item> {
      * @return whether this release terminated the queue (exactly one release, or shutdown, does)
      */
     boolean release() {
-        long c = (long) CTL.getAndAdd(this, -1L) - 1L;
+        return release(1L);
+    }
+
+    /**
+     * {@code n} units ended at once (a worker's calls ended since it last released, see the note).
+     *
+     * @param n at least 1
+     * @return whether this release terminated the queue (exactly one release, or shutdown, does)
+     */
+    boolean release(long n) {
+        long c = (long) CTL.getAndAdd(this, -n) - n;
         if ((c & SHUTDOWN) != 0L) {
             signal();
             return (c & UNITS) == 0L;

@@ -105,6 +105,47 @@ class ThreadPoolCallTimeoutTest {
         assertThat(deafThread.get().isAlive()).as("the abandoned thread ends when its call returns").isFalse();
     }
 
+    /**
+     * A worker that ran calls just before the one it is abandoned in: the pool still terminates. (A
+     * worker releases the units of its ended calls together; abandoning it must release those too.)
+     */
+    @Test
+    void aWorkerAbandonedAfterEarlierCallsStillLetsThePoolTerminate() throws Exception {
+        ThreadPoolExecutor pool = ThreadPoolExecutor.builder().maxWorkers(1).threadNamePrefix("deaf-later")
+                .callTimeout(Duration.ofMillis(200)).build();
+        AtomicReference<Thread> deafThread = new AtomicReference<>();
+        CountDownLatch stop = new CountDownLatch(1);
+        try (PoolLogCapture log = new PoolLogCapture()) {
+            // Queued behind a gate, so that the worker runs them and then the deaf call without parking
+            // in between (a worker releases its ended calls' units when it parks).
+            CountDownLatch gate = new CountDownLatch(1);
+            Future<Boolean> gated = pool.submit(() -> gate.await(20, TimeUnit.SECONDS));
+            List<Future<Integer>> earlier = new java.util.ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                int n = i;
+                earlier.add(pool.submit(() -> n));
+            }
+            Future<String> deaf = pool.submit(new DeafCall(deafThread, stop));
+            gate.countDown();
+            assertThat(gated.result(Duration.ofSeconds(20))).isTrue();
+            for (int i = 0; i < 5; i++) {
+                assertThat(earlier.get(i).result(Duration.ofSeconds(20))).isEqualTo(i);
+            }
+            assertThatThrownBy(() -> deaf.result(Duration.ofSeconds(20))).isInstanceOf(TimeoutError.class);
+            assertThat(pool.submit(() -> "served").result(Duration.ofSeconds(20))).isEqualTo("served");
+            assertThat(deafThread.get().getName()).isEqualTo("deaf-later_0");
+
+            pool.shutdown(false, false);
+            assertThat(pool.awaitTermination(Duration.ofSeconds(20))).as("terminated").isTrue();
+            assertThat(deafThread.get().isAlive()).as("abandoned thread still running").isTrue();
+        } finally {
+            stop.countDown();
+            pool.shutdown(false, false); // not wait=true: a pool that cannot terminate must not hang the test
+        }
+        deafThread.get().join(TimeUnit.SECONDS.toMillis(20));
+        assertThat(deafThread.get().isAlive()).as("the abandoned thread ends when its call returns").isFalse();
+    }
+
     /** A builder refuses a zero or negative timeout, saying how to have none. */
     @Test
     void zeroOrNegativeCallTimeoutIsRefused() {

@@ -30,10 +30,14 @@ class ThreadPoolExecutorTest {
     private final List<ThreadPoolExecutor> pools = new ArrayList<>();
     private final CountDownLatch release = new CountDownLatch(1);
 
+    /** shutdown(wait=true, cancelFutures=true), but with a limit: a pool that cannot end must fail the test, not hang it. */
     @AfterEach
-    void shutDownPools() {
+    void shutDownPools() throws InterruptedException {
         release.countDown();
-        pools.forEach(p -> p.shutdown(true, true));
+        pools.forEach(p -> p.shutdown(false, true));
+        for (ThreadPoolExecutor p : pools) {
+            assertThat(p.awaitTermination(Duration.ofSeconds(20))).as("pool terminated").isTrue();
+        }
     }
 
     private ThreadPoolExecutor pool(int maxWorkers, String prefix) {
@@ -320,6 +324,34 @@ class ThreadPoolExecutorTest {
         assertThatThrownBy(() -> p.submit(() -> 1)).isInstanceOf(RejectedExecutionException.class);
         assertThat(p.awaitTermination(Duration.ofSeconds(20))).isTrue();
         assertThat(liveThreads(prefix)).isEmpty();
+    }
+
+    /**
+     * The same from a worker that ran other calls just before, without parking in between (a worker
+     * releases its ended calls' units together; one waiting for its own pool must release them first).
+     */
+    @Test
+    void shutdownWithWaitFromInsideATaskAfterEarlierCallsDoesNotDeadlock() throws InterruptedException {
+        String prefix = uniquePrefix();
+        ThreadPoolExecutor p = pool(1, prefix);
+        CountDownLatch gate = new CountDownLatch(1);
+        Future<Boolean> gated = p.submit(() -> gate.await(20, TimeUnit.SECONDS));
+        List<Future<Integer>> earlier = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            int n = i;
+            earlier.add(p.submit(() -> n));
+        }
+        Future<Boolean> shutter = p.submit(() -> {
+            p.shutdown(true, false);
+            return true;
+        });
+        gate.countDown();
+        assertThat(shutter.result(Duration.ofSeconds(20))).isTrue();
+        assertThat(gated.result()).isTrue();
+        for (int i = 0; i < 3; i++) {
+            assertThat(earlier.get(i).result()).isEqualTo(i);
+        }
+        assertThat(p.awaitTermination(Duration.ofSeconds(20))).isTrue();
     }
 
     /** A call shutting its pool down while other calls run waits for them, then returns. */

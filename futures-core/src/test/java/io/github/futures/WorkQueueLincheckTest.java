@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Timeout;
  * finds no parked worker starts one (counted before it runs) while fewer than {@value #MAX_WORKERS}
  * exist; a worker takes
  * calls until the queue is empty, then leaves if {@link WorkQueue#mayExit()} says so, or parks (its
- * token goes back, to be woken later).
+ * token goes back, to be woken later). As in the pool, a worker releases the units of the calls it
+ * ended together, before it parks and when it leaves.
  *
  * <p>After each run the pool is shut down and its parked workers woken, as shutdown does; then:
  * every call whose submit returned a future ran or was cancelled exactly once, no rejected call ran,
@@ -82,33 +83,50 @@ public class WorkQueueLincheckTest {
     }
 
     private void runWorker() {
+        runWorker(0L);
+    }
+
+    /**
+     * A worker's loop, as the pool runs it: it releases the units of the calls it ended together
+     * (ThreadPool.Worker.endedUnreleased), before it parks and when it leaves. {@code ended}: calls it
+     * ended and has not released yet.
+     */
+    private void runWorker(long ended) {
         for (;;) {
             Call call = queue.poll();
             if (call != null) {
-                int id = call.id;
-                if (queue.isTerminated()) {
-                    violations.add("call " + id + " ran after the queue terminated");
-                }
-                ran.incrementAndGet(id);
-                queue.release();
+                run(call);
+                ended++;
                 continue;
             }
             if (queue.mayExit()) {
-                queue.release();
+                queue.release(1L + ended);
                 return;
             }
             if (!queue.isShutdown()) {
+                if (ended > 0L) {
+                    queue.release(ended);
+                }
                 runnable.incrementAndGet(); // parks: a later submit or shutdown wakes it
                 return;
             }
         }
     }
 
+    private void run(Call call) {
+        int id = call.id;
+        if (queue.isTerminated()) {
+            violations.add("call " + id + " ran after the queue terminated");
+        }
+        ran.incrementAndGet(id);
+    }
+
     /**
-     * One worker, woken, takes a call that ignores its call timeout and is abandoned (ThreadPool.abandon):
-     * the call's future ended (TimeoutError), the worker no longer counts, a replacement starts if calls
-     * are queued (while the two units are still held), then both units are released. The thread never
-     * comes back to the queue.
+     * One worker, woken, runs a call and then takes one that ignores its call timeout and is abandoned
+     * (ThreadPool.abandon): the call's future ended (TimeoutError), the worker no longer counts, a
+     * replacement starts if calls are queued (while the worker's units are still held), then its units
+     * are released: the worker's, the stuck call's, and that of the call it ended before and may not
+     * have released yet. The thread never comes back to the queue.
      */
     @Operation
     public void workAndAbandon() {
@@ -116,16 +134,18 @@ public class WorkQueueLincheckTest {
             runnable.incrementAndGet(); // no worker to run
             return;
         }
+        long ended = 0L;
         Call call = queue.poll();
+        if (call != null) {
+            run(call);
+            ended++;
+            call = queue.poll();
+        }
         if (call == null) {
-            runWorker(); // nothing to hang in: an ordinary worker
+            runWorker(ended); // nothing to hang in: an ordinary worker
             return;
         }
-        int id = call.id;
-        if (queue.isTerminated()) {
-            violations.add("call " + id + " ran after the queue terminated");
-        }
-        ran.incrementAndGet(id); // ended by its timeout; the thread is stuck in it
+        run(call); // ended by its timeout; the thread is stuck in it
         started.decrementAndGet();
         if (!queue.isEmpty()) {
             for (int n; (n = started.get()) < MAX_WORKERS; ) {
@@ -136,8 +156,7 @@ public class WorkQueueLincheckTest {
                 }
             }
         }
-        queue.release(); // the call's unit
-        queue.release(); // the worker's unit
+        queue.release(2L + ended); // the call's unit, the worker's, and its unreleased ones
     }
 
     /** ThreadPool.shutdown without cancelling. */
