@@ -60,7 +60,8 @@ final class WorkQueue<T extends WorkQueue.Item> {
      * The queue itself is intrusive: each item carries its own link (Item), so a queued call costs no
      * node of its own (a ConcurrentLinkedQueue node was 24 of a queued call's 80 bytes). It is the
      * Michael-Scott queue: 'head' is a dummy, the item taken last (or a Sentinel), and 'tail' never
-     * falls behind 'head'. A poll that wins the CAS of 'head' from h to h.next owns h.next: it
+     * falls behind 'head' (a poll moves 'tail' on before it moves 'head' past it), though it may lag
+     * one item behind the last (link). A poll that wins the CAS of 'head' from h to h.next owns h.next: it
      * self-links h (h.next = h, as ConcurrentLinkedQueue does, so that a future kept by its owner
      * never holds the items queued after it; a reader that meets a self-link starts again from
      * 'head') and then claims the item. Claiming (Item.claim, one CAS on the item) is what makes an
@@ -169,21 +170,29 @@ final class WorkQueue<T extends WorkQueue.Item> {
         return true;
     }
 
-    /** Links an item at the tail (Michael-Scott). */
+    /**
+     * Links an item at the end (Michael-Scott, with ConcurrentLinkedQueue's lazy 'tail': a link that
+     * found 'tail' at the last item leaves it there, the next one walks one step and moves it two, so
+     * a submit costs one CAS on a link and every second one a CAS on 'tail').
+     */
     private void link(Item item) {
+        Item t = tail;
+        Item p = t;
         for (;;) {
-            Item t = tail;
-            Item next = t.queueNext();
-            if (t != tail) {
-                continue;
-            }
-            if (next == null) {
-                if (t.casQueueNext(null, item)) {
-                    TAIL.compareAndSet(this, t, item);
+            Item q = p.queueNext();
+            if (q == null) {
+                if (p.casQueueNext(null, item)) {
+                    if (p != t) {
+                        TAIL.compareAndSet(this, t, item); // fails only if someone moved it further
+                    }
                     return;
                 }
+                // another item was linked here first: read p's link again
+            } else if (p == q) {
+                // p left the queue meanwhile ('head' passed it, and so did 'tail': see the note)
+                p = t = tail;
             } else {
-                TAIL.compareAndSet(this, t, next); // help a lagging tail (never a self-link: see the note)
+                p = (p != t && t != (t = tail)) ? t : q; // walk on, or jump to a 'tail' that moved
             }
         }
     }
