@@ -62,8 +62,9 @@ final class ThreadPool {
      * Misbehaving calls (ThreadTask, CallTimeouts, DeadlockWatch): cancel(true) and a call timeout
      * interrupt through ThreadTask's runner handshake. A worker whose call ignores its timeout is
      * abandoned by the timer thread (abandon): off 'workers' and 'workerCount', its units released
-     * for it (itself, its call, and the calls it ended and had not released: Worker.endedUnreleased), so it neither holds shutdown nor a maxWorkers slot; it leaves without touching the pool
-     * when the call returns. 'blocked' counts workers whose call waits for a future of this pool,
+     * for it (itself, its call, and the calls it ended and had not released: Worker.endedUnreleased),
+     * so it neither holds shutdown nor a maxWorkers slot; it leaves without touching the pool when the
+     * call returns. 'blocked' counts workers whose call waits for a future of this pool,
      * 'deadlockWarned' is set by the one warning of an episode and cleared when a worker is free again.
      * 'pendingLimit' (maxPending) is taken after admission and returned by the future when it leaves
      * PENDING. 'interceptor' (final, may be null): submit asks it for the call's scope on the submitting
@@ -394,13 +395,10 @@ final class ThreadPool {
             } finally {
                 CURRENT.remove();
                 if (counted) {
-                    long n = 1L + endedUnreleased; // itself and its calls not yet released
-                    endedUnreleased = 0L;
-                    release(n);
+                    release(1L + endedUnreleased); // itself and its calls not yet released
                 }
             }
         }
-
 
         /** Releases the units of the calls this worker ended and has not released yet. */
         void releaseEnded() {

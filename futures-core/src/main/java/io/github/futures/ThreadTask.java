@@ -93,8 +93,8 @@ final class ThreadTask<T> extends TrackedFuture<T> implements WorkQueue.Item {
         Callable<T> call = fn;
         fn = null;
         Thread me = Thread.currentThread();
-        if (runner != me) { // claimed by another thread for this worker (not the pool's own path)
-            runner = me;
+        if (runner != me) { // the pool's poll claimed it for this thread; a guard, so that an interrupt
+            runner = me;    // for this call can only ever reach the thread running it
         }
         boolean run;
         try {

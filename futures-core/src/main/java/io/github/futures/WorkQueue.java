@@ -61,8 +61,8 @@ final class WorkQueue<T extends WorkQueue.Item> {
      * node of its own (a ConcurrentLinkedQueue node was 24 of a queued call's 80 bytes). It is the
      * Michael-Scott queue: 'head' is a dummy, the item taken last (or a Sentinel), and 'tail' never
      * falls behind 'head' (a poll moves 'tail' on before it moves 'head' past it), though it may lag
-     * one item behind the last (link). A poll that wins the CAS of 'head' from h to h.next owns h.next: it
-     * self-links h (h.next = h, as ConcurrentLinkedQueue does, so that a future kept by its owner
+     * one item behind the last (link). A poll that wins the CAS of 'head' from h to h.next owns
+     * h.next: it self-links h (h.next = h, as ConcurrentLinkedQueue does, so that a future kept by its owner
      * never holds the items queued after it; a reader that meets a self-link starts again from
      * 'head') and then claims the item. Claiming (Item.claim, one CAS on the item) is what makes an
      * item belong to exactly one taker, because a submitter may take its item back (offer, when the
