@@ -110,6 +110,25 @@ class BenchmarkSmokeTest {
         assertThat(used).as("heap used by the pending futures").isPositive().isLessThan(256L << 20);
     }
 
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void submitFloodSplitRunsBothWays() throws IOException, InterruptedException {
+        for (String mode : List.of("gate", "flood")) {
+            Path out = Files.createDirectories(OUTPUT).resolve("flood-split-" + mode + ".txt");
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), SubmitFloodSplit.class.getName(), "2", mode)
+                    .redirectErrorStream(true)
+                    .redirectOutput(out.toFile())
+                    .start();
+            assertThat(p.waitFor(50, TimeUnit.SECONDS)).as("%s run ended", mode).isTrue();
+            String printed = Files.readString(out, StandardCharsets.UTF_8);
+            assertThat(p.exitValue()).as("exit status; it printed: %s", printed).isZero();
+            assertThat(printed).containsPattern(mode.equals("gate")
+                    ? "submit p10 [0-9.]+ p50 [0-9.]+ best [0-9.]+ ms \\| drain p10 [0-9.]+ p50 [0-9.]+ best [0-9.]+ ms"
+                    : "flood p10 [0-9.]+ p50 [0-9.]+ best [0-9.]+ ms");
+        }
+    }
+
     private static void assertRuns(Class<?> benchmark, String param, List<String> values) throws RunnerException {
         ChainedOptionsBuilder options = new OptionsBuilder()
                 .include(benchmark.getName() + "\\.")
