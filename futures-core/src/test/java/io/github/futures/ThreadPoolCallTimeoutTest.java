@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.futures.spi.PoolEvent;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -120,7 +121,7 @@ class ThreadPoolCallTimeoutTest {
             // in between (a worker releases its ended calls' units when it parks).
             CountDownLatch gate = new CountDownLatch(1);
             Future<Boolean> gated = pool.submit(() -> gate.await(20, TimeUnit.SECONDS));
-            List<Future<Integer>> earlier = new java.util.ArrayList<>();
+            List<Future<Integer>> earlier = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 int n = i;
                 earlier.add(pool.submit(() -> n));

@@ -4,6 +4,7 @@ import io.github.futures.Future;
 import io.github.futures.ThreadPoolExecutor;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@link SubmitBenchmark}'s flood (100 000 no-op calls on 4 workers, then every result) as a program that
@@ -53,10 +54,10 @@ public final class SubmitFloodSplit {
                 for (int g = 0; g < gates.length; g++) {
                     gates[g] = pool.submit(() -> {
                         held.countDown();
-                        return gate.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                        return gate.await(60, TimeUnit.SECONDS);
                     });
                 }
-                if (!held.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                if (!held.await(60, TimeUnit.SECONDS)) {
                     throw new IllegalStateException("the workers did not reach the gate");
                 }
                 long t0 = System.nanoTime();
