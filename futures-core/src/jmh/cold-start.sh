@@ -4,6 +4,7 @@
 #   futures-core/src/jmh/cold-start.sh                 # from the repository root
 #   PAIRS=20 JAVAS="java /path/to/jdk-25/bin/java" futures-core/src/jmh/cold-start.sh
 #   BEFORE=/path/to/older/futures-core.jar futures-core/src/jmh/cold-start.sh   # before/after, alternating
+#   PARENT_ARCHIVE=1 futures-core/src/jmh/cold-start.sh  # also the program run with a start-up archive of its own
 #
 # For each JDK in JAVAS (default: the java on the PATH, and the JDK 25 in JAVA25 if set), runs PAIRS
 # (10) pairs that alternate `java -cp … io.github.futures.bench.ColdSeed` and `python3 cold_seed.py`
@@ -15,6 +16,11 @@
 # futures-core/target/benchmarks/cold-<UTC time>/. With BEFORE (another build of the library, as a
 # jar), each round runs that library too, between the two (label javaNN-before), so that a change is
 # measured against the same load as the code before it; the ratios are then given for both.
+# With PARENT_ARCHIVE=1, each round also runs the program with a start-up archive of its own (label
+# javaNN-own-archive), made once by an unmeasured training run, as a user can for any program: JDK 25+
+# an AOT cache (-XX:AOTCacheOutput, then -XX:AOTCache), 19-24 -XX:+AutoCreateSharedArchive, 17-18 a
+# dynamic CDS archive (-XX:ArchiveClassesAtExit, then -XX:SharedArchiveFile). The library cannot choose
+# these for the program's own JVM (they are options of its command line); the workers have theirs anyway.
 # Saved under
 # futures-core/target/benchmarks/cold-<UTC time>/.
 set -euo pipefail
@@ -94,9 +100,24 @@ for j in $JAVAS; do
     sleep 1
   done
   echo "start-up archives: $(ls "$ARCHIVES" 2>/dev/null | grep -E '\.(jsa|aot|failed)$' | tr '\n' ' ')" | tee -a "$OUT/machine.txt"
+  OWN=()
+  if [[ "${PARENT_ARCHIVE:-0}" == 1 ]]; then
+    if ((jv >= 25)); then
+      "$j" -XX:AOTCacheOutput="$OUT/seed-$jv.aot" -cp "$CP" io.github.futures.bench.ColdSeed >/dev/null 2>&1
+      OWN=(-XX:AOTCache="$OUT/seed-$jv.aot")
+    elif ((jv >= 19)); then
+      OWN=(-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile="$OUT/seed-$jv.jsa")
+      "$j" "${OWN[@]}" -cp "$CP" io.github.futures.bench.ColdSeed >/dev/null 2>&1
+    else
+      "$j" -XX:ArchiveClassesAtExit="$OUT/seed-$jv.jsa" -cp "$CP" io.github.futures.bench.ColdSeed >/dev/null 2>&1
+      OWN=(-XX:SharedArchiveFile="$OUT/seed-$jv.jsa")
+    fi
+    echo "the program's own archive: $(ls "$OUT" | grep -E "^seed-$jv\.(aot|jsa)\$" || echo 'none made')" | tee -a "$OUT/machine.txt"
+  fi
   for ((i = 0; i < PAIRS; i++)); do
     run "java$jv" "$j" -cp "$CP" io.github.futures.bench.ColdSeed
     if [[ -n "$BEFORE" ]]; then run "java$jv-before" "$j" -cp "$CP_BEFORE" io.github.futures.bench.ColdSeed; fi
+    if ((${#OWN[@]} > 0)); then run "java$jv-own-archive" "$j" "${OWN[@]}" -cp "$CP" io.github.futures.bench.ColdSeed; fi
     run "cpython-for-java$jv" "$PYTHON" "$CORE/src/jmh/python/cold_seed.py"
   done
 done

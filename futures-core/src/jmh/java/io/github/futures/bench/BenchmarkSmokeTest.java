@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -108,6 +110,25 @@ class BenchmarkSmokeTest {
         assertThat(printed).contains("impl=futures count=1000000 usedBytes=");
         long used = Long.parseLong(printed.replaceAll("(?s).*usedBytes=(\\d+).*", "$1"));
         assertThat(used).as("heap used by the pending futures").isPositive().isLessThan(256L << 20);
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX) // it reads /proc/self
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void roundTripCostRunsForBothPools() throws IOException, InterruptedException {
+        for (String impl : List.of(Peers.FUTURES, Peers.JDK)) {
+            Path out = Files.createDirectories(OUTPUT).resolve("round-trip-cost-" + impl + ".txt");
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), RoundTripCost.class.getName(), impl, "2000", "1")
+                    .redirectErrorStream(true)
+                    .redirectOutput(out.toFile())
+                    .start();
+            assertThat(p.waitFor(50, TimeUnit.SECONDS)).as("%s run ended", impl).isTrue();
+            String printed = Files.readString(out, StandardCharsets.UTF_8);
+            assertThat(p.exitValue()).as("exit status; it printed: %s", printed).isZero();
+            assertThat(printed).containsPattern(impl + " round 1: wall [0-9]+ ns, cpu [0-9]+ ns \\(user [0-9]+, system "
+                    + "[0-9]+\\), switches voluntary [0-9.]+ involuntary [0-9.]+ per round trip");
+        }
     }
 
     @Test
