@@ -5,6 +5,7 @@
 #   PAIRS=20 JAVAS="java /path/to/jdk-25/bin/java" futures-core/src/jmh/cold-start.sh
 #   BEFORE=/path/to/older/futures-core.jar futures-core/src/jmh/cold-start.sh   # before/after, alternating
 #   PARENT_ARCHIVE=1 futures-core/src/jmh/cold-start.sh  # also the program run with a start-up archive of its own
+#   ONE_WORKER=1 futures-core/src/jmh/cold-start.sh      # also the program with a pool of one worker
 #
 # For each JDK in JAVAS (default: the java on the PATH, and the JDK 25 in JAVA25 if set), runs PAIRS
 # (10) pairs that alternate `java -cp … io.github.futures.bench.ColdSeed` and `python3 cold_seed.py`
@@ -21,6 +22,8 @@
 # an AOT cache (-XX:AOTCacheOutput, then -XX:AOTCache), 19-24 -XX:+AutoCreateSharedArchive, 17-18 a
 # dynamic CDS archive (-XX:ArchiveClassesAtExit, then -XX:SharedArchiveFile). The library cannot choose
 # these for the program's own JVM (they are options of its command line); the workers have theirs anyway.
+# With ONE_WORKER=1, each round also runs the program with `new ProcessPoolExecutor(1)` (label
+# javaNN-1-worker): what the second worker JVM costs or saves this program on this machine.
 # Saved under
 # futures-core/target/benchmarks/cold-<UTC time>/.
 set -euo pipefail
@@ -118,6 +121,7 @@ for j in $JAVAS; do
     run "java$jv" "$j" -cp "$CP" io.github.futures.bench.ColdSeed
     if [[ -n "$BEFORE" ]]; then run "java$jv-before" "$j" -cp "$CP_BEFORE" io.github.futures.bench.ColdSeed; fi
     if ((${#OWN[@]} > 0)); then run "java$jv-own-archive" "$j" "${OWN[@]}" -cp "$CP" io.github.futures.bench.ColdSeed; fi
+    if [[ "${ONE_WORKER:-0}" == 1 ]]; then run "java$jv-1-worker" "$j" -cp "$CP" io.github.futures.bench.ColdSeed 1; fi
     run "cpython-for-java$jv" "$PYTHON" "$CORE/src/jmh/python/cold_seed.py"
   done
 done

@@ -113,6 +113,36 @@ class BenchmarkSmokeTest {
     }
 
     @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void coldSeedPrintsTheSeedsAnswerAndItsPhases() throws IOException, InterruptedException {
+        for (List<String> workers : List.of(List.<String>of(), List.of("1"))) {
+            Path out = Files.createDirectories(OUTPUT).resolve("cold-seed" + String.join("", workers) + ".txt");
+            Path err = out.resolveSibling(out.getFileName() + ".err");
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), ColdSeed.class.getName()));
+            command.addAll(workers);
+            Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            boolean ended = p.waitFor(100, TimeUnit.SECONDS);
+            if (!ended) {
+                p.destroyForcibly(); // its workers halt when they see it gone
+            }
+            assertThat(ended).as("ColdSeed %s ended", workers).isTrue();
+            String printed = Files.readString(out, StandardCharsets.UTF_8);
+            String phases = Files.readString(err, StandardCharsets.UTF_8);
+            assertThat(p.exitValue()).as("exit status; it printed: %s %s", printed, phases).isZero();
+            List<String> lines = printed.lines().toList();
+            assertThat(lines).hasSize(200);
+            assertThat(lines.get(0)).isEqualTo("1000000000000 is prime: False");
+            assertThat(lines.get(199)).isEqualTo("1000000000199 is prime: False");
+            // The primes from 10^12 to 10^12 + 199, as CPython's seed program prints them.
+            assertThat(lines.stream().filter(l -> l.endsWith("is prime: True")).count()).isEqualTo(10L);
+            assertThat(lines).contains("1000000000039 is prime: True");
+            assertThat(phases).containsPattern(
+                    "constructor=[0-9.]+ map=[0-9.]+ first=[0-9.]+ results=[0-9.]+ closed=[0-9.]+");
+        }
+    }
+
+    @Test
     @EnabledOnOs(OS.LINUX) // it reads /proc/self
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void roundTripCostRunsForBothPools() throws IOException, InterruptedException {

@@ -15,6 +15,7 @@ import java.util.stream.LongStream;
  *
  * <pre>
  * java -cp futures-core/target/classes:futures-core/target/test-classes io.github.futures.bench.ColdSeed
+ * java -cp futures-core/target/classes:futures-core/target/test-classes io.github.futures.bench.ColdSeed 1   # one worker
  * </pre>
  */
 public final class ColdSeed {
@@ -49,9 +50,11 @@ public final class ColdSeed {
     /**
      * Runs the example once.
      *
-     * @param args unused
+     * @param args none (a pool of as many workers as processors, as the seed's), or the number of
+     *     workers (to see what a worker JVM fewer costs or saves)
      */
     public static void main(String[] args) {
+        int workers = args.length > 0 ? Integer.parseInt(args[0]) : 0;
         List<Long> numbers = LongStream.range(1_000_000_000_000L, 1_000_000_000_200L).boxed().toList();
         StringBuilder out = new StringBuilder();
         long t0 = System.nanoTime();
@@ -59,7 +62,7 @@ public final class ColdSeed {
         long mapped;
         long first = 0;
         long results;
-        try (ProcessPoolExecutor executor = new ProcessPoolExecutor()) {
+        try (ProcessPoolExecutor executor = workers > 0 ? new ProcessPoolExecutor(workers) : new ProcessPoolExecutor()) {
             constructed = System.nanoTime();
             Iterator<Boolean> primes = executor.map(ColdSeed::isPrime, numbers).iterator();
             mapped = System.nanoTime();
