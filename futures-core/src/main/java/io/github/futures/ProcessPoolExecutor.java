@@ -757,7 +757,11 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
 
         /**
          * @param directory where start-up archives are kept (default: {@code $XDG_CACHE_HOME/futures/startup}
-         *     when that variable is set, else {@code ~/.cache/futures/startup}); created when missing
+         *     when that variable is set, else {@code ~/.cache/futures/startup}); created when missing, with
+         *     mode {@code rwx------}. Archives are used and built only where no other user could put or swap
+         *     one in: the directory and those above it belong to this user or root and only their owner may
+         *     write to them (a directory above with the sticky bit, such as {@code /tmp}, or a user private
+         *     group, is fine); elsewhere workers start without one
          * @return this builder
          * @see #startupArchive(boolean)
          */

@@ -5,6 +5,12 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -41,11 +47,23 @@ import java.util.Map;
  * standard error that it could not use the archive has it deleted ({@link #workerSaid}), so that the
  * next pool builds it again; until then workers run as without it.
  *
+ * <p>Only archives no other user could have written are used. A JVM runs what an archive holds without
+ * checking it (the JDK's own archives are trusted as part of the JDK), so an archive planted in the
+ * cache directory, or swapped in between the check and the worker's start, would run another user's
+ * code in the worker. On a file system with POSIX owners and modes ({@link #untrustedBecause}): the
+ * cache directory and every directory above it belong to this user or to root, and only their owner may
+ * write to them (but for a directory above with the sticky bit, such as {@code /tmp}, and for a
+ * group-writable one whose group is its owner's own: a user private group, as {@code umask 002} systems
+ * make); an archive is used only if it is a regular file (not a link) of this user or root that no one
+ * else may write to ({@link #trustedFile}). Directories the pool makes for the cache are made {@code
+ * rwx------}. Where the file system has no POSIX modes (Windows) this is not checked.
+ *
  * <p>Skipped, and said at debug level: a class path with a directory that is not empty (the JDK
  * archives classes from jar files only: "Cannot have non-empty directory in paths", on 17 and 25
  * alike), a class path in an {@code @argfile}, JVM options that choose class-data sharing themselves
  * ({@code -Xshare}, {@code -XX:SharedArchiveFile}, {@code -XX:AOTCache}, ...), a java executable whose
- * version cannot be told, a cache directory that cannot be written. Nothing here ever fails a pool.
+ * version cannot be told, a cache directory that cannot be written or that other users may write to.
+ * Nothing here ever fails a pool.
  *
  * <p>Implementation note. {@link #command()} is called by each worker's reader thread just before
  * it starts the process (never on the thread that submitted the call, nor under the pool's lock), by
@@ -197,7 +215,104 @@ public final class StartupArchive {
                     .append('\n');
         }
         File dir = directory != null ? directory : defaultDirectory();
+        String untrusted = untrustedBecause(dir);
+        if (untrusted != null) {
+            return new Plan("the cache directory " + dir + " is not safe for start-up archives: " + untrusted,
+                    null, null, 0);
+        }
         return new Plan(null, dir, "worker-" + feature + "-" + keyOf(key), feature);
+    }
+
+    /**
+     * Why archives must not be read from or written to {@code dir}, or {@code null} if they may (see the
+     * class comment). Checks the directory, or the part of its path that exists if it is still to be
+     * made, with symbolic links resolved, and every directory above it: each belongs to this user or to
+     * root, and no other user may write to it; a directory above it may be writable by all if it has the
+     * sticky bit, and any of them writable by its group if that group's id is its owner's user id (a
+     * user private group). Not checked where the file system has no POSIX owners and modes.
+     *
+     * @param dir the cache directory
+     * @return the reason, or {@code null}
+     */
+    static String untrustedBecause(File dir) {
+        if (!FileSystems.getDefault().supportedFileAttributeViews().contains("unix")) {
+            return null;
+        }
+        try {
+            Path p = dir.toPath().toAbsolutePath();
+            boolean self = true; // p is the cache directory itself (no sticky exemption)
+            while (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                p = p.getParent();
+                self = false;
+                if (p == null) {
+                    return "no part of its path exists";
+                }
+            }
+            int me = processUid();
+            for (Path d = p.toRealPath(); d != null; d = d.getParent(), self = false) {
+                Map<String, Object> a = Files.readAttributes(d, "unix:uid,gid,mode");
+                int uid = (Integer) a.get("uid");
+                int mode = (Integer) a.get("mode");
+                if (uid != 0 && !mine(d, uid, me)) {
+                    return d + " belongs to another user (uid " + uid + ")";
+                }
+                boolean sticky = (mode & 01000) != 0;
+                boolean userPrivateGroup = (Integer) a.get("gid") == uid;
+                if ((mode & 0002) != 0 && (self || !sticky) || (mode & 0020) != 0 && !userPrivateGroup) {
+                    return d + " may be written to by other users (mode " + Integer.toOctalString(mode & 07777) + ")";
+                }
+            }
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return "cannot tell who may write to it: " + e;
+        }
+    }
+
+    /**
+     * Whether {@code archive} may be given to a worker: a regular file (not a link) of this user or
+     * root, which no other user may write to (its group only if that is its owner's user private
+     * group). Always true where the file system has no POSIX owners and modes.
+     *
+     * @param archive the file
+     * @return whether it is trusted
+     */
+    static boolean trustedFile(File archive) {
+        if (!FileSystems.getDefault().supportedFileAttributeViews().contains("unix")) {
+            return true;
+        }
+        try {
+            Path f = archive.toPath();
+            Map<String, Object> a = Files.readAttributes(f, "unix:uid,gid,mode,isRegularFile",
+                    LinkOption.NOFOLLOW_LINKS);
+            int uid = (Integer) a.get("uid");
+            int mode = (Integer) a.get("mode");
+            return Boolean.TRUE.equals(a.get("isRegularFile")) && (uid == 0 || mine(f, uid, processUid()))
+                    && (mode & 0002) == 0 && ((mode & 0020) == 0 || (Integer) a.get("gid") == uid);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** This process's user id as the kernel tells it ({@code /proc/self}, Linux), or -1 where it cannot. */
+    private static int processUid() {
+        try {
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Whether {@code uid}, the owner of {@code p}, is this process's user: by id where it is known, else
+     * by the owner's principal against the one of {@code user.name}.
+     */
+    private static boolean mine(Path p, int uid, int me) throws IOException {
+        if (me >= 0) {
+            return uid == me;
+        }
+        UserPrincipal owner = Files.getOwner(p, LinkOption.NOFOLLOW_LINKS);
+        return owner.equals(p.getFileSystem().getUserPrincipalLookupService()
+                .lookupPrincipalByName(System.getProperty("user.name")));
     }
 
     /** Options with which a user picks class-data sharing or an archive for the workers. */
@@ -268,8 +383,8 @@ public final class StartupArchive {
     }
 
     /**
-     * The archive of {@code p} in its directory, if there is a whole one; deletes files of its name
-     * whose size is not the one in their name.
+     * The archive of {@code p} in its directory, if there is a whole one that no other user could have
+     * written ({@link #trustedFile}); deletes files of its name whose size is not the one in their name.
      */
     static File find(Plan p) {
         String[] names = p.directory().list();
@@ -288,7 +403,7 @@ public final class StartupArchive {
                 } catch (NumberFormatException e) {
                     continue;
                 }
-                if (good == null && f.length() == size) {
+                if (good == null && f.length() == size && trustedFile(f)) {
                     good = f;
                 } else if (f.length() != size) {
                     f.delete(); // truncated or replaced: never given to a JVM
@@ -383,7 +498,7 @@ public final class StartupArchive {
         if (lockedAt > 0L && System.currentTimeMillis() - lockedAt < STALE_LOCK_MS) {
             return; // another JVM is building it
         }
-        if (!dir.isDirectory() && !dir.mkdirs() || !dir.canWrite()) {
+        if (!dir.isDirectory() && !makePrivateDirectories(dir) || !dir.canWrite()) {
             Log.debug("no start-up archive for the workers: cannot write to " + dir);
             return;
         }
@@ -400,6 +515,21 @@ public final class StartupArchive {
                     + b.pid() + ", log " + log + ")");
         } catch (IOException | RuntimeException e) {
             Log.debug("no start-up archive for the workers: cannot start its builder: " + e);
+        }
+    }
+
+    /** Makes {@code dir} and the directories above it that do not exist, {@code rwx------} where modes exist. */
+    static boolean makePrivateDirectories(File dir) {
+        try {
+            if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+                Files.createDirectories(dir.toPath(),
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } else {
+                Files.createDirectories(dir.toPath());
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 

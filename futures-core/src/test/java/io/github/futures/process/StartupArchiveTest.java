@@ -11,6 +11,7 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchService;
@@ -19,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -238,5 +240,158 @@ class StartupArchiveTest {
         byte[] frames = ArchiveBuilder.trainingFrames();
         byte[] tail = java.util.Arrays.copyOfRange(frames, frames.length - Frames.EXIT.length, frames.length);
         assertThat(tail).isEqualTo(Frames.EXIT);
+    }
+
+    // ---------------------------------------------------------------- archives other users could write
+
+    private static boolean unixModes() {
+        return FileSystems.getDefault().supportedFileAttributeViews().contains("unix");
+    }
+
+    private static int attribute(Path p, String name) throws IOException {
+        return (Integer) Files.readAttributes(p, "unix:" + name, LinkOption.NOFOLLOW_LINKS).get(name);
+    }
+
+    private static boolean runningAsRoot() {
+        try {
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static Path directory(Path p, int mode) throws IOException {
+        Files.createDirectories(p);
+        Files.setAttribute(p, "unix:mode", mode);
+        return p;
+    }
+
+    private static List<String> workerCommand() {
+        return List.of(WorkerCommand.currentJava(), "-cp", jar, WorkerMain.class.getName());
+    }
+
+    /**
+     * The attack: a whole, genuine archive put into a cache directory that other users may write to
+     * (as one of them could). The workers must not map it, and the pool writes nothing there.
+     */
+    @Test
+    void archiveInADirectoryOthersMayWriteToIsNeverGivenToAWorker(@TempDir Path tmp) throws Exception {
+        Assumptions.assumeTrue(unixModes(), "POSIX modes");
+        Path own = tmp.resolve("own");
+        use(pool(own));
+        Path genuine = awaitArchive(own);
+        Path open = directory(tmp.resolve("open"), 0777);
+        Path planted = Files.copy(genuine, open.resolve(genuine.getFileName()));
+        assertThat(new StartupArchive(true, open.toFile(), workerCommand()).plan().skip())
+                .contains(open.toString()).contains("may be written to by other users").contains("777");
+
+        Path classLog = tmp.resolve("worker-class-load.txt");
+        use(pool(open).jvmArgs("-Xlog:class+load=info:file=" + classLog));
+        use(pool(open));
+        assertThat(Files.readAllLines(classLog)).as("the worker did not map the planted archive")
+                .anyMatch(l -> l.contains(" io.github.futures.process.WorkerMain source:"))
+                .noneMatch(l -> l.contains(" io.github.futures.process.WorkerMain source: shared objects file"));
+        try (Stream<Path> files = Files.list(open)) {
+            assertThat(files).as("nothing built, locked or logged there").containsExactly(planted);
+        }
+        // The same archive in the user's own directory is used: the refusal above is the directory's.
+        use(pool(own).jvmArgs("-Xlog:class+load=info:file=" + classLog));
+        assertThat(Files.readAllLines(classLog))
+                .anyMatch(l -> l.contains(" io.github.futures.process.WorkerMain source: shared objects file"));
+    }
+
+    /** A directory above the cache that others may write to (and could swap the cache in) makes it unsafe, made or not. */
+    @Test
+    void directoryAboveOthersMayWriteToMakesTheCacheUnsafe(@TempDir Path tmp) throws IOException {
+        Assumptions.assumeTrue(unixModes(), "POSIX modes");
+        Path open = directory(tmp.resolve("open"), 0777);
+        Path cache = directory(open.resolve("cache"), 0700);
+        String openWritable = open.toRealPath() + " may be written to by other users";
+        assertThat(StartupArchive.untrustedBecause(cache.toFile())).contains(openWritable);
+        assertThat(StartupArchive.untrustedBecause(open.resolve("not-made-yet/startup").toFile())).contains(openWritable);
+        // Through a symbolic link: the directory it leads to is what counts.
+        Path link = Files.createSymbolicLink(directory(tmp.resolve("safe"), 0700).resolve("link"), cache);
+        assertThat(StartupArchive.untrustedBecause(link.toFile())).contains(openWritable);
+        Files.setAttribute(open, "unix:mode", 0755);
+        assertThat(StartupArchive.untrustedBecause(cache.toFile())).isNull();
+        assertThat(StartupArchive.untrustedBecause(link.toFile())).isNull();
+    }
+
+    /**
+     * A directory above with the sticky bit (as /tmp) may be writable by all: only an entry's owner may
+     * rename or delete it. The cache directory itself may not: anyone could put a file in it.
+     */
+    @Test
+    void stickyDirectoryAboveIsFineButNotAsTheCacheItself(@TempDir Path tmp) throws IOException {
+        Assumptions.assumeTrue(unixModes(), "POSIX modes");
+        Path sticky = directory(tmp.resolve("sticky"), 01777);
+        assertThat(StartupArchive.untrustedBecause(directory(sticky.resolve("cache"), 0700).toFile())).isNull();
+        assertThat(StartupArchive.untrustedBecause(sticky.toFile())).contains("may be written to by other users")
+                .contains("1777");
+    }
+
+    /** Group-writable is fine only for a user private group (its id is the owner's user id), as umask 002 systems make. */
+    @Test
+    void groupWritableOnlyForTheOwnersPrivateGroup(@TempDir Path tmp) throws IOException {
+        Assumptions.assumeTrue(unixModes(), "POSIX modes");
+        Path dir = directory(tmp.resolve("group"), 0770);
+        boolean privateGroup = attribute(dir, "gid") == attribute(dir, "uid");
+        String why = StartupArchive.untrustedBecause(dir.toFile());
+        if (privateGroup) {
+            assertThat(why).isNull();
+        } else {
+            assertThat(why).contains("may be written to by other users").contains("770");
+        }
+        if (runningAsRoot()) {
+            Files.setAttribute(dir, "unix:gid", 4242); // a group of others
+            assertThat(StartupArchive.untrustedBecause(dir.toFile())).contains("may be written to by other users");
+            Files.setAttribute(dir, "unix:uid", 4243); // and another user's directory
+            assertThat(StartupArchive.untrustedBecause(dir.toFile()))
+                    .contains(dir.toRealPath() + " belongs to another user (uid 4243)");
+        }
+    }
+
+    /** Only a regular file of this user (or root) that no one else may write to is given to a worker. */
+    @Test
+    void archiveFileMustBeThisUsersAndNoLink(@TempDir Path tmp) throws IOException {
+        Assumptions.assumeTrue(unixModes(), "POSIX modes");
+        Path dir = directory(tmp.resolve("cache"), 0700);
+        Path lib = Files.writeString(tmp.resolve("lib.jar"), "x");
+        StartupArchive.Plan plan = new StartupArchive(true, dir.toFile(), List.of(WorkerCommand.currentJava(), "-cp",
+                lib.toString(), "Main")).plan();
+        assertThat(plan.skip()).isNull();
+        Path archive = Files.writeString(dir.resolve(plan.name() + "-3" + plan.extension()), "abc");
+        Files.setAttribute(archive, "unix:mode", 0644);
+        assertThat(StartupArchive.find(plan)).isEqualTo(archive.toFile());
+
+        Files.setAttribute(archive, "unix:mode", 0646);
+        assertThat(StartupArchive.find(plan)).as("writable by others").isNull();
+        Files.setAttribute(archive, "unix:mode", 0664);
+        assertThat(StartupArchive.find(plan) != null).as("group-writable, group " + attribute(archive, "gid"))
+                .isEqualTo(attribute(archive, "gid") == attribute(archive, "uid"));
+        Files.setAttribute(archive, "unix:mode", 0444);
+
+        Path elsewhere = Files.move(archive, tmp.resolve("elsewhere"));
+        Files.createSymbolicLink(archive, elsewhere);
+        assertThat(StartupArchive.find(plan)).as("a link").isNull();
+        assertThat(archive).as("a link is not deleted as a damaged file either").isSymbolicLink();
+        Files.delete(archive);
+        Files.move(elsewhere, archive);
+        assertThat(StartupArchive.find(plan)).isEqualTo(archive.toFile());
+        if (runningAsRoot()) {
+            Files.setAttribute(archive, "unix:uid", 4243);
+            assertThat(StartupArchive.find(plan)).as("another user's").isNull();
+        }
+    }
+
+    /** The directories made for the cache are the user's alone. */
+    @Test
+    void cacheDirectoriesAreMadePrivate(@TempDir Path tmp) throws IOException {
+        Assumptions.assumeTrue(unixModes(), "POSIX modes");
+        Path cache = tmp.resolve("futures/startup");
+        assertThat(StartupArchive.makePrivateDirectories(cache.toFile())).isTrue();
+        assertThat(attribute(cache, "mode") & 0777).isEqualTo(0700);
+        assertThat(attribute(cache.getParent(), "mode") & 0777).isEqualTo(0700);
+        assertThat(StartupArchive.untrustedBecause(cache.toFile())).isNull();
     }
 }

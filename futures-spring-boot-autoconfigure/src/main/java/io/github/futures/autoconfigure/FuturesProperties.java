@@ -131,7 +131,11 @@ public class FuturesProperties {
          */
         private boolean enabled = true;
 
-        /** Where archives are kept. Default: $XDG_CACHE_HOME/futures/startup, else ~/.cache/futures/startup. */
+        /**
+         * Where archives are kept. Default: $XDG_CACHE_HOME/futures/startup, else ~/.cache/futures/startup.
+         * It must be writable by this user only (and the directories above it, but for sticky ones such
+         * as /tmp): elsewhere no archive is used or built.
+         */
         private Path directory;
 
         public boolean isEnabled() {
