@@ -256,9 +256,7 @@ public final class StartupArchive {
                 if (uid != 0 && !mine(d, uid, me)) {
                     return d + " belongs to another user (uid " + uid + ")";
                 }
-                boolean sticky = (mode & 01000) != 0;
-                boolean userPrivateGroup = (Integer) a.get("gid") == uid;
-                if ((mode & 0002) != 0 && (self || !sticky) || (mode & 0020) != 0 && !userPrivateGroup) {
+                if (othersMayWrite(a, !self)) {
                     return d + " may be written to by other users (mode " + Integer.toOctalString(mode & 07777) + ")";
                 }
             }
@@ -285,12 +283,23 @@ public final class StartupArchive {
             Map<String, Object> a = Files.readAttributes(f, "unix:uid,gid,mode,isRegularFile",
                     LinkOption.NOFOLLOW_LINKS);
             int uid = (Integer) a.get("uid");
-            int mode = (Integer) a.get("mode");
             return Boolean.TRUE.equals(a.get("isRegularFile")) && (uid == 0 || mine(f, uid, processUid()))
-                    && (mode & 0002) == 0 && ((mode & 0020) == 0 || (Integer) a.get("gid") == uid);
+                    && !othersMayWrite(a, false);
         } catch (IOException | RuntimeException e) {
             return false;
         }
+    }
+
+    /**
+     * Whether a user other than the owner may write to a file or directory of these {@code unix:}
+     * attributes ({@code uid}, {@code gid}, {@code mode}): it is writable by all (unless {@code stickyExempt}
+     * and it has the sticky bit), or by a group that is not its owner's user private group.
+     */
+    private static boolean othersMayWrite(Map<String, Object> a, boolean stickyExempt) {
+        int mode = (Integer) a.get("mode");
+        boolean all = (mode & 0002) != 0 && !(stickyExempt && (mode & 01000) != 0);
+        boolean group = (mode & 0020) != 0 && !a.get("gid").equals(a.get("uid"));
+        return all || group;
     }
 
     /** This process's user id as the kernel tells it ({@code /proc/self}, Linux), or -1 where it cannot. */
