@@ -97,16 +97,8 @@ class BenchmarkSmokeTest {
     @Test
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void millionPendingFuturesFitIn256MegabytesOfHeap() throws IOException, InterruptedException {
-        Path out = Files.createDirectories(OUTPUT).resolve("footprint.txt");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                PendingFuturesFootprint.class.getName(), Peers.FUTURES, "1000000")
-                .redirectErrorStream(true)
-                .redirectOutput(out.toFile())
-                .start();
-        assertThat(p.waitFor(100, TimeUnit.SECONDS)).as("footprint run ended").isTrue();
-        String printed = Files.readString(out, StandardCharsets.UTF_8);
-        assertThat(p.exitValue()).as("exit status; it printed: %s", printed).isZero();
+        String printed = runProgram("footprint.txt", false, 100, List.of("-Xmx256m"), PendingFuturesFootprint.class,
+                Peers.FUTURES, "1000000");
         assertThat(printed).contains("impl=futures count=1000000 usedBytes=");
         long used = Long.parseLong(printed.replaceAll("(?s).*usedBytes=(\\d+).*", "$1"));
         assertThat(used).as("heap used by the pending futures").isPositive().isLessThan(256L << 20);
@@ -116,20 +108,9 @@ class BenchmarkSmokeTest {
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void coldSeedPrintsTheSeedsAnswerAndItsPhases() throws IOException, InterruptedException {
         for (List<String> workers : List.of(List.<String>of(), List.of("1"))) {
-            Path out = Files.createDirectories(OUTPUT).resolve("cold-seed" + String.join("", workers) + ".txt");
-            Path err = out.resolveSibling(out.getFileName() + ".err");
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), ColdSeed.class.getName()));
-            command.addAll(workers);
-            Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            boolean ended = p.waitFor(100, TimeUnit.SECONDS);
-            if (!ended) {
-                p.destroyForcibly(); // its workers halt when they see it gone
-            }
-            assertThat(ended).as("ColdSeed %s ended", workers).isTrue();
-            String printed = Files.readString(out, StandardCharsets.UTF_8);
-            String phases = Files.readString(err, StandardCharsets.UTF_8);
-            assertThat(p.exitValue()).as("exit status; it printed: %s %s", printed, phases).isZero();
+            String name = "cold-seed" + String.join("", workers) + ".txt";
+            String printed = runProgram(name, true, 100, List.of(), ColdSeed.class, workers.toArray(String[]::new));
+            String phases = Files.readString(OUTPUT.resolve(name + ".err"), StandardCharsets.UTF_8);
             List<String> lines = printed.lines().toList();
             assertThat(lines).hasSize(200);
             assertThat(lines.get(0)).isEqualTo("1000000000000 is prime: False");
@@ -147,15 +128,8 @@ class BenchmarkSmokeTest {
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void roundTripCostRunsForBothPools() throws IOException, InterruptedException {
         for (String impl : List.of(Peers.FUTURES, Peers.JDK)) {
-            Path out = Files.createDirectories(OUTPUT).resolve("round-trip-cost-" + impl + ".txt");
-            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), RoundTripCost.class.getName(), impl, "2000", "1")
-                    .redirectErrorStream(true)
-                    .redirectOutput(out.toFile())
-                    .start();
-            assertThat(p.waitFor(50, TimeUnit.SECONDS)).as("%s run ended", impl).isTrue();
-            String printed = Files.readString(out, StandardCharsets.UTF_8);
-            assertThat(p.exitValue()).as("exit status; it printed: %s", printed).isZero();
+            String printed = runProgram("round-trip-cost-" + impl + ".txt", false, 50, List.of(), RoundTripCost.class,
+                    impl, "2000", "1");
             assertThat(printed).containsPattern(impl + " round 1: wall [0-9]+ ns, cpu [0-9]+ ns \\(user [0-9]+, system "
                     + "[0-9]+\\), switches voluntary [0-9.]+ involuntary [0-9.]+ per round trip");
         }
@@ -165,19 +139,46 @@ class BenchmarkSmokeTest {
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void submitFloodSplitRunsBothWays() throws IOException, InterruptedException {
         for (String mode : List.of("gate", "flood")) {
-            Path out = Files.createDirectories(OUTPUT).resolve("flood-split-" + mode + ".txt");
-            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), SubmitFloodSplit.class.getName(), "2", mode)
-                    .redirectErrorStream(true)
-                    .redirectOutput(out.toFile())
-                    .start();
-            assertThat(p.waitFor(50, TimeUnit.SECONDS)).as("%s run ended", mode).isTrue();
-            String printed = Files.readString(out, StandardCharsets.UTF_8);
-            assertThat(p.exitValue()).as("exit status; it printed: %s", printed).isZero();
+            String printed = runProgram("flood-split-" + mode + ".txt", false, 50, List.of(), SubmitFloodSplit.class,
+                    "2", mode);
             assertThat(printed).containsPattern(mode.equals("gate")
                     ? "submit p10 [0-9.]+ p50 [0-9.]+ best [0-9.]+ ms \\| drain p10 [0-9.]+ p50 [0-9.]+ best [0-9.]+ ms"
                     : "flood p10 [0-9.]+ p50 [0-9.]+ best [0-9.]+ ms");
         }
+    }
+
+    /**
+     * Runs {@code main} in a child JVM on this class path, with {@code jvmOptions} and {@code args}, its
+     * standard output in {@code name} under {@link #OUTPUT} and its standard error in {@code name}.err
+     * ({@code separateErrors}) or with the output; asserts that it ended within {@code seconds} (else it
+     * is killed; a worker JVM it started halts when it sees it gone) with status 0.
+     *
+     * @return what it printed on its standard output
+     */
+    private static String runProgram(String name, boolean separateErrors, long seconds, List<String> jvmOptions,
+                                     Class<?> main, String... args) throws IOException, InterruptedException {
+        Path out = Files.createDirectories(OUTPUT).resolve(name);
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder b = new ProcessBuilder(command).redirectOutput(out.toFile());
+        if (separateErrors) {
+            b.redirectError(out.resolveSibling(name + ".err").toFile());
+        } else {
+            b.redirectErrorStream(true);
+        }
+        Process p = b.start();
+        boolean ended = p.waitFor(seconds, TimeUnit.SECONDS);
+        if (!ended) {
+            p.destroyForcibly();
+        }
+        assertThat(ended).as("%s %s ended within %d s", main.getSimpleName(), List.of(args), seconds).isTrue();
+        String printed = Files.readString(out, StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).as("exit status of %s %s; it printed: %s", main.getSimpleName(), List.of(args), printed)
+                .isZero();
+        return printed;
     }
 
     private static void assertRuns(Class<?> benchmark, String param, List<String> values) throws RunnerException {
