@@ -633,9 +633,20 @@ final class ThreadPool {
         tryConsumeIdleToken();
     }
 
+    /**
+     * Breaks the pool for an initializer's exception. Its message is user code too and is read once,
+     * guarded: an exception here would reach the worker's fault path, whose replacement runs the
+     * initializer again, and so on without end, with the pool never broken and its calls never ended.
+     */
     private void initializerFailed(Throwable t) {
+        String message;
+        try {
+            message = t.getMessage();
+        } catch (Throwable unreadable) {
+            message = "its getMessage() threw " + unreadable.getClass().getName();
+        }
         breakPool("A thread initializer failed, the thread pool is not usable anymore ("
-                + t.getClass().getName() + (t.getMessage() == null ? "" : ": " + t.getMessage()) + ")", t);
+                + t.getClass().getName() + (message == null ? "" : ": " + message) + ")", t);
     }
 
     /** Refuses new calls and fails the queued ones with BrokenThreadPool. */

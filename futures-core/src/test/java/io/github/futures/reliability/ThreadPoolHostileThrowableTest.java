@@ -1,0 +1,68 @@
+package io.github.futures.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.futures.BrokenThreadPool;
+import io.github.futures.Future;
+import io.github.futures.ThreadPoolExecutor;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Throwables whose own methods fail, thrown where the thread pool has to describe them: an
+ * initializer's exception ends up in the broken pool's reason.
+ *
+ * <p>Regression: an initializer throwing an exception whose {@code getMessage()} throws did not break
+ * the pool. Building the reason threw, the worker's loop took that for a fault of its own and started a
+ * replacement, which ran the initializer again, and so on without end; the pending futures never ended.
+ */
+@Timeout(60)
+class ThreadPoolHostileThrowableTest {
+
+    private static final Duration LIMIT = Duration.ofSeconds(20);
+
+    /** An exception that cannot say what it is: its message and its description throw. */
+    static final class Mute extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getMessage() {
+            throw new IllegalStateException("getMessage refuses");
+        }
+
+        @Override
+        public String toString() {
+            throw new IllegalStateException("toString refuses");
+        }
+    }
+
+    /** An initializer whose exception cannot be described still breaks the pool, at its first run. */
+    @Test
+    void initializerThrowingAnIndescribableExceptionBreaksThePoolOnce() {
+        AtomicInteger runs = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, "mute-init", () -> {
+            runs.incrementAndGet();
+            throw new Mute();
+        });
+        try {
+            Future<String> f = pool.submit(() -> "never");
+            Throwable failure;
+            try {
+                failure = f.exception(LIMIT);
+            } catch (io.github.futures.TimeoutError stillPending) {
+                throw new AssertionError("the future is still pending after " + LIMIT + "; the initializer ran "
+                        + runs.get() + " times", stillPending);
+            }
+            assertThat(failure).isInstanceOf(BrokenThreadPool.class);
+            assertThat(failure.getMessage()).contains("initializer failed").contains(Mute.class.getName());
+            assertThat(failure.getCause()).isInstanceOf(Mute.class);
+            assertThat(runs).as("the initializer ran once: no replacement worker").hasValue(1);
+            assertThatThrownBy(() -> pool.submit(() -> "later")).isInstanceOf(BrokenThreadPool.class);
+        } finally {
+            pool.shutdown(true, true);
+        }
+    }
+}
