@@ -410,12 +410,28 @@ public class Future<T> implements java.util.concurrent.Future<T> {
         }
     }
 
+    /**
+     * Runs a callback; whatever it throws is logged and ignored. Logging prints the exception, which is
+     * user code too: an exception whose message or description throws or never ends (a stack overflow)
+     * makes the logger throw, and the logger does not catch errors. That is ignored as well, or it would
+     * skip the callbacks after this one and reach the thread completing the future (a pool's worker).
+     */
     @SuppressWarnings("unchecked")
     private void invokeCallback(Object fn) {
         try {
             ((Consumer<? super Future<T>>) fn).accept(this);
         } catch (Throwable t) {
-            Log.LOG.log(System.Logger.Level.ERROR, "exception calling callback for " + this, t);
+            try {
+                Log.LOG.log(System.Logger.Level.ERROR, "exception calling callback for " + this, t);
+            } catch (Throwable unprintable) {
+                try {
+                    Log.LOG.log(System.Logger.Level.ERROR, "exception calling callback for " + this + ": "
+                            + t.getClass().getName() + " (it could not be printed: "
+                            + unprintable.getClass().getName() + ")");
+                } catch (Throwable ignored) {
+                    // nothing more can be said about it
+                }
+            }
         }
     }
 

@@ -39,6 +39,64 @@ class ThreadPoolHostileThrowableTest {
         }
     }
 
+    /** An exception whose description never ends: its message describes itself (a stack overflow). */
+    static final class SelfDescribing extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getMessage() {
+            return "while handling " + this;
+        }
+    }
+
+    /**
+     * A done callback throwing an exception that cannot be printed (not even by the logger) is ignored as
+     * any other: the callbacks after it run, the completing thread is not affected.
+     */
+    @Test
+    void callbackThrowingAnUnprintableExceptionDoesNotStopTheOthers() {
+        Future<Integer> f = new Future<>();
+        AtomicInteger before = new AtomicInteger();
+        AtomicInteger after = new AtomicInteger();
+        f.addDoneCallback(done -> before.incrementAndGet());
+        f.addDoneCallback(done -> {
+            throw new SelfDescribing();
+        });
+        f.addDoneCallback(done -> after.incrementAndGet());
+        f.setResult(7);
+        assertThat(before).hasValue(1);
+        assertThat(after).as("the callback after the failing one ran").hasValue(1);
+        assertThat(f.result(Duration.ZERO)).isEqualTo(7);
+        // Added to a done future: runs at once in this thread, which is not affected either.
+        f.addDoneCallback(done -> {
+            throw new SelfDescribing();
+        });
+    }
+
+    /** The same callbacks on a pool's future: the worker that completes it runs the next call. */
+    @Test
+    void callbackThrowingAnUnprintableExceptionOnAPoolsFuture() throws InterruptedException {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, "unprintable-callback");
+        try {
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            Future<Thread> blocker = pool.submit(() -> {
+                release.await();
+                return Thread.currentThread();
+            });
+            AtomicInteger after = new AtomicInteger();
+            blocker.addDoneCallback(done -> {
+                throw new SelfDescribing();
+            });
+            blocker.addDoneCallback(done -> after.incrementAndGet());
+            release.countDown();
+            Thread worker = blocker.result(LIMIT);
+            assertThat(pool.submit(Thread::currentThread).result(LIMIT)).as("the same worker").isSameAs(worker);
+            assertThat(after).hasValue(1);
+        } finally {
+            pool.shutdown(true, true);
+        }
+    }
+
     /** An initializer whose exception cannot be described still breaks the pool, at its first run. */
     @Test
     void initializerThrowingAnIndescribableExceptionBreaksThePoolOnce() {
