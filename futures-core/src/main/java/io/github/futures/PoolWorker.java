@@ -139,7 +139,7 @@ final class PoolWorker implements WorkerProcess.Listener {
             case Wire.INIT_FAILED -> {
                 Throwable cause = pool.frames.decodeException(f.payload, w.pid);
                 pool.breakPool("A process initializer failed in worker pid " + w.pid
-                        + ", the process pool is not usable anymore (" + cause + ")", cause);
+                        + ", the process pool is not usable anymore (" + Throwables.describe(cause) + ")", cause);
             }
             default -> throw new StreamCorruptedException("unknown frame type " + f.type + " from worker pid "
                     + w.pid + " (a worker of another version of this library?)");
@@ -243,15 +243,16 @@ final class PoolWorker implements WorkerProcess.Listener {
         if (item != null) {
             if (!item.future.done()) {
                 InvalidObjectException x = new InvalidObjectException((f.type == Wire.RESULT ? "The result" : "The exception")
-                        + " of call " + item.id + " from worker pid " + w.pid + " could not be read in this JVM: " + t);
+                        + " of call " + item.id + " from worker pid " + w.pid + " could not be read in this JVM: "
+                        + Throwables.describe(t));
                 x.initCause(t);
                 ProcessPool.settle(item, x);
             }
             return true;
         }
         if (f.type == Wire.RESULT || f.type == Wire.EXCEPTION || f.type == Wire.REVOKED) {
-            pool.breakPool("The process pool could not handle a frame from worker pid " + w.pid + " (" + t
-                    + "); the process pool is not usable anymore.", t);
+            pool.breakPool("The process pool could not handle a frame from worker pid " + w.pid + " ("
+                    + Throwables.describe(t) + "); the process pool is not usable anymore.", t);
             return true;
         }
         return false;

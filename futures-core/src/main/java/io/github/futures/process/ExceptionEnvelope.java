@@ -28,6 +28,20 @@ final class ExceptionEnvelope {
         this.notSerializedBecause = notSerializedBecause;
     }
 
+    /**
+     * {@code t.toString()}, or its class name when that throws (or never ends: a stack overflow). The
+     * failures the pool describes come from user code (a call's result or exception, their
+     * serialization), so their description may fail too; it must not take the worker or the reader down.
+     * The parent's side has the same rule ({@code io.github.futures.Throwables}).
+     */
+    static String describe(Throwable t) {
+        try {
+            return t.toString();
+        } catch (Throwable unprintable) {
+            return t.getClass().getName() + " (its toString() threw " + unprintable.getClass().getName() + ")";
+        }
+    }
+
     static String traceOf(Throwable t) {
         StringWriter w = new StringWriter();
         try (PrintWriter p = new PrintWriter(w)) {

@@ -240,7 +240,7 @@ public final class Frames {
                 t = (Throwable) Serialization.deserialize(env.serialized, 0, env.serialized.length, filter(), loader,
                         Wire.ALLOW_HINT);
             } catch (IOException | ClassNotFoundException | ClassCastException e) {
-                why = "this JVM could not deserialize it: " + e;
+                why = "this JVM could not deserialize it: " + ExceptionEnvelope.describe(e);
             }
         }
         if (t == null) {

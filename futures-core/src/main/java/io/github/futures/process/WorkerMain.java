@@ -238,7 +238,8 @@ public final class WorkerMain {
             } catch (EOFException parentGone) {
                 Runtime.getRuntime().halt(ORPHANED);
             } catch (Throwable t) {
-                System.err.println("futures worker: cannot read from the parent process, exiting: " + t);
+                System.err.println("futures worker: cannot read from the parent process, exiting: "
+                        + ExceptionEnvelope.describe(t));
                 Runtime.getRuntime().halt(ORPHANED);
             }
         }
@@ -593,7 +594,7 @@ public final class WorkerMain {
         } catch (Throwable t) {
             NotSerializableException x = new NotSerializableException(new StringBuilder("The result of the task (")
                     .append(value.getClass().getName()).append(") could not be serialized to return it from worker pid ")
-                    .append(pid()).append(": ").append(t).toString());
+                    .append(pid()).append(": ").append(ExceptionEnvelope.describe(t)).toString());
             x.initCause(t);
             problem = x;
         }
@@ -612,7 +613,7 @@ public final class WorkerMain {
 
     private String describeUnreadable(String what, Exception e) {
         return new StringBuilder("Worker pid ").append(pid()).append(" could not deserialize ").append(what)
-                .append(": ").append(e).toString();
+                .append(": ").append(ExceptionEnvelope.describe(e)).toString();
     }
 
     /**
@@ -626,7 +627,8 @@ public final class WorkerMain {
         try {
             trace = ExceptionEnvelope.traceOf(t);
         } catch (Throwable e) {
-            trace = new StringBuilder(className).append(" (its stack trace could not be printed: ").append(e)
+            trace = new StringBuilder(className).append(" (its stack trace could not be printed: ")
+                    .append(ExceptionEnvelope.describe(e))
                     .append(")\n").toString();
         }
         byte[] bytes = null;
@@ -640,7 +642,7 @@ public final class WorkerMain {
                 bytes = Arrays.copyOfRange(fr.array(), Wire.HEADER, fr.size());
             }
         } catch (Throwable e) {
-            why = e.toString();
+            why = ExceptionEnvelope.describe(e);
         }
         fr.trim();
         if (trace.length() > maxMessageSize / 8) {

@@ -371,7 +371,7 @@ public final class WorkerProcess implements Runnable {
             trouble = readLoop(p);
         } catch (Throwable t) { // set-up failed (no thread for the pump, say): the listener still hears of it
             p.destroyForcibly();
-            trouble = "could not set up worker pid " + pid + ": " + t;
+            trouble = "could not set up worker pid " + pid + ": " + ExceptionEnvelope.describe(t);
         }
         end(p, trouble);
     }
@@ -408,7 +408,7 @@ public final class WorkerProcess implements Runnable {
                     continue;
                 }
                 String trouble = t instanceof StreamCorruptedException e ? corrupted(p, e)
-                        : "lost the connection to worker pid " + pid + ": " + t;
+                        : "lost the connection to worker pid " + pid + ": " + ExceptionEnvelope.describe(t);
                 p.destroyForcibly();
                 return trouble;
             }
