@@ -160,6 +160,13 @@ final class ProcessPool {
     int starting;
     /** Threads settling futures taken out of the pool, outside the lock. Guarded by lock. */
     int settling;
+    /**
+     * How many of those {@link #settling} counts the current thread holds while it cancels or fails
+     * futures on a caller's thread ({@link #settlingHere()}): their done callbacks run in it, so a
+     * shutdown(wait=true) in such a callback does not wait for this thread, which would wait for
+     * itself. A one-element array while the thread settles, otherwise unset.
+     */
+    private final ThreadLocal<int[]> settlingHere = new ThreadLocal<>();
     /** Workers ever started. Written under lock; read without it as a hint. */
     private volatile long workersStarted;
     /** Written under lock, read anywhere. */
@@ -543,9 +550,11 @@ final class ProcessPool {
     }
 
     void signalIfTerminatedLocked() {
-        if (terminatedLocked()) {
+        if (shutdown && queue.isEmpty() && workers.isEmpty()) {
+            // Waiters are woken while futures are still being settled, too: one that settles some itself
+            // (from a callback of such a future) does not wait for those, and looks again.
             terminatedCondition.signalAll();
-            if (!terminatedPublished) {
+            if (settling == 0 && !terminatedPublished) {
                 terminatedPublished = true;
                 events.add(PoolEvent.Type.TERMINATED, -1L, null, null);
             }
@@ -613,9 +622,36 @@ final class ProcessPool {
         } finally {
             unlock();
         }
-        fail(failed, new BrokenProcessPool(reason, cause));
-        for (PoolWorker k : kill) {
-            k.process.destroy(true);
+        int[] here = settlingHere();
+        try {
+            for (PoolWorker k : kill) { // first: a callback of a failed future may wait for the pool's end
+                k.process.destroy(true);
+            }
+            fail(failed, new BrokenProcessPool(reason, cause));
+        } finally {
+            settledHere(here);
+        }
+    }
+
+    /**
+     * The current thread begins settling futures outside the lock, {@link #settling} already counted
+     * for it; end with {@link #settledHere}. Their callbacks run in this thread, so its own wait for
+     * termination does not count it (see {@link #awaitTermination}).
+     */
+    int[] settlingHere() {
+        int[] here = settlingHere.get();
+        if (here == null) {
+            here = new int[1];
+            settlingHere.set(here);
+        }
+        here[0]++;
+        return here;
+    }
+
+    /** The current thread has settled what it began with {@link #settlingHere()}. */
+    void settledHere(int[] here) {
+        if (--here[0] == 0) {
+            settlingHere.remove();
         }
         settled();
     }
@@ -679,13 +715,19 @@ final class ProcessPool {
         } finally {
             unlock();
         }
-        if (!cancel.isEmpty()) {
-            for (WorkItem item : cancel) {
-                item.future.cancel();
-            }
-            settled();
-        }
+        // Sent before the cancelled futures' callbacks run: one that waits for the pool's end waits for
+        // the EXIT frames among these.
         send(sends);
+        if (!cancel.isEmpty()) {
+            int[] here = settlingHere();
+            try {
+                for (WorkItem item : cancel) {
+                    item.future.cancel();
+                }
+            } finally {
+                settledHere(here);
+            }
+        }
         if (wait && !isPoolThread()) {
             awaitTermination(-1L);
         }
@@ -705,9 +747,12 @@ final class ProcessPool {
         boolean interrupted = false;
         // Decided once: awaitNanos returns a negative remainder on timeout, which must not turn into "no limit".
         final boolean untimed = nanos < 0L;
+        // Settling this thread does itself (a callback of a future it is cancelling or failing) is not waited for.
+        int[] here = settlingHere.get();
+        int own = here == null ? 0 : here[0];
         lock.lock();
         try {
-            while (!terminatedLocked()) {
+            while (!(shutdown && queue.isEmpty() && workers.isEmpty() && settling <= own)) {
                 try {
                     if (untimed) {
                         terminatedCondition.await();

@@ -52,6 +52,7 @@ final class ProcessPoolControl {
         }
         pool.send(sends);
         int n = 0;
+        int[] here = pool.settlingHere();
         try {
             for (WorkItem item : cancel) {
                 if (!item.future.cancelled() && item.future.cancel()) { // cancel() is also true for one cancelled before
@@ -59,13 +60,7 @@ final class ProcessPoolControl {
                 }
             }
         } finally {
-            pool.lock.lock();
-            try {
-                pool.settling--;
-                pool.signalIfTerminatedLocked();
-            } finally {
-                pool.unlock();
-            }
+            pool.settledHere(here);
         }
         return n;
     }

@@ -138,6 +138,13 @@ final class ThreadPool {
     private final java.util.concurrent.atomic.AtomicBoolean deadlockWarned = new java.util.concurrent.atomic.AtomicBoolean();
     /** The worker the current thread is, if it is one of a ThreadPool (platform or virtual thread). */
     static final ThreadLocal<Worker> CURRENT = new ThreadLocal<>();
+    /**
+     * The units of drained calls that the current thread holds while it cancels or fails them
+     * ({@link #endDrained}): their done callbacks run in this thread before it releases them, so a
+     * shutdown(wait=true) in such a callback does not wait for them, as a call's does not wait for
+     * itself. A one-element array while the thread does so, otherwise unset.
+     */
+    private final ThreadLocal<long[]> drainedHere = new ThreadLocal<>();
 
     ThreadPool(int maxWorkers, String threadNamePrefix, Runnable initializer) {
         this(maxWorkers, threadNamePrefix, initializer, null);
@@ -520,16 +527,53 @@ final class ThreadPool {
 
     /** Cancels the queued calls (they never start); running ones go on. @return how many this cancelled */
     int cancelPending() {
+        return endDrained(drainQueued(), null);
+    }
+
+    /** Takes every queued call off the queue, so that no worker starts one about to be cancelled or failed. */
+    private List<ThreadTask<?>> drainQueued() {
         List<ThreadTask<?>> drained = new ArrayList<>();
         for (ThreadTask<?> task; (task = pollQueued()) != null; ) {
             drained.add(task);
         }
+        return drained;
+    }
+
+    /**
+     * Cancels (or, with a failure, fails) drained calls, releasing each one's unit once its future has
+     * ended and its callbacks have run; meanwhile this thread holds those units ({@link #drainedHere}).
+     *
+     * @return how many this cancelled
+     */
+    private int endDrained(List<ThreadTask<?>> drained, BrokenThreadPool failure) {
+        if (drained.isEmpty()) {
+            return 0;
+        }
+        long[] held = drainedHere.get();
+        boolean outermost = held == null;
+        if (outermost) {
+            held = new long[1];
+            drainedHere.set(held);
+        }
+        held[0] += drained.size();
         int n = 0;
-        for (ThreadTask<?> task : drained) {
-            if (!task.cancelled() && task.cancel()) { // cancel() is also true for one cancelled before
-                n++;
+        try {
+            for (ThreadTask<?> task : drained) {
+                try {
+                    if (failure != null) {
+                        task.fail(failure);
+                    } else if (!task.cancelled() && task.cancel()) { // cancel() is also true for one cancelled before
+                        n++;
+                    }
+                } finally {
+                    held[0]--;
+                    release();
+                }
             }
-            release();
+        } finally {
+            if (outermost) {
+                drainedHere.remove();
+            }
         }
         return n;
     }
@@ -655,11 +699,7 @@ final class ThreadPool {
             broken = reason;
         }
         work.close();
-        BrokenThreadPool failure = new BrokenThreadPool(reason, cause);
-        for (ThreadTask<?> task; (task = pollQueued()) != null; ) {
-            task.fail(failure);
-            release();
-        }
+        endDrained(drainQueued(), new BrokenThreadPool(reason, cause));
     }
 
     // ------------------------------------------------------------------ shutdown
@@ -674,15 +714,7 @@ final class ThreadPool {
             terminated();
         }
         if (cancelFutures) {
-            // Drain first so that no worker starts a call we are about to cancel.
-            List<ThreadTask<?>> drained = new ArrayList<>();
-            for (ThreadTask<?> task; (task = pollQueued()) != null; ) {
-                drained.add(task);
-            }
-            for (ThreadTask<?> task : drained) {
-                task.cancel();
-                release();
-            }
+            endDrained(drainQueued(), null);
         }
         wakeAllIdleWorkers();
     }
@@ -700,6 +732,10 @@ final class ThreadPool {
         if (current != null && current.pool() == this) {
             current.releaseEnded();
             own = 2L; // itself and the call that waits
+        }
+        long[] drained = drainedHere.get();
+        if (drained != null) {
+            own += drained[0]; // a callback of a call this thread is cancelling or failing
         }
         if (!work.awaitUnits(own, nanos)) {
             return false;
