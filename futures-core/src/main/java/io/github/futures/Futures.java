@@ -189,7 +189,10 @@ public final class Futures {
      * The futures without duplicates, in their order: a Set as given, and any other collection as
      * given too when it holds no future twice (the usual case); only one with duplicates is copied.
      * Duplicates are found with an identity hash set of its own (futures are equal only to
-     * themselves): one array of references, open addressing, no entry objects.
+     * themselves): one array of references, open addressing, no entry objects. It is sized from
+     * {@code size()} but grows when the iterator yields more (a concurrent queue that producers add to
+     * while it is read, or a collection whose size is wrong), so a full table can never make a probe
+     * loop for ever; such a collection is copied as read, so that every later pass sees the same futures.
      */
     private static <F extends Future<?>> Collection<F> distinct(Collection<F> fs) {
         if (fs instanceof Set) {
@@ -201,11 +204,16 @@ public final class Futures {
         int n = fs.size();
         Object[] table = new Object[Integer.highestOneBit(Math.max(4, n) * 2 - 1) << 1];
         int mask = table.length - 1;
+        int stored = 0;
         List<F> copy = null;
         int i = 0;
         for (F f : fs) {
             Objects.requireNonNull(f, "fs contains null");
-            int slot = (System.identityHashCode(f) * 0x9E3779B9) >>> 1 & mask;
+            if (stored >= table.length >> 1) { // more than size() said: keep the table at most half full
+                table = grown(table);
+                mask = table.length - 1;
+            }
+            int slot = slot(f, mask);
             boolean duplicate = false;
             for (Object o; (o = table[slot]) != null; slot = (slot + 1) & mask) {
                 if (o == f) {
@@ -213,16 +221,16 @@ public final class Futures {
                     break;
                 }
             }
-            if (duplicate) {
-                if (copy == null) {
-                    copy = new ArrayList<>(n);
-                    Iterator<F> it = fs.iterator();
-                    for (int k = 0; k < i; k++) {
-                        copy.add(it.next());
-                    }
+            if (copy == null && (duplicate || i >= n)) {
+                copy = new ArrayList<>(Math.max(n, i + 1));
+                Iterator<F> it = fs.iterator();
+                for (int k = 0; k < i; k++) {
+                    copy.add(it.next());
                 }
-            } else {
+            }
+            if (!duplicate) {
                 table[slot] = f;
+                stored++;
                 if (copy != null) {
                     copy.add(f);
                 }
@@ -230,6 +238,26 @@ public final class Futures {
             i++;
         }
         return copy != null ? copy : fs;
+    }
+
+    private static int slot(Object f, int mask) {
+        return (System.identityHashCode(f) * 0x9E3779B9) >>> 1 & mask;
+    }
+
+    /** The identity table of {@link #distinct}, twice as large, with the same futures. */
+    private static Object[] grown(Object[] table) {
+        Object[] bigger = new Object[table.length << 1];
+        int mask = bigger.length - 1;
+        for (Object o : table) {
+            if (o != null) {
+                int slot = slot(o, mask);
+                while (bigger[slot] != null) {
+                    slot = (slot + 1) & mask;
+                }
+                bigger[slot] = o;
+            }
+        }
+        return bigger;
     }
 
     /**
@@ -319,10 +347,10 @@ public final class Futures {
         private int yielded;
 
         AsCompletedIterator(Collection<F> fs, boolean timed, long deadline) {
-            this.total = fs.size();
             this.timed = timed;
             this.deadline = deadline;
             this.inbox = new Inbox(fs);
+            this.total = inbox.total; // the futures read, not size(): a collection's size may be wrong
             this.cleanable = inbox.installed == 0 ? null : FuturesCleaner.CLEANER.register(this, inbox);
         }
 
@@ -384,16 +412,21 @@ public final class Futures {
         final Future<?>[] futures;
         final Future.Node[] nodes;
         final int installed;
+        /** How many futures {@code fs} yielded (done or not). */
+        final int total;
 
         Inbox(Collection<? extends Future<?>> fs) {
             List<Future<?>> pending = new ArrayList<>();
+            int read = 0;
             for (Future<?> f : fs) {
+                read++;
                 if (f.done()) {
                     completed.add(f);
                 } else {
                     pending.add(f);
                 }
             }
+            total = read;
             futures = new Future<?>[pending.size()];
             nodes = new Future.Node[pending.size()];
             int n = 0;
