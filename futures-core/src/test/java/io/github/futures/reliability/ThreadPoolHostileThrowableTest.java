@@ -123,4 +123,26 @@ class ThreadPoolHostileThrowableTest {
             pool.shutdown(true, true);
         }
     }
+
+    /**
+     * A call that cancels its own future with cancel(true): the future ends cancelled, the interrupt it
+     * sent itself does not reach the next call on the same worker.
+     */
+    @Test
+    void callCancellingItsOwnFutureDoesNotHitTheNextCall() {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, "self-cancel");
+        try {
+            java.util.concurrent.CompletableFuture<Future<Boolean>> self = new java.util.concurrent.CompletableFuture<>();
+            Future<Boolean> f = pool.submit(() -> {
+                boolean cancelled = self.join().cancel(true);
+                return cancelled && Thread.currentThread().isInterrupted();
+            });
+            self.complete(f);
+            assertThatThrownBy(() -> f.result(LIMIT)).isInstanceOf(io.github.futures.CancelledError.class);
+            assertThat(pool.submit(() -> Thread.currentThread().isInterrupted()).result(LIMIT))
+                    .as("the next call's thread is not interrupted").isFalse();
+        } finally {
+            pool.shutdown(true, true);
+        }
+    }
 }
