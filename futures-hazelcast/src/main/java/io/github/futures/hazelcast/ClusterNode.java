@@ -1,11 +1,14 @@
 package io.github.futures.hazelcast;
 
+import com.hazelcast.config.ClassFilter;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.ExecutorConfig;
+import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import io.github.futures.spi.Serialization;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +26,16 @@ import java.util.function.Consumer;
  * sends no usage data home; Jet is off; and it registers the calls' executor under
  * {@code executorName} with the given pool size. Each member also publishes its process id as the
  * member attribute {@value #PID_ATTRIBUTE}, which {@link ClusterExecutor#snapshot()} reports.
+ *
+ * <p>Hazelcast's own Java deserialization is filtered too: Hazelcast reads with Java serialization
+ * any {@code Serializable} object that another member or a client sends it (a task for its executor
+ * service, say), outside the executors' deserialization filters. The calls, results and exceptions
+ * of {@link ClusterExecutor} travel as {@code DataSerializable} byte arrays and need none of it, so
+ * the configuration lets Hazelcast's Java deserialization read only Hazelcast's and the JDK's classes
+ * and arrays (Hazelcast's default list), and none of the classes that
+ * {@link Serialization#DEFAULT_FILTER} refuses. An application that keeps its own
+ * {@code Serializable} objects in this member's data structures lists their packages in
+ * {@code config.getSerializationConfig().getJavaSerializationFilterConfig().getWhitelist()}.
  *
  * <p>Run a worker node (the application's jar and its dependencies must be on the class path, so the
  * node can load the classes of the calls it is sent):
@@ -117,7 +130,31 @@ public final class ClusterNode {
             join.getTcpIpConfig().addMember(member.trim());
         }
         config.addExecutorConfig(new ExecutorConfig(executorName, poolSize));
+        config.getSerializationConfig().setJavaSerializationFilterConfig(javaSerializationFilter());
         return config;
+    }
+
+    /**
+     * Hazelcast's Java deserialization filter for a member (see the class comment): Hazelcast's default
+     * list of allowed classes ({@code com.hazelcast.}, {@code java}, arrays), less those that
+     * {@link Serialization#DEFAULT_FILTER} refuses by name.
+     */
+    static JavaSerializationFilterConfig javaSerializationFilter() {
+        ClassFilter refused = new ClassFilter();
+        for (String entry : Serialization.DEFAULT_FILTER.split(";")) {
+            if (!entry.startsWith("!")) {
+                continue; // a limit (maxdepth, maxrefs): Hazelcast's filter knows only names
+            }
+            String name = entry.substring(1);
+            if (name.endsWith(".**")) {
+                refused.addPrefixes(name.substring(0, name.length() - 2));
+            } else if (name.endsWith(".*")) {
+                refused.addPackages(name.substring(0, name.length() - 2));
+            } else {
+                refused.addClasses(name);
+            }
+        }
+        return new JavaSerializationFilterConfig().setDefaultsDisabled(false).setBlacklist(refused);
     }
 
     /**
