@@ -79,7 +79,8 @@ abstract class ClusterBuilderBase<B extends ClusterBuilderBase<B>> {
      * the initializer, read on the member, and the result or exception, read back here. The
      * pattern travels with each call, so members need no configuration of their own (their
      * JVM-wide filter decides what this pattern leaves undecided). Any array longer than its
-     * message is refused whatever the pattern.
+     * message is refused whatever the pattern. The executor's own embedded member also refuses what
+     * this filter refuses in the calls other executors send it, whatever their own patterns allow.
      *
      * @param pattern an {@link ObjectInputFilter.Config#createFilter} pattern; {@code null} or empty
      *     means {@link Serialization#DEFAULT_FILTER}

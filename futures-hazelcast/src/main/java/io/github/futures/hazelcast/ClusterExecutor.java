@@ -92,8 +92,11 @@ import java.util.stream.Stream;
  * refusal of any array longer than the message it comes in. The member reads the call (and the
  * initializer) through the filter pattern that travels with the call, so the member side is
  * filtered with the caller's settings without configuring each member; where the pattern leaves a
- * class undecided, the JVM-wide filter of the member ({@code -Djdk.serialFilter=...}) decides, which
- * is how a member's operator refuses more. The caller reads results and exceptions through the
+ * class undecided, the JVM-wide filter of the member ({@code -Djdk.serialFilter=...}) decides. The
+ * pattern comes from whoever sent the call, so a member also vetoes by its own filter, whatever the
+ * call's pattern allows: an executor's own member by that executor's filter, any other member by
+ * {@link Serialization#DEFAULT_FILTER}, each then by its JVM-wide filter; this is how a member's
+ * owner or operator refuses more. The caller reads results and exceptions through the
  * same filter. A refused class is not instantiated; the call's future fails with a message naming
  * it and this builder option.
  *
@@ -780,11 +783,15 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
                 return new ClusterExecutor(this, instance, false);
             }
             HazelcastInstance hz = ClusterNode.startOwnedMember(clusterName, networkInterface, port, members,
-                    executorName, memberPoolSize, configCustomizer);
+                    executorName, memberPoolSize, configCustomizer, Wire.filter(serialFilter));
             try {
                 return new ClusterExecutor(this, hz, true);
             } catch (RuntimeException | Error e) {
-                hz.shutdown();
+                try {
+                    hz.shutdown();
+                } finally {
+                    Wire.forgetMember(hz.getName());
+                }
                 throw e;
             }
         }

@@ -9,6 +9,7 @@ import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.github.futures.spi.Serialization;
+import java.io.ObjectInputFilter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -165,16 +166,32 @@ public final class ClusterNode {
      * the member (a {@link ClusterExecutor} that owns its member does, and so does its JVM exit hook).
      * The configuration is {@link #config}'s, then changed by {@code customizer} (if any).
      *
+     * The member reads the calls it is sent under the veto of {@code filter} (see
+     * {@link Wire#underMember}), from before it joins until it leaves.
+     *
      * @param customizer changes the configuration, or {@code null}
+     * @param filter the owning executor's deserialization filter
      * @return the running member
      */
     static HazelcastInstance startOwnedMember(String clusterName, String networkInterface, int port, List<String> members,
-                                              String executorName, int poolSize, Consumer<Config> customizer) {
+                                              String executorName, int poolSize, Consumer<Config> customizer,
+                                              ObjectInputFilter filter) {
         Config config = config(clusterName, networkInterface, port, members, executorName, poolSize);
+        String ours = config.getInstanceName();
         if (customizer != null) {
             customizer.accept(config);
         }
-        return startOwnedMember(config);
+        if (config.getInstanceName() == null) {
+            config.setInstanceName(ours); // the name under which the filter is found
+        }
+        String name = config.getInstanceName();
+        Wire.memberFilter(name, filter);
+        try {
+            return startOwnedMember(config);
+        } catch (RuntimeException | Error e) {
+            Wire.forgetMember(name);
+            throw e;
+        }
     }
 
     /**
@@ -215,6 +232,7 @@ public final class ClusterNode {
             hz.shutdown();
         } finally {
             ServedCalls.forget(name);
+            Wire.forgetMember(name);
         }
     }
 

@@ -20,7 +20,8 @@ import java.util.function.Consumer;
 /**
  * What travels to a member through Hazelcast's {@code IExecutorService}: the user's call, already
  * serialized, the id of the executor that sent it, its initializer and its deserialization filter
- * pattern. On the member it reads the call through that filter, runs it, and answers with an
+ * pattern. On the member it reads the call through that filter, under the veto of the member's own
+ * ({@link Wire#underMember}), runs it, and answers with an
  * {@link Outcome} that is either the serialized value or the serialized exception. The call's own
  * exception therefore never passes through Hazelcast's failure path: a failed Hazelcast invocation
  * always means the infrastructure failed (member left, instance stopped), never the user's code.
@@ -173,7 +174,7 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable
     private Outcome run() {
         ObjectInputFilter f;
         try {
-            f = Wire.filter(filter);
+            f = Wire.underMember(memberName, Wire.filter(filter));
         } catch (IllegalArgumentException e) {
             return Outcome.of(Outcome.FAILED, new IllegalStateException("member " + jvmName()
                     + " cannot use the deserialization filter '" + filter + "': " + e.getMessage(), e));

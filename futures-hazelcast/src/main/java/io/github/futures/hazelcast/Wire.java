@@ -17,6 +17,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * and initializers on the member (the filter's pattern travels with each call), results and
  * exceptions on the caller. Classes are resolved with the loader given (the thread's context class
  * loader on a member, the application's on the caller), then the default lookup.
+ *
+ * <p>A member reads a call through the call's pattern under its own filter's veto
+ * ({@link #underMember}): the pattern comes from whoever sent the call, and the member's owner, not
+ * the sender, has the last word on what the member refuses.
  */
 final class Wire {
 
@@ -26,6 +30,13 @@ final class Wire {
     /** Filters by pattern, so that a member parses each executor's pattern once; bounded. */
     private static final ConcurrentHashMap<String, ObjectInputFilter> FILTERS = new ConcurrentHashMap<>();
     private static final int FILTERS_LIMIT = 64;
+
+    /**
+     * The filters of the members that executors of this JVM started and own, by Hazelcast instance
+     * name (unique in a JVM): each owner's {@code serialFilter}. Added before the member starts,
+     * removed when it leaves.
+     */
+    private static final ConcurrentHashMap<String, ObjectInputFilter> MEMBER_FILTERS = new ConcurrentHashMap<>();
 
     private Wire() {
     }
@@ -64,6 +75,42 @@ final class Wire {
             FILTERS.put(pattern, f);
         }
         return f;
+    }
+
+    /** Records the filter of a member that an executor of this JVM owns: what that member refuses, whoever sends. */
+    static void memberFilter(String instanceName, ObjectInputFilter filter) {
+        MEMBER_FILTERS.put(instanceName, filter);
+    }
+
+    /** Forgets a member's filter once it has left. */
+    static void forgetMember(String instanceName) {
+        MEMBER_FILTERS.remove(instanceName);
+    }
+
+    /**
+     * The filter a member reads a call with: the call's own, {@code call}, under the veto of the
+     * member's filter (its owning executor's, or {@link Serialization#DEFAULT_FILTER} for any other
+     * member), which leaves to the JVM-wide filter what it leaves undecided. A class either refuses is
+     * refused; so a sender's pattern that allows everything cannot let through what the member's
+     * owner or operator refuses. For the owner's own calls (the same pattern) this is its filter as it
+     * was.
+     *
+     * @param instanceName the member's instance name, or null if unknown
+     * @param call the filter of the call's pattern
+     */
+    static ObjectInputFilter underMember(String instanceName, ObjectInputFilter call) {
+        ObjectInputFilter owner = instanceName == null ? null : MEMBER_FILTERS.get(instanceName);
+        ObjectInputFilter member = owner != null ? owner : filter("");
+        return info -> {
+            ObjectInputFilter.Status s = member.checkInput(info);
+            if (s == ObjectInputFilter.Status.UNDECIDED) {
+                ObjectInputFilter global = ObjectInputFilter.Config.getSerialFilter();
+                if (global != null) {
+                    s = global.checkInput(info);
+                }
+            }
+            return s == ObjectInputFilter.Status.REJECTED ? s : call.checkInput(info);
+        };
     }
 
     /** The loader that resolves the application's classes in this thread. */

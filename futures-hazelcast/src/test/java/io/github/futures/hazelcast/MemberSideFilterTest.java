@@ -12,6 +12,7 @@ import java.io.ObjectInputStream;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.Timeout;
  * What another member of the cluster can make an executor's own member deserialize. The executor's
  * deserialization filter refuses {@link Marker}; a plain Hazelcast member in the same cluster (here
  * in this JVM, talking to the executor's member over loopback like any other) sends it the marker
- * as a task of Hazelcast's own executor service, which Hazelcast reads with Java serialization. The marker's
+ * in the two ways open to it: as a task of Hazelcast's own executor service, which Hazelcast reads
+ * with Java serialization, and inside a call of ours whose pattern allows everything. The marker's
  * {@code readObject} counts every deserialization in this JVM; it must stay at zero.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -47,6 +49,14 @@ class MemberSideFilterTest {
 
     /** A plain Hazelcast task that carries a marker. */
     record RawTask(Marker marker) implements Callable<String>, Serializable {
+        @Override
+        public String call() {
+            return "ran";
+        }
+    }
+
+    /** A call of ours that carries a marker. */
+    record Carries(Marker marker) implements Callable<String>, Serializable {
         @Override
         public String call() {
             return "ran";
@@ -89,5 +99,26 @@ class MemberSideFilterTest {
         assertThatThrownBy(() -> sent.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .hasStackTraceContaining(RawTask.class.getName());
         assertThat(READ.get()).as("the marker's readObject never ran").isZero();
+    }
+
+    /**
+     * A call whose own pattern allows everything is still read through the filter of the executor that
+     * owns the member: the member's owner, not the sender, has the last word on what it refuses.
+     */
+    @Test
+    void callWithAPermissivePatternIsReadThroughTheMemberOwnersFilter() throws Exception {
+        byte[] call = Wire.toBytes(new Carries(new Marker()));
+
+        RemoteCall.Outcome outcome = peer.getExecutorService(ClusterNode.DEFAULT_EXECUTOR_NAME)
+                .submitToMember(new RemoteCall(call, "peer", null, "*", Map.of()), executorsMember)
+                .get(30, TimeUnit.SECONDS);
+
+        assertThat(READ.get()).as("the marker's readObject never ran").isZero();
+        assertThat(outcome.kind()).isEqualTo(RemoteCall.Outcome.FAILED);
+        Object failure = Wire.read(outcome.payload(), Serialization.filter(null), getClass().getClassLoader());
+        assertThat(((Throwable) failure).getMessage()).contains("cannot deserialize the call")
+                .contains(Marker.class.getName());
+        // The executor's own calls still run on its member.
+        assertThat(executor.submit(() -> "own").result(Duration.ofSeconds(30))).isEqualTo("own");
     }
 }
