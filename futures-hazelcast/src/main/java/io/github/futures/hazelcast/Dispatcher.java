@@ -388,7 +388,9 @@ final class Dispatcher {
         Object value;
         try {
             value = Wire.read(outcome.payload(), filter, loader);
-        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+        } catch (IOException | ClassNotFoundException | RuntimeException | Error e) {
+            // An error too (a class that fails to link here, a readObject that throws one): thrown on, it
+            // would end this Hazelcast completion with the future still RUNNING, for ever.
             fail(c, new IllegalStateException("cannot read the call's "
                     + (outcome.kind() == RemoteCall.Outcome.VALUE ? "result" : "exception")
                     + " sent back by member " + member.getAddress() + ": " + e, e));

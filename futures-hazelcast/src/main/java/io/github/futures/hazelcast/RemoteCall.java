@@ -191,7 +191,10 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable
         Callable<?> fn;
         try {
             fn = (Callable<?>) Wire.read(call, f, loader);
-        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+        } catch (IOException | ClassNotFoundException | RuntimeException | Error e) {
+            // An error too (a class that fails to link here, a readObject that throws one): thrown on, it
+            // would travel in Hazelcast's failure response, which the caller cannot read if it is the
+            // application's class, and the call would never end there.
             return Outcome.of(Outcome.FAILED, new IllegalStateException("member " + jvmName()
                     + " cannot deserialize the call (is the application's class path the same on every member?): " + e, e));
         }
@@ -213,7 +216,7 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable
         }
         try {
             return new Outcome(Wire.toBytes(value), Outcome.VALUE);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) { // an error too: see the reading of the call above
             return Outcome.of(Outcome.FAILED, new IllegalStateException(
                     Serialization.notSerializable("result", value, e, "the caller"), e));
         }
@@ -359,8 +362,9 @@ final class RemoteCall implements Callable<RemoteCall.Outcome>, DataSerializable
         static Outcome of(byte kind, Throwable t) {
             try {
                 return new Outcome(Wire.toBytes(t), kind);
-            } catch (IOException | RuntimeException notSerializable) {
-                // The exception (or something it holds) is not serializable: send its text and stack trace.
+            } catch (IOException | RuntimeException | Error notSerializable) {
+                // The exception (or something it holds) is not serializable, or its writing threw an error:
+                // send its text and stack trace.
                 RemoteCallException copy = new RemoteCallException(t.getClass().getName()
                         + (t.getMessage() == null ? "" : ": " + t.getMessage()));
                 copy.setStackTrace(t.getStackTrace());
