@@ -124,7 +124,9 @@ public final class ClusterNode {
         join.getTcpIpConfig().setEnabled(true);
         for (String member : members) {
             requireText(member, "members[]");
-            if (member.indexOf('-') >= 0) {
+            // A '-' after the port's colon is a port range, which Hazelcast refuses; host names have them.
+            int colon = member.lastIndexOf(':');
+            if (colon >= 0 && member.indexOf('-', colon) >= 0) {
                 throw new IllegalArgumentException("member address '" + member
                         + "' has a port range; list each member as host or host:port");
             }

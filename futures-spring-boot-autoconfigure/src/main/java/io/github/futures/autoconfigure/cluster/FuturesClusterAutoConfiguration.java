@@ -73,7 +73,7 @@ public final class FuturesClusterAutoConfiguration {
                         "List at least one address (host or host:port), e.g. 127.0.0.1.");
             }
             for (String member : members) {
-                if (member == null || member.isBlank() || member.indexOf('-') >= 0) {
+                if (member == null || member.isBlank() || hasPortRange(member)) {
                     throw new InvalidConfigurationPropertyValueException(PREFIX + "members", members,
                             "Each member is host or host:port, without port ranges.");
                 }
@@ -110,6 +110,12 @@ public final class FuturesClusterAutoConfiguration {
         FuturesCallInterceptors own = interceptors.getIfAvailable();
         builder.callInterceptor(own == null ? null : own.forPool(CLUSTER_POOL_BEAN_NAME));
         return builder;
+    }
+
+    /** A '-' after the port's colon is a port range, which ClusterNode.config refuses; host names may have them. */
+    private static boolean hasPortRange(String member) {
+        int colon = member.lastIndexOf(':');
+        return colon >= 0 && member.indexOf('-', colon) >= 0;
     }
 
     private static int positive(String name, int value) {
