@@ -28,7 +28,8 @@ abstract class ClusterBuilderBase<B extends ClusterBuilderBase<B>> {
 
     HazelcastInstance instance;
     boolean embeddedOptionSet;
-    String clusterName = ClusterNode.DEFAULT_CLUSTER_NAME;
+    /** {@code null}: the per-user default ({@link DefaultClusterName}). */
+    String clusterName;
     List<String> members = List.of(ClusterNode.DEFAULT_INTERFACE);
     String networkInterface = ClusterNode.DEFAULT_INTERFACE;
     int port = ClusterNode.DEFAULT_PORT;
@@ -146,8 +147,24 @@ abstract class ClusterBuilderBase<B extends ClusterBuilderBase<B>> {
     }
 
     /**
-     * The cluster name of the embedded member (default {@code futures}); it joins only members of
-     * the same name.
+     * The cluster name of the embedded member; it joins only members of the same name, and only
+     * clients that present it may connect. Open-source Hazelcast authenticates nothing else, so the
+     * name is what keeps others out.
+     *
+     * <p>By default the name is {@value ClusterNode#DEFAULT_CLUSTER_NAME}{@code -} followed by a
+     * secret of this user's, kept in {@code $XDG_CONFIG_HOME/futures/cluster-secret} (or
+     * {@code ~/.config/futures/cluster-secret}), a file only this user may read, made on first use:
+     * every JVM of this user on this machine finds the others with no configuration, and other users
+     * do not know the name to join with. It is shown as {@code futures-<per-user>}, never in full. When no
+     * such private file can be had (no home directory, a read-only file system, a file or directory
+     * that other users may read or write, a symbolic link), the member uses a random name of this
+     * JVM's own, with a warning: other JVMs will not find it; give them all the same name here.
+     *
+     * <p>A name given here is not a secret: it is shown as it is, and other users of the machine can
+     * read a process's command line and often its configuration. No name is a password: the member
+     * sends it unencrypted to the addresses in {@link #members}, so whoever listens on one of them (a
+     * free port among 5701-5703, say) learns it. On a machine shared with users you do not trust, and
+     * across machines, keep the members on a network of their own.
      *
      * @param clusterName the name
      * @return this builder

@@ -738,9 +738,10 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
                 Collections.unmodifiableMap(config));
     }
 
+    /** The cluster name, but for the per-user default, whose secret is never shown ({@link DefaultClusterName}). */
     private String clusterNameOrUnknown() {
         try {
-            return hazelcast.getConfig().getClusterName();
+            return DefaultClusterName.shown(hazelcast.getConfig().getClusterName());
         } catch (RuntimeException notAvailable) {
             return "?";
         }
@@ -782,7 +783,8 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
                 }
                 return new ClusterExecutor(this, instance, false);
             }
-            HazelcastInstance hz = ClusterNode.startOwnedMember(clusterName, networkInterface, port, members,
+            String name = clusterName != null ? clusterName : DefaultClusterName.current().value();
+            HazelcastInstance hz = ClusterNode.startOwnedMember(name, networkInterface, port, members,
                     executorName, memberPoolSize, configCustomizer, Wire.filter(serialFilter));
             try {
                 return new ClusterExecutor(this, hz, true);

@@ -38,6 +38,13 @@ import java.util.function.Consumer;
  * {@code Serializable} objects in this member's data structures lists their packages in
  * {@code config.getSerializationConfig().getJavaSerializationFilterConfig().getWhitelist()}.
  *
+ * <p>The cluster name is the only gate: open-source Hazelcast authenticates no member or client. A
+ * member started without one uses the per-user default (see {@link #DEFAULT_CLUSTER_NAME}), which
+ * other users of the machine cannot read; the default is shown as {@code futures-<per-user>}, never
+ * in full. A name given on the command line is no secret (other users can read a process's command
+ * line), and no name is a password: it travels unencrypted to the member addresses tried, so keep
+ * members on a network of their own where others could listen on those addresses.
+ *
  * <p>Run a worker node (the application's jar and its dependencies must be on the class path, so the
  * node can load the classes of the calls it is sent):
  * <pre>{@code
@@ -52,7 +59,15 @@ public final class ClusterNode {
     /** The member attribute that holds the member's process id. */
     public static final String PID_ATTRIBUTE = "futures.pid";
 
-    /** The default cluster name. */
+    /**
+     * The prefix of the default cluster name. A member started without a cluster name (a
+     * {@link ClusterExecutor} built without {@link ClusterExecutor.Builder#clusterName}, a node started
+     * without {@code --cluster-name=}) is named {@code futures-} followed by a secret of this user's,
+     * kept in a file only this user may read ({@code ~/.config/futures/cluster-secret}), so that other
+     * users of the machine do not know the name to join with (see
+     * {@link ClusterExecutor.Builder#clusterName}). A member given this name itself, {@code futures},
+     * is in a cluster anybody may join.
+     */
     public static final String DEFAULT_CLUSTER_NAME = "futures";
 
     /** The default name of the Hazelcast executor that runs the calls. */
@@ -107,8 +122,14 @@ public final class ClusterNode {
         }
         Config config = new Config();
         config.setClusterName(clusterName);
-        config.setInstanceName("futures-" + clusterName + "-" + ProcessHandle.current().pid() + "-" + port
-                + "-" + System.nanoTime());
+        // The instance name is in thread names and log lines: the per-user default's secret must not be.
+        String shown = DefaultClusterName.shown(clusterName);
+        config.setInstanceName("futures-" + shown.replace("<", "").replace(">", "") + "-"
+                + ProcessHandle.current().pid() + "-" + port + "-" + System.nanoTime());
+        if (!shown.equals(clusterName)) {
+            // Hazelcast starts each of its log lines with "[address] [cluster name] [version]".
+            config.setProperty("hazelcast.logging.details.enabled", "false");
+        }
         config.setProperty("hazelcast.phone.home.enabled", "false");
         // Listen on the configured interface only, not on every address of the machine.
         config.setProperty("hazelcast.socket.bind.any", "false");
@@ -244,7 +265,8 @@ public final class ClusterNode {
      * {@link #DEFAULT_DRAIN_TIMEOUT}, and then leaves the cluster (see {@link #leave}); Hazelcast's own
      * shutdown hook, which would stop it at once, is off.
      *
-     * <p>Arguments (all optional): {@code --cluster-name=}, {@code --interface=}, {@code --port=},
+     * <p>Arguments (all optional): {@code --cluster-name=} (default: the per-user name of
+     * {@link #DEFAULT_CLUSTER_NAME}), {@code --interface=}, {@code --port=},
      * {@code --members=} (comma-separated {@code host[:port]}), {@code --executor-name=},
      * {@code --pool-size=}.
      *
@@ -255,7 +277,8 @@ public final class ClusterNode {
         HazelcastInstance hz = startOwnedMember(configFromArgs(args));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> leave(hz, DEFAULT_DRAIN_TIMEOUT), "futures-cluster-node-exit"));
         System.out.println("futures cluster node " + hz.getCluster().getLocalMember() + " pid "
-                + ProcessHandle.current().pid() + " is up in cluster '" + hz.getConfig().getClusterName() + "'");
+                + ProcessHandle.current().pid() + " is up in cluster '"
+                + DefaultClusterName.shown(hz.getConfig().getClusterName()) + "'");
         new CountDownLatch(1).await();
     }
 
@@ -267,7 +290,7 @@ public final class ClusterNode {
      * @throws IllegalArgumentException on an unknown or malformed argument
      */
     public static Config configFromArgs(String... args) {
-        String clusterName = DEFAULT_CLUSTER_NAME;
+        String clusterName = null; // the per-user default, worked out only when no name is given
         String networkInterface = DEFAULT_INTERFACE;
         int port = DEFAULT_PORT;
         List<String> members = new ArrayList<>(List.of(DEFAULT_INTERFACE));
@@ -298,6 +321,9 @@ public final class ClusterNode {
                 default -> throw new IllegalArgumentException("unknown argument '--" + name + "'; expected one of "
                         + "--cluster-name, --interface, --port, --members, --executor-name, --pool-size");
             }
+        }
+        if (clusterName == null) {
+            clusterName = DefaultClusterName.current().value();
         }
         return config(clusterName, networkInterface, port, members, executorName, poolSize);
     }

@@ -140,6 +140,9 @@ class FuturesAutoConfigurationTests {
         // computed defaults stay in the description
         assertThat(properties.get("futures.process.max-workers")).doesNotContainKey("defaultValue");
         assertThat((String) properties.get("futures.process.max-workers").get("description")).contains("available processor");
+        // unset, the cluster name is the per-user default (a secret), not the literal "futures"
+        assertThat(properties.get("futures.cluster.name")).doesNotContainKey("defaultValue");
+        assertThat((String) properties.get("futures.cluster.name").get("description")).contains("secret of this user's");
         assertThat(properties.get("management.health.futures.enabled")).containsEntry("defaultValue", true);
         assertThat(properties.get("futures.events.capacity")).containsEntry("defaultValue", 256);
         assertThat(properties.get("futures.web.errors.enabled")).containsEntry("defaultValue", false);

@@ -66,7 +66,9 @@ public final class FuturesClusterAutoConfiguration {
         ClusterExecutor futuresClusterPool(FuturesClusterProperties properties,
                                            ObjectProvider<FuturesCallInterceptors> interceptors) {
             ClusterExecutor.Builder builder = common(properties, ClusterExecutor.builder(), interceptors);
-            builder.clusterName(text("name", properties.getName()));
+            if (properties.getName() != null) { // unset: the per-user default, a name other users do not know
+                builder.clusterName(text("name", properties.getName()));
+            }
             List<String> members = properties.getMembers();
             if (members == null || members.isEmpty()) {
                 throw new InvalidConfigurationPropertyValueException(PREFIX + "members", members,

@@ -20,8 +20,14 @@ public class FuturesClusterProperties {
     /** Whether to create the cluster executor bean ("futuresClusterPool"). */
     private boolean enabled;
 
-    /** Cluster name of the embedded member; it joins only members of the same name. */
-    private String name = "futures";
+    /**
+     * Cluster name of the embedded member; it joins only members of the same name. Default:
+     * "futures-" followed by a secret of this user's, kept in a file only this user may read
+     * (~/.config/futures/cluster-secret), so that this user's members on this machine find each other
+     * and other users do not know the name; it is shown without its secret. A name set here is not a
+     * secret.
+     */
+    private String name;
 
     /**
      * Addresses (host or host:port) where the embedded member looks for the other members. Without

@@ -17,6 +17,8 @@ import io.github.futures.spi.ExecutorSnapshot;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -121,6 +123,38 @@ class FuturesClusterAutoConfigurationTests {
                             .containsEntry("embeddedMember", true);
                 });
         assertThat(member.get().getLifecycleService().isRunning()).as("embedded member left when the futures lifecycle shut the pool down").isFalse();
+    }
+
+    /**
+     * Without futures.cluster.name the member is named with the per-user secret (kept under the tests'
+     * XDG_CONFIG_HOME), not "futures", and the endpoint shows the name without its secret, even with
+     * show-values=always; an explicit futures.cluster.name=futures is the user's choice and is used as it is.
+     */
+    @Test
+    void unsetClusterNameIsThePerUserDefaultAndItsSecretIsNotShown() throws IOException {
+        int port = freePort();
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(FuturesAutoConfiguration.class, FuturesClusterAutoConfiguration.class,
+                        FuturesEndpointAutoConfiguration.class))
+                .withPropertyValues("futures.cluster.enabled=true", "futures.cluster.port=" + port,
+                        "futures.cluster.members=127.0.0.1:" + port, "futures.process.enabled=false",
+                        "management.endpoints.web.exposure.include=futures", "management.endpoint.futures.show-values=always")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    ClusterExecutor pool = context.getBean(ClusterExecutor.class);
+                    String secret = Files.readString(Path.of(System.getenv("XDG_CONFIG_HOME"), "futures", "cluster-secret")).trim();
+                    assertThat(secret).matches("[0-9a-f]{32}");
+                    assertThat(pool.hazelcastInstance().getConfig().getClusterName()).isEqualTo("futures-" + secret);
+                    FuturesEndpoint.ExecutorDescriptor described = context.getBean(FuturesEndpoint.class)
+                            .executor(FuturesClusterAutoConfiguration.CLUSTER_POOL_BEAN_NAME);
+                    assertThat(described.config()).containsEntry("clusterName", "futures-<per-user>");
+                    assertThat(described.toString()).doesNotContain(secret);
+                });
+        int other = freePort();
+        this.contextRunner.withPropertyValues("futures.cluster.enabled=true", "futures.cluster.name=futures",
+                "futures.cluster.port=" + other, "futures.cluster.members=127.0.0.1:" + other, "futures.process.enabled=false")
+                .run(context -> assertThat(context.getBean(ClusterExecutor.class).hazelcastInstance().getConfig().getClusterName())
+                        .isEqualTo("futures"));
     }
 
     @Test
