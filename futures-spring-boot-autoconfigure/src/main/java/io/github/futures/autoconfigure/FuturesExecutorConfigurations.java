@@ -214,6 +214,21 @@ final class FuturesExecutorConfigurations {
         }
     }
 
+    /**
+     * Creates the shutdown lifecycle, if it does not exist yet, before a pool it shuts down. The pools have no
+     * destroy method: the lifecycle shuts them down, also when the context's refresh fails (its
+     * {@code destroy}). But an application bean that uses a pool is created before the starter's own beans,
+     * and a later bean may fail the refresh before the lifecycle was created: the worker JVMs and running
+     * calls the application had started would then outlive the failed context.
+     *
+     * @param beanFactory where the lifecycle is
+     */
+    static void shutdownLifecycleFirst(BeanFactory beanFactory) {
+        if (beanFactory.containsBean(FuturesAutoConfiguration.SHUTDOWN_LIFECYCLE_BEAN_NAME)) {
+            beanFactory.getBean(FuturesAutoConfiguration.SHUTDOWN_LIFECYCLE_BEAN_NAME);
+        }
+    }
+
     // ------------------------------------------------------------------ default pools
 
     @Configuration(proxyBeanMethods = false)
@@ -225,7 +240,9 @@ final class FuturesExecutorConfigurations {
         @ConditionalOnMissingBean(ThreadPoolExecutor.class)
         ThreadPoolExecutor futuresThreadPool(FuturesProperties properties, Environment environment,
                                              ObjectProvider<ThreadPoolExecutorCustomizer> customizers,
-                                             ObjectProvider<FuturesCallInterceptors> interceptors) {
+                                             ObjectProvider<FuturesCallInterceptors> interceptors,
+                                             BeanFactory beanFactory) {
+            shutdownLifecycleFirst(beanFactory);
             FuturesProperties.Thread thread = properties.getThread();
             // spring.threads.virtual.enabled (on JDK 21+) makes the default pool virtual unless futures.thread.virtual=false
             boolean virtual = thread.getVirtual() != null ? thread.getVirtual() : Threading.VIRTUAL.isActive(environment);
@@ -244,7 +261,9 @@ final class FuturesExecutorConfigurations {
         @ConditionalOnMissingBean(ProcessPoolExecutor.class)
         ProcessPoolExecutor futuresProcessPool(FuturesProperties properties,
                                                ObjectProvider<ProcessPoolExecutorCustomizer> customizers,
-                                               ObjectProvider<FuturesCallInterceptors> interceptors) {
+                                               ObjectProvider<FuturesCallInterceptors> interceptors,
+                                               BeanFactory beanFactory) {
+            shutdownLifecycleFirst(beanFactory);
             FuturesProperties.Process process = properties.getProcess();
             return processPool(FuturesAutoConfiguration.PROCESS_POOL_BEAN_NAME, "futures.process", process,
                     customizers.orderedStream(), interceptors.getIfAvailable());
@@ -363,11 +382,14 @@ final class FuturesExecutorConfigurations {
      * @param environment where its properties are
      * @param customizers the thread-pool customizers
      * @param interceptors what every call carries
+     * @param beanFactory where the shutdown lifecycle is
      * @return the pool
      */
     static ThreadPoolExecutor namedThreadPool(String name, Environment environment,
                                               ObjectProvider<ThreadPoolExecutorCustomizer> customizers,
-                                              ObjectProvider<FuturesCallInterceptors> interceptors) {
+                                              ObjectProvider<FuturesCallInterceptors> interceptors,
+                                              BeanFactory beanFactory) {
+        shutdownLifecycleFirst(beanFactory);
         FuturesProperties.NamedExecutor executor = named(name, environment);
         String threadNamePrefix = executor.getThreadNamePrefix() != null ? executor.getThreadNamePrefix() : name;
         ThreadOptions options = new ThreadOptions(executor.getCallTimeout(), executor.getMaxPending(),
@@ -383,11 +405,14 @@ final class FuturesExecutorConfigurations {
      * @param environment where its properties are
      * @param customizers the process-pool customizers
      * @param interceptors what every call carries
+     * @param beanFactory where the shutdown lifecycle is
      * @return the pool
      */
     static ProcessPoolExecutor namedProcessPool(String name, Environment environment,
                                                 ObjectProvider<ProcessPoolExecutorCustomizer> customizers,
-                                                ObjectProvider<FuturesCallInterceptors> interceptors) {
+                                                ObjectProvider<FuturesCallInterceptors> interceptors,
+                                                BeanFactory beanFactory) {
+        shutdownLifecycleFirst(beanFactory);
         return processPool(name, "futures.executors." + name, named(name, environment), customizers.orderedStream(),
                 interceptors.getIfAvailable());
     }

@@ -1,9 +1,11 @@
 package io.github.futures.autoconfigure.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
+import io.github.futures.autoconfigure.FuturesAutoConfiguration;
 import io.github.futures.autoconfigure.FuturesCallInterceptors;
 import io.github.futures.hazelcast.ClusterExecutor;
 import java.util.List;
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -51,7 +53,8 @@ public final class FuturesClusterAutoConfiguration {
         @Bean(name = CLUSTER_POOL_BEAN_NAME, destroyMethod = "") // FuturesShutdownLifecycle ends it
         @ConditionalOnMissingBean(name = CLUSTER_POOL_BEAN_NAME)
         ClusterExecutor futuresClusterPool(FuturesClusterProperties properties, HazelcastInstance hazelcastInstance,
-                                           ObjectProvider<FuturesCallInterceptors> interceptors) {
+                                           ObjectProvider<FuturesCallInterceptors> interceptors, BeanFactory beanFactory) {
+            shutdownLifecycleFirst(beanFactory);
             return common(properties, ClusterExecutor.builder().hazelcastInstance(hazelcastInstance), interceptors).build();
         }
     }
@@ -64,7 +67,8 @@ public final class FuturesClusterAutoConfiguration {
         @Bean(name = CLUSTER_POOL_BEAN_NAME, destroyMethod = "") // FuturesShutdownLifecycle ends it
         @ConditionalOnMissingBean(name = CLUSTER_POOL_BEAN_NAME)
         ClusterExecutor futuresClusterPool(FuturesClusterProperties properties,
-                                           ObjectProvider<FuturesCallInterceptors> interceptors) {
+                                           ObjectProvider<FuturesCallInterceptors> interceptors, BeanFactory beanFactory) {
+            shutdownLifecycleFirst(beanFactory);
             ClusterExecutor.Builder builder = common(properties, ClusterExecutor.builder(), interceptors);
             if (properties.getName() != null) { // unset: the per-user default, a name other users do not know
                 builder.clusterName(text("name", properties.getName()));
@@ -118,6 +122,17 @@ public final class FuturesClusterAutoConfiguration {
     private static boolean hasPortRange(String member) {
         int colon = member.lastIndexOf(':');
         return colon >= 0 && member.indexOf('-', colon) >= 0;
+    }
+
+    /**
+     * Creates the shutdown lifecycle, if it does not exist yet, before the pool: should a later bean fail the
+     * context's refresh, only a lifecycle that exists ends the pool (its member would otherwise stay in the
+     * cluster, and its threads keep the JVM alive), since the pool has no destroy method of its own.
+     */
+    private static void shutdownLifecycleFirst(BeanFactory beanFactory) {
+        if (beanFactory.containsBean(FuturesAutoConfiguration.SHUTDOWN_LIFECYCLE_BEAN_NAME)) {
+            beanFactory.getBean(FuturesAutoConfiguration.SHUTDOWN_LIFECYCLE_BEAN_NAME);
+        }
     }
 
     private static int positive(String name, int value) {
