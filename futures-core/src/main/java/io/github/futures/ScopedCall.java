@@ -316,11 +316,14 @@ public final class ScopedCall implements Consumer<Future<?>> {
     }
 
     /** The call a worker runs: the start is told, then the scope's wrapped call runs. */
-    private static final class Run<T> implements Callable<T> {
+    static final class Run<T> implements Callable<T> {
         private final ScopedCall owner;
         private final Callable<T> call;
-        /** The call as submitted: what messages name (a call timeout's warning, say), not the scope's wrapper. */
-        private final Object submitted;
+        /**
+         * The call as submitted: what messages name (a call timeout's warning, say), not the scope's wrapper;
+         * by its class only ({@link WorkerRecycler#describe}).
+         */
+        final Object submitted;
 
         Run(ScopedCall owner, Callable<T> call, Object submitted) {
             this.owner = owner;
@@ -336,7 +339,7 @@ public final class ScopedCall implements Consumer<Future<?>> {
 
         @Override
         public String toString() {
-            return submitted.toString();
+            return WorkerRecycler.describe(submitted);
         }
     }
 

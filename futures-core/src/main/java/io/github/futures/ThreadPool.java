@@ -601,7 +601,9 @@ final class ThreadPool {
      * the worker list and 'workerCount', so a new worker may serve the queue and shutdown(wait=true)
      * does not wait for it; its two units (itself and its call) are released here, after a
      * replacement was counted if calls are queued. When the call returns at last, the thread leaves
-     * without touching the pool and its result is discarded (ThreadTask.run).
+     * without touching the pool and its result is discarded (ThreadTask.run). The call is named by its
+     * class, never by its toString: that of a record or of a task class shows its arguments, and the
+     * detail goes to the log and to the pool's events, which endpoints and dashboards show.
      */
     void abandon(Worker w, Object call, String timeoutText) {
         workers.remove(w);
@@ -609,7 +611,7 @@ final class ThreadPool {
         abandonedThreads.incrementAndGet();
         String detail = "thread " + w.thread.getName() + " of " + threadNamePrefix
                 + " ignored the interrupt of its call timeout of " + timeoutText + " and was abandoned (call: "
-                + call + "); a new worker may take its place";
+                + WorkerRecycler.describe(call) + "); a new worker may take its place";
         Log.LOG.log(System.Logger.Level.WARNING, detail);
         stats.publish(PoolEvent.now(PoolEvent.Type.WORKER_REPLACED, -1L, "timeout", detail));
         if (!work.isEmpty()) {

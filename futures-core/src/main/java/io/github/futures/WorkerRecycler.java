@@ -161,9 +161,12 @@ final class WorkerRecycler {
 
     /**
      * What a call is, for messages: its class, or for a lambda the class that wrote it; never its
-     * arguments or captured values.
+     * arguments or captured values. A call wrapped for its scope is named as it was submitted.
      */
     static String describe(Object call) {
+        if (call instanceof ScopedCall.Run<?> run) {
+            call = run.submitted;
+        }
         String name = call.getClass().getName();
         int lambda = name.indexOf("$$Lambda");
         return lambda > 0 ? "a lambda in " + name.substring(0, lambda) : name;
