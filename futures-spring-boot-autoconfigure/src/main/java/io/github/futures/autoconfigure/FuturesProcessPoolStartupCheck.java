@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
@@ -32,6 +33,10 @@ final class FuturesProcessPoolStartupCheck implements SmartInitializingSingleton
      * (a debugger option with {@code suspend=y}, say).
      */
     static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    /** What a worker says when a class is not on its class path (the java launcher's or a class loader's words). */
+    private static final Pattern MISSING_CLASS = Pattern.compile(
+            "Could not find or load main class|ClassNotFoundException|NoClassDefFoundError");
 
     private final ConfigurableListableBeanFactory beanFactory;
 
@@ -99,12 +104,24 @@ final class FuturesProcessPoolStartupCheck implements SmartInitializingSingleton
         });
     }
 
-    /** The failure, naming the property most likely at fault: the JVM options, else the java executable. */
+    /**
+     * The failure, naming the property most likely at fault: the class path when the worker could not find a
+     * class and a class path was given (the JVM options and executable are then fine: the JVM ran), else the JVM
+     * options, else the java executable.
+     */
     private InvalidConfigurationPropertyValueException failure(String name, Pool pool, Exception cause) {
         List<String> jvmArgs = pool.options().getJvmArgs();
+        String classPath = pool.options().getClassPath();
+        String reason = this.sanitizer.describe(cause).strip();
+        while (reason.endsWith(".")) {
+            reason = reason.substring(0, reason.length() - 1);
+        }
         String property;
         Object value;
-        if (jvmArgs != null && !jvmArgs.isEmpty()) {
+        if (classPath != null && MISSING_CLASS.matcher(reason).find()) {
+            property = pool.prefix() + ".class-path";
+            value = classPath;
+        } else if (jvmArgs != null && !jvmArgs.isEmpty()) {
             property = pool.prefix() + ".jvm-args";
             value = jvmArgs.stream().map(arg -> this.sanitizer.arg(property, arg, false)).toList();
         } else if (pool.options().getJavaExecutable() != null) {
@@ -114,13 +131,10 @@ final class FuturesProcessPoolStartupCheck implements SmartInitializingSingleton
             property = pool.prefix() + ".validate-on-startup";
             value = true;
         }
-        String reason = this.sanitizer.describe(cause).strip();
-        while (reason.endsWith(".")) {
-            reason = reason.substring(0, reason.length() - 1);
-        }
+        String check = classPath == null ? pool.prefix() + ".jvm-args and " + pool.prefix() + ".java-executable"
+                : pool.prefix() + ".class-path, " + pool.prefix() + ".jvm-args and " + pool.prefix() + ".java-executable";
         return new InvalidConfigurationPropertyValueException(property, value, "The first worker of process pool '"
-                + name + "' failed to start: " + reason + ". Check " + pool.prefix() + ".jvm-args and " + pool.prefix()
-                + ".java-executable, or set " + pool.prefix() + ".validate-on-startup=false to start workers on first"
+                + name + "' failed to start: " + reason + ". Check " + check + ", or set " + pool.prefix() + ".validate-on-startup=false to start workers on first"
                 + " use only.");
     }
 
