@@ -1,5 +1,6 @@
 package io.github.futures.autoconfigure;
 
+import io.github.futures.spi.CommandLines;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,7 +101,9 @@ final class FuturesPropertyChecks {
     /**
      * Checks that every entry of a pool's jvm-args is a JVM option: the java launcher takes the first
      * entry that is not an option for the main class, so {@code garbage} would start a worker that
-     * cannot run ({@code ClassNotFoundException: garbage}) only when the first call arrives.
+     * cannot run ({@code ClassNotFoundException: garbage}) only when the first call arrives. The entry
+     * is quoted with its secrets masked (a system property written without its {@code -D}, say): the
+     * failure is logged, and the starter shows worker options masked everywhere.
      *
      * @param property the property's full name, for the message ({@code futures.process.jvm-args})
      * @param jvmArgs the entries, may be {@code null}
@@ -111,7 +114,7 @@ final class FuturesPropertyChecks {
             return;
         }
         for (int i = 0; i < jvmArgs.size(); i++) {
-            String arg = jvmArgs.get(i);
+            String arg = CommandLines.sanitizeArgument(jvmArgs.get(i));
             String name = property + "[" + i + "]";
             if (arg == null || arg.isBlank()) {
                 throw new InvalidConfigurationPropertyValueException(name, arg, "JVM options must not be blank.");
