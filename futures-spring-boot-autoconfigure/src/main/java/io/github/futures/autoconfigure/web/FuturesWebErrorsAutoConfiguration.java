@@ -11,6 +11,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -33,11 +34,21 @@ public final class FuturesWebErrorsAutoConfiguration {
     /** Bean name of the Spring WebFlux exception handler (the same advice: it uses spring-web's types only). */
     public static final String WEBFLUX_EXCEPTION_HANDLER_BEAN_NAME = "futuresWebFluxExceptionHandler";
 
-    /** The one advice, for either web stack: it uses spring-web's types only. */
+    private static final String RETRY_AFTER_PROPERTY = "futures.web.errors.retry-after";
+
+    /**
+     * The one advice, for either web stack: it uses spring-web's types only. A negative Retry-After is refused
+     * here rather than rounded up to one second like a short one: it is a mistake, not a wish.
+     */
     private static FuturesMvcExceptionHandler handler(ListableBeanFactory beanFactory,
                                                       ObjectProvider<FuturesProperties> properties,
                                                       ObjectProvider<FuturesSanitizer> sanitizer) {
         FuturesProperties.Errors errors = properties.getIfAvailable(FuturesProperties::new).getWeb().getErrors();
+        if (errors.getRetryAfter().isNegative()) {
+            throw new InvalidConfigurationPropertyValueException(RETRY_AFTER_PROPERTY, errors.getRetryAfter(),
+                    "Must not be negative: it is how long a client should wait before it retries, such as 5s (below a"
+                            + " second is rounded up to 1s); remove the property to keep the default, 5s.");
+        }
         return new FuturesMvcExceptionHandler(() -> beanFactory.getBeansOfType(ObservableExecutor.class, false, false),
                 sanitizer.getIfAvailable(FuturesSanitizer::builtIn), errors.getRetryAfter());
     }
