@@ -39,6 +39,19 @@ class FuturesStartupSecretsTests {
                 .doesNotContain("hunter2");
     }
 
+    /** The same written as a list, one entry per key (as YAML lists are read): the report quotes the entry masked. */
+    @Test
+    void jvmArgListEntryThatIsNotAnOptionIsReportedWithItsSecretMasked(QuietOutput.Captured output) {
+        assertThatException().isThrownBy(() -> start("futures.thread.enabled=false",
+                "futures.process.jvm-args[0]=-Xmx64m", "futures.process.jvm-args[1]=app.db.password=hunter2"));
+        assertThat(output.toString()).contains("APPLICATION FAILED TO START")
+                .contains("Invalid value 'app.db.password=******' for configuration property 'futures.process.jvm-args[1]'"
+                        + " (originating from")
+                .contains("Not a JVM option")
+                .contains("Action:")
+                .doesNotContain("hunter2");
+    }
+
     /** The same for a named pool's option. */
     @Test
     void namedPoolJvmArgThatIsNotAnOptionIsReportedWithItsSecretMasked(QuietOutput.Captured output) {
