@@ -308,6 +308,7 @@ final class FuturesExecutorConfigurations {
                 throw new InvalidConfigurationPropertyValueException(prefix + ".kind", null,
                         "The kind of a named pool is required: \"thread\" or \"process\".");
             }
+            FuturesPropertyNames.checkKind(this.environment, name, executor.getKind());
             if (registry.containsBeanDefinition(name)) {
                 throw new InvalidConfigurationPropertyValueException(prefix, name,
                         "A bean named '" + name + "' already exists; choose another name for the pool.");

@@ -707,8 +707,9 @@ public class FuturesProperties {
     }
 
     /**
-     * One named pool, {@code futures.executors.<name>}. The process options apply to process pools only;
-     * "max-workers" to both kinds.
+     * One named pool, {@code futures.executors.<name>}. The process options apply to process pools only,
+     * "virtual" and "thread-name-prefix" to thread pools only (one of the other kind fails start-up, since
+     * the pool would ignore it); "max-workers", "call-timeout", "max-pending" and "shutdown" to both kinds.
      */
     public static class NamedExecutor extends ProcessOptions {
 

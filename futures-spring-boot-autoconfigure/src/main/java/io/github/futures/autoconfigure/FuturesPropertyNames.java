@@ -1,6 +1,7 @@
 package io.github.futures.autoconfigure;
 
 import io.github.futures.autoconfigure.cluster.FuturesClusterProperties;
+import io.github.futures.spi.CommandLines;
 import java.beans.PropertyDescriptor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,9 +14,13 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Enumeration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.springframework.beans.BeanUtils;
 import org.springframework.boot.context.properties.bind.DataObjectPropertyName;
@@ -24,6 +29,7 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyN
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName.Form;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
 import org.springframework.boot.json.JsonParserFactory;
 import org.springframework.boot.origin.Origin;
@@ -51,6 +57,16 @@ final class FuturesPropertyNames {
 
     /** Stands for a map key in a known name, as in {@code futures.executors.*.kind}. */
     private static final String ANY = "*";
+
+    private static final ConfigurationPropertyName EXECUTORS = ConfigurationPropertyName.of("futures.executors");
+
+    /** What only process pools read: the process options but those both kinds read. */
+    private static final Set<String> PROCESS_ONLY = optionsOf(FuturesProperties.ProcessOptions.class,
+            Set.of("maxWorkers", "callTimeout", "maxPending"));
+
+    /** What only thread pools read: a named pool's own options but its kind and its shutdown. */
+    private static final Set<String> THREAD_ONLY = optionsOf(FuturesProperties.NamedExecutor.class,
+            Set.of("kind", "shutdown"));
 
     /** How many of the closest valid names a failure lists. */
     private static final int SUGGESTIONS = 3;
@@ -211,6 +227,76 @@ final class FuturesPropertyNames {
         if (!unknown.isEmpty()) {
             throw new FuturesUnknownPropertiesException(List.copyOf(unknown.values()));
         }
+    }
+
+    /**
+     * Checks that the named pool {@code pool} sets no option that only the other kind of pool reads: a thread
+     * pool ignores {@code jvm-args} and the other process options, a process pool ignores {@code virtual} and
+     * {@code thread-name-prefix}, so that, as for a misspelt key, the default would silently apply. Environment
+     * variables are not checked, as in {@link #check}.
+     *
+     * @param environment the environment
+     * @param pool the pool's name, the key under {@code futures.executors}
+     * @param kind the pool's kind
+     * @throws InvalidConfigurationPropertyValueException naming the first such property, and what to do
+     */
+    static void checkKind(Environment environment, String pool, FuturesProperties.Kind kind) {
+        Set<String> foreign = kind == FuturesProperties.Kind.THREAD ? PROCESS_ONLY : THREAD_ONLY;
+        for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
+            if (!(source instanceof IterableConfigurationPropertySource iterable)
+                    || source.getUnderlyingSource() instanceof SystemEnvironmentPropertySource) {
+                continue;
+            }
+            ConfigurationPropertyName found = iterable.stream().filter(EXECUTORS::isAncestorOf)
+                    .filter(name -> name.getNumberOfElements() > 3 && isPool(name.getElement(2, Form.ORIGINAL), pool)
+                            && foreign.contains(name.getElement(3, Form.UNIFORM)))
+                    .findFirst().orElse(null);
+            if (found != null) {
+                ConfigurationProperty property = iterable.getConfigurationProperty(found);
+                Object value = property == null ? null : property.getValue();
+                String own = kind == FuturesProperties.Kind.THREAD ? "thread" : "process";
+                String other = kind == FuturesProperties.Kind.THREAD ? "process" : "thread";
+                throw new InvalidConfigurationPropertyValueException(found.toString(), shown(found, value),
+                        "Only " + other + " pools read it, and '" + pool + "' is a " + own + " pool (futures.executors."
+                                + pool + ".kind), which would ignore it. Remove it, or make the pool a " + other
+                                + " pool.");
+            }
+        }
+    }
+
+    /**
+     * A value quoted in a failure, as the starter shows worker options: environment values never, options
+     * (one, or a list written with commas) with their secrets masked.
+     */
+    private static String shown(ConfigurationPropertyName name, Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (name.getElement(3, Form.UNIFORM).equals("environment")) {
+            return CommandLines.MASK;
+        }
+        return Stream.of(String.valueOf(value).split(",", -1)).map(CommandLines::sanitizeArgument)
+                .collect(Collectors.joining(","));
+    }
+
+    private static boolean isPool(String element, String pool) {
+        return element.equals(pool) || uniformKey(element).equals(uniformKey(pool));
+    }
+
+    private static String uniformKey(String key) {
+        return key.replace("-", "").replace("_", "").toLowerCase(Locale.ROOT);
+    }
+
+    /** The options that only one kind of named pool reads, in uniform form, from the properties classes. */
+    private static Set<String> optionsOf(Class<?> type, Set<String> except) {
+        Set<String> names = new HashSet<>();
+        for (PropertyDescriptor descriptor : BeanUtils.getPropertyDescriptors(type)) {
+            Method getter = descriptor.getReadMethod();
+            if (getter != null && getter.getDeclaringClass() == type && !except.contains(descriptor.getName())) {
+                names.add(uniformKey(descriptor.getName()));
+            }
+        }
+        return Set.copyOf(names);
     }
 
     /** The valid names nearest to {@code name} by edit distance, nearest first. */
