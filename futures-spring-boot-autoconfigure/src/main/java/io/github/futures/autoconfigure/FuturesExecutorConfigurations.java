@@ -28,6 +28,8 @@ import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.thread.Threading;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
@@ -488,7 +490,7 @@ final class FuturesExecutorConfigurations {
         @Bean(name = FuturesAutoConfiguration.SHUTDOWN_LIFECYCLE_BEAN_NAME)
         FuturesShutdownLifecycle futuresShutdownLifecycle(FuturesProperties properties,
                                                           ConfigurableListableBeanFactory beanFactory,
-                                                          FuturesSanitizer sanitizer) {
+                                                          FuturesSanitizer sanitizer, ApplicationContext context) {
             FuturesProperties.Shutdown shutdown = properties.getShutdown();
             FuturesPropertyChecks.checkTimeout(shutdown.getTimeout());
             FuturesPropertyChecks.checkTimeout("futures.shutdown.log-interval", shutdown.getLogInterval());
@@ -504,8 +506,13 @@ final class FuturesExecutorConfigurations {
                     rules.put(name, new FuturesShutdownLifecycle.Rule(own.getCancelFutures(), own.getTimeout()));
                 }
             });
-            return new FuturesShutdownLifecycle(beanFactory, managedPoolNames(properties), shutdown.isWait(),
-                    shutdown.isCancelFutures(), shutdown.getTimeout(), sanitizer, rules, shutdown.getLogInterval());
+            FuturesShutdownLifecycle lifecycle = new FuturesShutdownLifecycle(beanFactory, managedPoolNames(properties),
+                    shutdown.isWait(), shutdown.isCancelFutures(), shutdown.getTimeout(), sanitizer, rules,
+                    shutdown.getLogInterval());
+            if (context instanceof ConfigurableApplicationContext configurable) {
+                lifecycle.stopOnlyOnCloseOf(configurable);
+            }
+            return lifecycle;
         }
 
         /**

@@ -20,6 +20,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -51,6 +52,10 @@ import org.springframework.context.SmartLifecycle;
  * event listeners ({@code SHUTDOWN_STARTED}, {@code TERMINATED}) for the events endpoint.
  *
  * <p>If the context never started (its refresh failed), the same happens when the bean is destroyed.
+ *
+ * <p>Only the context's close stops the pools: a shut-down pool cannot start again, so a
+ * {@code context.stop()} outside a close (Spring Cloud's pause endpoint, an operator through JMX),
+ * which a {@code context.start()} may follow, leaves them running, as a pause does.
  *
  * <p>Implementation note: {@code stopped} and {@code running} are guarded by {@code this}; the second
  * stage runs in the thread that closes the context. The cancel-first stage runs in a thread of its
@@ -108,6 +113,9 @@ public final class FuturesShutdownLifecycle implements SmartLifecycle, Disposabl
     private boolean stopped;
 
     private Thread cancelFirst;
+
+    /** The context whose close stops the pools, when known; set once, before the context starts. */
+    private volatile ConfigurableApplicationContext context;
 
     /**
      * One named pool's own shutdown rules; a {@code null} value is the lifecycle's.
@@ -186,6 +194,21 @@ public final class FuturesShutdownLifecycle implements SmartLifecycle, Disposabl
         return rule != null && rule.timeout() != null ? rule.timeout() : this.timeout;
     }
 
+    /**
+     * Tells the lifecycle which context's close stops the pools; without it, every stop does.
+     *
+     * @param context the context that holds the pools
+     */
+    void stopOnlyOnCloseOf(ConfigurableApplicationContext context) {
+        this.context = context;
+    }
+
+    /** Whether a stop now is part of the context's close, rather than a {@code context.stop()} that a start may follow. */
+    private boolean closing() {
+        ConfigurableApplicationContext c = this.context;
+        return c == null || c.isClosed();
+    }
+
     @Override
     public synchronized void start() {
         this.running = true;
@@ -193,6 +216,12 @@ public final class FuturesShutdownLifecycle implements SmartLifecycle, Disposabl
 
     @Override
     public void stop() {
+        if (!closing()) {
+            synchronized (this) {
+                this.running = false; // a start may follow: the pools keep running meanwhile
+            }
+            return;
+        }
         shutdownPools();
     }
 
@@ -495,6 +524,10 @@ public final class FuturesShutdownLifecycle implements SmartLifecycle, Disposabl
         @Override
         public void stop(Runnable callback) {
             this.started = false;
+            if (!closing()) {
+                callback.run(); // not a close: the pools keep running, as the lifecycle's stop leaves them
+                return;
+            }
             stopCancelFirstPools(callback);
         }
 
