@@ -52,6 +52,21 @@ class FuturesStartupSecretsTests {
                 .doesNotContain("hunter2");
     }
 
+    /**
+     * JVM options the worker's JVM refuses fail start-up when the first worker starts (validate-on-startup): the
+     * report quotes them with the secret among them masked.
+     */
+    @Test
+    void jvmArgsRefusedByTheWorkerAreReportedWithTheirSecretMasked(QuietOutput.Captured output) {
+        assertThatException().isThrownBy(() -> start("futures.thread.enabled=false",
+                "futures.process.jvm-args=-Dapp.db.password=hunter2,-XX:+NoSuchOption"));
+        assertThat(output.toString()).contains("APPLICATION FAILED TO START")
+                .contains("for configuration property 'futures.process.jvm-args'")
+                .contains("-Dapp.db.password=******")
+                .contains("failed to start")
+                .doesNotContain("hunter2");
+    }
+
     /** The same for a named pool's option. */
     @Test
     void namedPoolJvmArgThatIsNotAnOptionIsReportedWithItsSecretMasked(QuietOutput.Captured output) {
