@@ -165,7 +165,7 @@ public class Future<T> implements java.util.concurrent.Future<T> {
                 try {
                     stopRunningCall();
                 } catch (Throwable t) { // the future is cancelled whatever the executor does
-                    Log.LOG.log(System.Logger.Level.ERROR, "stopping the running call of " + this + " failed", t);
+                    Throwables.logFailure(Log.LOG, "stopping the running call of " + this + " failed", t);
                 }
                 return true;
             }
@@ -739,8 +739,8 @@ public class Future<T> implements java.util.concurrent.Future<T> {
     private void finishCompletion(boolean ran) {
         try {
             onCompletion(ran);
-        } catch (Throwable t) {
-            Log.LOG.log(System.Logger.Level.ERROR, "onCompletion failed for " + this, t);
+        } catch (Throwable t) { // the waiters and callbacks below must be told whatever it did
+            Throwables.logFailure(Log.LOG, "onCompletion failed for " + this, t);
         }
         Node h = (Node) STACK.getAndSet(this, DONE);
         if (h == null) {

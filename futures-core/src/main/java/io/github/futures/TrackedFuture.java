@@ -96,7 +96,7 @@ public class TrackedFuture<T> extends Future<T> {
                 try {
                     listener.taskStarted(wait);
                 } catch (Throwable t) { // the call must still run and its future still end
-                    Log.LOG.log(System.Logger.Level.ERROR, "task listener " + listener + " failed", t);
+                    Throwables.logFailure(Log.LOG, "task listener " + Throwables.describeObject(listener) + " failed", t);
                 }
             }
         }
@@ -148,8 +148,8 @@ public class TrackedFuture<T> extends Future<T> {
                 TaskListener listener = l.get(i);
                 try {
                     listener.taskFinished(exec, outcome);
-                } catch (Throwable t) {
-                    Log.LOG.log(System.Logger.Level.ERROR, "task listener " + listener + " failed", t);
+                } catch (Throwable t) { // the waiters and done callbacks must still be told
+                    Throwables.logFailure(Log.LOG, "task listener " + Throwables.describeObject(listener) + " failed", t);
                 }
             }
         }

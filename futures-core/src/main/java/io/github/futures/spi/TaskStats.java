@@ -200,7 +200,32 @@ public final class TaskStats {
             try {
                 l.onEvent(event);
             } catch (Throwable t) { // a listener never changes what the pool does
-                Log.LOG.log(System.Logger.Level.ERROR, "pool event listener " + l + " failed", t);
+                logFailure(l, t);
+            }
+        }
+    }
+
+    /**
+     * Logs a listener's failure; never throws. The listener's {@code toString()} and the exception's
+     * description are user code too, and the logger lets errors through (a message that describes itself
+     * overflows the stack): a publish that threw would reach the pool's thread, which took it for a fault of
+     * its own (a worker thread that had started was taken for one that could not start, and the pool broke).
+     */
+    private static void logFailure(PoolEventListener l, Throwable t) {
+        String name;
+        try {
+            name = String.valueOf(l);
+        } catch (Throwable unprintable) {
+            name = l.getClass().getName();
+        }
+        try {
+            Log.LOG.log(System.Logger.Level.ERROR, "pool event listener " + name + " failed", t);
+        } catch (Throwable unprintable) {
+            try {
+                Log.LOG.log(System.Logger.Level.ERROR, "pool event listener " + name + " failed: "
+                        + t.getClass().getName() + " (it could not be printed: " + unprintable.getClass().getName() + ")");
+            } catch (Throwable ignored) {
+                // nothing more can be said about it
             }
         }
     }
