@@ -51,7 +51,8 @@ final class ThreadPool {
      * A worker survives whatever a call or a future's owner does: Task.run catches every Throwable of
      * the call, and a future completed or cancelled from outside while queued is dropped. Anything
      * else escaping the loop is a fault of this code: the worker logs it, ends the task's future if
-     * it was not ended, and starts a replacement before it leaves.
+     * it was not ended, and starts a replacement before it leaves; a replacement that fails before it
+     * ran a call breaks the pool instead (a fault that repeats would otherwise replace for ever).
      *
      * Guards: 'broken' is volatile, written once. 'workerCount' counts threads that exist or are
      * about to (at most maxWorkers; a replaced worker is taken off before its replacement counts).
@@ -254,22 +255,41 @@ final class ThreadPool {
 
     /** Starts a worker unless maxWorkers exist. The caller holds a unit (a call or a worker). */
     private void startWorkerIfBelowMax() {
+        startWorkerIfBelowMax(null);
+    }
+
+    /**
+     * Starts a worker unless maxWorkers exist. The caller holds a unit (a call or a worker).
+     *
+     * @param replacing the worker that failed and that this one replaces, or null
+     */
+    private void startWorkerIfBelowMax(Worker replacing) {
         for (int n; (n = workerCount.get()) < maxWorkers; ) {
             if (workerCount.compareAndSet(n, n + 1)) {
-                Worker w = new Worker(threadNamePrefix + "_" + threadNames.getAndIncrement());
-                work.workerStarting();
-                workers.add(w);
+                Worker w = null;
+                boolean unit = false;
                 try {
+                    w = new Worker(threadNamePrefix + "_" + threadNames.getAndIncrement(), replacing);
+                    work.workerStarting();
+                    unit = true;
+                    workers.add(w);
                     w.thread.start();
-                    stats.publish(PoolEvent.now(PoolEvent.Type.WORKER_STARTED, -1L, null, w.thread.getName()));
                 } catch (Throwable t) { // no thread could be made (out of memory or of native threads)
-                    workers.remove(w);
+                    if (w != null) {
+                        workers.remove(w);
+                    }
                     workerCount.decrementAndGet();
-                    release();
+                    if (unit) {
+                        release();
+                    }
                     if (workerCount.get() == 0) {
                         breakPool("a worker thread could not be started", t);
                     }
+                    return;
                 }
+                // Once started, the thread is counted whatever happens here (a failure here was once
+                // taken for a thread that could not start, and the pool broke with the thread running).
+                stats.publish(PoolEvent.now(PoolEvent.Type.WORKER_STARTED, -1L, null, w.thread.getName()));
                 return;
             }
         }
@@ -354,8 +374,17 @@ final class ThreadPool {
          */
         long endedUnreleased;
 
-        Worker(String name) {
+        /**
+         * The name of the worker whose fault this one replaces, or null (see {@link #poolFault}): the
+         * name, not the worker, so that a chain of replacements does not keep the old ones.
+         */
+        final String replaced;
+        /** Whether this worker ran a call to its end without a fault of its own; written only by its thread. */
+        boolean served;
+
+        Worker(String name, Worker replacing) {
             this.thread = virtual ? VirtualThreads.unstarted(name, this) : new WorkerThread(this, name, ThreadPool.this);
+            this.replaced = replacing == null ? null : replacing.thread.getName();
         }
 
         /** The pool this worker serves. */
@@ -385,6 +414,9 @@ final class ThreadPool {
                         if (!runTask(task)) {
                             counted = false;
                             return; // abandoned during a call that ignored its timeout: not ours anymore
+                        }
+                        if (!served) {
+                            served = true; // a fault from now on is not one that repeats at once (poolFault)
                         }
                         continue;
                     }
@@ -466,20 +498,32 @@ final class ThreadPool {
      * this code (or the JVM running out of memory inside it). The worker is leaving (its call's future
      * was ended by runTask); a wake-up meant for it is passed on, and a replacement starts unless it
      * may leave anyway.
+     *
+     * <p>A fault may repeat in every replacement (one that no call causes: memory that stays short, a
+     * hostile environment); replacing for ever would spin, with the pool never broken and its calls never
+     * run. So, as a process pool does not replace a worker that died before it ever served, a replacement
+     * that fails before it ran a call to its end is not replaced: the pool breaks, saying what repeated,
+     * and every queued and later call fails with BrokenThreadPool. The count comes first and the log last,
+     * guarded: a log that threw once left the worker counted for ever, a slot no thread would fill.
      */
     private void poolFault(Worker w, Throwable fault) {
+        boolean repeated = w.replaced != null && !w.served;
         try {
-            Log.LOG.log(System.Logger.Level.ERROR, "worker " + w.thread.getName() + " of " + threadNamePrefix
-                    + " failed; starting a replacement", fault);
             idle.remove(w);
-            signalIdleWorker(); // in case a wake-up was meant for this worker
-
             workerCount.decrementAndGet();
-            if (!work.mayExit()) {
-                startWorkerIfBelowMax();
+            signalIdleWorker(); // in case a wake-up was meant for this worker
+            if (repeated) {
+                breakPool("worker " + w.thread.getName() + " of " + threadNamePrefix + " failed in the pool's own"
+                        + " code before it ran a call, as did the worker it replaced (" + w.replaced + "): the fault"
+                        + " repeats, so the thread pool is not usable anymore (" + Throwables.describe(fault) + ")", fault);
+            } else if (!work.mayExit()) {
+                startWorkerIfBelowMax(w);
             }
         } catch (Throwable again) {
             fault.addSuppressed(again);
+        } finally {
+            Throwables.logFailure(Log.LOG, "worker " + w.thread.getName() + " of " + threadNamePrefix + " failed; "
+                    + (repeated ? "the pool is broken: its replacement failed too" : "starting a replacement"), fault);
         }
     }
 
