@@ -63,8 +63,32 @@ import java.util.function.Function;
  */
 public final class WorkerMain {
 
-    /** Exit status when the parent went away. */
+    /**
+     * Exit status when standard input ended (the parent went away, or closed it); the worker says so on
+     * standard error first ({@link #STDIN_CLOSED}), so that the parent never takes a call's own
+     * {@code System.exit(70)} or {@code halt(70)} for it.
+     */
     static final int ORPHANED = 70;
+    /**
+     * Exit status when the worker's own code failed (anything but the end of standard input escaped its
+     * loop: a read or a write of the protocol that failed, a fault of this class); the worker prints
+     * {@link #FAILED} and what failed on standard error first.
+     */
+    static final int FAULT = 71;
+    /**
+     * What starts each line the worker itself writes on standard error about its end; the parent keeps
+     * the last such line to say how the worker ended ({@code WorkerProcess.describeExit}). The exit status
+     * alone cannot: a call may exit with any status, and the JVM's own ends have theirs.
+     */
+    static final String SAYS = "futures worker: ";
+    /** The line the worker prints when standard input ended. */
+    static final String STDIN_CLOSED = SAYS + "standard input closed, exiting";
+    /** The start of the line the worker prints when its own code failed. */
+    static final String FAILED = SAYS + "failed in its own code, exiting: ";
+    /** The start of the line the worker's shutdown hook prints when a call (or anything but a signal) ran System.exit. */
+    static final String EXIT_CALLED = SAYS + "System.exit was called by ";
+    /** The start of the line the shutdown hook prints when a signal (SIGTERM, SIGINT, SIGHUP) ends the JVM. */
+    static final String SIGNALLED = SAYS + "ending on signal ";
 
     private final int maxMessageSize;
     /** The filter's pattern, or {@code null} for the default. */
@@ -174,11 +198,79 @@ public final class WorkerMain {
         out.flush();
         boolean heap = args.length > 2 && "heap".equals(args[2]);
         ClassLoader loader = applicationLoader();
+        // After the hello, so off the parent's wait for it; before anything is read, so before any user code.
+        Runtime.getRuntime().addShutdownHook(new ExitWitness());
         WorkerMain worker = new WorkerMain(max, pattern, loader, out, heap);
         Thread second = new Thread(worker.new WarmUpThenLoop(), "futures-worker-2");
         second.setDaemon(true);
         second.start();
         worker.new Loop().run();
+    }
+
+    /**
+     * The shutdown hook: shutdown hooks run when the JVM ends through {@code System.exit} (a call's, most
+     * likely) or a signal it handles (SIGTERM, SIGINT, SIGHUP), and never on the worker's own ends
+     * ({@code halt}), a SIGKILL or the JVM's exit on running out of memory. It prints which it was on
+     * standard error ({@link #EXIT_CALLED} with the caller's frame and thread, or {@link #SIGNALLED}), so
+     * that the parent does not read a call's {@code System.exit(137)} as a SIGKILL or its
+     * {@code System.exit(3)} as running out of memory. The exit status itself the parent has.
+     */
+    static final class ExitWitness extends Thread {
+        ExitWitness() {
+            super("futures-worker-exit");
+        }
+
+        @Override
+        public void run() {
+            try {
+                String line = exitLine(Thread.getAllStackTraces());
+                if (line != null) {
+                    System.err.println(line);
+                }
+            } catch (Throwable ignored) {
+                // the JVM is ending anyway; the parent then has the exit status alone
+            }
+        }
+    }
+
+    /**
+     * What ended the JVM, from the stacks of its threads: the one in {@code Shutdown.exit}. A signal's is
+     * the JDK's {@code Terminator}; otherwise the frame that called {@code System.exit} or
+     * {@code Runtime.exit}. Null when none is found, or when this class itself exits (after its
+     * initializer failed: the INIT_FAILED frame says why).
+     */
+    static String exitLine(Map<Thread, StackTraceElement[]> stacks) {
+        for (Map.Entry<Thread, StackTraceElement[]> e : stacks.entrySet()) {
+            StackTraceElement[] frames = e.getValue();
+            int exit = -1;
+            for (int i = 0; i < frames.length; i++) {
+                if ("java.lang.Shutdown".equals(frames[i].getClassName()) && "exit".equals(frames[i].getMethodName())) {
+                    exit = i;
+                }
+            }
+            if (exit < 0) {
+                continue;
+            }
+            int caller = exit + 1;
+            while (caller < frames.length && (frames[caller].getClassName().equals("java.lang.Runtime")
+                    || frames[caller].getClassName().equals("java.lang.System")
+                    || frames[caller].getClassName().startsWith("java.lang.RuntimeHelper"))) {
+                caller++;
+            }
+            String name = e.getKey().getName();
+            if (caller >= frames.length || frames[caller].getClassName().startsWith("java.lang.Terminator")
+                    || frames[caller].getClassName().startsWith("jdk.internal.misc.Signal")) {
+                String signal = name.endsWith(" handler") ? name.substring(0, name.length() - " handler".length()) : name;
+                return SIGNALLED + signal;
+            }
+            if (frames[caller].getClassName().equals(WorkerMain.class.getName())) {
+                return null;
+            }
+            StackTraceElement f = frames[caller]; // named without its loader ("futures-worker-app//...")
+            return EXIT_CALLED + f.getClassName() + "." + f.getMethodName() + "(" + f.getFileName() + ":"
+                    + f.getLineNumber() + ") in thread " + name;
+        }
+        return null;
     }
 
     /** The pool's filter, made on first use (the JDK's filter configuration is costly to start). */
@@ -236,11 +328,17 @@ public final class WorkerMain {
                     }
                 }
             } catch (EOFException parentGone) {
+                System.err.println(STDIN_CLOSED); // lost when the parent is gone; read when it closed our input
                 Runtime.getRuntime().halt(ORPHANED);
             } catch (Throwable t) {
-                System.err.println("futures worker: cannot read from the parent process, exiting: "
-                        + ExceptionEnvelope.describe(t));
-                Runtime.getRuntime().halt(ORPHANED);
+                String what;
+                try {
+                    what = ExceptionEnvelope.describe(t);
+                } catch (Throwable again) {
+                    what = t.getClass().getName();
+                }
+                System.err.println(FAILED + what);
+                Runtime.getRuntime().halt(FAULT);
             }
         }
 

@@ -160,6 +160,14 @@ public final class WorkerProcess implements Runnable {
     private volatile boolean ready;
     /** The last lines of standard error before the worker said hello. Guarded by itself. */
     private final ArrayDeque<String> earlyErr = new ArrayDeque<>();
+    /**
+     * The last line of standard error that says how the worker ends: one the worker writes itself
+     * ({@link WorkerMain#SAYS}) or the JVM's own on running out of memory ({@link #OUT_OF_MEMORY}); null
+     * before. Written by the pump, read once the process ended ({@link #describeExit(long, Integer, String)}).
+     */
+    private volatile String lastWords;
+    /** What a JVM under {@code -XX:+ExitOnOutOfMemoryError} prints (to stderr here) before it exits with 3. */
+    static final String OUT_OF_MEMORY = "Terminating due to java.lang.OutOfMemoryError";
     private Thread pump;
     /** Counted down when the stderr pump sees the end of a JVM thread dump; set by {@link #threadDumpText}. */
     private volatile CountDownLatch dumpEnd;
@@ -451,7 +459,10 @@ public final class WorkerProcess implements Runnable {
             }
         }
         String early = p != null && !ready ? earlyErrors() : "";
-        listener.died(this, trouble, describeExit(pid, code), early);
+        if (p != null && code != null && code != 0 && ready) {
+            awaitPump(); // its last words may still be on their way
+        }
+        listener.died(this, trouble, describeExit(pid, code, lastWords), early);
     }
 
     /**
@@ -535,6 +546,9 @@ public final class WorkerProcess implements Runnable {
                     }
                     StartupArchive.workerSaid(command, line);
                 }
+                if (line.startsWith(WorkerMain.SAYS) || line.startsWith(OUT_OF_MEMORY)) {
+                    lastWords = line;
+                }
                 System.err.println(marked == null ? prefix + line : linePrefix + pid + " trace=" + marked[0] + "] " + line);
                 CountDownLatch d = dumpEnd;
                 StringBuilder text = dumpText;
@@ -554,8 +568,8 @@ public final class WorkerProcess implements Runnable {
         }
     }
 
-    /** The last lines the worker wrote on standard error before it said hello, secrets masked. */
-    private String earlyErrors() {
+    /** Waits (at most a second) for the pump to reach the end of the ended process's standard error. */
+    private void awaitPump() {
         Thread t = pump;
         if (t != null) {
             try {
@@ -564,6 +578,11 @@ public final class WorkerProcess implements Runnable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** The last lines the worker wrote on standard error before it said hello, secrets masked. */
+    private String earlyErrors() {
+        awaitPump();
         synchronized (earlyErr) {
             return CommandLines.sanitize(String.join(System.lineSeparator(), earlyErr));
         }
@@ -576,11 +595,31 @@ public final class WorkerProcess implements Runnable {
      * @param code the exit code, or {@code null} if it did not exit
      */
     static String describeExit(long pid, Integer code) {
+        return describeExit(pid, code, null);
+    }
+
+    /**
+     * How a worker ended, for messages, from its exit status and its last words on standard error: a
+     * status means what it usually means only when the words agree. A call may end the JVM with any
+     * status ({@code System.exit(137)} is no SIGKILL, {@code System.exit(3)} is no lack of memory,
+     * {@code System.exit(70)} or {@code halt(70)} is no closed input), and the worker's own ends say
+     * what they are before they halt ({@link WorkerMain#ORPHANED}, {@link WorkerMain#FAULT}).
+     *
+     * @param pid the pid, or -1 if it never started
+     * @param code the exit code, or {@code null} if it did not exit
+     * @param words the last line of standard error that says how it ends (see {@link #lastWords}), or null
+     */
+    static String describeExit(long pid, Integer code, String words) {
         StringBuilder s = new StringBuilder("worker pid ").append(pid);
         if (code == null) {
             return s.append(" did not exit").toString();
         }
         s.append(" exited with code ").append(code);
+        if (words != null && words.startsWith(WorkerMain.EXIT_CALLED)) {
+            // Shutdown hooks ran: an exit, not a kill, whatever the status looks like.
+            return s.append(" (").append(CommandLines.sanitize(words.substring(WorkerMain.SAYS.length())))
+                    .append(')').toString();
+        }
         if (code > 128 && code < 128 + 65) {
             int sig = code - 128;
             s.append(" (killed by signal ").append(sig);
@@ -597,10 +636,14 @@ public final class WorkerProcess implements Runnable {
                 s.append(", ").append(n);
             }
             s.append(')');
-        } else if (code == WorkerMain.ORPHANED) {
+        } else if (code == WorkerMain.ORPHANED && WorkerMain.STDIN_CLOSED.equals(words)) {
             s.append(" (it saw its standard input close)");
-        } else if (code == 3) {
-            s.append(" (a JVM that ran out of memory exits with 3 under -XX:+ExitOnOutOfMemoryError;"
+        } else if (code == WorkerMain.FAULT && words != null && words.startsWith(WorkerMain.FAILED)) {
+            s.append(" (the worker failed in its own code: ")
+                    .append(CommandLines.sanitize(words.substring(WorkerMain.FAILED.length()))).append(')');
+        } else if (code == 3 && words != null && words.startsWith(OUT_OF_MEMORY)) {
+            s.append(" (it ran out of memory: ").append(words.substring(OUT_OF_MEMORY.length()).replaceFirst("^: ", ""))
+                    .append("; a JVM exits with 3 then under -XX:+ExitOnOutOfMemoryError;"
                     + " give workers more heap with jvmArgs(\"-Xmx...\"))");
         }
         return s.toString();
