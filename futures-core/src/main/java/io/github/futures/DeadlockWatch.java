@@ -46,7 +46,9 @@ final class DeadlockWatch {
         ThreadPool.Worker w = null;
         boolean own = false;
         for (Future<?> f : pending) {
-            if (f == null || f.done()) {
+            // Not f.done(): a subclass's override is user code, and what it threw would leave the
+            // caller's waiters installed (asCompleted's next() asks here before it blocks).
+            if (f == null || f.stateIsDone()) {
                 continue;
             }
             boolean mine = false;

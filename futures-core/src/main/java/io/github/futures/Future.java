@@ -602,6 +602,15 @@ public class Future<T> implements java.util.concurrent.Future<T> {
         return s == PENDING ? "pending" : s == RUNNING ? "running" : s == FINISHED ? "finished" : "cancelled";
     }
 
+    /**
+     * Whether the future is done, read from its state: for the library's checks on futures it only
+     * watches (DeadlockWatch), which must not run a subclass's {@link #done()}: user code, which may
+     * throw where nothing is there to clean up after it.
+     */
+    final boolean stateIsDone() {
+        return state >= COMPLETING;
+    }
+
     /** Whether the future finished by raising (not cancelled). Only meaningful once done. */
     final boolean finishedWithException() {
         return awaitOutcome(state) == FINISHED && outcome instanceof Failure;
