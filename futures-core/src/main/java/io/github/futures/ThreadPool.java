@@ -653,10 +653,16 @@ final class ThreadPool {
         workers.remove(w);
         workerCount.decrementAndGet();
         abandonedThreads.incrementAndGet();
+        // The call is named by its class (its toString() is user code, and may hold its arguments), and
+        // the log is guarded: the units below must be released whatever happens here (or the pool never terminates).
         String detail = "thread " + w.thread.getName() + " of " + threadNamePrefix
                 + " ignored the interrupt of its call timeout of " + timeoutText + " and was abandoned (call: "
                 + WorkerRecycler.describe(call) + "); a new worker may take its place";
-        Log.LOG.log(System.Logger.Level.WARNING, detail);
+        try {
+            Log.LOG.log(System.Logger.Level.WARNING, detail);
+        } catch (Throwable ignored) {
+            // a logging back-end that fails must not keep the pool from terminating
+        }
         stats.publish(PoolEvent.now(PoolEvent.Type.WORKER_REPLACED, -1L, "timeout", detail));
         if (!work.isEmpty()) {
             startWorkerIfBelowMax(); // we still hold the two units: the queue cannot end meanwhile
