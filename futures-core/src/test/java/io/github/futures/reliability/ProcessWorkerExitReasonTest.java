@@ -208,6 +208,29 @@ class ProcessWorkerExitReasonTest {
     }
 
     /**
+     * A call that closes the worker's standard output, the pool's channel: the JDK marks
+     * {@code FileDescriptor.out} closed, so that the worker's next write of a frame fails.
+     */
+    static final class ClosesStandardOutput implements SerializableCallable<Long> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Long call() throws Exception {
+            new java.io.FileOutputStream(FileDescriptor.out).close();
+            return ProcessHandle.current().pid();
+        }
+    }
+
+    /** The worker's own write failing is a failure of its own code too, not a closed standard input. */
+    @Test
+    void faultWritingTheResult() {
+        Throwable failure = pool().submit(new ClosesStandardOutput()).exception(LIMIT);
+        assertThat(failure).isInstanceOf(BrokenProcessPool.class)
+                .hasMessageContaining("exited with code 71 (the worker failed in its own code: java.io.IOException")
+                .hasMessageNotContaining("standard input close");
+    }
+
+    /**
      * A worker whose standard input closes (its parent is gone, or closed it) says so on standard error and
      * exits with 70: the one end the parent describes as a closed standard input. The worker JVM is run
      * directly here, since a pool never closes the input of a worker it still reads.
