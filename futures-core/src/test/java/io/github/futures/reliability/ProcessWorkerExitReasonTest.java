@@ -202,6 +202,7 @@ class ProcessWorkerExitReasonTest {
         } catch (BrokenProcessPool refused) {
             failure = refused;
         }
+        System.out.println("[reliability] worker fault reason: " + failure.getMessage());
         assertThat(failure).isInstanceOf(BrokenProcessPool.class)
                 .hasMessageContaining("pid " + pid + " exited with code 71 (the worker failed in its own code: java.io.IOException")
                 .hasMessageNotContaining("standard input close");
