@@ -152,8 +152,10 @@ public final class ScopedCall implements Consumer<Future<?>> {
         }
         try {
             scope.started();
-        } catch (RuntimeException ignored) {
-            // ignored, as CallScope documents: the call must still run
+        } catch (Throwable ignored) {
+            // ignored, as CallScope documents: the call must still run. Errors too (a scope whose library
+            // is missing throws NoClassDefFoundError): one that escaped left this scope never ended, failed
+            // a thread pool's call, and on a process pool stopped the writing of the frames handed out with it.
         }
         if (!STATE.compareAndSet(this, STARTING, STARTED)) { // ENDING: the end came meanwhile
             state = DONE;
@@ -310,8 +312,8 @@ public final class ScopedCall implements Consumer<Future<?>> {
     private void tellEnded(Throwable t, boolean c) {
         try {
             scope.ended(t, c);
-        } catch (RuntimeException ignored) {
-            // ignored, as CallScope documents: it cannot be allowed to strand the call
+        } catch (Throwable ignored) {
+            // ignored, as CallScope documents (errors too, as in started()): it cannot be allowed to strand the call
         }
     }
 

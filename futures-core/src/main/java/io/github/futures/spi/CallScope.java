@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
  * </ol>
  * If the submit is refused after {@link CallInterceptor#intercept} (a full pending limit, a shutdown
  * racing the submit), {@link #ended} is called with the refusal and {@code started} never is.
- * Methods must not block; an exception from {@code started} or {@code ended} is ignored (it cannot
+ * Methods must not block; anything {@code started} or {@code ended} throws, errors included, is ignored (it cannot
  * be allowed to strand the call).
  */
 public interface CallScope {
@@ -107,8 +107,8 @@ public interface CallScope {
                 for (CallScope s : list) {
                     try {
                         s.started();
-                    } catch (RuntimeException e) {
-                        // ignored, as documented: one scope cannot keep the others from being told
+                    } catch (Throwable e) {
+                        // ignored, as documented (errors too): one scope cannot keep the others from being told
                     }
                 }
             }
@@ -118,8 +118,8 @@ public interface CallScope {
                 for (CallScope s : list) {
                     try {
                         s.ended(failure, cancelled);
-                    } catch (RuntimeException e) {
-                        // ignored, as documented
+                    } catch (Throwable e) {
+                        // ignored, as documented (errors too)
                     }
                 }
             }
