@@ -515,7 +515,8 @@ final class ThreadPool {
             if (repeated) {
                 breakPool("worker " + w.thread.getName() + " of " + threadNamePrefix + " failed in the pool's own"
                         + " code before it ran a call, as did the worker it replaced (" + w.replaced + "): the fault"
-                        + " repeats, so the thread pool is not usable anymore (" + Throwables.describe(fault) + ")", fault);
+                        + " repeats, so the thread pool is not usable anymore (" + Throwables.describe(fault) + ")",
+                        fault);
             } else if (!work.mayExit()) {
                 startWorkerIfBelowMax(w);
             }

@@ -85,7 +85,7 @@ public final class WorkerMain {
     static final String STDIN_CLOSED = SAYS + "standard input closed, exiting";
     /** The start of the line the worker prints when its own code failed. */
     static final String FAILED = SAYS + "failed in its own code, exiting: ";
-    /** The start of the line the worker's shutdown hook prints when a call (or anything but a signal) ran System.exit. */
+    /** The start of the line the shutdown hook prints when a call (anything but a signal) ran System.exit. */
     static final String EXIT_CALLED = SAYS + "System.exit was called by ";
     /** The start of the line the shutdown hook prints when a signal (SIGTERM, SIGINT, SIGHUP) ends the JVM. */
     static final String SIGNALLED = SAYS + "ending on signal ";
@@ -260,8 +260,8 @@ public final class WorkerMain {
             String name = e.getKey().getName();
             if (caller >= frames.length || frames[caller].getClassName().startsWith("java.lang.Terminator")
                     || frames[caller].getClassName().startsWith("jdk.internal.misc.Signal")) {
-                String signal = name.endsWith(" handler") ? name.substring(0, name.length() - " handler".length()) : name;
-                return SIGNALLED + signal;
+                // The JDK runs a signal's handler in a thread named after it ("SIGTERM handler").
+                return SIGNALLED + (name.endsWith(" handler") ? name.substring(0, name.length() - 8) : name);
             }
             if (frames[caller].getClassName().equals(WorkerMain.class.getName())) {
                 return null;

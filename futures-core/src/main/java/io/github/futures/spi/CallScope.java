@@ -22,8 +22,8 @@ import java.util.concurrent.Callable;
  * </ol>
  * If the submit is refused after {@link CallInterceptor#intercept} (a full pending limit, a shutdown
  * racing the submit), {@link #ended} is called with the refusal and {@code started} never is.
- * Methods must not block; anything {@code started} or {@code ended} throws, errors included, is ignored (it cannot
- * be allowed to strand the call).
+ * Methods must not block; anything {@code started} or {@code ended} throws, errors included, is ignored
+ * (it cannot be allowed to strand the call).
  */
 public interface CallScope {
 

@@ -223,7 +223,8 @@ public final class TaskStats {
         } catch (Throwable unprintable) {
             try {
                 Log.LOG.log(System.Logger.Level.ERROR, "pool event listener " + name + " failed: "
-                        + t.getClass().getName() + " (it could not be printed: " + unprintable.getClass().getName() + ")");
+                        + t.getClass().getName() + " (it could not be printed: "
+                        + unprintable.getClass().getName() + ")");
             } catch (Throwable ignored) {
                 // nothing more can be said about it
             }
