@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -36,10 +37,16 @@ class CallScopeErrorTest {
     static final class FailingScopes implements CallInterceptor {
         final AtomicInteger started = new AtomicInteger();
         final AtomicInteger ended = new AtomicInteger();
+        /**
+         * Counts the ends down: a scope's end is a done callback of its future, which may run after a
+         * waiter of that future has been woken, so a count read right after {@code result()} may be short.
+         */
+        final CountDownLatch allEnded;
         final boolean failEnd;
 
-        FailingScopes(boolean failEnd) {
+        FailingScopes(boolean failEnd, int calls) {
             this.failEnd = failEnd;
+            this.allEnded = new CountDownLatch(calls);
         }
 
         @Override
@@ -54,6 +61,7 @@ class CallScopeErrorTest {
                 @Override
                 public void ended(Throwable failure, boolean cancelled) {
                     ended.incrementAndGet();
+                    allEnded.countDown();
                     if (failEnd) {
                         throw new NoClassDefFoundError("io/micrometer/observation/Missing");
                     }
@@ -65,7 +73,7 @@ class CallScopeErrorTest {
     /** Thread pool: each call runs and returns its value; each scope is told of the start and of the end once. */
     @Test
     void threadPoolCallsRunAndScopesEnd() throws Exception {
-        FailingScopes scopes = new FailingScopes(true);
+        FailingScopes scopes = new FailingScopes(true, 3);
         ThreadPoolExecutor pool = ThreadPoolExecutor.builder().maxWorkers(1).callInterceptor(scopes).build();
         try {
             for (int i = 0; i < 3; i++) {
@@ -76,6 +84,7 @@ class CallScopeErrorTest {
             pool.shutdown(false, true);
         }
         assertThat(pool.awaitTermination(LIMIT)).isTrue();
+        assertThat(scopes.allEnded.await(LIMIT.toSeconds(), TimeUnit.SECONDS)).as("every scope told of its end").isTrue();
         assertThat(scopes.started).hasValue(3);
         assertThat(scopes.ended).as("ended told once per call").hasValue(3);
     }
@@ -83,7 +92,7 @@ class CallScopeErrorTest {
     /** Process pool (real worker JVM): every call's frame is sent and every future ends with its value. */
     @Test
     void processPoolSendsEveryCall() throws Exception {
-        FailingScopes scopes = new FailingScopes(false);
+        FailingScopes scopes = new FailingScopes(false, 6);
         ProcessPoolExecutor pool = ProcessPoolExecutor.builder().maxWorkers(1).callInterceptor(scopes).build();
         try {
             List<Future<Integer>> fs = new ArrayList<>();
@@ -93,7 +102,8 @@ class CallScopeErrorTest {
             for (int i = 0; i < fs.size(); i++) {
                 assertThat(fs.get(i).result(LIMIT)).isEqualTo(i);
             }
-            assertThat(scopes.ended).hasValue(6);
+            assertThat(scopes.allEnded.await(LIMIT.toSeconds(), TimeUnit.SECONDS)).as("every scope told of its end").isTrue();
+            assertThat(scopes.ended).as("ended told once per call").hasValue(6);
         } finally {
             CompletableFuture<Void> down = CompletableFuture.runAsync(() -> pool.shutdown(true, true));
             try {
