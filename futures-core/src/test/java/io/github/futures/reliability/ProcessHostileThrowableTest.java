@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.futures.Future;
 import io.github.futures.ProcessPoolExecutor;
 import io.github.futures.SerializableCallable;
+import io.github.futures.reliability.HostileThrowables.Mute;
 import java.io.IOException;
 import java.io.InvalidObjectException;
 import java.io.NotSerializableException;
@@ -41,21 +42,6 @@ class ProcessHostileThrowableTest {
             down.get(60, TimeUnit.SECONDS);
         } finally {
             pool.killWorkers();
-        }
-    }
-
-    /** An exception that cannot say what it is: its message and its description throw. */
-    static final class Mute extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public String getMessage() {
-            throw new IllegalStateException("getMessage refuses");
-        }
-
-        @Override
-        public String toString() {
-            throw new IllegalStateException("toString refuses");
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.futures.Future;
 import io.github.futures.ThreadPoolExecutor;
+import io.github.futures.reliability.HostileThrowables.SelfDescribing;
 import io.github.futures.spi.PoolEvent;
 import io.github.futures.spi.PoolEventListener;
 import io.github.futures.spi.TaskListener;
@@ -32,16 +33,6 @@ import org.junit.jupiter.api.Timeout;
 class ThreadPoolHostileListenerTest {
 
     private static final Duration LIMIT = Duration.ofSeconds(20);
-
-    /** An exception whose description never ends: its message describes itself (a stack overflow). */
-    static final class SelfDescribing extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public String getMessage() {
-            return "while handling " + this;
-        }
-    }
 
     /** A task listener that fails at every call and cannot even be named. */
     static final class HostileTaskListener implements TaskListener {

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.futures.BrokenThreadPool;
 import io.github.futures.Future;
 import io.github.futures.ThreadPoolExecutor;
+import io.github.futures.reliability.HostileThrowables.Mute;
+import io.github.futures.reliability.HostileThrowables.SelfDescribing;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -23,31 +25,6 @@ import org.junit.jupiter.api.Timeout;
 class ThreadPoolHostileThrowableTest {
 
     private static final Duration LIMIT = Duration.ofSeconds(20);
-
-    /** An exception that cannot say what it is: its message and its description throw. */
-    static final class Mute extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public String getMessage() {
-            throw new IllegalStateException("getMessage refuses");
-        }
-
-        @Override
-        public String toString() {
-            throw new IllegalStateException("toString refuses");
-        }
-    }
-
-    /** An exception whose description never ends: its message describes itself (a stack overflow). */
-    static final class SelfDescribing extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public String getMessage() {
-            return "while handling " + this;
-        }
-    }
 
     /**
      * A done callback throwing an exception that cannot be printed (not even by the logger) is ignored as
