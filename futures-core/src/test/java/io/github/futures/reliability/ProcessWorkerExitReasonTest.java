@@ -106,38 +106,35 @@ class ProcessWorkerExitReasonTest {
                 .doesNotContain("signal").doesNotContain("SIGKILL");
     }
 
-    /** A call that blocks until the test ends it, after telling the test its pid (by its name in a file). */
-    static final class BlocksAfterWriting implements SerializableCallable<Void> {
+    /** A call that blocks until its worker is ended. */
+    static final class Blocks implements SerializableCallable<Void> {
         private static final long serialVersionUID = 1L;
-        private final String file;
-
-        BlocksAfterWriting(Path file) {
-            this.file = file.toString();
-        }
 
         @Override
         public Void call() throws Exception {
-            Files.writeString(Path.of(file), Long.toString(ProcessHandle.current().pid()));
             new CountDownLatch(1).await();
             return null;
         }
     }
 
-    private static ProcessHandle runningWorker(Path file) throws Exception {
-        long deadline = System.nanoTime() + LIMIT.toNanos();
-        while (!(Files.exists(file) && Files.size(file) > 0) && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        return ProcessHandle.of(Long.parseLong(Files.readString(file).trim())).orElseThrow();
+    /**
+     * The pool's one worker, asked for its pid by a call, then given a call that blocks: the pool's
+     * future of that call is returned in {@code blocked}. Ended now, the worker ends with that call
+     * sent or about to be, and its future fails either way.
+     */
+    private static ProcessHandle workerBlockedIn(ProcessPoolExecutor pool, List<Future<Void>> blocked) {
+        long pid = pool.submit((SerializableCallable<Long>) () -> ProcessHandle.current().pid()).result(LIMIT);
+        blocked.add(pool.submit(new Blocks()));
+        return ProcessHandle.of(pid).orElseThrow();
     }
 
     /** A worker killed with SIGKILL is described as killed by that signal. */
     @Test
-    void killedBySigkill(@TempDir Path dir) throws Exception {
+    void killedBySigkill() {
         ProcessPoolExecutor pool = pool();
-        Path file = dir.resolve("pid");
-        Future<Void> f = pool.submit(new BlocksAfterWriting(file));
-        runningWorker(file).destroyForcibly();
+        List<Future<Void>> blocked = new ArrayList<>();
+        workerBlockedIn(pool, blocked).destroyForcibly();
+        Future<Void> f = blocked.get(0);
         assertThat(f.exception(LIMIT)).isInstanceOf(BrokenProcessPool.class)
                 .hasMessageContaining("exited with code 137 (killed by signal 9, SIGKILL)")
                 .hasMessageNotContaining("System.exit");
@@ -145,11 +142,11 @@ class ProcessWorkerExitReasonTest {
 
     /** A worker ended with SIGTERM (its shutdown hooks run) is described as ended by that signal, not by System.exit. */
     @Test
-    void endedBySigterm(@TempDir Path dir) throws Exception {
+    void endedBySigterm() {
         ProcessPoolExecutor pool = pool();
-        Path file = dir.resolve("pid");
-        Future<Void> f = pool.submit(new BlocksAfterWriting(file));
-        runningWorker(file).destroy();
+        List<Future<Void>> blocked = new ArrayList<>();
+        workerBlockedIn(pool, blocked).destroy();
+        Future<Void> f = blocked.get(0);
         assertThat(f.exception(LIMIT)).isInstanceOf(BrokenProcessPool.class)
                 .hasMessageContaining("exited with code 143 (killed by signal 15, SIGTERM)")
                 .hasMessageNotContaining("System.exit");
