@@ -51,6 +51,18 @@ final class Blocking {
         }
     }
 
+    /**
+     * Waits until the running thread {@code t} is parked without a time limit (WAITING: an idle pool worker,
+     * a waiter for a result), at most {@link #LONG}; fails if it is not by then.
+     */
+    static void awaitWaiting(Thread t) {
+        long deadline = System.nanoTime() + LONG.toNanos();
+        while (t.getState() != Thread.State.WAITING && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        assertThat(t.getState()).as(t.getName() + " parked").isEqualTo(Thread.State.WAITING);
+    }
+
     private static String describe(CompletableFuture<?> f) {
         try {
             return String.valueOf(f.getNow(null));

@@ -100,7 +100,7 @@ class ThreadPoolHostileListenerTest {
             }, "result-waiter");
             waiter.setDaemon(true);
             waiter.start();
-            awaitParked(waiter);
+            Blocking.awaitWaiting(waiter); // it waits for the result
             release.countDown();
             assertThat(waited.get(LIMIT.toSeconds(), TimeUnit.SECONDS)).as("the waiting thread got the value")
                     .isEqualTo("hostile-task-listener_0");
@@ -149,14 +149,5 @@ class ThreadPoolHostileListenerTest {
         } catch (RuntimeException e) {
             return e.getClass().getName() + " caused by " + (e.getCause() == null ? null : e.getCause().getClass().getName());
         }
-    }
-
-    /** Waits until {@code t} blocks (it waits for a result), at most {@link #LIMIT}. */
-    static void awaitParked(Thread t) throws InterruptedException {
-        long deadline = System.nanoTime() + LIMIT.toNanos();
-        while (t.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
-            Thread.sleep(1);
-        }
-        assertThat(t.getState()).as("the waiter blocks for the result").isEqualTo(Thread.State.WAITING);
     }
 }

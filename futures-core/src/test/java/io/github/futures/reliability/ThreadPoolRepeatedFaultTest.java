@@ -8,6 +8,8 @@ import io.github.futures.BrokenThreadPool;
 import io.github.futures.ThreadPoolExecutor;
 import io.github.futures.spi.ExecutorSnapshot;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -73,21 +75,17 @@ class ThreadPoolRepeatedFaultTest {
 
     /** Waits until {@code t} is parked (an idle worker), then stops it; bounded by {@link #LIMIT}. */
     static void stopWhenIdle(Thread t) throws Exception {
-        long deadline = System.nanoTime() + LIMIT.toNanos();
-        while (t.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
-            Thread.sleep(1);
-        }
-        assertThat(t.getState()).as(t.getName() + " idle").isEqualTo(Thread.State.WAITING);
+        Blocking.awaitWaiting(t);
         Thread.class.getMethod("stop").invoke(t);
         t.join(LIMIT.toMillis());
         assertThat(t.isAlive()).as(t.getName() + " ended").isFalse();
     }
 
-    static Thread awaitThread(String name) throws InterruptedException {
+    static Thread awaitThread(String name) {
         long deadline = System.nanoTime() + LIMIT.toNanos();
         Thread t;
         while ((t = findThread(name)) == null && System.nanoTime() < deadline) {
-            Thread.sleep(1);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
         assertThat(t).as("thread " + name + " started").isNotNull();
         return t;
