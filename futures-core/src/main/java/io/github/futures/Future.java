@@ -421,17 +421,7 @@ public class Future<T> implements java.util.concurrent.Future<T> {
         try {
             ((Consumer<? super Future<T>>) fn).accept(this);
         } catch (Throwable t) {
-            try {
-                Log.LOG.log(System.Logger.Level.ERROR, "exception calling callback for " + this, t);
-            } catch (Throwable unprintable) {
-                try {
-                    Log.LOG.log(System.Logger.Level.ERROR, "exception calling callback for " + this + ": "
-                            + t.getClass().getName() + " (it could not be printed: "
-                            + unprintable.getClass().getName() + ")");
-                } catch (Throwable ignored) {
-                    // nothing more can be said about it
-                }
-            }
+            Throwables.logFailure(Log.LOG, "exception calling callback for " + this, t);
         }
     }
 

@@ -11,17 +11,11 @@ final class Throwables {
     private Throwables() {
     }
 
-    /** {@code t.toString()}, or its class name when that throws (a stack overflow included). */
-    static String describe(Throwable t) {
-        try {
-            return t.toString();
-        } catch (Throwable unprintable) {
-            return t.getClass().getName() + " (its toString() threw " + unprintable.getClass().getName() + ")";
-        }
-    }
-
-    /** {@code String.valueOf(o)} for user objects (a listener, say), or its class name when that throws. */
-    static String describeObject(Object o) {
+    /**
+     * {@code String.valueOf(o)} for what came from user code (a throwable, a listener), or its class name
+     * when its {@code toString()} throws (a stack overflow included).
+     */
+    static String describe(Object o) {
         try {
             return String.valueOf(o);
         } catch (Throwable unprintable) {
@@ -37,7 +31,7 @@ final class Throwables {
      * listener or callback: a pool's worker, or a future's completion half done (its waiters never told).
      *
      * @param log the logger
-     * @param text what failed, already described (see {@link #describeObject})
+     * @param text what failed, already described (see {@link #describe})
      * @param t what it threw
      */
     static void logFailure(System.Logger log, String text, Throwable t) {

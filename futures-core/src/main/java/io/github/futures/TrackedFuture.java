@@ -96,7 +96,7 @@ public class TrackedFuture<T> extends Future<T> {
                 try {
                     listener.taskStarted(wait);
                 } catch (Throwable t) { // the call must still run and its future still end
-                    Throwables.logFailure(Log.LOG, "task listener " + Throwables.describeObject(listener) + " failed",
+                    Throwables.logFailure(Log.LOG, "task listener " + Throwables.describe(listener) + " failed",
                             t);
                 }
             }
@@ -150,7 +150,7 @@ public class TrackedFuture<T> extends Future<T> {
                 try {
                     listener.taskFinished(exec, outcome);
                 } catch (Throwable t) { // the waiters and done callbacks must still be told
-                    Throwables.logFailure(Log.LOG, "task listener " + Throwables.describeObject(listener) + " failed",
+                    Throwables.logFailure(Log.LOG, "task listener " + Throwables.describe(listener) + " failed",
                             t);
                 }
             }
