@@ -396,8 +396,10 @@ public class Future<T> implements java.util.concurrent.Future<T> {
 
     /**
      * Attaches a callable that is called with this future when it is done (cancelled or finished).
-     * Callbacks run in the order they were added, in the thread that completes the future; if the
-     * future is already done, {@code fn} runs at once in the calling thread. An exception thrown by
+     * Callbacks run in the order they were added, in the thread that completes the future (for a
+     * process pool's call, on a thread of the pool's own that runs callbacks, not on the thread that
+     * reads results, so that a callback may wait for another call of the same pool); if the future
+     * is already done, {@code fn} runs at once in the calling thread. An exception thrown by
      * a callback is logged and ignored; the other callbacks still run.
      *
      * @param fn the callback
@@ -747,10 +749,11 @@ public class Future<T> implements java.util.concurrent.Future<T> {
         }
         if (h.next == null) {
             Object item = h.item;
-            if (item != null) {
-                tell(item);
-                if (item instanceof Consumer) {
+            if (item != null && tell(item)) {
+                if (item instanceof InlineCallback || callbackExecutor() == null) {
                     invokeCallback(item);
+                } else {
+                    runCallbacks(new Object[] {item});
                 }
             }
             return;
@@ -773,9 +776,70 @@ public class Future<T> implements java.util.concurrent.Future<T> {
             }
         }
         if (anyCallback) {
-            for (Object item : items) {
-                if (item instanceof Consumer) {
-                    invokeCallback(item);
+            runCallbacks(items);
+        }
+    }
+
+    /**
+     * Runs the callbacks among {@code items}, in order: here, or, where the executor that completes this
+     * future says so ({@link #callbackExecutor()}), those from the first that is not an
+     * {@link InlineCallback} on, on its executor.
+     */
+    private void runCallbacks(Object[] items) {
+        java.util.concurrent.Executor elsewhere = callbackExecutor();
+        int i = 0;
+        if (elsewhere != null) {
+            while (i < items.length && (!(items[i] instanceof Consumer) || items[i] instanceof InlineCallback)) {
+                if (items[i] instanceof Consumer) {
+                    invokeCallback(items[i]);
+                }
+                i++;
+            }
+            if (i < items.length) {
+                elsewhere.execute(new Callbacks(this, items, i));
+                return;
+            }
+        }
+        for (; i < items.length; i++) {
+            if (items[i] instanceof Consumer) {
+                invokeCallback(items[i]);
+            }
+        }
+    }
+
+    /**
+     * Where this future's done callbacks run when the current thread completes it, or {@code null} for
+     * here (the default). A process pool's reader thread hands them to the pool's callback threads, so
+     * that a callback that waits never holds up the results that the reader would read.
+     */
+    java.util.concurrent.Executor callbackExecutor() {
+        return null;
+    }
+
+    /**
+     * A done callback of the executor's own that runs in the completing thread even where the others are
+     * handed to {@link #callbackExecutor()}: it must not block (a call's scope ending, for one).
+     */
+    interface InlineCallback {
+    }
+
+    /** A future's callbacks from one index on, run in order on another thread. */
+    private static final class Callbacks implements Runnable {
+        private final Future<?> future;
+        private final Object[] items;
+        private final int from;
+
+        Callbacks(Future<?> future, Object[] items, int from) {
+            this.future = future;
+            this.items = items;
+            this.from = from;
+        }
+
+        @Override
+        public void run() {
+            for (int i = from; i < items.length; i++) {
+                if (items[i] instanceof Consumer) {
+                    future.invokeCallback(items[i]);
                 }
             }
         }

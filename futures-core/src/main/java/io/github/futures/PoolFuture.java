@@ -1,5 +1,6 @@
 package io.github.futures;
 
+import io.github.futures.process.WorkerProcess;
 import io.github.futures.spi.TaskStats;
 
 /**
@@ -25,6 +26,16 @@ final class PoolFuture extends TrackedFuture<Object> {
     @Override
     protected void stopRunningCall() {
         recycler.stopRunning(item);
+    }
+
+    /**
+     * Completed by a reader thread (a result, a worker's death): its done callbacks run on the pool's
+     * callback threads, so that one that waits does not hold up the results it waits for.
+     */
+    @Override
+    java.util.concurrent.Executor callbackExecutor() {
+        return Thread.currentThread() instanceof WorkerProcess.ReaderThread r && r.owner() instanceof ProcessPool p
+                ? p.callbacks : null;
     }
 
     /** Fails the future unless it is done already; for the pool, which may lose the race to its owner. */

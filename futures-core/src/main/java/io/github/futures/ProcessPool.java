@@ -108,6 +108,8 @@ final class ProcessPool {
 
     final ProcessPoolConfig config;
     private final String name;
+    /** Runs the done callbacks of the futures the reader threads complete ({@link PoolFuture#callbackExecutor()}). */
+    final CallbackThreads callbacks;
     final List<String> command;
     /** The workers' start-up archive: adds its option to {@link #command} when there is one. */
     final StartupArchive archive;
@@ -185,6 +187,7 @@ final class ProcessPool {
         this.frames = new Frames(config.maxMessageSize(), config.serialFilter(), config.loader(), TRACEBACKS);
         this.initFrame = initializerFrame;
         this.recycler = new WorkerRecycler(this, recovery);
+        this.callbacks = new CallbackThreads(this, name);
         List<String> args = List.of(Integer.toString(config.maxMessageSize()),
                 config.serialFilter() == null ? "-" : config.serialFilter(), recovery.maxWorkerMemory() > 0L ? "heap" : "-");
         this.command = List.copyOf(WorkerCommand.build(WorkerCommand.java(config.javaExecutable()),
@@ -388,9 +391,12 @@ final class ProcessPool {
         shutdown(false, false);
     }
 
-    /** @return a copy of the pool's own threads (one per live worker: its reader, which runs done callbacks), for the exit hook */
+    /**
+     * @return a copy of the pool's own threads, for the exit hook: one per live worker (its reader), and
+     *     the threads running done callbacks
+     */
     public List<Thread> threads() {
-        List<Thread> threads = new ArrayList<>();
+        List<Thread> threads = callbacks.threads();
         lock.lock();
         try {
             for (PoolWorker w : workers) {
@@ -557,6 +563,7 @@ final class ProcessPool {
             if (settling == 0 && !terminatedPublished) {
                 terminatedPublished = true;
                 events.add(PoolEvent.Type.TERMINATED, -1L, null, null);
+                callbacks.shutdown(); // no callback runs any more: idle callback threads end now
             }
         }
     }
@@ -630,6 +637,16 @@ final class ProcessPool {
             fail(failed, new BrokenProcessPool(reason, cause));
         } finally {
             settledHere(here);
+        }
+    }
+
+    /** Counts a thread that is about to settle futures outside the lock (a hand-off of done callbacks). */
+    void settlingBegins() {
+        lock.lock();
+        try {
+            settling++;
+        } finally {
+            unlock();
         }
     }
 
@@ -733,8 +750,11 @@ final class ProcessPool {
         }
     }
 
+    /** Whether the current thread is one of this pool's: a reader, or a thread running done callbacks. */
     private boolean isPoolThread() {
-        return Thread.currentThread() instanceof WorkerProcess.ReaderThread t && t.owner() == this;
+        Thread t = Thread.currentThread();
+        return t instanceof WorkerProcess.ReaderThread r ? r.owner() == this
+                : t instanceof CallbackThreads.CallbackThread c && c.owner == this;
     }
 
     /**

@@ -31,7 +31,7 @@ import java.util.stream.Stream;
  *
  * @since 0.4.0
  */
-public final class ScopedCall implements Consumer<Future<?>> {
+public final class ScopedCall implements Consumer<Future<?>>, Future.InlineCallback {
 
     /*
      * Implementation note.

@@ -1,0 +1,179 @@
+package io.github.futures;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedTransferQueue;
+import java.util.concurrent.RejectedExecutionHandler;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Where a process pool's futures run their done callbacks when a reader thread completes them: off
+ * the thread that reads the worker's results, so that a callback that waits (for a follow-up call it
+ * submitted to the same pool, on a {@code CompletableFuture} stage, on anything) never holds up the
+ * results it waits for. CPython runs them in its one result-handling thread, where such a wait hangs
+ * the pool; here the wait only occupies the callback's own thread.
+ *
+ * <p>Implementation note: a JDK {@link java.util.concurrent.ThreadPoolExecutor} that grows before it
+ * queues: its queue takes a hand-off only when an idle callback thread is waiting for one
+ * ({@link LinkedTransferQueue#tryTransfer}), so otherwise a new daemon thread starts, up to
+ * {@link #MAX_THREADS}; with that many running callbacks, the executor's refusal puts the callbacks in
+ * the same queue, where the next thread to finish takes them (the idiom of Tomcat's task queue). Idle
+ * threads end after {@link #KEEP_ALIVE_SECONDS}. So a reader never runs a callback itself, however
+ * many callbacks block; after {@link #shutdown} (the pool has terminated, and no reader is left) a
+ * hand-off runs in the calling thread. Each hand-off is counted in the pool's {@code settling} before it is made, so
+ * the pool does not terminate while callbacks of its calls are still running
+ * ({@code shutdown(wait=true)} returns after them, as CPython's returns after its result thread ran
+ * them); the thread running them holds that count as its own ({@link ProcessPool#settlingHere()}), so
+ * a callback's own wait for the pool's end does not wait for itself.
+ */
+final class CallbackThreads implements java.util.concurrent.Executor {
+
+    /** At most this many callback threads per pool. */
+    static final int MAX_THREADS = 64;
+    /** An idle callback thread ends after this long. */
+    static final long KEEP_ALIVE_SECONDS = 10L;
+
+    /** A callback thread: daemon, and knows its pool (so that the pool can tell its own threads). */
+    static final class CallbackThread extends Thread {
+        final ProcessPool owner;
+
+        CallbackThread(Runnable r, String name, ProcessPool owner) {
+            super(r, name);
+            this.owner = owner;
+            setDaemon(true);
+        }
+    }
+
+    private final ProcessPool pool;
+    private final String prefix;
+    private final AtomicInteger count = new AtomicInteger();
+    /** The live callback threads, for the exit hook ({@link ProcessPool#threads()}). */
+    private final Set<Thread> live = ConcurrentHashMap.newKeySet();
+    /** Made at the first hand-off: most pools never have a callback. Guarded by this. */
+    private java.util.concurrent.ThreadPoolExecutor threads;
+
+    CallbackThreads(ProcessPool pool, String poolName) {
+        this.pool = pool;
+        this.prefix = poolName + "-callbacks-";
+    }
+
+    /**
+     * Runs {@code callbacks} on a callback thread, or here when none can take them.
+     *
+     * @param callbacks the done callbacks of one future, in order
+     */
+    @Override
+    public void execute(Runnable callbacks) {
+        pool.settlingBegins();
+        Settle task = new Settle(pool, callbacks);
+        try {
+            executor().execute(task);
+        } catch (OutOfMemoryError noThread) {
+            // No thread could start (the JVM is out of threads or memory), none was busy: run them here.
+            task.run();
+        }
+    }
+
+    private synchronized java.util.concurrent.ThreadPoolExecutor executor() {
+        java.util.concurrent.ThreadPoolExecutor e = threads;
+        if (e == null || e.isShutdown()) {
+            e = new java.util.concurrent.ThreadPoolExecutor(0, MAX_THREADS, KEEP_ALIVE_SECONDS, TimeUnit.SECONDS,
+                    new HandOffQueue(), new Factory(), new Overflow());
+            threads = e;
+        }
+        return e;
+    }
+
+    /** Idle callback threads end now; running ones finish their callbacks. Later hand-offs start new ones. */
+    synchronized void shutdown() {
+        if (threads != null) {
+            threads.shutdown();
+        }
+    }
+
+    /** @return the live callback threads */
+    List<Thread> threads() {
+        return new ArrayList<>(live);
+    }
+
+    /** Runs one future's callbacks as the pool's settling, counted by {@link ProcessPool#settlingBegins()}. */
+    private static final class Settle implements Runnable {
+        private final ProcessPool pool;
+        private final Runnable callbacks;
+
+        Settle(ProcessPool pool, Runnable callbacks) {
+            this.pool = pool;
+            this.callbacks = callbacks;
+        }
+
+        @Override
+        public void run() {
+            int[] here = pool.settlingHere();
+            try {
+                callbacks.run(); // Future's callback runner: logs and ignores what each callback throws
+            } finally {
+                pool.settledHere(here);
+            }
+        }
+    }
+
+    /**
+     * Takes a task only when an idle thread waits for it, so that the executor starts a thread instead;
+     * {@link #enqueue} queues one for real.
+     */
+    private static final class HandOffQueue extends LinkedTransferQueue<Runnable> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public boolean offer(Runnable r) {
+            return tryTransfer(r);
+        }
+
+        void enqueue(Runnable r) {
+            super.offer(r);
+        }
+    }
+
+    /** All {@link #MAX_THREADS} threads busy: queued for the next one to finish. Shut down: run here. */
+    private static final class Overflow implements RejectedExecutionHandler {
+        @Override
+        public void rejectedExecution(Runnable r, java.util.concurrent.ThreadPoolExecutor executor) {
+            if (executor.isShutdown()) {
+                r.run();
+            } else {
+                ((HandOffQueue) executor.getQueue()).enqueue(r);
+            }
+        }
+    }
+
+    private final class Factory implements ThreadFactory {
+        @Override
+        public Thread newThread(Runnable r) {
+            return new CallbackThread(new Tracked(r), prefix + count.incrementAndGet(), pool);
+        }
+    }
+
+    /** Keeps {@link #live} up to date: a thread is in it while it runs. */
+    private final class Tracked implements Runnable {
+        private final Runnable body;
+
+        Tracked(Runnable body) {
+            this.body = body;
+        }
+
+        @Override
+        public void run() {
+            Thread me = Thread.currentThread();
+            live.add(me);
+            try {
+                body.run();
+            } finally {
+                live.remove(me);
+            }
+        }
+    }
+}
