@@ -24,11 +24,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the same queue, where the next thread to finish takes them (the idiom of Tomcat's task queue). Idle
  * threads end after {@link #KEEP_ALIVE_SECONDS}. So a reader never runs a callback itself, however
  * many callbacks block; after {@link #shutdown} (the pool has terminated, and no reader is left) a
- * hand-off runs in the calling thread. Each hand-off is counted in the pool's {@code settling} before it is made, so
- * the pool does not terminate while callbacks of its calls are still running
+ * hand-off runs in the calling thread. Each hand-off is counted in {@link #running} before it is
+ * made, without the pool's lock, and the pool does not terminate while that count is above 0
  * ({@code shutdown(wait=true)} returns after them, as CPython's returns after its result thread ran
- * them); the thread running them holds that count as its own ({@link ProcessPool#settlingHere()}), so
- * a callback's own wait for the pool's end does not wait for itself.
+ * them); the thread running them holds its count as its own ({@link ProcessPool#settlingHere()}), so
+ * a callback's own wait for the pool's end does not wait for itself. The one that brings the count
+ * to 0 after a shutdown wakes the pool's waiters ({@link ProcessPool#callbacksEnded()}).
  */
 final class CallbackThreads implements java.util.concurrent.Executor {
 
@@ -51,6 +52,8 @@ final class CallbackThreads implements java.util.concurrent.Executor {
     private final ProcessPool pool;
     private final String prefix;
     private final AtomicInteger count = new AtomicInteger();
+    /** Hand-offs whose callbacks have not all returned yet. */
+    private final AtomicInteger running = new AtomicInteger();
     /** The live callback threads, for the exit hook ({@link ProcessPool#threads()}). */
     private final Set<Thread> live = ConcurrentHashMap.newKeySet();
     /** Made at the first hand-off: most pools never have a callback. Guarded by this. */
@@ -68,8 +71,8 @@ final class CallbackThreads implements java.util.concurrent.Executor {
      */
     @Override
     public void execute(Runnable callbacks) {
-        pool.settlingBegins();
-        Settle task = new Settle(pool, callbacks);
+        running.incrementAndGet();
+        Settle task = new Settle(callbacks);
         try {
             executor().execute(task);
         } catch (OutOfMemoryError noThread) {
@@ -95,18 +98,21 @@ final class CallbackThreads implements java.util.concurrent.Executor {
         }
     }
 
+    /** @return how many hand-offs still have callbacks to run (0 when all returned) */
+    int running() {
+        return running.get();
+    }
+
     /** @return the live callback threads */
     List<Thread> threads() {
         return new ArrayList<>(live);
     }
 
-    /** Runs one future's callbacks as the pool's settling, counted by {@link ProcessPool#settlingBegins()}. */
-    private static final class Settle implements Runnable {
-        private final ProcessPool pool;
+    /** Runs one future's callbacks, counted in {@link #running}. */
+    private final class Settle implements Runnable {
         private final Runnable callbacks;
 
-        Settle(ProcessPool pool, Runnable callbacks) {
-            this.pool = pool;
+        Settle(Runnable callbacks) {
             this.callbacks = callbacks;
         }
 
@@ -116,7 +122,10 @@ final class CallbackThreads implements java.util.concurrent.Executor {
             try {
                 callbacks.run(); // Future's callback runner: logs and ignores what each callback throws
             } finally {
-                pool.settledHere(here);
+                pool.leftHere(here);
+                if (running.decrementAndGet() == 0 && pool.isShutdown()) {
+                    pool.callbacksEnded();
+                }
             }
         }
     }

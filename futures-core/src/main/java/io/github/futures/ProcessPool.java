@@ -160,7 +160,10 @@ final class ProcessPool {
     volatile int maxWorkers;
     /** Workers in PoolWorker.STARTING. Guarded by lock. */
     int starting;
-    /** Threads settling futures taken out of the pool, outside the lock. Guarded by lock. */
+    /**
+     * Threads settling futures taken out of the pool, outside the lock. Guarded by lock. Callbacks handed
+     * to the callback threads count apart, without the lock ({@link CallbackThreads#running()}).
+     */
     int settling;
     /**
      * How many of those {@link #settling} counts the current thread holds while it cancels or fails
@@ -552,7 +555,7 @@ final class ProcessPool {
     }
 
     private boolean terminatedLocked() {
-        return shutdown && queue.isEmpty() && workers.isEmpty() && settling == 0;
+        return shutdown && queue.isEmpty() && workers.isEmpty() && settling == 0 && callbacks.running() == 0;
     }
 
     void signalIfTerminatedLocked() {
@@ -560,7 +563,7 @@ final class ProcessPool {
             // Waiters are woken while futures are still being settled, too: one that settles some itself
             // (from a callback of such a future) does not wait for those, and looks again.
             terminatedCondition.signalAll();
-            if (settling == 0 && !terminatedPublished) {
+            if (settling == 0 && callbacks.running() == 0 && !terminatedPublished) {
                 terminatedPublished = true;
                 events.add(PoolEvent.Type.TERMINATED, -1L, null, null);
                 callbacks.shutdown(); // no callback runs any more: idle callback threads end now
@@ -640,19 +643,20 @@ final class ProcessPool {
         }
     }
 
-    /** Counts a thread that is about to settle futures outside the lock (a hand-off of done callbacks). */
-    void settlingBegins() {
+    /** The last running callbacks ({@link CallbackThreads#running()}) of a pool that was shut down have returned. */
+    void callbacksEnded() {
         lock.lock();
         try {
-            settling++;
+            signalIfTerminatedLocked();
         } finally {
             unlock();
         }
     }
 
     /**
-     * The current thread begins settling futures outside the lock, {@link #settling} already counted
-     * for it; end with {@link #settledHere}. Their callbacks run in this thread, so its own wait for
+     * The current thread begins settling futures outside the lock, {@link #settling} (or, for a
+     * callback thread, {@link CallbackThreads#running()}) already counted for it; end with
+     * {@link #settledHere} (or {@link #leftHere}). Their callbacks run in this thread, so its own wait for
      * termination does not count it (see {@link #awaitTermination}).
      */
     int[] settlingHere() {
@@ -667,10 +671,15 @@ final class ProcessPool {
 
     /** The current thread has settled what it began with {@link #settlingHere()}. */
     void settledHere(int[] here) {
+        leftHere(here);
+        settled();
+    }
+
+    /** The current thread no longer holds what it counted with {@link #settlingHere()} (its count is dropped elsewhere). */
+    void leftHere(int[] here) {
         if (--here[0] == 0) {
             settlingHere.remove();
         }
-        settled();
     }
 
     /** A thread finished settling futures outside the lock. */
@@ -772,7 +781,7 @@ final class ProcessPool {
         int own = here == null ? 0 : here[0];
         lock.lock();
         try {
-            while (!(shutdown && queue.isEmpty() && workers.isEmpty() && settling <= own)) {
+            while (!(shutdown && queue.isEmpty() && workers.isEmpty() && settling + callbacks.running() <= own)) {
                 try {
                     if (untimed) {
                         terminatedCondition.await();

@@ -121,6 +121,87 @@ class ProcessCallbackWaitsTest {
         assertThat(ran).as("shutdown(wait=true) returned after every callback had run").hasValue(n);
     }
 
+    /**
+     * A seeded random mix of callbacks (nothing; submit a follow-up and wait for it; join the stage of an
+     * earlier call; cancel another call; wait for a few others) while another thread shuts the pool down
+     * midway, cancelling or not: the shutdown returns, every future (follow-ups included) ends once,
+     * every callback runs once, and no callback's wait runs into its limit.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1L, 2L, 3L})
+    void randomCallbacksWithAShutdownMidway(long seed) throws Exception {
+        java.util.Random random = new java.util.Random(seed);
+        int n = 120;
+        ProcessPoolExecutor pool = new ProcessPoolExecutor(2);
+        List<Future<Integer>> fs = new CopyOnWriteArrayList<>();
+        List<Future<Integer>> followUps = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicIntegerArray calls = new java.util.concurrent.atomic.AtomicIntegerArray(n);
+        CountDownLatch allRan = new CountDownLatch(n);
+        List<String> problems = new CopyOnWriteArrayList<>();
+        Thread shutdown = new Thread(() -> pool.shutdown(true, random.nextBoolean()), "callbacks-shutdown");
+        try {
+            for (int i = 0; i < n; i++) {
+                int index = i;
+                int action = random.nextInt(5);
+                int other = random.nextInt(Math.max(1, i));
+                Future<Integer> f = pool.submit((SerializableCallable<Integer>) () -> index);
+                fs.add(f);
+                f.addDoneCallback(done -> {
+                    try {
+                        switch (action) {
+                            case 1 -> {
+                                Future<Integer> next = pool.submit((SerializableCallable<Integer>) () -> -index);
+                                followUps.add(next);
+                                next.exception(LIMIT); // returns once it ended, whichever way
+                            }
+                            case 2 -> fs.get(other).toCompletableFuture().handle((v, t) -> v)
+                                    .get(LIMIT.toSeconds(), TimeUnit.SECONDS);
+                            case 3 -> fs.get(other).cancel();
+                            case 4 -> {
+                                if (!io.github.futures.Futures.wait(fs.subList(0, other + 1), LIMIT).notDone().isEmpty()) {
+                                    problems.add(index + ": wait ran into its limit");
+                                }
+                            }
+                            default -> {
+                            }
+                        }
+                    } catch (java.util.concurrent.RejectedExecutionException | io.github.futures.BrokenProcessPool refused) {
+                        // a follow-up submitted after the shutdown: refused, as it must be
+                    } catch (io.github.futures.TimeoutError | java.util.concurrent.TimeoutException e) {
+                        problems.add(index + ": " + e);
+                    } catch (Throwable t) {
+                        problems.add(index + ": " + t);
+                    } finally {
+                        calls.incrementAndGet(index);
+                        allRan.countDown();
+                    }
+                });
+                if (i == n / 2) {
+                    shutdown.start();
+                }
+            }
+        } catch (java.util.concurrent.RejectedExecutionException refused) {
+            // submits after the shutdown began
+        }
+        shutdown.join(LIMIT.toMillis() * 2);
+        assertThat(shutdown.isAlive()).as("shutdown(wait=true) returned").isFalse();
+        long ranAtShutdown = n - allRan.getCount();
+        try {
+            assertThat(ranAtShutdown).as("callbacks run when shutdown returned, of %d submitted", fs.size())
+                    .isEqualTo(fs.size());
+            for (int i = 0; i < fs.size(); i++) {
+                assertThat(fs.get(i).done()).as("future %d done", i).isTrue();
+                assertThat(calls.get(i)).as("callbacks of future %d", i).isEqualTo(1);
+            }
+            for (Future<Integer> f : followUps) {
+                assertThat(f.done()).as("follow-up done").isTrue();
+            }
+            assertThat(problems).isEmpty();
+        } finally {
+            pool.killWorkers();
+        }
+    }
+
     /** While a callback blocks, the pool does not count as terminated even once its workers have ended. */
     @Test
     void poolEndsOnlyAfterItsCallbacks() throws Exception {
