@@ -681,6 +681,7 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
     }
 
     private void terminated() {
+        dispatcher.stopCompletions();
         ClusterExitHook.deregister(this);
         memberGone.complete(null);
     }

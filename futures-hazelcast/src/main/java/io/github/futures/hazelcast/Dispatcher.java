@@ -101,6 +101,8 @@ final class Dispatcher {
     private final ClassLoader loader;
 
     private final ConcurrentLinkedQueue<Call<?>> waiting = new ConcurrentLinkedQueue<>();
+    /** Where attempts are settled and futures completed (their callbacks run there): {@link CompletionThreads}. */
+    private final java.util.concurrent.ThreadPoolExecutor completions;
     private final AtomicInteger permits;
     /**
      * Calls in flight per eligible member for a bound that follows the membership, or 0 for a fixed bound
@@ -137,7 +139,8 @@ final class Dispatcher {
         this.filter = filter;
         this.loader = loader;
         this.permits = new AtomicInteger(maxWorkers);
-        this.members = new MemberTable(hazelcast, selector, this::pump, this::memberRemoved, this::membersNow);
+        this.completions = CompletionThreads.create(executorName + "-completions-");
+        this.members = new MemberTable(hazelcast, selector, this::pump, this::memberRemovedLater, this::membersNow);
     }
 
     int maxWorkers() {
@@ -278,7 +281,7 @@ final class Dispatcher {
                 if (remote instanceof CompletionStage<?> stage) {
                     @SuppressWarnings("unchecked")
                     CompletionStage<RemoteCall.Outcome> outcomes = (CompletionStage<RemoteCall.Outcome>) stage;
-                    outcomes.whenCompleteAsync(a);
+                    outcomes.whenCompleteAsync(a, completions);
                 } else if (a.settle()) {
                     permits.incrementAndGet();
                     fail(c, new IllegalStateException("Hazelcast returned a " + remote.getClass().getName()
@@ -361,6 +364,16 @@ final class Dispatcher {
      * Hazelcast has already received (a member that leaves sends its last answers before it goes,
      * and the membership event can overtake their completion callbacks): those callbacks settle them.
      */
+    /** A member left (told in Hazelcast's event thread): its attempts are settled on a completion thread. */
+    private void memberRemovedLater(MemberTable.Slot gone) {
+        completions.execute(() -> memberRemoved(gone));
+    }
+
+    /** The executor terminated: idle completion threads end now, busy ones when their task returns. */
+    void stopCompletions() {
+        completions.shutdown();
+    }
+
     private void memberRemoved(MemberTable.Slot gone) {
         for (Attempt a : gone.attempts) {
             java.util.concurrent.Future<RemoteCall.Outcome> remote = a.remote;
@@ -529,7 +542,7 @@ final class Dispatcher {
             return settled.get();
         }
 
-        /** Hazelcast's completion of the attempt, in one of its threads. */
+        /** Hazelcast's completion of the attempt, on a completion thread ({@link CompletionThreads}). */
         @Override
         public void accept(RemoteCall.Outcome outcome, Throwable failure) {
             if (outcome != null) {
