@@ -52,8 +52,12 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
  *
  * <p>Implementation note: {@code rejecting} maps a pool to its current episode of rejections; an
  * episode is replaced atomically in {@code compute}, and only the thread that started it logs.
- * {@code brokenSeen} holds the pools whose breakage was logged; a pool leaves it when it is seen
- * not broken. Both are concurrent: requests fail on many threads at once.
+ * Rejections by a pool that is no bean of the context share one episode ({@link #UNNAMED}), whatever
+ * their messages say. {@code brokenSeen} holds the pools whose breakage was logged; a pool leaves it
+ * when it is seen not broken; {@code unnamedBrokenSeen} holds the reasons logged for broken pools that
+ * are no beans, at most {@link #MAX_UNNAMED_REASONS} (then it starts again). So what the handler keeps
+ * is bounded by the executor beans, whatever the failures' messages (a pid, a count) make of them. All
+ * are concurrent: requests fail on many threads at once.
  *
  * @since 0.1.0
  */
@@ -78,6 +82,14 @@ public class FuturesMvcExceptionHandler {
     private final Map<String, Episode> rejecting = new ConcurrentHashMap<>();
 
     private final Set<String> brokenSeen = ConcurrentHashMap.newKeySet();
+
+    /** The key of the one episode of rejections by pools that are no beans: no bean has an empty name. */
+    static final String UNNAMED = "";
+
+    /** At most this many reasons of broken pools that are no beans are remembered as logged. */
+    static final int MAX_UNNAMED_REASONS = 64;
+
+    private final Set<String> unnamedBrokenSeen = ConcurrentHashMap.newKeySet();
 
     /**
      * A handler that names the pools among those {@code executors} supplies.
@@ -109,7 +121,7 @@ public class FuturesMvcExceptionHandler {
         }
         String message = this.sanitizer.text("message", e.getMessage(), false);
         String pool = poolNamedIn(e.getMessage());
-        logRejection(pool != null ? pool : String.valueOf(message), pool, message);
+        logRejection(pool != null ? pool : UNNAMED, pool, message);
         ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
                 (pool != null ? "Pool '" + pool + "'" : "A pool") + " does not accept calls now (" + message
                         + "); retry after " + this.retryAfterSeconds + "s.");
@@ -244,10 +256,20 @@ public class FuturesMvcExceptionHandler {
                         + "): its calls are answered 503 until it is rebuilt or the application restarts.");
             }
         }
-        if (!any && this.brokenSeen.add("?" + reason)) {
-            logger.warn("A pool is broken (" + reason + "): its calls are answered 503.");
+        if (!any) {
+            if (this.unnamedBrokenSeen.size() >= MAX_UNNAMED_REASONS) {
+                this.unnamedBrokenSeen.clear();
+            }
+            if (this.unnamedBrokenSeen.add(reason)) {
+                logger.warn("A pool is broken (" + reason + "): its calls are answered 503.");
+            }
         }
         return named;
+    }
+
+    /** @return how many keys the handler keeps for logging once (episodes, broken pools, reasons) */
+    int remembered() {
+        return this.rejecting.size() + this.brokenSeen.size() + this.unnamedBrokenSeen.size();
     }
 
     /** Rejections of one pool less than {@link #QUIET} apart. Fields written inside {@code compute} only. */

@@ -2,6 +2,7 @@ package io.github.futures.autoconfigure.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.futures.BrokenThreadPool;
 import io.github.futures.ThreadPoolExecutor;
 import io.github.futures.autoconfigure.FuturesAutoConfiguration;
 import io.github.futures.autoconfigure.FuturesSanitizer;
@@ -53,6 +54,31 @@ class FuturesWebErrorsAutoConfigurationTests {
      * A rejection created in a library class and naming an executor bean is answered for that pool; one created
      * elsewhere (as in the application's own package below io.github.futures) is rethrown.
      */
+    /**
+     * Failures of pools that are no beans, each with a message of its own (a pid, a count), keep the
+     * handler's memory bounded. Regression: every distinct message was kept for ever, as an episode of
+     * rejections or as a broken pool logged.
+     */
+    @Test
+    void distinctMessagesOfUnnamedPoolsKeepTheHandlerBounded() {
+        try (ThreadPoolExecutor pool = new ThreadPoolExecutor(1, "t")) {
+            Map<String, ObservableExecutor> executors = Map.of("jobs", pool);
+            FuturesMvcExceptionHandler handler = new FuturesMvcExceptionHandler(() -> executors, FuturesSanitizer.builtIn(),
+                    Duration.ZERO);
+            StackTraceElement[] inLibrary = { new StackTraceElement("io.github.futures.ThreadPool", "submit", null, 1) };
+            for (int i = 0; i < 300; i++) { // each broken reason is logged once: 300 lines
+                RejectedExecutionException rejected = new RejectedExecutionException("pool 'p" + i + "' has " + i
+                        + " pending calls, its limit");
+                rejected.setStackTrace(inLibrary);
+                assertThat(handler.rejected(rejected).getStatusCode().value()).isEqualTo(503);
+                BrokenThreadPool broken = new BrokenThreadPool("worker pid " + i + " failed");
+                assertThat(handler.broken(broken).getStatusCode().value()).isEqualTo(503);
+            }
+            assertThat(handler.remembered()).as("keys kept after 600 distinct failures of pools that are no beans")
+                    .isLessThanOrEqualTo(1 + FuturesMvcExceptionHandler.MAX_UNNAMED_REASONS);
+        }
+    }
+
     @Test
     void rejectionIsTheLibrarysOnlyWhenCreatedInTheLibrary() {
         try (ThreadPoolExecutor pool = new ThreadPoolExecutor(1, "t")) {
