@@ -1,13 +1,12 @@
 package io.github.futures;
 
+import io.github.futures.spi.HandOffThreads;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedTransferQueue;
-import java.util.concurrent.RejectedExecutionHandler;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -17,12 +16,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * results it waits for. CPython runs them in its one result-handling thread, where such a wait hangs
  * the pool; here the wait only occupies the callback's own thread.
  *
- * <p>Implementation note: a JDK {@link java.util.concurrent.ThreadPoolExecutor} that grows before it
- * queues: its queue takes a hand-off only when an idle callback thread is waiting for one
- * ({@link LinkedTransferQueue#tryTransfer}), so otherwise a new daemon thread starts, up to
- * {@link #MAX_THREADS}; with that many running callbacks, the executor's refusal puts the callbacks in
- * the same queue, where the next thread to finish takes them (the idiom of Tomcat's task queue). Idle
- * threads end after {@link #KEEP_ALIVE_SECONDS}. So a reader never runs a callback itself, however
+ * <p>Implementation note: {@link HandOffThreads}, a JDK executor that grows before it queues: an idle
+ * callback thread takes the hand-off if there is one, else a new daemon thread starts, up to
+ * {@link #MAX_THREADS}; with that many running callbacks, the callbacks queue for the next thread to
+ * finish. Idle threads end after {@link #KEEP_ALIVE}. So a reader never runs a callback itself, however
  * many callbacks block; after {@link #shutdown} (the pool has terminated, and no reader is left) a
  * hand-off runs in the calling thread. Each hand-off is counted in {@link #running} before it is
  * made, without the pool's lock, and the pool does not terminate while that count is above 0
@@ -36,7 +33,7 @@ final class CallbackThreads implements java.util.concurrent.Executor {
     /** At most this many callback threads per pool. */
     static final int MAX_THREADS = 64;
     /** An idle callback thread ends after this long. */
-    static final long KEEP_ALIVE_SECONDS = 10L;
+    static final Duration KEEP_ALIVE = Duration.ofSeconds(10);
 
     /** A callback thread: daemon, and knows its pool (so that the pool can tell its own threads). */
     static final class CallbackThread extends Thread {
@@ -84,8 +81,7 @@ final class CallbackThreads implements java.util.concurrent.Executor {
     private synchronized java.util.concurrent.ThreadPoolExecutor executor() {
         java.util.concurrent.ThreadPoolExecutor e = threads;
         if (e == null || e.isShutdown()) {
-            e = new java.util.concurrent.ThreadPoolExecutor(0, MAX_THREADS, KEEP_ALIVE_SECONDS, TimeUnit.SECONDS,
-                    new HandOffQueue(), new Factory(), new Overflow());
+            e = HandOffThreads.create(MAX_THREADS, KEEP_ALIVE, new Factory());
             threads = e;
         }
         return e;
@@ -126,35 +122,6 @@ final class CallbackThreads implements java.util.concurrent.Executor {
                 if (running.decrementAndGet() == 0 && pool.isShutdown()) {
                     pool.callbacksEnded();
                 }
-            }
-        }
-    }
-
-    /**
-     * Takes a task only when an idle thread waits for it, so that the executor starts a thread instead;
-     * {@link #enqueue} queues one for real.
-     */
-    private static final class HandOffQueue extends LinkedTransferQueue<Runnable> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public boolean offer(Runnable r) {
-            return tryTransfer(r);
-        }
-
-        void enqueue(Runnable r) {
-            super.offer(r);
-        }
-    }
-
-    /** All {@link #MAX_THREADS} threads busy: queued for the next one to finish. Shut down: run here. */
-    private static final class Overflow implements RejectedExecutionHandler {
-        @Override
-        public void rejectedExecution(Runnable r, java.util.concurrent.ThreadPoolExecutor executor) {
-            if (executor.isShutdown()) {
-                r.run();
-            } else {
-                ((HandOffQueue) executor.getQueue()).enqueue(r);
             }
         }
     }

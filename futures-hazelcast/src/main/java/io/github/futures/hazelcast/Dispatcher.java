@@ -11,6 +11,7 @@ import io.github.futures.CancelledError;
 import io.github.futures.InvalidStateError;
 import io.github.futures.ScopedCall;
 import io.github.futures.TrackedFuture;
+import io.github.futures.spi.HandOffThreads;
 import java.io.IOException;
 import java.io.ObjectInputFilter;
 import java.util.ArrayList;
@@ -72,6 +73,21 @@ final class Dispatcher {
 
     private static final System.Logger LOG = System.getLogger(ClusterExecutor.class.getName());
 
+    /** At most this many completion threads per executor. */
+    static final int COMPLETION_THREADS = 64;
+    /** An idle completion thread ends after this long. */
+    static final java.time.Duration COMPLETION_KEEP_ALIVE = java.time.Duration.ofSeconds(10);
+
+    /** Makes daemon threads named {@code prefix} and a number. */
+    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
     /** How many times a call that never reached its member (or that a leaving member refused) is sent elsewhere. */
     private static final int MAX_REDELIVERIES = 3;
 
@@ -101,7 +117,15 @@ final class Dispatcher {
     private final ClassLoader loader;
 
     private final ConcurrentLinkedQueue<Call<?>> waiting = new ConcurrentLinkedQueue<>();
-    /** Where attempts are settled and futures completed (their callbacks run there): {@link CompletionThreads}. */
+    /**
+     * Where attempts are settled (Hazelcast's completions, a member's loss) and futures completed, so
+     * where their done callbacks run: not Hazelcast's own threads (a callback that blocks there stalls the
+     * cluster's responses or events), and not the JDK's common pool, where Hazelcast's asynchronous
+     * completions go by default (with it busy no call would complete, and as many callbacks waiting for
+     * follow-up calls as it has threads would leave none to complete the follow-ups). Daemon threads
+     * {@code <executor>-completions-<n>}, started when none is idle, at most {@link #COMPLETION_THREADS},
+     * then queued ({@link HandOffThreads}).
+     */
     private final java.util.concurrent.ThreadPoolExecutor completions;
     private final AtomicInteger permits;
     /**
@@ -139,7 +163,8 @@ final class Dispatcher {
         this.filter = filter;
         this.loader = loader;
         this.permits = new AtomicInteger(maxWorkers);
-        this.completions = CompletionThreads.create(executorName + "-completions-");
+        this.completions = HandOffThreads.create(COMPLETION_THREADS, COMPLETION_KEEP_ALIVE,
+                daemonThreads(executorName + "-completions-"));
         this.members = new MemberTable(hazelcast, selector, this::pump, this::memberRemovedLater, this::membersNow);
     }
 
@@ -542,7 +567,7 @@ final class Dispatcher {
             return settled.get();
         }
 
-        /** Hazelcast's completion of the attempt, on a completion thread ({@link CompletionThreads}). */
+        /** Hazelcast's completion of the attempt, on a completion thread ({@link #completions}). */
         @Override
         public void accept(RemoteCall.Outcome outcome, Throwable failure) {
             if (outcome != null) {
