@@ -22,7 +22,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * A warm {@link ProcessPoolExecutor} of 2 workers (both started and used before measuring):
- * {@link #roundTrip} submits one tiny call and waits for its result; {@link #tinyTasks} submits
+ * {@link #roundTrip} submits one tiny call and waits for its result ({@link #roundTripWithCallback}: for
+ * a done callback of its future); {@link #tinyTasks} submits
  * 10 000 tiny calls, then waits for each (the score is per call; multiply by 10 000 for the batch).
  *
  * <p>Run (from the repository root):
@@ -81,6 +82,19 @@ public class ProcessPoolBenchmark {
     @Benchmark
     public int roundTrip() {
         return Workloads.check(pool.submit(ProcessTasks.ONE).result());
+    }
+
+    /**
+     * One submit to a warm worker, and the wait for a done callback of its future (which runs on the
+     * pool's callback threads, not on the reader): the round trip of code that chains on callbacks.
+     *
+     * @return the result (1)
+     */
+    @Benchmark
+    public int roundTripWithCallback() {
+        java.util.concurrent.CompletableFuture<Integer> seen = new java.util.concurrent.CompletableFuture<>();
+        pool.submit(ProcessTasks.ONE).addDoneCallback(f -> seen.complete((Integer) f.result()));
+        return Workloads.check(seen.join());
     }
 
     /**
