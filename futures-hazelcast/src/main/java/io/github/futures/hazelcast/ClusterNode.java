@@ -226,6 +226,7 @@ public final class ClusterNode {
      */
     static HazelcastInstance startOwnedMember(Config config) {
         config.setProperty(SHUTDOWN_HOOK_PROPERTY, "false");
+        DefaultClusterName.maskInHazelcastLog(config.getClusterName());
         return Hazelcast.newHazelcastInstance(config);
     }
 

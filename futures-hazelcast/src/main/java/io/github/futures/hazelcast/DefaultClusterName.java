@@ -96,6 +96,64 @@ final class DefaultClusterName {
         return current;
     }
 
+    /**
+     * The logger under which Hazelcast logs {@code Cluster name: <name>} at INFO when a member starts,
+     * and the filter that shows the default name there instead of the secret: held here, as a JUL
+     * logger that nothing references may be collected and made anew without the filter. Guarded by
+     * the class lock.
+     */
+    private static java.util.logging.Logger hazelcastSystemLog;
+
+    /**
+     * Makes Hazelcast's start-up line show {@code name} as {@link #shown} when it is this JVM's default
+     * (a JUL filter on {@code com.hazelcast.system}, ahead of any filter set there before): Hazelcast
+     * logs through JUL unless {@code hazelcast.logging.type} says otherwise, and a Spring Boot
+     * application's JUL reaches its own logging, so the secret would be in the application's log.
+     *
+     * @param name a member's cluster name
+     */
+    static synchronized void maskInHazelcastLog(String name) {
+        Name d = current;
+        if (d == null || !d.value().equals(name) || hazelcastSystemLog != null) {
+            return;
+        }
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger("com.hazelcast.system");
+        log.setFilter(new Masking(d.value(), d.shown(), log.getFilter()));
+        hazelcastSystemLog = log;
+    }
+
+    /** Shows a JUL record's secret as what is shown for it, then asks the filter that was there before. */
+    private static final class Masking implements java.util.logging.Filter {
+        private final String secret;
+        private final String shown;
+        private final java.util.logging.Filter next;
+
+        Masking(String secret, String shown, java.util.logging.Filter next) {
+            this.secret = secret;
+            this.shown = shown;
+            this.next = next;
+        }
+
+        @Override
+        public boolean isLoggable(java.util.logging.LogRecord r) {
+            String m = r.getMessage();
+            if (m != null && m.contains(secret)) {
+                r.setMessage(m.replace(secret, shown));
+            }
+            Object[] ps = r.getParameters();
+            if (ps != null) {
+                Object[] masked = ps.clone();
+                for (int i = 0; i < masked.length; i++) {
+                    if (masked[i] instanceof String s && s.contains(secret)) {
+                        masked[i] = s.replace(secret, shown);
+                    }
+                }
+                r.setParameters(masked);
+            }
+            return next == null || next.isLoggable(r);
+        }
+    }
+
     /** What to show for a cluster name: {@code name} itself, unless it is this JVM's default. */
     static String shown(String name) {
         Name d;

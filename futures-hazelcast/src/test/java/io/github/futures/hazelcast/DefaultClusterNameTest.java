@@ -97,6 +97,49 @@ class DefaultClusterNameTest {
         }
     }
 
+    /**
+     * Hazelcast's own start-up line names the cluster ({@code Cluster name: ...} at INFO, through JUL,
+     * which a Spring Boot application sends to its log): it shows the default name, not the secret.
+     * Regression: the secret was in every application log that kept Hazelcast's INFO lines.
+     */
+    @Test
+    void hazelcastsOwnLogDoesNotShowTheSecret() throws Exception {
+        List<String> logged = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                String m = r.getMessage();
+                Object[] ps = r.getParameters();
+                logged.add(r.getLoggerName() + " " + m + (ps == null ? "" : " " + java.util.Arrays.toString(ps)));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        capture.setLevel(Level.ALL);
+        Logger root = Logger.getLogger("");
+        root.addHandler(capture);
+        Logger system = Logger.getLogger("com.hazelcast.system");
+        Level before = system.getLevel();
+        system.setLevel(Level.INFO); // whatever the tests' logging configuration says
+        int port = freePort();
+        try (ClusterExecutor e = ClusterExecutor.builder().port(port).members(List.of("127.0.0.1:" + port)).build()) {
+            String secret = secretOfThisJvm();
+            assertThat(e.submit((SerializableCallable<Integer>) () -> 1).result(WAIT)).isEqualTo(1);
+            assertThat(logged).as("Hazelcast's start-up line, with the name shown").anyMatch(l ->
+                    l.startsWith("com.hazelcast.system ") && l.contains("Cluster name: futures-<per-user>"));
+            assertThat(logged).noneMatch(l -> l.contains(secret));
+        } finally {
+            root.removeHandler(capture);
+            system.setLevel(before);
+        }
+    }
+
     /** ClusterNode without --cluster-name uses the same per-user name, with no secret in its instance name. */
     @Test
     void clusterNodeWithoutANameUsesThePerUserName() throws IOException {
