@@ -51,8 +51,11 @@ final class CallbackThreads implements java.util.concurrent.Executor {
     private final AtomicInteger count = new AtomicInteger();
     /** Hand-offs whose callbacks have not all returned yet. */
     private final AtomicInteger running = new AtomicInteger();
-    /** The live callback threads, for the exit hook ({@link ProcessPool#threads()}). */
-    private final Set<Thread> live = ConcurrentHashMap.newKeySet();
+    /**
+     * The live callback threads, for the exit hook ({@link ProcessPool#threads()}); made with the first
+     * executor (most pools never have a callback, and a cold pool's constructor loads nothing for them).
+     */
+    private volatile Set<Thread> live;
     /** Made at the first hand-off: most pools never have a callback. Guarded by this. */
     private java.util.concurrent.ThreadPoolExecutor threads;
 
@@ -81,6 +84,9 @@ final class CallbackThreads implements java.util.concurrent.Executor {
     private synchronized java.util.concurrent.ThreadPoolExecutor executor() {
         java.util.concurrent.ThreadPoolExecutor e = threads;
         if (e == null || e.isShutdown()) {
+            if (live == null) {
+                live = ConcurrentHashMap.newKeySet();
+            }
             e = HandOffThreads.create(MAX_THREADS, KEEP_ALIVE, new Factory());
             threads = e;
         }
@@ -101,7 +107,8 @@ final class CallbackThreads implements java.util.concurrent.Executor {
 
     /** @return the live callback threads */
     List<Thread> threads() {
-        return new ArrayList<>(live);
+        Set<Thread> l = live;
+        return l == null ? new ArrayList<>() : new ArrayList<>(l);
     }
 
     /** Runs one future's callbacks, counted in {@link #running}. */
@@ -129,16 +136,18 @@ final class CallbackThreads implements java.util.concurrent.Executor {
     private final class Factory implements ThreadFactory {
         @Override
         public Thread newThread(Runnable r) {
-            return new CallbackThread(new Tracked(r), prefix + count.incrementAndGet(), pool);
+            return new CallbackThread(new Tracked(r, live), prefix + count.incrementAndGet(), pool);
         }
     }
 
     /** Keeps {@link #live} up to date: a thread is in it while it runs. */
-    private final class Tracked implements Runnable {
+    private static final class Tracked implements Runnable {
         private final Runnable body;
+        private final Set<Thread> live;
 
-        Tracked(Runnable body) {
+        Tracked(Runnable body, Set<Thread> live) {
             this.body = body;
+            this.live = live;
         }
 
         @Override
