@@ -35,10 +35,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -146,7 +148,9 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
      * side), ClusterNode (the embedded member's configuration, start and leaving), ClusterExitHook.
      *
      * Shutdown: 'shutdown' is volatile, set once. 'outstanding' counts accepted calls whose futures
-     * are not done (incremented before the shutdown check in submit, decremented by a done callback).
+     * are not done (incremented before the shutdown check in submit, decremented by a done callback),
+     * and the tasks handed to completion threads, from the hand-off until the task (its futures' other
+     * callbacks included) returned (Settling): so shutdown(wait=true) returns after the callbacks.
      * Waiters in shutdown(wait=true) and awaitTermination block on 'quiescent' under
      * 'terminationLock', which finishers take only after shutdown. When shutdown is set and
      * 'outstanding' reaches zero, onQuiescent runs once ('quiesced' CAS): it removes the membership
@@ -180,6 +184,8 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
     private final AtomicLong outstanding = new AtomicLong();
     private volatile boolean shutdown;
     private final AtomicBoolean quiesced = new AtomicBoolean();
+    /** Threads running a task on a completion thread of this executor ({@link Settling}). */
+    private final Set<Thread> settlingThreads = ConcurrentHashMap.newKeySet();
     /** How long an owned member waits for the calls it serves when it leaves; abort() shortens it. */
     private volatile Duration leaveDrain;
     private final CompletableFuture<Void> memberGone = new CompletableFuture<>();
@@ -206,7 +212,8 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
         // follows the members as they join and leave.
         int maxWorkers = b.maxWorkers > 0 ? b.maxWorkers : Math.max(1, memberPoolSize * Math.max(1, eligible));
         this.dispatcher = new Dispatcher(hazelcast, service, executorName, maxWorkers,
-                b.maxWorkers > 0 ? 0 : memberPoolSize, retryOnMemberLoss, b.memberSelector, filter, Wire.loader());
+                b.maxWorkers > 0 ? 0 : memberPoolSize, retryOnMemberLoss, b.memberSelector, filter, Wire.loader(),
+                new Settling());
         // Last: from here on membership events may arrive, and they use the fields above.
         this.dispatcher.members.register();
         if (b.endAtJvmExit) {
@@ -504,18 +511,20 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
             dispatcher.cancelWaiting();
         }
         boolean insideOwnCall = id.equals(RemoteCall.CURRENT_EXECUTOR.get());
+        boolean settling = settlingHere();
         if (outstanding.get() == 0L) {
             onQuiescent();
         }
         if (!wait) {
             return;
         }
-        // From inside one of our own calls, that call is still outstanding: wait for the others only.
+        // From inside one of our own calls, that call is still outstanding: wait for the others only; so
+        // is the settling a done callback runs in.
         boolean interrupted = false;
-        while (awaitOutstanding(insideOwnCall ? 1L : 0L, Long.MAX_VALUE) < 0L) {
+        while (awaitOutstanding((insideOwnCall ? 1L : 0L) + (settling ? 1L : 0L), Long.MAX_VALUE) < 0L) {
             interrupted = true; // as Python's shutdown(wait=True): an interrupt does not cut the wait short
         }
-        if (!insideOwnCall) {
+        if (!insideOwnCall && !settling) {
             for (;;) {
                 try {
                     memberGone.get();
@@ -545,12 +554,15 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
     public boolean awaitTermination(Duration timeout) {
         requireShutdown("awaitTermination");
         long deadline = System.nanoTime() + (timeout == null ? Long.MAX_VALUE >> 1 : ServedCalls.nanos(timeout));
-        long left = awaitOutstanding(0L, deadline - System.nanoTime());
+        // A done callback's settling cannot end while the callback waits here: wait for the rest, then
+        // answer that the executor has not ended (it cannot, before this thread returns).
+        boolean settling = settlingHere();
+        long left = awaitOutstanding(settling ? 1L : 0L, deadline - System.nanoTime());
         if (left < 0L) {
             Thread.currentThread().interrupt();
             throw new CompletionException(new InterruptedException());
         }
-        if (left == 0L) {
+        if (left == 0L || settling) {
             return false;
         }
         return awaitMemberGone(deadline);
@@ -635,6 +647,49 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
         } catch (ExecutionException impossible) {
             return true;
         }
+    }
+
+    /**
+     * A task on a completion thread counts as outstanding from its hand-off until it returned, its
+     * futures' done callbacks included: {@code shutdown(wait=true)} returns after them, as the thread and
+     * process pools' do. {@link #settlingThreads} holds the threads running one, so that such a thread's
+     * own waits (a callback's {@code shutdown(wait=true)}) do not wait for itself, and the exit hook does
+     * not wait for one inside {@code System.exit}.
+     */
+    private final class Settling implements Dispatcher.Settling {
+        @Override
+        public void handedOff() {
+            outstanding.incrementAndGet();
+        }
+
+        @Override
+        public void begins() {
+            settlingThreads.add(Thread.currentThread());
+        }
+
+        @Override
+        public void ended() {
+            settlingThreads.remove(Thread.currentThread());
+            callDone();
+        }
+    }
+
+    /** @return whether the current thread is settling calls of this executor (a done callback runs in it) */
+    private boolean settlingHere() {
+        return settlingThreads.contains(Thread.currentThread());
+    }
+
+    /** @return whether a thread settling calls of this executor (a done callback) is inside {@code System.exit} */
+    boolean settlingThreadExits() {
+        for (Thread t : settlingThreads) {
+            for (StackTraceElement e : t.getStackTrace()) {
+                if (e.getClassName().equals("java.lang.Shutdown")
+                        || (e.getClassName().equals("java.lang.Runtime") && e.getMethodName().equals("exit"))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private void callDone() {

@@ -76,6 +76,9 @@ final class ClusterExitHook {
             e.shutdown(false, false);
         }
         for (ClusterExecutor e : all) {
+            if (e.settlingThreadExits()) {
+                continue; // a done callback of its calls called System.exit, and waits for this hook
+            }
             try {
                 if (!e.awaitTermination(e.drainTimeout())) {
                     e.shutdown(false, true);

@@ -127,6 +127,25 @@ final class Dispatcher {
      * then queued ({@link HandOffThreads}).
      */
     private final java.util.concurrent.ThreadPoolExecutor completions;
+    /** Counts each task on {@link #completions} as the executor's outstanding work, so that a shutdown waits for its callbacks. */
+    private final Settling settling;
+    /** Runs a task on {@link #completions}, counted by {@link #settling}: what Hazelcast's completions are handed to. */
+    private final java.util.concurrent.Executor settle = this::settle;
+
+    /**
+     * How the executor counts a task on a completion thread (a call settled there runs its future's done
+     * callbacks there): as outstanding work from the hand-off until the task, callbacks included, returned.
+     */
+    interface Settling {
+        /** A task is about to be handed to a completion thread. */
+        void handedOff();
+
+        /** The current thread begins the task. */
+        void begins();
+
+        /** The current thread has ended the task (or the hand-off failed): no longer outstanding. */
+        void ended();
+    }
     private final AtomicInteger permits;
     /**
      * Calls in flight per eligible member for a bound that follows the membership, or 0 for a fixed bound
@@ -154,7 +173,9 @@ final class Dispatcher {
      *     (at least 1 in all); 0 keeps {@code maxWorkers} fixed
      */
     Dispatcher(HazelcastInstance hazelcast, IExecutorService service, String executorName, int maxWorkers, int perMember,
-               boolean retryOnMemberLoss, MemberSelector selector, ObjectInputFilter filter, ClassLoader loader) {
+               boolean retryOnMemberLoss, MemberSelector selector, ObjectInputFilter filter, ClassLoader loader,
+               Settling settling) {
+        this.settling = settling;
         this.service = service;
         this.maxWorkers = maxWorkers;
         this.perMember = perMember;
@@ -306,7 +327,7 @@ final class Dispatcher {
                 if (remote instanceof CompletionStage<?> stage) {
                     @SuppressWarnings("unchecked")
                     CompletionStage<RemoteCall.Outcome> outcomes = (CompletionStage<RemoteCall.Outcome>) stage;
-                    outcomes.whenCompleteAsync(a, completions);
+                    outcomes.whenCompleteAsync(a, settle);
                 } else if (a.settle()) {
                     permits.incrementAndGet();
                     fail(c, new IllegalStateException("Hazelcast returned a " + remote.getClass().getName()
@@ -391,7 +412,25 @@ final class Dispatcher {
      */
     /** A member left (told in Hazelcast's event thread): its attempts are settled on a completion thread. */
     private void memberRemovedLater(MemberTable.Slot gone) {
-        completions.execute(() -> memberRemoved(gone));
+        settle(() -> memberRemoved(gone));
+    }
+
+    /** Runs {@code task} on a completion thread, counted by {@link #settling}; here if no thread could start. */
+    private void settle(Runnable task) {
+        settling.handedOff();
+        Runnable counted = () -> {
+            settling.begins();
+            try {
+                task.run();
+            } finally {
+                settling.ended();
+            }
+        };
+        try {
+            completions.execute(counted);
+        } catch (OutOfMemoryError noThread) {
+            counted.run(); // no thread could start, none was busy: settle here rather than never
+        }
     }
 
     /** The executor terminated: idle completion threads end now, busy ones when their task returns. */

@@ -1,0 +1,130 @@
+package io.github.futures.hazelcast;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.futures.Future;
+import io.github.futures.SerializableCallable;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@code shutdown(wait=true)} of a cluster executor returns after the done callbacks of its calls, as the
+ * thread and process pools' do (and CPython's, whose result thread runs them before shutdown joins it);
+ * a callback's own {@code shutdown(wait=true)} does not wait for itself; a callback that calls
+ * {@code System.exit} is not kept waiting by the exit hook.
+ *
+ * <p>Regression: the executor counted a call as done before its callbacks ran, so shutdown returned, and
+ * the embedded member left, while a callback still ran.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ClusterShutdownWaitsForCallbacksTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private static ClusterExecutor executor() throws Exception {
+        int port = LocalCluster.freePorts(1).get(0);
+        return ClusterExecutor.builder().clusterName("futures-callbacks-end-" + UUID.randomUUID())
+                .port(port).members(List.of("127.0.0.1:" + port)).build();
+    }
+
+    @Test
+    void shutdownWithWaitReturnsAfterTheCallbacks() throws Exception {
+        ClusterExecutor executor = executor();
+        AtomicInteger ran = new AtomicInteger();
+        CountDownLatch inCallback = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean ranWhenShutdownReturned = new AtomicBoolean();
+        try {
+            Future<Integer> f = executor.submit((SerializableCallable<Integer>) () -> 1);
+            f.addDoneCallback(done -> {
+                inCallback.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                ran.incrementAndGet();
+            });
+            assertThat(inCallback.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertThat(f.result(WAIT)).isEqualTo(1);
+            executor.shutdown(false, false); // shut down before anyone asks whether it ended
+            Thread shutdown = new Thread(() -> {
+                executor.shutdown(true, false);
+                ranWhenShutdownReturned.set(ran.get() == 1);
+            }, "cluster-shutdown");
+            shutdown.start();
+            assertThat(executor.awaitTermination(Duration.ofSeconds(2)))
+                    .as("ended while a done callback of its call still runs").isFalse();
+            release.countDown();
+            shutdown.join(WAIT.toMillis());
+            assertThat(shutdown.isAlive()).as("shutdown(wait=true) returned").isFalse();
+            assertThat(ranWhenShutdownReturned).as("the callback had returned when shutdown did").isTrue();
+            assertThat(executor.awaitTermination(WAIT)).isTrue();
+        } finally {
+            release.countDown();
+            executor.shutdown(true, true);
+        }
+    }
+
+    @Test
+    void callbacksOwnShutdownWithWaitReturns() throws Exception {
+        ClusterExecutor executor = executor();
+        CountDownLatch returned = new CountDownLatch(1);
+        try {
+            Future<Integer> f = executor.submit((SerializableCallable<Integer>) () -> 1);
+            f.addDoneCallback(done -> {
+                executor.shutdown(); // wait=true, inside the settling it would wait for
+                returned.countDown();
+            });
+            assertThat(returned.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the callback's shutdown returned").isTrue();
+            assertThat(executor.awaitTermination(WAIT)).as("the executor ended after the callback").isTrue();
+        } finally {
+            executor.shutdown(true, true);
+        }
+    }
+
+    /** A JVM whose cluster executor's done callback calls System.exit(7). */
+    public static final class ExitFromCallback {
+        /**
+         * Runs it.
+         *
+         * @param args the port
+         * @throws Exception if the executor cannot start
+         */
+        public static void main(String[] args) throws Exception {
+            int port = Integer.parseInt(args[0]);
+            ClusterExecutor executor = ClusterExecutor.builder().clusterName("futures-exit-" + UUID.randomUUID())
+                    .port(port).members(List.of("127.0.0.1:" + port)).build();
+            executor.submit((SerializableCallable<Integer>) () -> 1).addDoneCallback(f -> System.exit(7));
+            Thread.sleep(600_000L);
+        }
+    }
+
+    @Test
+    void callbackCallingSystemExitEndsTheJvmWithoutTheDrainWait() throws Exception {
+        int port = LocalCluster.freePorts(1).get(0);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(LocalCluster.JVM_OPTIONS);
+        cmd.addAll(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp",
+                System.getProperty("java.class.path"), ExitFromCallback.class.getName(), Integer.toString(port)));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        try {
+            // The exit hook waits drainTimeout (30 s) for an executor that does not end: well under it.
+            assertThat(p.waitFor(25, TimeUnit.SECONDS)).as("the JVM ended without waiting for the drain").isTrue();
+            assertThat(p.exitValue()).isEqualTo(7);
+        } finally {
+            p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+}
