@@ -594,6 +594,9 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
             LOG.log(System.Logger.Level.WARNING, () -> "abort: " + n + " cluster calls did not end within " + grace
                     + "; their futures fail, though they may still run on their members");
             deadline = System.nanoTime() + graceNanos;
+            // Every future is done now; what may still count is done callbacks that have not returned.
+            // Abort does not wait for them: the member leaves.
+            quiesce(true);
         }
         if (left < 0L) {
             onQuiescent();
@@ -714,7 +717,12 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
 
     /** Runs once, when shut down and no call is outstanding: detach from the cluster, leave an owned member. */
     private void onQuiescent() {
-        if (outstanding.get() != 0L || !quiesced.compareAndSet(false, true)) {
+        quiesce(false);
+    }
+
+    /** As {@link #onQuiescent()}; with {@code force}, whatever is still outstanding (abort gives up on it). */
+    private void quiesce(boolean force) {
+        if ((!force && outstanding.get() != 0L) || !quiesced.compareAndSet(false, true)) {
             return;
         }
         dispatcher.members.unregister();

@@ -92,6 +92,31 @@ class ClusterShutdownWaitsForCallbacksTest {
         }
     }
 
+    /** abort() gives up on a done callback that does not return: the embedded member leaves within its grace. */
+    @Test
+    void abortDoesNotWaitForACallbackThatNeverReturns() throws Exception {
+        ClusterExecutor executor = executor();
+        CountDownLatch inCallback = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        try {
+            executor.submit((SerializableCallable<Integer>) () -> 1).addDoneCallback(done -> {
+                inCallback.countDown();
+                try {
+                    never.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertThat(inCallback.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            executor.shutdown(false, false);
+            assertThat(executor.abort(Duration.ofSeconds(1))).as("the member left despite the callback").isTrue();
+            assertThat(executor.hazelcastInstance().getLifecycleService().isRunning()).isFalse();
+        } finally {
+            never.countDown();
+            executor.shutdown(true, true);
+        }
+    }
+
     /** A JVM whose cluster executor's done callback calls System.exit(7). */
     public static final class ExitFromCallback {
         /**
