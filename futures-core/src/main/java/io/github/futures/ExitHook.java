@@ -87,30 +87,4 @@ final class ExitHook {
             }
         }
     }
-
-    /**
-     * Whether one of a pool's threads is inside System.exit / Runtime.exit: it waits for this hook,
-     * so a pool's {@link Terminable#awaitJvmExit()} does not wait for that pool.
-     *
-     * @param threads the pool's threads
-     */
-    static boolean anyCallsExit(List<Thread> threads) {
-        for (Thread t : threads) {
-            if (callsExit(t)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Whether the thread is inside System.exit / Runtime.exit (then it waits for us: no join). */
-    private static boolean callsExit(Thread t) {
-        for (StackTraceElement e : t.getStackTrace()) {
-            if (e.getClassName().equals("java.lang.Shutdown")
-                    || (e.getClassName().equals("java.lang.Runtime") && e.getMethodName().equals("exit"))) {
-                return true;
-            }
-        }
-        return false;
-    }
 }

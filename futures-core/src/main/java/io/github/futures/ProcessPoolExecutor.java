@@ -2,6 +2,7 @@ package io.github.futures;
 
 import io.github.futures.spi.CallInterceptor;
 import io.github.futures.spi.ExecutorSnapshot;
+import io.github.futures.spi.ExitingThreads;
 import io.github.futures.spi.ObservableExecutor;
 import io.github.futures.spi.PoolControl;
 import io.github.futures.spi.Resizable;
@@ -192,7 +193,7 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
      */
     @Override
     public void awaitJvmExit() {
-        if (!ExitHook.anyCallsExit(poolThreads())) {
+        if (!ExitingThreads.anyCallsExit(poolThreads())) {
             pool.awaitTermination(-1L);
         }
     }

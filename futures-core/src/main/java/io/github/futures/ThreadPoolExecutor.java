@@ -2,6 +2,7 @@ package io.github.futures;
 
 import io.github.futures.spi.CallInterceptor;
 import io.github.futures.spi.ExecutorSnapshot;
+import io.github.futures.spi.ExitingThreads;
 import io.github.futures.spi.ObservableExecutor;
 import io.github.futures.spi.PoolControl;
 import io.github.futures.spi.PoolState;
@@ -347,7 +348,7 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
      */
     @Override
     public void awaitJvmExit() throws InterruptedException {
-        if (!ExitHook.anyCallsExit(pool.poolThreads())) {
+        if (!ExitingThreads.anyCallsExit(pool.poolThreads())) {
             pool.awaitJvmExit();
         }
     }

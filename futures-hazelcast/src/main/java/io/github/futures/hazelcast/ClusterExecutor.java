@@ -14,6 +14,7 @@ import io.github.futures.SerializableRunnable;
 import io.github.futures.SerializingExecutor;
 import io.github.futures.spi.CallInterceptor;
 import io.github.futures.spi.ExecutorSnapshot;
+import io.github.futures.spi.ExitingThreads;
 import io.github.futures.MapSupport;
 import io.github.futures.spi.ObservableExecutor;
 import io.github.futures.spi.PoolControl;
@@ -684,15 +685,7 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
 
     /** @return whether a thread settling calls of this executor (a done callback) is inside {@code System.exit} */
     boolean settlingThreadExits() {
-        for (Thread t : settlingThreads) {
-            for (StackTraceElement e : t.getStackTrace()) {
-                if (e.getClassName().equals("java.lang.Shutdown")
-                        || (e.getClassName().equals("java.lang.Runtime") && e.getMethodName().equals("exit"))) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return ExitingThreads.anyCallsExit(settlingThreads);
     }
 
     private void callDone() {
