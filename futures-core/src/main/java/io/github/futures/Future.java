@@ -800,7 +800,12 @@ public class Future<T> implements java.util.concurrent.Future<T> {
                 return;
             }
         }
-        for (; i < items.length; i++) {
+        invokeCallbacks(items, i);
+    }
+
+    /** Runs the callbacks among {@code items} from index {@code from} on, in order, in this thread. */
+    private void invokeCallbacks(Object[] items, int from) {
+        for (int i = from; i < items.length; i++) {
             if (items[i] instanceof Consumer) {
                 invokeCallback(items[i]);
             }
@@ -837,11 +842,7 @@ public class Future<T> implements java.util.concurrent.Future<T> {
 
         @Override
         public void run() {
-            for (int i = from; i < items.length; i++) {
-                if (items[i] instanceof Consumer) {
-                    future.invokeCallback(items[i]);
-                }
-            }
+            future.invokeCallbacks(items, from);
         }
     }
 
