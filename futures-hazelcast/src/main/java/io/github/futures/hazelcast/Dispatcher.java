@@ -405,11 +405,6 @@ final class Dispatcher {
         }
     }
 
-    /**
-     * The membership listener removed {@code gone}: its attempts are lost, except those whose answer
-     * Hazelcast has already received (a member that leaves sends its last answers before it goes,
-     * and the membership event can overtake their completion callbacks): those callbacks settle them.
-     */
     /** A member left (told in Hazelcast's event thread): its attempts are settled on a completion thread. */
     private void memberRemovedLater(MemberTable.Slot gone) {
         settle(() -> memberRemoved(gone));
@@ -438,6 +433,11 @@ final class Dispatcher {
         completions.shutdown();
     }
 
+    /**
+     * The membership listener removed {@code gone}: its attempts are lost, except those whose answer
+     * Hazelcast has already received (a member that leaves sends its last answers before it goes,
+     * and the membership event can overtake their completion callbacks): those callbacks settle them.
+     */
     private void memberRemoved(MemberTable.Slot gone) {
         for (Attempt a : gone.attempts) {
             java.util.concurrent.Future<RemoteCall.Outcome> remote = a.remote;
