@@ -10,6 +10,7 @@ import io.github.futures.autoconfigure.actuate.FuturesEndpoint;
 import io.github.futures.autoconfigure.actuate.FuturesEndpointAutoConfiguration;
 import io.github.futures.autoconfigure.actuate.FuturesHealthContributorAutoConfiguration;
 import io.github.futures.autoconfigure.metrics.FuturesMetricsAutoConfiguration;
+import io.github.futures.process.WorkerProcess;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayOutputStream;
@@ -244,10 +245,19 @@ class FuturesProcessPoolTests {
             assertThat(health(context).getStatus()).isEqualTo(Status.UP);
 
             Future<Object> running = never(pool);
+            List<Thread> readers = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t instanceof WorkerProcess.ReaderThread && t.getName().startsWith(name + "-worker-"))
+                    .toList();
+            assertThat(readers).as("the worker's reader thread").hasSize(1);
             ProcessHandle worker = ProcessHandle.of(pid).orElseThrow();
             assertThat(worker.destroyForcibly()).isTrue();
             assertThat(running.exception(WAIT)).isInstanceOf(BrokenProcessPool.class);
             worker.onExit().get(60, TimeUnit.SECONDS);
+            // The future fails before the pool lets go of the dead worker; its reader thread ends after.
+            for (Thread reader : readers) {
+                reader.join(WAIT.toMillis());
+                assertThat(reader.isAlive()).as("reader %s ended", reader.getName()).isFalse();
+            }
 
             assertThat(registry.get("futures.executor.broken").tag("name", name).gauge().value()).isEqualTo(1);
             assertThat(registry.get("futures.executor.workers").tag("name", name).gauge().value()).isZero();
