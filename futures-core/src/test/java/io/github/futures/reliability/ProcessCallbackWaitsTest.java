@@ -88,11 +88,17 @@ class ProcessCallbackWaitsTest {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch entered = new CountDownLatch(n);
         AtomicInteger ran = new AtomicInteger();
+        // No call ends before every callback is added: a callback added to a done future runs in the adding
+        // thread, which would then block on the release it is the one to give.
+        Gate added = Gate.create();
         try {
             List<Future<Integer>> fs = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 int v = i;
-                Future<Integer> f = pool.submit((SerializableCallable<Integer>) () -> v);
+                Future<Integer> f = pool.submit((SerializableCallable<Integer>) () -> {
+                    added.await();
+                    return v;
+                });
                 f.addDoneCallback(done -> {
                     entered.countDown();
                     try {
@@ -104,6 +110,7 @@ class ProcessCallbackWaitsTest {
                 });
                 fs.add(f);
             }
+            added.open();
             for (int i = 0; i < n; i++) {
                 assertThat(fs.get(i).result(LIMIT)).as("result %d while callbacks block", i).isEqualTo(i);
             }
@@ -115,6 +122,7 @@ class ProcessCallbackWaitsTest {
             assertThat(entered.await(LIMIT.toSeconds(), TimeUnit.SECONDS))
                     .as("the callbacks queued behind the blocked ones ran too").isTrue();
         } finally {
+            added.open();
             release.countDown();
             pool.shutdown(true, false);
         }
@@ -210,8 +218,12 @@ class ProcessCallbackWaitsTest {
         CountDownLatch release = new CountDownLatch(1);
         List<PoolEvent> events = new CopyOnWriteArrayList<>();
         pool.taskStats().addEventListener(events::add);
+        Gate added = Gate.create(); // the call ends after the callback is added, so that it runs in the pool
         try {
-            Future<Integer> f = pool.submit((SerializableCallable<Integer>) () -> 7);
+            Future<Integer> f = pool.submit((SerializableCallable<Integer>) () -> {
+                added.await();
+                return 7;
+            });
             f.addDoneCallback(done -> {
                 inCallback.countDown();
                 try {
@@ -220,6 +232,7 @@ class ProcessCallbackWaitsTest {
                     Thread.currentThread().interrupt();
                 }
             });
+            added.open();
             assertThat(inCallback.await(LIMIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
             assertThat(f.result(LIMIT)).isEqualTo(7);
             Thread reader = Thread.getAllStackTraces().keySet().stream()
@@ -233,6 +246,7 @@ class ProcessCallbackWaitsTest {
             release.countDown();
             assertThat(pool.awaitTermination(LIMIT)).isTrue();
         } finally {
+            added.open();
             release.countDown();
             pool.killWorkers();
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.futures.Future;
 import io.github.futures.SerializableCallable;
+import io.github.futures.contract.Gate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,28 +52,40 @@ class ClusterCallbackWaitsTest {
         int port = LocalCluster.freePorts(1).get(0);
         ClusterExecutor executor = ClusterExecutor.builder().clusterName("futures-callbacks-" + UUID.randomUUID())
                 .port(port).members(List.of("127.0.0.1:" + port)).build();
+        // The first calls end once every callback is added, so that each runs where the executor settles
+        // calls (a callback added to a done future would run in this thread, proving nothing).
+        Gate added = Gate.create();
         try {
             assertThat(busy.await(LIMIT.toSeconds(), TimeUnit.SECONDS)).as("the common pool is busy").isTrue();
             int n = parallelism * 2;
             List<CompletableFuture<Object>> got = new ArrayList<>();
+            Thread me = Thread.currentThread();
             for (int i = 0; i < n; i++) {
                 CompletableFuture<Object> g = new CompletableFuture<>();
                 got.add(g);
                 int v = i;
-                Future<Integer> f = executor.submit((SerializableCallable<Integer>) () -> v);
+                Future<Integer> f = executor.submit((SerializableCallable<Integer>) () -> {
+                    ClusterCalls.await(added);
+                    return v;
+                });
                 f.addDoneCallback(done -> {
                     try {
+                        if (Thread.currentThread() == me) {
+                            throw new AssertionError("callback " + v + " ran in the thread that added it");
+                        }
                         g.complete(executor.submit((SerializableCallable<Integer>) () -> v + 100).result(LIMIT));
                     } catch (Throwable t) {
                         g.complete(t);
                     }
                 });
             }
+            added.open();
             for (int i = 0; i < n; i++) {
                 assertThat(got.get(i).get(LIMIT.toSeconds() + 10, TimeUnit.SECONDS))
                         .as("the follow-up's result reached callback %d", i).isEqualTo(i + 100);
             }
         } finally {
+            added.open();
             release.countDown(); // first: where completions need the common pool, the shutdown below waits for them
             executor.shutdown(true, true);
         }

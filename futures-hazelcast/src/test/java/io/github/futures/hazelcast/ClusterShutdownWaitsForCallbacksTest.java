@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.futures.Future;
 import io.github.futures.SerializableCallable;
+import io.github.futures.contract.Gate;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +37,17 @@ class ClusterShutdownWaitsForCallbacksTest {
                 .port(port).members(List.of("127.0.0.1:" + port)).build();
     }
 
+    /**
+     * A call that ends only once {@code added} opens: a callback added to a future that is already done runs
+     * in the adding thread, which in these tests would then block on what it is the one to release.
+     */
+    private static SerializableCallable<Integer> oneAfter(Gate added) {
+        return () -> {
+            added.await();
+            return 1;
+        };
+    }
+
     @Test
     void shutdownWithWaitReturnsAfterTheCallbacks() throws Exception {
         ClusterExecutor executor = executor();
@@ -43,8 +55,9 @@ class ClusterShutdownWaitsForCallbacksTest {
         CountDownLatch inCallback = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicBoolean ranWhenShutdownReturned = new AtomicBoolean();
+        Gate added = Gate.create();
         try {
-            Future<Integer> f = executor.submit((SerializableCallable<Integer>) () -> 1);
+            Future<Integer> f = executor.submit(oneAfter(added));
             f.addDoneCallback(done -> {
                 inCallback.countDown();
                 try {
@@ -54,6 +67,7 @@ class ClusterShutdownWaitsForCallbacksTest {
                 }
                 ran.incrementAndGet();
             });
+            added.open();
             assertThat(inCallback.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
             assertThat(f.result(WAIT)).isEqualTo(1);
             executor.shutdown(false, false); // shut down before anyone asks whether it ended
@@ -70,6 +84,7 @@ class ClusterShutdownWaitsForCallbacksTest {
             assertThat(ranWhenShutdownReturned).as("the callback had returned when shutdown did").isTrue();
             assertThat(executor.awaitTermination(WAIT)).isTrue();
         } finally {
+            added.open();
             release.countDown();
             executor.shutdown(true, true);
         }
@@ -79,15 +94,21 @@ class ClusterShutdownWaitsForCallbacksTest {
     void callbacksOwnShutdownWithWaitReturns() throws Exception {
         ClusterExecutor executor = executor();
         CountDownLatch returned = new CountDownLatch(1);
+        AtomicBoolean onACompletionThread = new AtomicBoolean();
+        Gate added = Gate.create();
         try {
-            Future<Integer> f = executor.submit((SerializableCallable<Integer>) () -> 1);
+            Future<Integer> f = executor.submit(oneAfter(added));
             f.addDoneCallback(done -> {
+                onACompletionThread.set(Thread.currentThread().getName().contains("-completions-"));
                 executor.shutdown(); // wait=true, inside the settling it would wait for
                 returned.countDown();
             });
+            added.open();
             assertThat(returned.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the callback's shutdown returned").isTrue();
+            assertThat(onACompletionThread).as("the callback ran on one of the executor's completion threads").isTrue();
             assertThat(executor.awaitTermination(WAIT)).as("the executor ended after the callback").isTrue();
         } finally {
+            added.open();
             executor.shutdown(true, true);
         }
     }
@@ -98,8 +119,9 @@ class ClusterShutdownWaitsForCallbacksTest {
         ClusterExecutor executor = executor();
         CountDownLatch inCallback = new CountDownLatch(1);
         CountDownLatch never = new CountDownLatch(1);
+        Gate added = Gate.create();
         try {
-            executor.submit((SerializableCallable<Integer>) () -> 1).addDoneCallback(done -> {
+            executor.submit(oneAfter(added)).addDoneCallback(done -> {
                 inCallback.countDown();
                 try {
                     never.await();
@@ -107,11 +129,13 @@ class ClusterShutdownWaitsForCallbacksTest {
                     Thread.currentThread().interrupt();
                 }
             });
+            added.open();
             assertThat(inCallback.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
             executor.shutdown(false, false);
             assertThat(executor.abort(Duration.ofSeconds(1))).as("the member left despite the callback").isTrue();
             assertThat(executor.hazelcastInstance().getLifecycleService().isRunning()).isFalse();
         } finally {
+            added.open();
             never.countDown();
             executor.shutdown(true, true);
         }
