@@ -25,8 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * made, without the pool's lock, and the pool does not terminate while that count is above 0
  * ({@code shutdown(wait=true)} returns after them, as CPython's returns after its result thread ran
  * them); the thread running them holds its count as its own ({@link ProcessPool#settlingHere()}), so
- * a callback's own wait for the pool's end does not wait for itself. The one that brings the count
- * to 0 after a shutdown wakes the pool's waiters ({@link ProcessPool#callbacksEnded()}).
+ * a callback's own wait for the pool's end does not wait for itself. After a shutdown, each hand-off
+ * that ends wakes the pool's waiters ({@link ProcessPool#callbacksEnded()}): the last one's end may
+ * terminate the pool, and an earlier one's may be all that callbacks waiting for its end wait for.
  */
 final class CallbackThreads implements java.util.concurrent.Executor {
 
@@ -126,7 +127,8 @@ final class CallbackThreads implements java.util.concurrent.Executor {
                 callbacks.run(); // Future's callback runner: logs and ignores what each callback throws
             } finally {
                 pool.leftHere(here);
-                if (running.decrementAndGet() == 0 && pool.isShutdown()) {
+                running.decrementAndGet();
+                if (pool.isShutdown()) {
                     pool.callbacksEnded();
                 }
             }

@@ -172,6 +172,12 @@ final class ProcessPool {
      * itself. A one-element array while the thread settles, otherwise unset.
      */
     private final ThreadLocal<int[]> settlingHere = new ThreadLocal<>();
+    /**
+     * The {@link #settling} and callback counts held by threads that wait for the pool's end while they
+     * hold them ({@link #awaitTermination}): each of those waits for the others' work, not for theirs.
+     * Guarded by lock.
+     */
+    private int ownWaits;
     /** Workers ever started. Written under lock; read without it as a hint. */
     private volatile long workersStarted;
     /** Written under lock, read anywhere. */
@@ -555,15 +561,25 @@ final class ProcessPool {
     }
 
     private boolean terminatedLocked() {
-        return shutdown && queue.isEmpty() && workers.isEmpty() && settling == 0 && callbacks.running() == 0;
+        return workGoneLocked() && settlingLocked() == 0;
+    }
+
+    /** Shut down, nothing queued, no worker left: what remains before termination is settling. */
+    private boolean workGoneLocked() {
+        return shutdown && queue.isEmpty() && workers.isEmpty();
+    }
+
+    /** Threads settling futures outside the lock, and callbacks handed off that have not returned. */
+    private int settlingLocked() {
+        return settling + callbacks.running();
     }
 
     void signalIfTerminatedLocked() {
-        if (shutdown && queue.isEmpty() && workers.isEmpty()) {
+        if (workGoneLocked()) {
             // Waiters are woken while futures are still being settled, too: one that settles some itself
             // (from a callback of such a future) does not wait for those, and looks again.
             terminatedCondition.signalAll();
-            if (settling == 0 && callbacks.running() == 0 && !terminatedPublished) {
+            if (settlingLocked() == 0 && !terminatedPublished) {
                 terminatedPublished = true;
                 events.add(PoolEvent.Type.TERMINATED, -1L, null, null);
                 callbacks.shutdown(); // no callback runs any more: idle callback threads end now
@@ -643,7 +659,7 @@ final class ProcessPool {
         }
     }
 
-    /** The last running callbacks ({@link CallbackThreads#running()}) of a pool that was shut down have returned. */
+    /** Callbacks handed off ({@link CallbackThreads#running()}) by a pool that was shut down have returned. */
     void callbacksEnded() {
         lock.lock();
         try {
@@ -754,16 +770,16 @@ final class ProcessPool {
                 settledHere(here);
             }
         }
-        if (wait && !isPoolThread()) {
+        // A reader does not wait: its worker cannot end while it does. A callback thread waits for the
+        // pool's other work, not for its own callbacks (see awaitTermination).
+        if (wait && !isOwnReader()) {
             awaitTermination(-1L);
         }
     }
 
-    /** Whether the current thread is one of this pool's: a reader, or a thread running done callbacks. */
-    private boolean isPoolThread() {
-        Thread t = Thread.currentThread();
-        return t instanceof WorkerProcess.ReaderThread r ? r.owner() == this
-                : t instanceof CallbackThreads.CallbackThread c && c.owner == this;
+    /** Whether the current thread reads one of this pool's workers. */
+    private boolean isOwnReader() {
+        return Thread.currentThread() instanceof WorkerProcess.ReaderThread r && r.owner() == this;
     }
 
     /**
@@ -776,12 +792,18 @@ final class ProcessPool {
         boolean interrupted = false;
         // Decided once: awaitNanos returns a negative remainder on timeout, which must not turn into "no limit".
         final boolean untimed = nanos < 0L;
-        // Settling this thread does itself (a callback of a future it is cancelling or failing) is not waited for.
+        // Settling this thread does itself (a callback of a future it is cancelling or failing, or one on a
+        // callback thread) is not waited for; nor is that of other threads waiting as this one does (their
+        // callbacks cannot end before they return: waiting for each other, they would hang for good).
         int[] here = settlingHere.get();
         int own = here == null ? 0 : here[0];
         lock.lock();
         try {
-            while (!(shutdown && queue.isEmpty() && workers.isEmpty() && settling + callbacks.running() <= own)) {
+            if (own > 0) {
+                ownWaits += own;
+                terminatedCondition.signalAll(); // the others of its kind may be done waiting now
+            }
+            while (!(workGoneLocked() && settlingLocked() <= (own > 0 ? ownWaits : 0))) {
                 try {
                     if (untimed) {
                         terminatedCondition.await();
@@ -800,6 +822,7 @@ final class ProcessPool {
             }
             return true;
         } finally {
+            ownWaits -= own;
             unlock();
             if (interrupted) {
                 Thread.currentThread().interrupt();

@@ -351,6 +351,14 @@ public final class ProcessPoolExecutor implements SerializingExecutor, Observabl
 
     // ------------------------------------------------------------------ shutdown
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A done callback of this pool's futures that shuts it down with {@code wait} (or waits in
+     * {@link #awaitTermination}) waits for the pool's other work, its other callbacks included, but not
+     * for itself, nor for other callbacks waiting for the pool's end as it does: they return together
+     * once the rest has ended.
+     */
     @Override
     public void shutdown(boolean wait, boolean cancelFutures) {
         pool.shutdown(wait, cancelFutures);

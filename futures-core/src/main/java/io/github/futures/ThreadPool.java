@@ -9,7 +9,9 @@ import java.lang.invoke.VarHandle;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -146,6 +148,8 @@ final class ThreadPool {
      * itself. A one-element array while the thread does so, otherwise unset.
      */
     private final ThreadLocal<long[]> drainedHere = new ThreadLocal<>();
+    /** The pool's own threads (calls, callbacks) waiting for its end ({@link #awaitTermination}). */
+    private final Set<Thread> ownWaiters = ConcurrentHashMap.newKeySet();
 
     ThreadPool(int maxWorkers, String threadNamePrefix, Runnable initializer) {
         this(maxWorkers, threadNamePrefix, initializer, null);
@@ -790,14 +794,31 @@ final class ThreadPool {
         if (drained != null) {
             own += drained[0]; // a callback of a call this thread is cancelling or failing
         }
+        if (own == 0L) {
+            return awaitEnd(me, 0L, nanos);
+        }
+        // Others of the pool's threads may wait as this one does (calls that shut their pool down with
+        // wait): none waits for the others, who cannot end before they return.
+        ownWaiters.add(me);
+        work.beginOwnWait(own);
+        try {
+            return awaitEnd(me, own, nanos);
+        } finally {
+            work.endOwnWait(own);
+            ownWaiters.remove(me);
+        }
+    }
+
+    private boolean awaitEnd(Thread me, long own, long nanos) throws InterruptedException {
         if (!work.awaitUnits(own, nanos)) {
             return false;
         }
         // Every other worker has released its unit, its last action: join() only waits out the
-        // return from run(), so that no pool thread is alive when this returns. (Each was started:
-        // a worker that failed to start was taken off the list.)
+        // return from run(), so that no pool thread is alive when this returns (but those that wait
+        // for the pool's end themselves). (Each was started: a worker that failed to start was taken
+        // off the list.)
         for (Worker w : workers) {
-            if (w.thread != me) {
+            if (w.thread != me && !ownWaiters.contains(w.thread)) {
                 w.thread.join();
             }
         }

@@ -276,7 +276,10 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
      *
      * <p>With {@code wait}, returns once every call accepted before the shutdown has ended (run, or
      * cancelled by {@code cancelFutures}) and every worker thread has ended. A call of this pool that
-     * shuts it down with {@code wait} waits for the other calls, not for itself.
+     * shuts it down with {@code wait} waits for the other calls, not for itself, nor for other calls
+     * that wait for the pool's end as it does (they return together once the rest has ended). If every
+     * worker waits so while calls are still queued, no worker is left to run them and the waits do not
+     * end, as in any fixed pool whose every thread waits for queued work.
      */
     @Override
     public void shutdown(boolean wait, boolean cancelFutures) {
@@ -290,8 +293,8 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
      * Waits until, after a {@link #shutdown(boolean, boolean) shutdown}, every accepted call has
      * ended and every worker thread has ended. Returns at once with {@code true} if the pool never
      * started a thread. If the current thread is one of this pool's workers, it does not wait for
-     * itself. An interrupt ends the wait: the result then says whether the pool had ended, and the
-     * interrupt status is kept.
+     * itself, nor for the other workers waiting here. An interrupt ends the wait: the result then says
+     * whether the pool had ended, and the interrupt status is kept.
      *
      * @param timeout the limit; {@code null} waits without limit; zero or negative does not wait
      * @return whether the pool ended in time

@@ -56,6 +56,11 @@ final class WorkQueue<T extends WorkQueue.Item> {
      *
      * Waiting for termination uses 'lock'/'ended' and is signalled only after SHUTDOWN is set, so a
      * running pool's release() is one atomic add. 'waiters' (guarded by 'lock') counts waiting threads.
+     * A thread of the pool's own that waits (a call, or a callback, that shuts its pool down with wait)
+     * holds units that cannot end before it returns; 'ownWaits' (guarded by 'lock') sums the units of
+     * all such threads between beginOwnWait and endOwnWait, and each of them waits until no more units
+     * are left than that sum: for the pool's other work, not for itself nor for the others waiting as it
+     * does (waiting for each other, two such calls would hang for good).
      *
      * The queue itself is intrusive: each item carries its own link (Item), so a queued call costs no
      * node of its own (a ConcurrentLinkedQueue node was 24 of a queued call's 80 bytes). It is the
@@ -136,6 +141,8 @@ final class WorkQueue<T extends WorkQueue.Item> {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition ended = lock.newCondition();
     private int waiters;
+    /** The units held by threads of the pool's own that wait for its end (see the note). Guarded by lock. */
+    private long ownWaits;
 
     WorkQueue() {
         Sentinel s = new Sentinel();
@@ -329,14 +336,42 @@ final class WorkQueue<T extends WorkQueue.Item> {
     }
 
     /**
-     * Waits until the queue is shut down and at most {@code own} units are left (0 from outside;
-     * a worker waiting inside a call holds two: itself and its call).
+     * Waits until the queue is shut down and no units are left but those of the threads that wait as
+     * this one does: none from outside ({@code own} 0); a thread of the pool's own ({@code own} > 0: a
+     * worker waiting inside a call holds two, itself and its call) counts between
+     * {@link #beginOwnWait} and {@link #endOwnWait}, and waits for the units of the others only.
      *
      * @param nanos the limit; negative: none
      * @return whether the condition held in time
      */
     boolean awaitUnits(long own, long nanos) throws InterruptedException {
         return awaitUnits(own, nanos, () -> false);
+    }
+
+    /**
+     * A thread holding {@code own} units begins to wait for the pool's end: waits of the others of its
+     * kind no longer count them, and look again.
+     */
+    void beginOwnWait(long own) {
+        lock.lock();
+        try {
+            ownWaits += own;
+            if (waiters > 0) {
+                ended.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The thread that began {@link #beginOwnWait} with {@code own} no longer waits. */
+    void endOwnWait(long own) {
+        lock.lock();
+        try {
+            ownWaits -= own;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The same, and returns false once {@code stop} says so (checked when woken: see wakeWaiters). */
@@ -348,7 +383,7 @@ final class WorkQueue<T extends WorkQueue.Item> {
             try {
                 for (;;) {
                     long c = ctl;
-                    if ((c & SHUTDOWN) != 0L && (c & UNITS) <= own) {
+                    if ((c & SHUTDOWN) != 0L && (c & UNITS) <= (own > 0L ? ownWaits : 0L)) {
                         return true;
                     }
                     if (stop.getAsBoolean()) {
