@@ -191,6 +191,8 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
     private volatile Duration leaveDrain;
     private final CompletableFuture<Void> memberGone = new CompletableFuture<>();
     private final ReentrantLock terminationLock = new ReentrantLock();
+    /** The outstanding counts held by threads waiting in {@link #awaitOutstanding} for the others. Guarded by terminationLock. */
+    private long ownWaits;
     private final Condition quiescent = terminationLock.newCondition();
 
     private ClusterExecutor(Builder b, HazelcastInstance hazelcast, boolean ownsMember) {
@@ -614,15 +616,23 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
     }
 
     /**
-     * Waits until at most {@code allowance} calls are outstanding, {@code nanos} at most.
+     * Waits until no more calls are outstanding than {@code own} (0 from outside; the calls and the
+     * settling held by the waiting thread itself) and those held by other threads that wait as this one
+     * does ({@link #ownWaits}), {@code nanos} at most: a call or callback waiting for the executor's end
+     * waits for its other work, not for itself nor for the others waiting as it does (they cannot end
+     * before they return: waiting for each other, they would hang for good).
      *
      * @return a positive number if reached, 0 on timeout, -1 if interrupted (then it gave up)
      */
-    private long awaitOutstanding(long allowance, long nanos) {
+    private long awaitOutstanding(long own, long nanos) {
         long remaining = nanos;
         terminationLock.lock();
         try {
-            while (outstanding.get() > allowance) {
+            if (own > 0L) {
+                ownWaits += own;
+                quiescent.signalAll(); // the others of its kind may be done waiting now
+            }
+            while (outstanding.get() > (own > 0L ? ownWaits : 0L)) {
                 if (remaining <= 0L) {
                     return 0L;
                 }
@@ -634,6 +644,7 @@ public final class ClusterExecutor implements SerializingExecutor, ObservableExe
             }
             return 1L;
         } finally {
+            ownWaits -= own;
             terminationLock.unlock();
         }
     }

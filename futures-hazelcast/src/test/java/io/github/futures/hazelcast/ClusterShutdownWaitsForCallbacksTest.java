@@ -113,6 +113,39 @@ class ClusterShutdownWaitsForCallbacksTest {
         }
     }
 
+    /**
+     * Two done callbacks meet, then each shuts the executor down with wait: each waits for the executor's
+     * other work, not for the other, which cannot end before it returns. Regression: they waited for each
+     * other for good.
+     */
+    @Test
+    void twoCallbacksShutItDownTogether() throws Exception {
+        ClusterExecutor executor = executor();
+        CountDownLatch met = new CountDownLatch(2);
+        CountDownLatch returned = new CountDownLatch(2);
+        Gate added = Gate.create();
+        try {
+            for (int i = 0; i < 2; i++) {
+                executor.submit(oneAfter(added)).addDoneCallback(done -> {
+                    met.countDown();
+                    try {
+                        met.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    executor.shutdown(); // wait=true
+                    returned.countDown();
+                });
+            }
+            added.open();
+            assertThat(returned.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("both callbacks' shutdowns returned").isTrue();
+            assertThat(executor.awaitTermination(WAIT)).as("the executor ended after the callbacks").isTrue();
+        } finally {
+            added.open();
+            executor.shutdown(true, true);
+        }
+    }
+
     /** abort() gives up on a done callback that does not return: the embedded member leaves within its grace. */
     @Test
     void abortDoesNotWaitForACallbackThatNeverReturns() throws Exception {
