@@ -116,6 +116,68 @@ class ConcurrentOwnShutdownTest {
     }
 
     /**
+     * A seeded random mix on a thread pool with a worker for every call (so that nothing queues behind
+     * waiting workers): calls that shut the pool down with wait, that shut it down and wait for its end
+     * with a limit, that only run; each with a done callback that does one of the same. Every call and
+     * callback returns, every wait says ended, and the pool ends.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1L, 2L, 3L, 4L})
+    void randomOwnWaitsOnAThreadPool(long seed) throws Exception {
+        java.util.Random random = new java.util.Random(seed);
+        int n = 6 + random.nextInt(10);
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(n, "own-waits-mix");
+        CountDownLatch start = new CountDownLatch(1);
+        CountDownLatch callbacksDone = new CountDownLatch(n);
+        AtomicInteger notEnded = new AtomicInteger();
+        List<Future<Integer>> fs = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                int action = random.nextInt(3);
+                int callbackAction = random.nextInt(3);
+                long pauseMicros = random.nextInt(2_000);
+                Future<Integer> f = pool.submit(() -> {
+                    start.await();
+                    TimeUnit.MICROSECONDS.sleep(pauseMicros); // spreads the waits out; not a synchronisation
+                    ownWait(pool, action, notEnded);
+                    return action;
+                });
+                f.addDoneCallback(done -> {
+                    try {
+                        ownWait(pool, callbackAction, notEnded);
+                    } finally {
+                        callbacksDone.countDown();
+                    }
+                });
+                fs.add(f);
+            }
+            start.countDown();
+            for (Future<Integer> f : fs) {
+                assertThat(f.exception(LIMIT)).as("a call of the mix returned").isNull();
+            }
+            assertThat(callbacksDone.await(LIMIT.toSeconds(), TimeUnit.SECONDS)).as("every callback returned").isTrue();
+            assertThat(notEnded).as("waits that said not ended").hasValue(0);
+            pool.shutdown(false, false);
+            assertThat(pool.awaitTermination(LIMIT)).isTrue();
+        } finally {
+            start.countDown();
+            pool.shutdown(false, true);
+        }
+    }
+
+    /** 0: nothing; 1: {@code shutdown()} (wait); 2: shutdown without wait, then {@code awaitTermination(LIMIT)}. */
+    private static void ownWait(ThreadPoolExecutor pool, int action, AtomicInteger notEnded) {
+        if (action == 1) {
+            pool.shutdown();
+        } else if (action == 2) {
+            pool.shutdown(false, false);
+            if (!pool.awaitTermination(LIMIT)) {
+                notEnded.incrementAndGet();
+            }
+        }
+    }
+
+    /**
      * Done callbacks of two futures of a process pool meet, then each shuts the pool down with wait, or
      * shuts it down and waits for its end: both return, the waits saying it ended (but for themselves).
      */
