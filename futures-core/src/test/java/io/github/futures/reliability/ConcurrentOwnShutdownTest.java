@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.futures.Future;
 import io.github.futures.ProcessPoolExecutor;
-import io.github.futures.SerializableCallable;
 import io.github.futures.ThreadPoolExecutor;
 import io.github.futures.contract.Gate;
+import io.github.futures.contract.Tasks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -192,10 +192,7 @@ class ConcurrentOwnShutdownTest {
         try {
             for (int i = 0; i < 2; i++) {
                 int v = i;
-                pool.submit((SerializableCallable<Integer>) () -> {
-                    added.await();
-                    return v;
-                }).addDoneCallback(f -> {
+                pool.submit(Tasks.awaitThenReturn(null, added, v)).addDoneCallback(f -> {
                     meet(all);
                     if (awaitTermination) {
                         pool.shutdown(false, false);
@@ -235,10 +232,7 @@ class ConcurrentOwnShutdownTest {
             List<Future<Integer>> fs = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 int v = i;
-                fs.add(pool.submit((SerializableCallable<Integer>) () -> {
-                    added.await();
-                    return v;
-                }));
+                fs.add(pool.submit(Tasks.awaitThenReturn(null, added, v)));
             }
             fs.get(0).addDoneCallback(f -> {
                 meet(all);

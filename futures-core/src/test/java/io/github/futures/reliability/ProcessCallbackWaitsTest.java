@@ -6,6 +6,7 @@ import io.github.futures.Future;
 import io.github.futures.ProcessPoolExecutor;
 import io.github.futures.SerializableCallable;
 import io.github.futures.contract.Gate;
+import io.github.futures.contract.Tasks;
 import io.github.futures.process.WorkerProcess;
 import io.github.futures.spi.PoolEvent;
 import java.time.Duration;
@@ -95,10 +96,7 @@ class ProcessCallbackWaitsTest {
             List<Future<Integer>> fs = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 int v = i;
-                Future<Integer> f = pool.submit((SerializableCallable<Integer>) () -> {
-                    added.await();
-                    return v;
-                });
+                Future<Integer> f = pool.submit(Tasks.awaitThenReturn(null, added, v));
                 f.addDoneCallback(done -> {
                     entered.countDown();
                     try {
@@ -220,10 +218,7 @@ class ProcessCallbackWaitsTest {
         pool.taskStats().addEventListener(events::add);
         Gate added = Gate.create(); // the call ends after the callback is added, so that it runs in the pool
         try {
-            Future<Integer> f = pool.submit((SerializableCallable<Integer>) () -> {
-                added.await();
-                return 7;
-            });
+            Future<Integer> f = pool.submit(Tasks.awaitThenReturn(null, added, 7));
             f.addDoneCallback(done -> {
                 inCallback.countDown();
                 try {
@@ -263,10 +258,8 @@ class ProcessCallbackWaitsTest {
         try {
             List<String> seen = new CopyOnWriteArrayList<>();
             CountDownLatch done = new CountDownLatch(1);
-            Future<Integer> f = pool.submit((SerializableCallable<Integer>) () -> {
-                gate.await(); // opened once the callbacks below are added
-                return 1;
-            });
+            // The gate opens once the callbacks below are added.
+            Future<Integer> f = pool.submit(Tasks.awaitThenReturn(null, gate, 1));
             Future<Integer> queued = pool.submit((SerializableCallable<Integer>) () -> 2);
             Future<Integer> cancelled = pool.submit((SerializableCallable<Integer>) () -> 3);
             for (int i = 0; i < 5; i++) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.futures.Future;
 import io.github.futures.SerializableCallable;
 import io.github.futures.contract.Gate;
+import io.github.futures.contract.Tasks;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,10 +43,7 @@ class ClusterShutdownWaitsForCallbacksTest {
      * in the adding thread, which in these tests would then block on what it is the one to release.
      */
     private static SerializableCallable<Integer> oneAfter(Gate added) {
-        return () -> {
-            added.await();
-            return 1;
-        };
+        return Tasks.awaitThenReturn(null, added, 1);
     }
 
     @Test
