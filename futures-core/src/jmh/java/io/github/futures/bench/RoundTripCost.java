@@ -10,10 +10,11 @@ import java.util.Arrays;
 
 /**
  * What one round trip of {@link RoundTripBenchmark} costs the machine, not only how long it takes: a
- * program that makes {@code calls} round trips (submit one call to a pool of 4 workers, wait for its
- * result) per round and prints, per round trip, the wall time, the process's CPU time split into user
- * and system time, and the context switches of all its threads, voluntary (a thread parked) and
- * involuntary (a thread was preempted). Linux only (it reads {@code /proc/self}). Used to tell apart
+ * program that makes {@code calls} round trips (submit one call to a pool of 4 workers, or of as many as
+ * its fourth argument says; wait for its result) per round and prints, per round trip, the wall time, the
+ * process's CPU time split into user and system time, and the context switches of all its threads,
+ * voluntary (a thread parked) and involuntary (a thread was preempted); and at the end how many of the
+ * workers the pool started. Linux only (it reads {@code /proc/self}). Used to tell apart
  * work done by the pool's code (user time, the same pinned and free-running) from the cost of waking
  * threads on another CPU (system time, and where the woken thread runs): BENCHMARKS.md, "The thread
  * pool's round trip: code or scheduler".
@@ -23,6 +24,7 @@ import java.util.Arrays;
  * C=futures-core/target
  * java -Xms1g -Xmx1g -cp "$C/test-classes:$C/classes" io.github.futures.bench.RoundTripCost futures 50000 3
  * java -Xms1g -Xmx1g -cp "$C/test-classes:$C/classes" io.github.futures.bench.RoundTripCost jdk 50000 3
+ * java ... RoundTripCost jdk 50000 3 1   # a pool of one worker, as ours runs this caller
  * taskset -c 0 java ...   # pinned to one CPU
  * </pre>
  * Three unmeasured rounds come first. Each JVM lands its threads differently on a small virtual
@@ -30,7 +32,7 @@ import java.util.Arrays;
  */
 public final class RoundTripCost {
 
-    private static final int WORKERS = 4;
+    private static final int DEFAULT_WORKERS = 4;
     private static final int WARM_UP_ROUNDS = 3;
     /** The kernel's clock ticks per second for /proc/self/stat (USER_HZ, 100 on Linux). */
     private static final long TICKS_PER_SECOND = 100L;
@@ -41,18 +43,19 @@ public final class RoundTripCost {
     /**
      * Runs the rounds.
      *
-     * @param args {@code futures} or {@code jdk}, round trips per round, measured rounds
+     * @param args {@code futures} or {@code jdk}, round trips per round, measured rounds, workers (4)
      * @throws IOException if /proc cannot be read
      */
     public static void main(String[] args) throws IOException {
         String impl = args.length > 0 ? args[0] : Peers.FUTURES;
         int calls = args.length > 1 ? Integer.parseInt(args[1]) : 50_000;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        int workers = args.length > 3 ? Integer.parseInt(args[3]) : DEFAULT_WORKERS;
         if (!impl.equals(Peers.FUTURES) && !impl.equals(Peers.JDK)) {
             throw new IllegalArgumentException("impl must be futures or jdk, not " + impl);
         }
-        ThreadPoolExecutor pool = impl.equals(Peers.FUTURES) ? new ThreadPoolExecutor(WORKERS, "round-trip") : null;
-        JucPool peer = pool == null ? Peers.juc(Peers.JDK, WORKERS) : null;
+        ThreadPoolExecutor pool = impl.equals(Peers.FUTURES) ? new ThreadPoolExecutor(workers, "round-trip") : null;
+        JucPool peer = pool == null ? Peers.juc(Peers.JDK, workers) : null;
         double[] wall = new double[rounds];
         try {
             for (int r = 0; r < WARM_UP_ROUNDS + rounds; r++) {
@@ -78,6 +81,13 @@ public final class RoundTripCost {
                             (after[2] - before[2]) / n, (after[3] - before[3]) / n);
                 }
             }
+            // How many threads served the calls: the JDK's fixed pool starts one per submit until it has
+            // its workers, then wakes them in turn; ours reuses an idle worker before it starts another
+            // (as CPython's pool does), so one thread serves a caller that waits for each call.
+            String prefix = pool != null ? "round-trip_" : "pool-";
+            long threads = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith(prefix)).count();
+            System.out.printf("%s: %d of %d workers started%n", impl, threads, workers);
         } finally {
             if (pool != null) {
                 pool.shutdown(false, true);
