@@ -67,8 +67,8 @@ final class ThreadPool {
      * abandoned by the timer thread (abandon): off 'workers' and 'workerCount', its units released
      * for it (itself, its call, and the calls it ended and had not released: Worker.endedUnreleased),
      * so it neither holds shutdown nor a maxWorkers slot; it leaves without touching the pool when the
-     * call returns. 'blocked' counts workers whose call waits for a future of this pool,
-     * 'deadlockWarned' is set by the one warning of an episode and cleared when a worker is free again.
+     * call returns. 'blocked' counts workers whose call waits for a future of this pool or for its
+     * end, 'deadlockWarned' is set by the one warning of an episode and cleared when a worker is free again.
      * 'pendingLimit' (maxPending) is taken after admission and returned by the future when it leaves
      * PENDING. 'interceptor' (final, may be null): submit asks it for the call's scope on the submitting
      * thread (ScopedCall), queues the scope's wrapped call and adds the scope as a done callback; nothing
@@ -135,7 +135,7 @@ final class ThreadPool {
     final CallInterceptor.CallInfo callInfo;
     /** Worker threads given up because their call ignored its timeout's interrupt (see abandon). */
     private final AtomicInteger abandonedThreads = new AtomicInteger();
-    /** Workers whose call waits for a future of this pool (see enterBlocked). */
+    /** Workers whose call waits for a future of this pool or for its end (see enterBlocked). */
     private final AtomicInteger blocked = new AtomicInteger();
     /** Set when the deadlock warning of the current episode was logged. */
     private final java.util.concurrent.atomic.AtomicBoolean deadlockWarned = new java.util.concurrent.atomic.AtomicBoolean();
@@ -369,6 +369,8 @@ final class ThreadPool {
         boolean busy;
         /** Whether this worker's call waits for a future of this pool (DeadlockWatch); for the warning only. */
         volatile boolean blockedOnOwnPool;
+        /** With blockedOnOwnPool: the call waits for the pool's end, not for one of its futures. */
+        volatile boolean waitsForEnd;
         /** True while on the idle list; cleared by whoever takes it off (the waker or itself). */
         volatile boolean parked;
         /**
@@ -677,32 +679,63 @@ final class ThreadPool {
         release(2L + w.endedUnreleased);
     }
 
-    /**
-     * A worker's call is about to wait for a future of this pool. If every worker now does (and the
-     * pool cannot grow), nobody is left to run what they wait for: warn once per episode, naming the
-     * pool and the threads. An episode ends when a worker stops waiting.
-     */
+    /** A worker's call is about to wait for a future of this pool: see {@link #enterBlocked(Worker, boolean)}. */
     void enterBlocked(Worker w) {
+        enterBlocked(w, false);
+    }
+
+    /**
+     * A worker's call is about to wait for a future of this pool, or for the pool's end
+     * ({@code forEnd}: shutdown with wait, awaitTermination). If every worker now does (and the pool
+     * cannot grow), nobody may be left to run what they wait for: warn once per episode, naming the
+     * pool and the threads. An episode ends when a worker stops waiting. Waits for the pool's end alone
+     * return by themselves unless calls are queued (they do not wait for each other), so when every
+     * waiting worker waits for the end, it warns only if the queue holds a call.
+     */
+    private void enterBlocked(Worker w, boolean forEnd) {
+        w.waitsForEnd = forEnd;
         w.blockedOnOwnPool = true;
         int b = blocked.incrementAndGet();
         int n = workerCount.get();
-        if (b >= n && n >= maxWorkers && deadlockWarned.compareAndSet(false, true)) {
-            List<String> names = new ArrayList<>();
-            for (Worker x : workers) {
-                if (x.blockedOnOwnPool) {
-                    names.add(x.thread.getName());
+        if (b < n || n < maxWorkers || deadlockWarned.get()) {
+            return;
+        }
+        List<String> names = new ArrayList<>();
+        List<String> forTheEnd = new ArrayList<>();
+        for (Worker x : workers) {
+            if (x.blockedOnOwnPool) {
+                names.add(x.thread.getName());
+                if (x.waitsForEnd) {
+                    forTheEnd.add(x.thread.getName());
                 }
             }
-            Log.LOG.log(System.Logger.Level.WARNING, "possible deadlock in " + threadNamePrefix + ": every worker ("
-                    + n + " of maxWorkers=" + maxWorkers + ") is waiting inside a call for a future of the same pool, "
-                    + "so no worker is free to run it; threads " + names + ". Raise maxWorkers, submit the inner "
-                    + "calls to another pool, or do not wait for them inside a call");
         }
+        boolean onlyForTheEnd = forTheEnd.size() == names.size();
+        if ((onlyForTheEnd && work.isEmpty()) || !deadlockWarned.compareAndSet(false, true)) {
+            return;
+        }
+        String head = "possible deadlock in " + threadNamePrefix + ": every worker (" + n + " of maxWorkers="
+                + maxWorkers + ") is waiting inside a call ";
+        String message;
+        if (forTheEnd.isEmpty()) {
+            message = head + "for a future of the same pool, so no worker is free to run it; threads " + names
+                    + ". Raise maxWorkers, submit the inner calls to another pool, or do not wait for them inside"
+                    + " a call";
+        } else if (onlyForTheEnd) {
+            message = head + "for the pool's end while calls are queued, so no worker is free to run them; threads "
+                    + names + ". Raise maxWorkers, or shut the pool down and wait for it from outside its calls";
+        } else {
+            message = head + "for a future of the same pool or for the pool's end, so no worker is free to run what"
+                    + " they wait for; threads " + names + ", of them waiting for the pool's end: " + forTheEnd
+                    + ". Raise maxWorkers, submit the inner calls to another pool, or wait for neither inside a call";
+        }
+        Log.LOG.log(System.Logger.Level.WARNING, message);
     }
 
     /** The wait counted by {@link #enterBlocked} ended. */
     void exitBlocked(Worker w) {
         w.blockedOnOwnPool = false;
+        w.waitsForEnd = false;
         if (blocked.decrementAndGet() < workerCount.get()) {
             deadlockWarned.set(false); // the episode is over: a worker is free again
         }
@@ -801,9 +834,16 @@ final class ThreadPool {
         // wait): none waits for the others, who cannot end before they return.
         ownWaiters.add(me);
         work.beginOwnWait(own);
+        Worker blockedIn = current != null && current.pool() == this ? current : null;
+        if (blockedIn != null) {
+            enterBlocked(blockedIn, true);
+        }
         try {
             return awaitEnd(me, own, nanos);
         } finally {
+            if (blockedIn != null) {
+                exitBlocked(blockedIn);
+            }
             work.endOwnWait(own);
             ownWaiters.remove(me);
         }

@@ -279,7 +279,9 @@ public final class ThreadPoolExecutor implements Executor, ObservableExecutor, T
      * shuts it down with {@code wait} waits for the other calls, not for itself, nor for other calls
      * that wait for the pool's end as it does (they return together once the rest has ended). If every
      * worker waits so while calls are still queued, no worker is left to run them and the waits do not
-     * end, as in any fixed pool whose every thread waits for queued work.
+     * end, as in any fixed pool whose every thread waits for queued work; the pool then logs one
+     * "possible deadlock" warning naming the waiting threads, as it does when every worker waits for a
+     * future of the pool.
      */
     @Override
     public void shutdown(boolean wait, boolean cancelFutures) {

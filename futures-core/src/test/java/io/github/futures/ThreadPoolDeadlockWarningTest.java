@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -87,6 +88,105 @@ class ThreadPoolDeadlockWarningTest {
                     .satisfies(m -> assertThat(m).contains("pairwait", "pairwait_0", "pairwait_1", "maxWorkers=2"));
         } finally {
             pool.shutdown(true, false);
+        }
+    }
+
+    /**
+     * maxWorkers=2, both calls waiting for their pool's end (awaitTermination, 2 s) while a third call
+     * is queued: nobody can run it, so one warning naming both threads; a wait then ends by its limit
+     * (not ended) and the queued call runs.
+     */
+    @Test
+    void everyWorkerWaitingForTheEndWhileACallIsQueuedWarnsOnce() throws Exception {
+        ThreadPoolExecutor pool = ThreadPoolExecutor.builder().maxWorkers(2).threadNamePrefix("endwait").build();
+        try (PoolLogCapture log = new PoolLogCapture()) {
+            CountDownLatch bothRunning = new CountDownLatch(2);
+            CountDownLatch queued = new CountDownLatch(1);
+            Callable<Boolean> waitForTheEnd = () -> {
+                bothRunning.countDown();
+                assertThat(queued.await(20, TimeUnit.SECONDS)).isTrue();
+                pool.shutdown(false, false);
+                return pool.awaitTermination(Duration.ofSeconds(2));
+            };
+            Future<Boolean> a = pool.submit(waitForTheEnd);
+            Future<Boolean> b = pool.submit(waitForTheEnd);
+            assertThat(bothRunning.await(20, TimeUnit.SECONDS)).isTrue();
+            Future<String> third = pool.submit(() -> "ran");
+            queued.countDown();
+            // The first wait to reach its limit says not ended; its worker then runs the queued call, and
+            // the other wait may see the end before its own limit.
+            assertThat(List.of(a.result(Duration.ofSeconds(30)), b.result(Duration.ofSeconds(30))))
+                    .as("a wait ended by its limit").contains(false);
+            assertThat(third.result(Duration.ofSeconds(30))).isEqualTo("ran");
+            assertThat(log.warningsContaining("possible deadlock")).singleElement()
+                    .satisfies(m -> assertThat(m).contains("endwait", "endwait_0", "endwait_1", "maxWorkers=2",
+                            "for the pool's end while calls are queued"));
+            assertThat(pool.awaitTermination(Duration.ofSeconds(30))).isTrue();
+        } finally {
+            pool.shutdown(true, true);
+        }
+    }
+
+    /**
+     * maxWorkers=2, both calls shutting their pool down with wait=true and nothing queued: the waits
+     * return by themselves (neither waits for the other), so nothing is reported.
+     */
+    @Test
+    void everyWorkerWaitingForTheEndWithNothingQueuedIsNotReported() throws Exception {
+        ThreadPoolExecutor pool = ThreadPoolExecutor.builder().maxWorkers(2).threadNamePrefix("endfree").build();
+        try (PoolLogCapture log = new PoolLogCapture()) {
+            CountDownLatch bothRunning = new CountDownLatch(2);
+            Callable<String> shutDown = () -> {
+                bothRunning.countDown();
+                assertThat(bothRunning.await(20, TimeUnit.SECONDS)).isTrue();
+                pool.shutdown(); // wait=true
+                return "returned";
+            };
+            Future<String> a = pool.submit(shutDown);
+            Future<String> b = pool.submit(shutDown);
+            assertThat(a.result(Duration.ofSeconds(30))).isEqualTo("returned");
+            assertThat(b.result(Duration.ofSeconds(30))).isEqualTo("returned");
+            assertThat(pool.awaitTermination(Duration.ofSeconds(30))).isTrue();
+            assertThat(log.warningsContaining("possible deadlock")).isEmpty();
+        } finally {
+            pool.shutdown(true, true);
+        }
+    }
+
+    /**
+     * maxWorkers=2, one call waiting for its pool's end and the other waiting for the first's future:
+     * each waits for the other though nothing is queued, so one warning naming both threads, and the
+     * one waiting for the end among them; both waits then end by their limits.
+     */
+    @Test
+    void aWaitForTheEndAndAWaitForItsCallWarnThoughNothingIsQueued() throws Exception {
+        ThreadPoolExecutor pool = ThreadPoolExecutor.builder().maxWorkers(2).threadNamePrefix("mixwait").build();
+        try (PoolLogCapture log = new PoolLogCapture()) {
+            CountDownLatch firstRunning = new CountDownLatch(1);
+            CountDownLatch secondWaits = new CountDownLatch(1);
+            Future<Boolean> first = pool.submit(() -> {
+                firstRunning.countDown();
+                assertThat(secondWaits.await(20, TimeUnit.SECONDS)).isTrue();
+                pool.shutdown(false, false);
+                return pool.awaitTermination(Duration.ofSeconds(2));
+            });
+            assertThat(firstRunning.await(20, TimeUnit.SECONDS)).isTrue();
+            Future<String> second = pool.submit(() -> {
+                secondWaits.countDown();
+                try {
+                    first.result(Duration.ofSeconds(4));
+                    return "first ended";
+                } catch (TimeoutError e) {
+                    return "timed out";
+                }
+            });
+            assertThat(first.result(Duration.ofSeconds(30))).as("the first's wait ended by its limit").isFalse();
+            assertThat(second.result(Duration.ofSeconds(30))).isEqualTo("first ended");
+            assertThat(log.warningsContaining("possible deadlock")).singleElement()
+                    .satisfies(m -> assertThat(m).contains("mixwait_0", "mixwait_1", "maxWorkers=2",
+                            "for a future of the same pool or for the pool's end", "waiting for the pool's end: [mixwait_0]"));
+        } finally {
+            pool.shutdown(true, true);
         }
     }
 
