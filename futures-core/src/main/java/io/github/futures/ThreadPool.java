@@ -367,10 +367,11 @@ final class ThreadPool {
         long completed;
         /** Whether a call runs now; written only by this worker's thread, with {@link #BUSY} (opaque). */
         boolean busy;
-        /** Whether this worker's call waits for a future of this pool (DeadlockWatch); for the warning only. */
-        volatile boolean blockedOnOwnPool;
-        /** With blockedOnOwnPool: the call waits for the pool's end, not for one of its futures. */
-        volatile boolean waitsForEnd;
+        /**
+         * What this worker's call waits for in its own pool: nothing (0), one of its futures (DeadlockWatch:
+         * {@link #WAITS_FOR_FUTURE}) or its end ({@link #WAITS_FOR_END}); for the deadlock warning only.
+         */
+        volatile int waitsInOwnPool;
         /** True while on the idle list; cleared by whoever takes it off (the waker or itself). */
         volatile boolean parked;
         /**
@@ -679,22 +680,26 @@ final class ThreadPool {
         release(2L + w.endedUnreleased);
     }
 
-    /** A worker's call is about to wait for a future of this pool: see {@link #enterBlocked(Worker, boolean)}. */
+    /** {@link Worker#waitsInOwnPool}: the call waits for a future of its pool. */
+    private static final int WAITS_FOR_FUTURE = 1;
+    /** {@link Worker#waitsInOwnPool}: the call waits for its pool's end. */
+    private static final int WAITS_FOR_END = 2;
+
+    /** A worker's call is about to wait for a future of this pool: see {@link #enterBlocked(Worker, int)}. */
     void enterBlocked(Worker w) {
-        enterBlocked(w, false);
+        enterBlocked(w, WAITS_FOR_FUTURE);
     }
 
     /**
      * A worker's call is about to wait for a future of this pool, or for the pool's end
-     * ({@code forEnd}: shutdown with wait, awaitTermination). If every worker now does (and the pool
+     * ({@code what}: {@link #WAITS_FOR_END} for shutdown with wait and awaitTermination). If every worker now does (and the pool
      * cannot grow), nobody may be left to run what they wait for: warn once per episode, naming the
      * pool and the threads. An episode ends when a worker stops waiting. Waits for the pool's end alone
      * return by themselves unless calls are queued (they do not wait for each other), so when every
      * waiting worker waits for the end, it warns only if the queue holds a call.
      */
-    private void enterBlocked(Worker w, boolean forEnd) {
-        w.waitsForEnd = forEnd;
-        w.blockedOnOwnPool = true;
+    private void enterBlocked(Worker w, int what) {
+        w.waitsInOwnPool = what;
         int b = blocked.incrementAndGet();
         int n = workerCount.get();
         if (b < n || n < maxWorkers || deadlockWarned.get()) {
@@ -703,9 +708,10 @@ final class ThreadPool {
         List<String> names = new ArrayList<>();
         List<String> forTheEnd = new ArrayList<>();
         for (Worker x : workers) {
-            if (x.blockedOnOwnPool) {
+            int waits = x.waitsInOwnPool;
+            if (waits != 0) {
                 names.add(x.thread.getName());
-                if (x.waitsForEnd) {
+                if (waits == WAITS_FOR_END) {
                     forTheEnd.add(x.thread.getName());
                 }
             }
@@ -734,8 +740,7 @@ final class ThreadPool {
 
     /** The wait counted by {@link #enterBlocked} ended. */
     void exitBlocked(Worker w) {
-        w.blockedOnOwnPool = false;
-        w.waitsForEnd = false;
+        w.waitsInOwnPool = 0;
         if (blocked.decrementAndGet() < workerCount.get()) {
             deadlockWarned.set(false); // the episode is over: a worker is free again
         }
@@ -836,7 +841,7 @@ final class ThreadPool {
         work.beginOwnWait(own);
         Worker blockedIn = current != null && current.pool() == this ? current : null;
         if (blockedIn != null) {
-            enterBlocked(blockedIn, true);
+            enterBlocked(blockedIn, WAITS_FOR_END);
         }
         try {
             return awaitEnd(me, own, nanos);
