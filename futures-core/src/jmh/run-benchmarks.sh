@@ -91,6 +91,14 @@ thread_rounds() {
     for impl in futures jdk spring; do
       jmh "$label-r$round-$impl" "$@" -- "$THREAD_BENCHMARKS" -p impl="$impl" "${ROUND_OPTS[@]}"
     done
+    # The round trip like for like: a caller that waits for each call keeps one thread of ours busy (an
+    # idle worker is reused before another starts, as in CPython), while the JDK's pool of 4 starts four
+    # and wakes them in turn; so the round trip also runs with one worker each (files named apart from
+    # the rounds above, which the report reads by the pattern jmh-<label>-r*.json).
+    for impl in futures jdk; do
+      jmh "one-worker-$label-r$round-$impl" "$@" -- 'io\.github\.futures\.bench\.RoundTripBenchmark\.' \
+        -p impl="$impl" -p workers=1 "${ROUND_OPTS[@]}"
+    done
     for listener in none plain micrometer jdk jdk-micrometer; do
       jmh "$label-r$round-metrics-$listener" "$@" -- "$METRICS_BENCHMARKS" -p listener="$listener" "${ROUND_OPTS[@]}"
     done
@@ -126,6 +134,7 @@ load "after" | tee -a "$OUT/load.txt"
 echo "== report"
 python3 "$CORE/src/jmh/python/cpython_bench.py" report \
   --jmh-free "$OUT"/jmh-thread-free-r*.json --jmh-pinned "$OUT"/jmh-thread-pinned-r*.json \
+  --jmh-one-worker "$OUT"/jmh-one-worker-thread-free-r*.json --jmh-one-worker-pinned "$OUT"/jmh-one-worker-thread-pinned-r*.json \
   --jmh-process "$OUT/jmh-process.json" "$OUT/jmh-process-single-shot.json" \
   --cpython "$OUT/cpython-free.json" --cpython-pinned "$OUT/cpython-pinned.json" \
   --jmh-process-pinned "$OUT/jmh-process-pinned.json" --cpython-process-pinned "$OUT/cpython-process-pinned.json" \

@@ -7,7 +7,8 @@ Two commands:
       Runs the workloads on CPython's ThreadPoolExecutor (4 workers, as the Java benchmarks) and
       ProcessPoolExecutor (2 workers, the fork start method) and prints/saves the timings.
 
-  cpython_bench.py report --jmh-free FILE... [--jmh-pinned FILE...] [--jmh-process FILE...]
+  cpython_bench.py report --jmh-free FILE... [--jmh-pinned FILE...] [--jmh-one-worker[-pinned] FILE...]
+                          [--jmh-process FILE...]
                           --cpython FILE [--cpython-pinned FILE] [--footprint FILE] [--markdown FILE]
       Prints one table per group - our pools, the JDK's, Spring's and CPython's side by side - with
       the ratios and whether each target is met. All inputs must come from the same run (see
@@ -292,8 +293,9 @@ def verdict(ok):
     return "met" if ok else "**missed**"
 
 
-def thread_table(jmh, label, cpy):
-    """Our pool against the JDK's, Spring's and CPython's threads, from one JMH run."""
+def thread_table(jmh, label, cpy, one_worker=None):
+    """Our pool against the JDK's, Spring's and CPython's threads, from one JMH run; with one_worker (the
+    round trip run with one worker per pool), also the round trip like for like."""
     t = Table(f"Thread pools, {label} (4 workers; lower is better unless said)",
               ["workload", "futures", "JDK", "Spring", "CPython threads", "ratio (target)", "target"])
     rows = [
@@ -326,6 +328,15 @@ def thread_table(jmh, label, cpy):
             t.add(title, fmt(fv, unit), fmt(jv, unit), fmt(sv, unit), fmt(pv, unit), text, verdict(ok))
         else:
             t.add(title, fmt(fv, unit), fmt(jv, unit), fmt(sv, unit), fmt(pv, unit), "-", "not run")
+    if one_worker:
+        # A caller that waits for each call has one thread of ours (an idle worker is reused, as in
+        # CPython) against the JDK's four taking turns; with one worker each, the pools compare like for like.
+        f = one_worker.get(("RoundTripBenchmark.submitAndWait", "futures"))
+        j = one_worker.get(("RoundTripBenchmark.submitAndWait", "jdk"))
+        if f and j:
+            fv, jv = to_ms(f[0], f[2]) * 1e3, to_ms(j[0], j[2]) * 1e3
+            t.add("round trip, one worker each (ours uses one above too)", fmt(fv, "us"), fmt(jv, "us"), "-", "-",
+                  f"{fv / jv:.2f}x JDK time (<= 1.1)", verdict(fv / jv <= 1.1))
     return t
 
 
@@ -451,9 +462,11 @@ def report(args):
     if args.cpython_pinned:
         with open(args.cpython_pinned) as f:
             cpy_pinned = json.load(f)["results"]
-    tables = [thread_table(free, "free-running", cpy)]
+    one_free = load_jmh(*(args.jmh_one_worker or []))
+    one_pinned = load_jmh(*(args.jmh_one_worker_pinned or []))
+    tables = [thread_table(free, "free-running", cpy, one_free)]
     if pinned:
-        tables.append(thread_table(pinned, "pinned to one CPU (taskset -c 0)", cpy_pinned))
+        tables.append(thread_table(pinned, "pinned to one CPU (taskset -c 0)", cpy_pinned, one_pinned))
     tables.append(metrics_table(free, "free-running"))
     if pinned:
         tables.append(metrics_table(pinned, "pinned (taskset -c 0)"))
@@ -484,6 +497,8 @@ def main():
     r = sub.add_parser("report", help="print the combined tables")
     r.add_argument("--jmh-free", required=True, nargs="+", help="one file per round; medians are reported")
     r.add_argument("--jmh-pinned", nargs="*")
+    r.add_argument("--jmh-one-worker", nargs="*", help="RoundTripBenchmark with -p workers=1, free-running")
+    r.add_argument("--jmh-one-worker-pinned", nargs="*", help="the same, pinned")
     r.add_argument("--jmh-process", nargs="*")
     r.add_argument("--jmh-process-pinned")
     r.add_argument("--cpython", required=True)
