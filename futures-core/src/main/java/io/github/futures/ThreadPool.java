@@ -691,9 +691,9 @@ final class ThreadPool {
     }
 
     /**
-     * A worker's call is about to wait for a future of this pool, or for the pool's end
-     * ({@code what}: {@link #WAITS_FOR_END} for shutdown with wait and awaitTermination). If every worker now does (and the pool
-     * cannot grow), nobody may be left to run what they wait for: warn once per episode, naming the
+     * A worker's call is about to wait for a future of this pool, or for the pool's end ({@code what}:
+     * {@link #WAITS_FOR_END} for shutdown with wait and awaitTermination). If every worker now does (and
+     * the pool cannot grow), nobody may be left to run what they wait for: warn once per episode, naming the
      * pool and the threads. An episode ends when a worker stops waiting. Waits for the pool's end alone
      * return by themselves unless calls are queued (they do not wait for each other), so when every
      * waiting worker waits for the end, it warns only if the queue holds a call.
@@ -823,9 +823,10 @@ final class ThreadPool {
     boolean awaitTermination(long nanos) throws InterruptedException {
         Thread me = Thread.currentThread();
         Worker current = CURRENT.get();
+        Worker self = current != null && current.pool() == this ? current : null; // a worker of this pool
         long own = 0L;
-        if (current != null && current.pool() == this) {
-            current.releaseEnded();
+        if (self != null) {
+            self.releaseEnded();
             own = 2L; // itself and the call that waits
         }
         long[] drained = drainedHere.get();
@@ -839,15 +840,14 @@ final class ThreadPool {
         // wait): none waits for the others, who cannot end before they return.
         ownWaiters.add(me);
         work.beginOwnWait(own);
-        Worker blockedIn = current != null && current.pool() == this ? current : null;
-        if (blockedIn != null) {
-            enterBlocked(blockedIn, WAITS_FOR_END);
+        if (self != null) {
+            enterBlocked(self, WAITS_FOR_END);
         }
         try {
             return awaitEnd(me, own, nanos);
         } finally {
-            if (blockedIn != null) {
-                exitBlocked(blockedIn);
+            if (self != null) {
+                exitBlocked(self);
             }
             work.endOwnWait(own);
             ownWaiters.remove(me);
